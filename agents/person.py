@@ -1,0 +1,144 @@
+"""A person (or one handler of an office): does one thing at a time, from a queue of jobs.
+
+Jobs come from the plan's duties and reports when their triggers fire, and from messages sent
+to the person. Tellers who serve customers do so when they have nothing else to do; a new job
+interrupts the customer being served.
+"""
+
+from __future__ import annotations
+
+from heapq import heappop, heappush
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from .base import Agent, Message
+
+if TYPE_CHECKING:
+    from drillsim.sim.engine import Replication
+    from drillsim.sim.model import TaskSpec
+
+CALL, READ, TASK = 0, 1, 2  # job kinds; a ringing phone comes first
+IDLE, SERVING, WORKING, INTERRUPTED = 0, 1, 2, 3
+
+
+class Person(Agent):
+    __slots__ = ("answers", "branch", "current", "jobs", "office", "present", "proc", "seq", "serves", "state", "wake")
+
+    def __init__(self, rep: Replication, role: str, name: str, site: str, present: bool, answers: bool,
+                 office: bool, branch: Any = None):
+        super().__init__(rep, role, name, site)
+        self.present = present
+        self.answers = answers  # can be reached at all (on site, on duty, or picks up the phone)
+        self.office = office
+        self.branch = branch  # the branch's customer queue, for tellers who serve customers
+        self.serves = branch is not None
+        self.jobs: list[tuple[int, int, int, Any]] = []
+        self.seq = 0
+        self.state = IDLE
+        self.wake: simpy.Event | None = None
+        self.current: tuple[int, Any] | None = None  # the job in hand
+        self.proc = rep.env.process(self.run()) if (present or answers) else None
+
+    # Receiving work -----------------------------------------------------------------------------
+
+    def assign(self, spec: TaskSpec, site: str) -> None:
+        self._push(spec.priority, TASK, (spec, site))
+
+    def deliver(self, msg: Message) -> None:
+        """A written message or an alarm arrives; it is read when the person gets to it."""
+        self._push(-1, READ, msg)
+
+    def ring(self, msg: Message, answered: simpy.Event, done: simpy.Event) -> None:
+        self._push(-2, CALL, (msg, answered, done))
+
+    def _push(self, priority: int, kind: int, job: Any) -> None:
+        self.seq += 1
+        heappush(self.jobs, (priority, self.seq, kind, job))
+        if self.state == IDLE:
+            if self.wake is not None and not self.wake.triggered:
+                self.wake.succeed()
+        elif self.state == SERVING:
+            self.state = INTERRUPTED  # interrupt once
+            self.proc.interrupt()
+
+    @property
+    def load(self) -> int:
+        return len(self.jobs) + (self.current is not None)
+
+    def unfinished(self) -> list[str]:
+        """What the person had in hand or queued when the run stopped, by duty, report or message id."""
+        pending = ([self.current] if self.current else []) + [(kind, job) for _, _, kind, job in sorted(self.jobs)]
+        return [job[0].report if kind == CALL else job.report if kind == READ else job[0].id for kind, job in pending]
+
+    # Working ------------------------------------------------------------------------------------
+
+    def run(self):
+        rep = self.rep
+        env = rep.env
+        rng = rep.rng
+        while True:
+            if self.jobs:
+                _, _, kind, job = heappop(self.jobs)
+                fresh = self.state != WORKING
+                self.state = WORKING
+                self.current = (kind, job)
+                if kind == CALL:
+                    yield from self._answer(*job)
+                else:
+                    if fresh:
+                        yield env.timeout(rep.model.reaction(rng))
+                    if kind == READ:
+                        if self.office:
+                            yield env.timeout(rep.model.handling(rng))
+                        rep.receive(job)
+                    else:
+                        spec, site = job
+                        if spec.report is not None:
+                            yield from rep.send(self, spec, site)
+                        else:
+                            yield from self._do(spec, site)
+                self.current = None
+            elif self.serves and self.branch.waiting and not self.branch.closed and self.present:
+                self.branch.waiting -= 1
+                self.branch.in_service += 1
+                self.state = SERVING
+                try:
+                    yield env.timeout(self.branch.service(rng))
+                    self.branch.served += 1
+                except simpy.Interrupt:
+                    pass  # the customer is left at the counter
+                self.branch.in_service -= 1
+            else:
+                self.state = IDLE
+                self.wake = env.event()
+                yield self.wake
+
+    def _answer(self, msg: Message, answered: simpy.Event, done: simpy.Event):
+        if msg.withdrawn:  # the caller hung up before we got to the phone
+            return
+        answered.succeed()
+        yield done
+
+    def _do(self, spec: TaskSpec, site: str):
+        rep = self.rep
+        rng = rep.rng
+        action = spec.action
+        if spec.omission and rng.random() < spec.omission:
+            rep.emit("omitted", action, self, site=site)
+            return
+        if spec.botch and rng.random() < spec.botch:
+            action = spec.botch_as
+        duration = spec.takes(rng)
+        if duration:
+            yield rep.env.timeout(duration)
+        if action == "grade":
+            rep.declare_level(self)
+        elif action == "go_to_scene":  # on the scene: at once if already there
+            if not self.present:
+                yield rep.env.timeout(rep.model.travel[self.role](rng))
+                self.present = True
+            rep.emit("arrived", self.role, self, site=site)
+            rep.brief(self, site)
+        else:
+            rep.emit("action", action, self, site=site)

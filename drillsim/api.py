@@ -1,0 +1,104 @@
+"""The Python API: everything the command line does, as functions a notebook can call.
+
+>>> import drillsim
+>>> plan = drillsim.load_plan("counter-robbery")
+>>> scenario = drillsim.load_scenario("armed-robbery-injured", plan)
+>>> log = drillsim.simulate(plan, scenario, seed=7)
+>>> card = drillsim.score(plan, log)
+>>> card.to_frame()          # one row per requirement, as a pandas DataFrame
+>>> log.to_frame()           # the event log
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from drillsim.scoring.scorecard import Scorecard, Scorer
+from drillsim.sim import catalog
+from drillsim.sim.drill_log import read_drill_log as _read_drill_log
+from drillsim.sim.engine import Seed, run_replication
+from drillsim.sim.eventlog import EventLog
+from drillsim.sim.model import Model, build_model
+from drillsim.sim.plan import Plan
+from drillsim.sim.plan import load_plan as _load_plan
+from drillsim.sim.scenario import Scenario
+from drillsim.sim.scenario import load_scenario as _load_scenario
+
+
+def load_plan(ref: str | Path) -> Plan:
+    """A plan from a file path or a built-in id (``drillsim list`` shows them)."""
+    return _load_plan(catalog.resolve(ref, "plan"))
+
+
+def load_scenario(ref: str | Path, plan: Plan | None = None) -> Scenario:
+    """A scenario, checked against ``plan`` (or against the built-in plan it names)."""
+    path = catalog.resolve(ref, "scenario")
+    if plan is None:
+        plan = load_plan(_load_scenario(path).plan)
+    return _load_scenario(path, plan)
+
+
+def build(plan: Plan, scenario: Scenario) -> Model:
+    """Compile once, then run many replications of the result."""
+    return build_model(plan, scenario)
+
+
+def simulate(plan: Plan | Model, scenario: Scenario | None = None, seed: Seed = 0) -> EventLog:
+    """One replication: the event log of the drill played out with this seed."""
+    model = plan if isinstance(plan, Model) else build_model(plan, scenario)
+    return run_replication(model, seed)
+
+
+def score(plan: Plan, log: EventLog, incident_type: str | None = None) -> Scorecard:
+    """Check the plan's requirements on a log (simulated or real)."""
+    return Scorer(plan).score(log, incident_type)
+
+
+def read_drill_log(path: str | Path, plan: Plan, day: date | None = None) -> EventLog:
+    """A real drill's CSV log, as an evaluator typed it."""
+    return _read_drill_log(path, plan, day)
+
+
+@dataclass
+class DrillOutput:
+    log: EventLog
+    scorecard: Scorecard
+    files: dict[str, Path]
+
+
+def write_drill(plan: Plan, log: EventLog, card: Scorecard, out: str | Path) -> DrillOutput:
+    """Write the event log, the scorecard and the report of one drill into ``out``."""
+    from drillsim.reports.html import write_report
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    files = {
+        "log_csv": log.write_csv(out / "events.csv"),
+        "log_parquet": log.write_parquet(out / "events.parquet"),
+        "scorecard": card.write_json(out / "scorecard.json"),
+    }
+    files.update(write_report(plan, log, card, out))
+    return DrillOutput(log, card, files)
+
+
+def run_drill(plan: Plan, scenario: Scenario, seed: Seed, out: str | Path) -> DrillOutput:
+    """Simulate one drill, score it and write everything into ``out``."""
+    log = simulate(plan, scenario, seed)
+    return write_drill(plan, log, score(plan, log), out)
+
+
+def score_drill(plan: Plan, log_path: str | Path, out: str | Path, incident_type: str | None = None,
+                day: date | None = None) -> DrillOutput:
+    """Score a real drill's log and write its scorecard and report into ``out``."""
+    log = read_drill_log(log_path, plan, day)
+    if incident_type is None and len(plan.incident_types) == 1:
+        incident_type = next(iter(plan.incident_types))
+    if incident_type is None:
+        from drillsim.sim.errors import InputError
+
+        raise InputError(str(log_path), "say which incident type this drill was: --type "
+                         + " | ".join(plan.incident_types))
+    log.meta["type"] = incident_type
+    return write_drill(plan, log, score(plan, log, incident_type), out)

@@ -1,0 +1,136 @@
+"""The ``drillsim`` command: parses arguments and calls the API, nothing more."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from drillsim.sim.errors import InputError
+
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
+                  help="Play bank-branch emergency drills as simulations and score drills against the plan.")
+out_console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
+
+DEMO_PLAN, DEMO_SCENARIO, DEMO_SEED = "counter-robbery", "armed-robbery-injured", 7
+
+PlanArg = Annotated[str, typer.Argument(help="plan file, or the id of a built-in plan")]
+ScenarioArg = Annotated[str, typer.Argument(help="scenario file, or the id of a built-in scenario")]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="folder for the log, scorecard and report")]
+
+
+def _finish(output) -> None:
+    from drillsim.reports.terminal import print_scorecard
+
+    print_scorecard(output.scorecard, out_console)
+    out_console.print(f"report: {output.files['report']}")
+    out_console.print(f"scorecard: {output.files['scorecard']}  event log: {output.files['log_csv']}")
+
+
+@app.command()
+def run(plan: PlanArg, scenario: ScenarioArg,
+        seed: Annotated[int, typer.Option(help="seed of the random numbers; the same seed gives the same run")] = 0,
+        out: OutOpt = Path("out/run")) -> None:
+    """Simulate one drill of SCENARIO under PLAN, score it, and write the log, scorecard and report."""
+    import drillsim
+
+    p = drillsim.load_plan(plan)
+    _finish(drillsim.run_drill(p, drillsim.load_scenario(scenario, p), seed, out))
+
+
+@app.command()
+def demo(out: OutOpt = Path("out/demo")) -> None:
+    """The built-in demo: an armed robbery with an injured customer, seed 7."""
+    run(DEMO_PLAN, DEMO_SCENARIO, DEMO_SEED, out)
+
+
+@app.command()
+def score(plan: PlanArg,
+          log: Annotated[Path, typer.Argument(help="the drill's log, CSV (see docs/drill-logs.md)")],
+          out: OutOpt = Path("out/drill"),
+          incident_type: Annotated[str | None, typer.Option("--type", help="incident type of the drill")] = None,
+          day: Annotated[str | None, typer.Option("--date", help="date for rows that give only a time")] = None,
+          ) -> None:
+    """Score a real drill's log against PLAN, exactly as a simulated drill is scored."""
+    import drillsim
+
+    when = None
+    if day is not None:
+        try:
+            when = date.fromisoformat(day)
+        except ValueError:
+            raise InputError("--date", f"{day!r} is not a date (write 2026-03-12)") from None
+    _finish(drillsim.score_drill(drillsim.load_plan(plan), log, out, incident_type, when))
+
+
+@app.command()
+def validate(files: Annotated[list[Path], typer.Argument(help="plan and scenario files")]) -> None:
+    """Check plan and scenario files; scenarios are checked against their plan."""
+    from drillsim.sim.catalog import builtin_plans
+    from drillsim.sim.plan import load_plan
+    from drillsim.sim.scenario import load_scenario
+    from drillsim.sim.yamlio import load_yaml
+
+    plans, scenarios, failed = {}, [], 0
+    for path in files:
+        try:
+            data, _ = load_yaml(path)
+            if isinstance(data, dict) and str(data.get("schema", "")).startswith("drillsim.scenario"):
+                scenarios.append(path)
+                continue
+            plan = load_plan(path)
+            plans[plan.id] = plan
+            out_console.print(f"[green]ok[/]   {path}  (plan {plan.id})")
+        except InputError as err:
+            failed += 1
+            err_console.print(f"[red]FAIL[/] {err}", highlight=False)
+    for path in scenarios:
+        try:
+            sc = load_scenario(path)
+            if sc.plan not in plans:
+                if sc.plan not in builtin_plans():
+                    raise InputError(str(path), f"its plan {sc.plan!r} is neither among the files given nor built in",
+                                     "plan")
+                plans[sc.plan] = load_plan(builtin_plans()[sc.plan])
+            load_scenario(path, plans[sc.plan])
+            out_console.print(f"[green]ok[/]   {path}  (scenario {sc.id}, plan {sc.plan})")
+        except InputError as err:
+            failed += 1
+            err_console.print(f"[red]FAIL[/] {err}", highlight=False)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("list")
+def list_builtins() -> None:
+    """The built-in plans and scenarios, one line each."""
+    from drillsim.sim.catalog import builtin_plans, builtin_scenarios
+    from drillsim.sim.yamlio import load_yaml
+
+    for pid, path in builtin_plans().items():
+        data, _ = load_yaml(path)
+        out_console.print(f"plan      {pid:34} {data.get('title', '')}", highlight=False)
+    for sid, path in builtin_scenarios().items():
+        data, _ = load_yaml(path)
+        out_console.print(f"scenario  {sid:34} [{data.get('plan', '')}] {data.get('title', '')}", highlight=False)
+
+
+def main() -> None:
+    from drillsim.reports.fonts import MissingCJKFont
+
+    try:
+        app()
+    except InputError as err:
+        err_console.print(f"[red]error:[/] {err}", highlight=False)
+        sys.exit(2)
+    except MissingCJKFont as err:
+        err_console.print(f"[red]error:[/] {err}", highlight=False)
+        sys.exit(3)
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)

@@ -1,0 +1,48 @@
+"""The after-action summary of one drill as a self-standing HTML page with its timeline."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+from jinja2 import Environment, StrictUndefined
+
+import drillsim
+from drillsim.scoring.rating import RATING_NAMES
+from drillsim.scoring.scorecard import Scorecard
+from drillsim.sim.durations import format_minutes
+from drillsim.sim.eventlog import EventLog
+from drillsim.sim.plan import Plan
+
+from .timeline import actor_label, incident_start, plot_timeline
+
+
+def _fmt(minutes: float | None) -> str:
+    return "" if minutes is None else format_minutes(minutes)
+
+
+def write_report(plan: Plan, log: EventLog, card: Scorecard, out: Path) -> dict[str, Path]:
+    timeline = plot_timeline(plan, log, card, out / "timeline.png")
+    t0 = incident_start(log)
+    events = []
+    for rec in log.records():
+        extra = rec["value"] if rec["value"] is not None else ""
+        if rec["fields"]:
+            extra = "、".join(plan.report_fields.get(f, f) for f in rec["fields"])
+        events.append({
+            **rec, "rel": format_minutes(rec["t"] - t0),
+            "actor": actor_label(plan, rec["actor_role"], rec["actor"]) if rec["actor"] else "",
+            "target": actor_label(plan, rec["target_role"], rec["target"]) if rec["target"] else "",
+            "channel": plan.channels[rec["channel"]].name if rec["channel"] in plan.channels else "",
+            "extra": extra,
+        })
+    env = Environment(autoescape=True, undefined=StrictUndefined)
+    template = env.from_string(files("drillsim.reports").joinpath("templates/report.html.j2").read_text("utf-8"))
+    html = template.render(
+        plan=plan, card=card, drill=card.meta, timeline=timeline.name, events=events, fmt=_fmt,
+        rating_name=RATING_NAMES.get(card.rating or "", ""), version=drillsim.__version__,
+        incident_type_name=plan.incident_types[card.incident_type].name,
+    )
+    page = out / "report.html"
+    page.write_text(html, encoding="utf-8")
+    return {"timeline": timeline, "report": page}

@@ -1,0 +1,36 @@
+"""The scorecard as tables in the terminal."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from drillsim.scoring.scorecard import Scorecard
+from drillsim.sim.durations import format_minutes
+
+STYLES = {"met": "green", "late": "yellow", "missed": "red", "incomplete": "yellow", "violated": "bold magenta",
+          "not_applicable": "dim"}
+RATING_STYLES = {"P": "bold green", "S": "green", "M": "yellow", "U": "bold red"}
+
+
+def print_scorecard(card: Scorecard, console: Console | None = None) -> None:
+    console = console or Console()
+    table = Table(title=f"{card.plan_title} — requirements", show_lines=False)
+    for col in ("id", "requirement", "outcome", "latency", "deadline", "detail"):
+        table.add_column(col, overflow="fold")
+    for r in card.results:
+        style = STYLES[r.outcome.value]
+        table.add_row(r.id + (" ★" if r.critical else ""), r.title.split(" (")[0], f"[{style}]{r.outcome.value}[/]",
+                      format_minutes(r.latency) if r.latency is not None else "",
+                      format_minutes(r.deadline) if r.deadline is not None else "", r.detail)
+    console.print(table)
+    caps = Table(title="capabilities (HSEEP P/S/M/U)")
+    for col in ("capability", "rating", "performance", "applicable"):
+        caps.add_column(col)
+    for c in card.capabilities:
+        caps.add_row(f"{c.name} ({c.id})", f"[{RATING_STYLES.get(c.rating or '', 'dim')}]{c.rating or 'n/a'}[/]",
+                     "" if c.performance is None else f"{100 * c.performance:.0f}%", str(c.applicable))
+    console.print(caps)
+    score = "—" if card.score is None else f"{card.score:.1f}/100"
+    cap = f"  (capped: critical failure {', '.join(card.critical_failures)})" if card.capped else ""
+    console.print(f"score [bold]{score}[/]  rating [{RATING_STYLES.get(card.rating or '', '')}]{card.rating}[/]{cap}")

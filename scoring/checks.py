@@ -1,0 +1,143 @@
+"""One check per requirement kind, compiled once per plan and run on many logs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from drillsim.sim.durations import format_minutes
+from drillsim.sim.eventlog import FIELDS, VALUE, WHAT
+from drillsim.sim.plan import (
+    ClassificationRequirement,
+    ContentRequirement,
+    DeadlineRequirement,
+    OrderRequirement,
+    Plan,
+    ProhibitionRequirement,
+    Requirement,
+)
+
+from .logview import LogView, matcher
+from .outcomes import Outcome, RequirementResult
+
+Check = Callable[[LogView], RequirementResult]
+
+
+def compile_check(req: Requirement, plan: Plan) -> Check:
+    applies = plan.compile(req.applies_if)
+    base = dict(id=req.id, kind=req.kind, title=req.title, clause=req.clause, capability=req.capability,
+                weight=req.weight, critical=req.critical)
+    late_credit = plan.scoring.late_credit
+
+    def result(outcome: Outcome, credit: float, **kw) -> RequirementResult:
+        return RequirementResult(outcome=outcome, credit=credit, **base, **kw)
+
+    def not_applicable(detail: str) -> RequirementResult:
+        return result(Outcome.NOT_APPLICABLE, 0.0, detail=detail)
+
+    match req:
+        case DeadlineRequirement():
+            trigger, response = matcher(req.trigger), matcher(req.response)
+            t_event, r_event = req.trigger.event, req.response.event
+            limit = plan.choice(req.within)
+
+            def deadline(view: LogView) -> RequirementResult:
+                if not applies(view.final):
+                    return not_applicable(f"condition not met: {req.applies_if}")
+                start = view.first(t_event, trigger)
+                if start is None:
+                    return not_applicable("the trigger did not occur")
+                done = view.first(r_event, response, after=start[0])
+                if done is None:
+                    return result(Outcome.MISSED, 0.0, since=start[0], deadline=limit, detail="no response in the log")
+                latency = done[0] - start[0]
+                if latency <= limit + 1e-9:
+                    return result(Outcome.MET, 1.0, at=done[0], since=start[0], latency=latency, deadline=limit)
+                return result(Outcome.LATE, late_credit, at=done[0], since=start[0], latency=latency, deadline=limit,
+                              detail=f"late by {format_minutes(latency - limit)}")
+
+            return deadline
+
+        case ContentRequirement():
+            report, event, wanted = matcher(req.report), req.report.event, req.fields
+
+            def content(view: LogView) -> RequirementResult:
+                if not applies(view.final):
+                    return not_applicable(f"condition not met: {req.applies_if}")
+                row = view.first(event, report)
+                if row is None:
+                    return result(Outcome.MISSED, 0.0, detail="no such report in the log")
+                carried = set(row[FIELDS] or ())
+                missing = [f for f in wanted if f not in carried]
+                if not missing:
+                    return result(Outcome.MET, 1.0, at=row[0])
+                names = ", ".join(f"{f} ({plan.report_fields[f]})" for f in missing)
+                share = 1 - len(missing) / len(wanted)
+                return result(Outcome.INCOMPLETE, share, at=row[0], detail=f"missing: {names}")
+
+            return content
+
+        case OrderRequirement():
+            first, then = matcher(req.first), matcher(req.then)
+
+            def order(view: LogView) -> RequirementResult:
+                if not applies(view.final):
+                    return not_applicable(f"condition not met: {req.applies_if}")
+                b = view.first(req.then.event, then)
+                if b is None:
+                    return not_applicable("the second step did not occur")
+                a = view.first(req.first.event, first)
+                if a is None:
+                    return result(Outcome.VIOLATED, 0.0, at=b[0], detail="the second step came without the first")
+                if a[0] > b[0]:
+                    return result(Outcome.VIOLATED, 0.0, at=b[0], latency=b[0] - a[0],
+                                  detail=f"the second step came {format_minutes(a[0] - b[0])} before the first")
+                return result(Outcome.MET, 1.0, at=b[0], latency=b[0] - a[0])
+
+            return order
+
+        case ProhibitionRequirement():
+            forbidden, event = matcher(req.forbidden), req.forbidden.event
+            while_ = plan.compile(req.while_)
+
+            def prohibition(view: LogView) -> RequirementResult:
+                if not applies(view.final):
+                    return not_applicable(f"condition not met: {req.applies_if}")
+                for row in view.all(event, forbidden):
+                    if while_(view.vars_at(row[0])):
+                        return result(Outcome.VIOLATED, 0.0, at=row[0], detail=f"{row[WHAT]} by {row[6] or row[5]}")
+                return result(Outcome.MET, 1.0)
+
+            return prohibition
+
+        case ClassificationRequirement():
+            names = {rank: name for name, rank in plan.level_rank.items()}
+
+            def classification(view: LogView) -> RequirementResult:
+                if not applies(view.final):
+                    return not_applicable(f"condition not met: {req.applies_if}")
+                rows = view.by_event.get("level", [])
+                should_end = plan.grade(_facts(view.final), view.incident_type)
+                if not rows:
+                    if should_end == 0:
+                        return not_applicable("the rules give no level")
+                    return result(Outcome.MISSED, 0.0, detail=f"no level declared; the rules give {names[should_end]}")
+                for row in rows:
+                    declared = plan.level_rank.get(row[VALUE] or row[WHAT], 0)
+                    should = plan.grade(_facts(view.vars_at(row[0])), view.incident_type)
+                    if declared != should:
+                        return result(Outcome.VIOLATED, 0.0, at=row[0],
+                                      detail=f"declared {names.get(declared, '?')}; the rules give "
+                                             f"{names.get(should, 'none')}")
+                last = plan.level_rank.get(rows[-1][VALUE] or rows[-1][WHAT], 0)
+                if last != should_end:
+                    return result(Outcome.MISSED, 0.0, at=rows[-1][0],
+                                  detail=f"not re-graded: last declared {names.get(last, '?')}, the final facts "
+                                         f"give {names[should_end]}")
+                return result(Outcome.MET, 1.0, at=rows[0][0])
+
+            return classification
+    raise AssertionError(req)
+
+
+def _facts(vars_: dict) -> dict:
+    return {k: v for k, v in vars_.items() if k not in ("type", "level")}

@@ -1,0 +1,55 @@
+"""What a requirement's check can say about one drill."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Outcome(StrEnum):
+    MET = "met"
+    LATE = "late"
+    MISSED = "missed"
+    INCOMPLETE = "incomplete"
+    VIOLATED = "violated"
+    NOT_APPLICABLE = "not_applicable"
+
+
+FAILURES = frozenset({Outcome.MISSED, Outcome.INCOMPLETE, Outcome.VIOLATED})
+"""Outcomes that count as a failed critical requirement (a late one earns partial credit instead)."""
+
+
+@dataclass(slots=True, frozen=True)
+class RequirementResult:
+    id: str
+    kind: str
+    title: str
+    clause: str
+    capability: str
+    weight: float
+    critical: bool
+    outcome: Outcome
+    credit: float
+    """Share of the weight earned: 1 met, the plan's late credit when late, the share of fields present."""
+    at: float | None = None
+    """Minute of the event the verdict rests on (the response, the violation)."""
+    since: float | None = None
+    """Minute of the trigger a deadline counts from."""
+    latency: float | None = None
+    """Minutes from trigger to response (deadlines and order)."""
+    deadline: float | None = None
+    detail: str = ""
+
+    @property
+    def late_by(self) -> float | None:
+        if self.latency is None or self.deadline is None:
+            return None
+        return max(0.0, self.latency - self.deadline)
+
+    @property
+    def applicable(self) -> bool:
+        return self.outcome is not Outcome.NOT_APPLICABLE
+
+    @property
+    def failed_critical(self) -> bool:
+        return self.critical and self.outcome in FAILURES

@@ -1,0 +1,77 @@
+"""From requirement results to capability ratings (HSEEP P/S/M/U) and an overall score.
+
+The rule, also in docs/scoring.md:
+
+* a capability's *performance* is the weighted share of credit over its applicable requirements;
+* its rating is P (performed without challenges) at or above the plan's P band (default 0.9),
+  S (some challenges) at or above the S band (0.7), M (major challenges) at or above the M band
+  (0.4), and U (unable to be performed) below that;
+* a capability in which a critical requirement failed (missed, incomplete or violated) is rated
+  no better than M;
+* the overall score is 100 × the weighted share of credit over all applicable requirements, capped
+  at the plan's ``critical_cap`` (default 59) when any critical requirement failed, and rated on
+  the same bands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from drillsim.sim.plan import ScoringRules
+
+from .outcomes import RequirementResult
+
+RATINGS = ("P", "S", "M", "U")
+RATING_NAMES = {
+    "P": "Performed without challenges",
+    "S": "Performed with some challenges",
+    "M": "Performed with major challenges",
+    "U": "Unable to be performed",
+}
+
+
+@dataclass(slots=True, frozen=True)
+class CapabilityRating:
+    id: str
+    name: str
+    rating: str | None
+    performance: float | None
+    applicable: int
+    critical_failed: bool
+
+
+def band(share: float, rules: ScoringRules) -> str:
+    for rating in ("P", "S", "M"):
+        if share >= rules.bands[rating] - 1e-12:
+            return rating
+    return "U"
+
+
+def weighted_share(results: Sequence[RequirementResult]) -> float | None:
+    total = sum(r.weight for r in results if r.applicable)
+    if total == 0:
+        return None
+    return sum(r.weight * r.credit for r in results if r.applicable) / total
+
+
+def rate_capability(cid: str, name: str, results: Sequence[RequirementResult], rules: ScoringRules) -> CapabilityRating:
+    share = weighted_share(results)
+    failed = any(r.failed_critical for r in results)
+    applicable = sum(r.applicable for r in results)
+    if share is None:
+        return CapabilityRating(cid, name, None, None, 0, False)
+    rating = band(share, rules)
+    if failed and RATINGS.index(rating) < RATINGS.index("M"):
+        rating = "M"
+    return CapabilityRating(cid, name, rating, share, applicable, failed)
+
+
+def overall_score(results: Sequence[RequirementResult], rules: ScoringRules) -> tuple[float | None, bool]:
+    """Score out of 100, and whether the critical cap applied."""
+    share = weighted_share(results)
+    if share is None:
+        return None, False
+    score = 100 * share
+    capped = any(r.failed_critical for r in results) and score > rules.critical_cap
+    return (rules.critical_cap if capped else score), capped

@@ -1,0 +1,104 @@
+"""The scorecard of one drill and the scorer that makes it.
+
+A :class:`Scorer` is built once per plan; ``scorer.score(log)`` checks every requirement on a log,
+simulated or recorded by hand alike. Nothing here imports SimPy.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from drillsim.sim.eventlog import EventLog
+from drillsim.sim.plan import Plan
+
+from .checks import compile_check
+from .logview import LogView
+from .outcomes import RequirementResult
+from .rating import RATING_NAMES, CapabilityRating, band, overall_score, rate_capability
+
+SCORECARD_SCHEMA = "drillsim.scorecard/1"
+
+
+@dataclass
+class Scorecard:
+    plan: str
+    plan_title: str
+    incident_type: str
+    results: list[RequirementResult]
+    capabilities: list[CapabilityRating]
+    score: float | None
+    rating: str | None
+    capped: bool
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def critical_failures(self) -> list[str]:
+        return [r.id for r in self.results if r.failed_critical]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": SCORECARD_SCHEMA,
+            "plan": {"id": self.plan, "title": self.plan_title},
+            "drill": {**self.meta, "incident_type": self.incident_type},
+            "score": None if self.score is None else round(self.score, 2),
+            "rating": self.rating,
+            "rating_name": RATING_NAMES.get(self.rating or ""),
+            "capped_by_critical_failure": self.capped,
+            "critical_failures": self.critical_failures,
+            "capabilities": [
+                {**asdict(c), "performance": None if c.performance is None else round(c.performance, 4)}
+                for c in self.capabilities
+            ],
+            "requirements": [
+                {
+                    "id": r.id, "kind": r.kind, "title": r.title, "clause": r.clause,
+                    "capability": r.capability, "weight": r.weight, "critical": r.critical,
+                    "outcome": r.outcome.value, "credit": round(r.credit, 4),
+                    "at_min": _round(r.at), "trigger_at_min": _round(r.since), "latency_min": _round(r.latency),
+                    "deadline_min": _round(r.deadline), "late_by_min": _round(r.late_by), "detail": r.detail,
+                }
+                for r in self.results
+            ],
+        }
+
+    def write_json(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        return path
+
+    def to_frame(self):  # -> pandas.DataFrame, one row per requirement
+        import pandas as pd
+
+        return pd.DataFrame(self.to_dict()["requirements"])
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(x, 4)
+
+
+class Scorer:
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self.checks = [compile_check(req, plan) for req in plan.requirements]
+
+    def results(self, log: EventLog, incident_type: str) -> list[RequirementResult]:
+        view = LogView(log, self.plan, incident_type)
+        return [check(view) for check in self.checks]
+
+    def score(self, log: EventLog, incident_type: str | None = None) -> Scorecard:
+        plan = self.plan
+        incident_type = incident_type or log.meta.get("type")
+        if incident_type not in plan.incident_types:
+            raise ValueError(f"incident type {incident_type!r} is not one of the plan's: "
+                             f"{', '.join(plan.incident_types)}")
+        results = self.results(log, incident_type)
+        caps = [rate_capability(cid, name, [r for r in results if r.capability == cid], plan.scoring)
+                for cid, name in plan.capabilities.items()]
+        score, capped = overall_score(results, plan.scoring)
+        rating = None if score is None else band(score / 100, plan.scoring)
+        if any(r.failed_critical for r in results) and rating in ("P", "S"):
+            rating = "M"
+        return Scorecard(plan.id, plan.title, incident_type, results, caps, score, rating, capped, dict(log.meta))

@@ -1,0 +1,34 @@
+"""The plans and scenarios that ship with drillsim, found by id or by path."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+from .errors import InputError
+
+
+def _builtin(package: str) -> dict[str, Path]:
+    folder = files(package)
+    return {Path(str(p)).stem: Path(str(p)) for p in sorted(folder.iterdir(), key=lambda p: p.name)
+            if p.name.endswith(".yaml")}
+
+
+def builtin_plans() -> dict[str, Path]:
+    return _builtin("drillsim.plans")
+
+
+def builtin_scenarios() -> dict[str, Path]:
+    return _builtin("drillsim.scenarios")
+
+
+def resolve(ref: str | Path, kind: str) -> Path:
+    """A path to a file, or the id of a built-in plan or scenario."""
+    path = Path(ref)
+    if path.exists():
+        return path
+    table = builtin_plans() if kind == "plan" else builtin_scenarios()
+    if str(ref) in table:
+        return table[str(ref)]
+    raise InputError(str(ref), f"no such file, and no built-in {kind} has this id "
+                     f"(built-in: {', '.join(table) or 'none'})")

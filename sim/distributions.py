@@ -1,0 +1,157 @@
+"""Named probability distributions for every stochastic parameter.
+
+In a file a distribution is written as a duration (fixed) or a one-key mapping::
+
+    2min                                  # fixed
+    {fixed: 3}
+    {uniform: [1, 3]}                     # low, high
+    {triangular: [1, 2, 4]}               # low, mode, high
+    {exponential: 5}                      # mean
+    {lognormal: {median: 5, p90: 9}}      # by median and 90th percentile
+    {empirical: [3.5, 4, 6, 12]}          # resample the observed values
+
+Values are minutes (or carry a unit, as durations do). ``Distribution.sampler()`` returns a
+function of a ``numpy.random.Generator``; all randomness flows through that generator.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import numpy as np
+from pydantic import BeforeValidator, PlainSerializer
+
+from .durations import parse_duration
+
+Sampler = Callable[[np.random.Generator], float]
+Z90 = 1.2815515655446004  # standard normal 90th percentile
+KINDS = ("fixed", "uniform", "triangular", "exponential", "lognormal", "empirical")
+
+
+@dataclass(frozen=True, slots=True)
+class Distribution:
+    kind: str
+    params: tuple[float, ...]
+
+    def sampler(self) -> Sampler:
+        p = self.params
+        match self.kind:
+            case "fixed":
+                value = p[0]
+                return lambda rng: value
+            case "uniform":
+                lo, hi = p
+                return lambda rng: rng.uniform(lo, hi)
+            case "triangular":
+                lo, mode, hi = p
+                if lo == hi:
+                    return lambda rng: lo
+                return lambda rng: rng.triangular(lo, mode, hi)
+            case "exponential":
+                mean = p[0]
+                return lambda rng: rng.exponential(mean)
+            case "lognormal":
+                median, p90 = p
+                mu, sigma = math.log(median), (math.log(p90) - math.log(median)) / Z90
+                return lambda rng: rng.lognormal(mu, sigma)
+            case "empirical":
+                values = np.asarray(p)
+                n = len(values)
+                return lambda rng: float(values[rng.integers(n)])
+        raise AssertionError(self.kind)
+
+    def mean(self) -> float:
+        p = self.params
+        match self.kind:
+            case "fixed":
+                return p[0]
+            case "uniform":
+                return (p[0] + p[1]) / 2
+            case "triangular":
+                return sum(p) / 3
+            case "exponential":
+                return p[0]
+            case "lognormal":
+                sigma = (math.log(p[1]) - math.log(p[0])) / Z90
+                return p[0] * math.exp(sigma**2 / 2)
+            case "empirical":
+                return float(np.mean(p))
+        raise AssertionError(self.kind)
+
+    def to_data(self) -> Any:
+        match self.kind:
+            case "fixed":
+                return self.params[0]
+            case "exponential":
+                return {"exponential": self.params[0]}
+            case "lognormal":
+                return {"lognormal": {"median": self.params[0], "p90": self.params[1]}}
+        return {self.kind: list(self.params)}
+
+    def with_params(self, **changes: float) -> Distribution:
+        """A copy with named parameters changed (for experiments): ``mean``, ``median``, ``p90``, …"""
+        names = _PARAM_NAMES[self.kind]
+        params = list(self.params)
+        for name, value in changes.items():
+            if name not in names:
+                raise ValueError(f"a {self.kind} distribution has no parameter {name!r} ({', '.join(names)})")
+            params[names.index(name)] = float(value)
+        return parse_distribution({self.kind: dict(zip(names, params, strict=True))})
+
+
+_PARAM_NAMES = {
+    "fixed": ("value",),
+    "uniform": ("low", "high"),
+    "triangular": ("low", "mode", "high"),
+    "exponential": ("mean",),
+    "lognormal": ("median", "p90"),
+    "empirical": (),
+}
+
+
+def _values(kind: str, raw: Any, names: tuple[str, ...]) -> tuple[float, ...]:
+    if isinstance(raw, dict):
+        unknown = set(raw) - set(names)
+        if unknown or set(raw) != set(names):
+            raise ValueError(f"{kind} takes {', '.join(names)}; got {', '.join(map(str, raw))}")
+        raw = [raw[n] for n in names]
+    if not isinstance(raw, list | tuple):
+        raw = [raw]
+    if len(raw) != len(names):
+        raise ValueError(f"{kind} takes {len(names)} value(s) ({', '.join(names)}), got {len(raw)}")
+    return tuple(parse_duration(v) for v in raw)
+
+
+def parse_distribution(value: Any) -> Distribution:
+    """Check a distribution as written in a file; ValueError says what is impossible."""
+    if isinstance(value, Distribution):
+        return value
+    if not isinstance(value, dict):
+        return Distribution("fixed", (parse_duration(value),))
+    if len(value) != 1:
+        raise ValueError(f"a distribution is one of {', '.join(KINDS)} (one key); got {list(value)}")
+    (kind, raw), = value.items()
+    if kind not in KINDS:
+        raise ValueError(f"unknown distribution {kind!r}; known: {', '.join(KINDS)}")
+    if kind == "empirical":
+        if not isinstance(raw, list) or not raw:
+            raise ValueError("empirical takes a non-empty list of observed values")
+        return Distribution(kind, tuple(parse_duration(v) for v in raw))
+    params = _values(kind, raw, _PARAM_NAMES[kind])
+    if kind == "uniform" and params[0] > params[1]:
+        raise ValueError(f"uniform needs low <= high, got {params[0]:g} > {params[1]:g}")
+    if kind == "triangular" and not params[0] <= params[1] <= params[2]:
+        raise ValueError(f"triangular needs low <= mode <= high, got {list(params)}")
+    if kind == "exponential" and params[0] <= 0:
+        raise ValueError(f"exponential needs a mean > 0, got {params[0]:g}")
+    if kind == "lognormal" and not 0 < params[0] < params[1]:
+        raise ValueError(f"lognormal needs 0 < median < p90, got median {params[0]:g}, p90 {params[1]:g}")
+    return Distribution(kind, params)
+
+
+DistributionField = Annotated[
+    Distribution, BeforeValidator(parse_distribution), PlainSerializer(lambda d: d.to_data())
+]

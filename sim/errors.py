@@ -1,0 +1,31 @@
+"""One error type for bad input: it names the file, the place in it and what is wrong."""
+
+from __future__ import annotations
+
+
+class InputError(Exception):
+    """Bad input. ``str(err)`` reads ``file:line: at place: what is wrong``."""
+
+    def __init__(self, source: str, message: str, place: str = "", line: int | None = None):
+        self.source = source
+        self.message = message
+        self.place = place
+        self.line = line
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.source if self.line is None else f"{self.source}:{self.line}"
+        at = f" at {self.place}" if self.place else ""
+        return f"{where}:{at} {self.message}" if at else f"{where}: {self.message}"
+
+
+class InputErrors(InputError):
+    """Several problems found in one file; each is reported."""
+
+    def __init__(self, errors: list[InputError]):
+        self.errors = errors
+        first = errors[0]
+        super().__init__(first.source, first.message, first.place, first.line)
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors)

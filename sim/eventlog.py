@@ -1,0 +1,81 @@
+"""The event log: one record type for everything that happens, simulated or recorded by hand.
+
+A row is a plain tuple in the order of :data:`COLUMNS` (cheap to append on the engine's hot
+path); a table is built once, at the end, when someone asks for it.
+
+``t`` is minutes since the log's ``origin`` (the wall-clock time of minute 0). ``value`` holds a
+fact's new value, a declared level or a message's attempt number; ``fields`` holds the report
+fields a message carried.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+COLUMNS = ("t", "site", "incident", "event", "what", "actor_role", "actor", "target_role", "target",
+           "channel", "ref", "value", "fields")
+T, SITE, INCIDENT, EVENT, WHAT, ACTOR_ROLE, ACTOR, TARGET_ROLE, TARGET, CHANNEL, REF, VALUE, FIELDS = range(13)
+LOG_SCHEMA = "drillsim.eventlog/1"
+
+Row = tuple[float, str, str, str, str, str | None, str | None, str | None, str | None, str | None,
+            int | None, Any, tuple[str, ...] | None]
+
+
+@dataclass
+class EventLog:
+    rows: list[Row]
+    origin: datetime | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def wall_clock(self, t: float) -> datetime | None:
+        return None if self.origin is None else self.origin + timedelta(minutes=t)
+
+    def records(self) -> list[dict[str, Any]]:
+        """Rows as dicts with a wall-clock ``time`` (ISO 8601) where the origin is known."""
+        out = []
+        for row in self.rows:
+            rec = dict(zip(COLUMNS, row, strict=True))
+            wall = self.wall_clock(row[T])
+            rec = {"time": wall.isoformat(timespec="seconds") if wall else None, **rec}
+            rec["t"] = round(row[T], 4)
+            rec["fields"] = list(row[FIELDS]) if row[FIELDS] is not None else None
+            out.append(rec)
+        return out
+
+    def to_frame(self):  # -> pandas.DataFrame
+        import pandas as pd
+
+        frame = pd.DataFrame.from_records(self.records(), columns=["time", *COLUMNS])
+        frame["fields"] = frame["fields"].map(lambda f: ";".join(f) if f else None)
+        frame["value"] = frame["value"].map(lambda v: None if v is None else json.dumps(v, ensure_ascii=False))
+        return frame
+
+    def write_csv(self, path: str | Path) -> Path:
+        """UTF-8 with a byte-order mark, so spreadsheet programs show Chinese correctly."""
+        path = Path(path)
+        self.to_frame().to_csv(path, index=False, encoding="utf-8-sig")
+        return path
+
+    def write_parquet(self, path: str | Path) -> Path:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        path = Path(path)
+        table = pa.Table.from_pandas(self.to_frame(), preserve_index=False)
+        meta = {"drillsim": json.dumps({"schema": LOG_SCHEMA, "origin": self._origin_text(), **self.meta},
+                                       ensure_ascii=False)}
+        pq.write_table(table.replace_schema_metadata({**(table.schema.metadata or {}), **meta}), path)
+        return path
+
+    def write_json(self, path: str | Path) -> Path:
+        path = Path(path)
+        doc = {"schema": LOG_SCHEMA, "origin": self._origin_text(), "meta": self.meta, "events": self.records()}
+        path.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+        return path
+
+    def _origin_text(self) -> str | None:
+        return self.origin.isoformat() if self.origin else None

@@ -1,0 +1,200 @@
+"""A plan and a scenario compiled into the flat tables the engine runs on.
+
+Everything that can be worked out once — conditions compiled, distributions turned into samplers,
+triggers indexed by event kind, per-task probabilities looked up — is done here, so that a
+replication does no parsing and no lookups by name on its hot path.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import defaults
+from .conditions import Condition
+from .distributions import Distribution, Sampler
+from .errors import InputError
+from .plan import Duty, Plan, Report, Role
+from .scenario import FactDraw, Scenario, fact_value
+from .schema import Selector
+
+
+@dataclass(slots=True)
+class ChannelRuntime:
+    id: str
+    synchronous: bool
+    latency: Sampler
+    failure: float
+    answer_within: float
+    talk: Sampler
+
+
+@dataclass(slots=True)
+class AgencyRuntime:
+    answer: Sampler
+    dispatch: Sampler
+    travel: Sampler
+    units: int
+
+
+@dataclass(slots=True, eq=False)
+class TaskSpec:
+    """A duty or a report, ready to run."""
+
+    id: str
+    role: str
+    on: Selector
+    condition: Condition
+    who: str
+    priority: int
+    takes: Sampler
+    omission: float
+    repeat: bool
+    action: str | None = None  # duties
+    botch_as: str | None = None
+    botch: float = 0.0
+    report: Report | None = None  # reports
+    targets: tuple[str, ...] = ()
+
+    def matches(self, what: str, actor_role: str | None, target_role: str | None, channel: str | None) -> bool:
+        on = self.on
+        return (
+            (on.what is None or what in on.what)
+            and (on.actor is None or actor_role in on.actor)
+            and (on.target is None or target_role in on.target)
+            and (on.channel is None or channel in on.channel)
+        )
+
+
+@dataclass(slots=True)
+class InjectRuntime:
+    id: str
+    at: Sampler
+    after: str | None
+    facts: list[tuple[str, Any]]  # (name, constant | FactDraw | Distribution)
+    branches: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class BranchRuntime:
+    id: str
+    staffing: dict[str, int]
+    presence: dict[str, float]
+    open_from: float
+    open_until: float
+    arrival_mean: float  # minutes between customers; 0 means none
+    service: Sampler
+
+
+@dataclass
+class Model:
+    plan: Plan
+    scenario: Scenario
+    channels: dict[str, ChannelRuntime]
+    agencies: dict[str, AgencyRuntime]
+    triggers: dict[str, list[TaskSpec]]
+    injects: list[InjectRuntime]
+    branches: list[BranchRuntime]
+    reaction: Sampler
+    handling: Sampler
+    travel: dict[str, Sampler]
+    field_omission: float
+    facts0: dict[str, Any]
+    grading_by: str | None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def _channel(cid: str, plan: Plan, sc: Scenario) -> ChannelRuntime:
+    base = dict(defaults.CHANNELS.get(cid, {}))
+    given = sc.parameters.channels.get(cid)
+    if given is not None:
+        base.update({k: getattr(given, k) for k in ("latency", "failure", "answer_within", "talk")
+                     if getattr(given, k) is not None})
+    sync = plan.channels[cid].synchronous
+    needed = ("latency", "failure") + (("answer_within", "talk") if sync else ())
+    missing = [k for k in needed if k not in base]
+    if missing:
+        raise InputError(sc.id, f"channel {cid!r} has no standard defaults; give "
+                         + ", ".join(f"parameters.channels.{cid}.{k}" for k in missing))
+    zero = Distribution("fixed", (0.0,)).sampler()
+    return ChannelRuntime(cid, sync, base["latency"].sampler(), float(base["failure"]),
+                          float(base.get("answer_within", 0.0)),
+                          base["talk"].sampler() if "talk" in base else zero)
+
+
+def _agency(rid: str, role: Role, sc: Scenario) -> AgencyRuntime:
+    base: dict[str, Any] = dict(defaults.AGENCIES.get(role.service or "other", defaults.AGENCIES["other"]))
+    if role.units is not None:
+        base["units"] = role.units
+    given = sc.parameters.agencies.get(rid)
+    if given is not None:
+        base.update({k: getattr(given, k) for k in ("answer", "dispatch", "travel", "units")
+                     if getattr(given, k) is not None})
+    return AgencyRuntime(base["answer"].sampler(), base["dispatch"].sampler(), base["travel"].sampler(),
+                         int(base["units"]))
+
+
+def _task(task: Duty | Report, plan: Plan, sc: Scenario) -> TaskSpec:
+    human = sc.parameters.human
+    omission = human.omission.get(task.id, human.omission.get("default", 0.0))
+    takes = sc.parameters.durations.get(task.id, task.takes)
+    common = dict(id=task.id, on=task.on, condition=plan.compile(task.when), who=task.who,
+                  priority=task.priority, takes=takes.sampler(), omission=omission, repeat=task.repeat)
+    if isinstance(task, Duty):
+        botch = human.botch.get(task.id, human.botch.get("default", 0.0)) if task.botch_as else 0.0
+        return TaskSpec(role=task.role, action=task.do, botch_as=task.botch_as, botch=botch, **common)
+    return TaskSpec(role=task.from_, report=task, targets=(task.to, *task.fallback), **common)
+
+
+def _minutes_of_day(sc: Scenario, t: Any) -> float:
+    start = sc.start
+    return (t.hour * 60 + t.minute) - (start.hour * 60 + start.minute + start.second / 60)
+
+
+def build_model(plan: Plan, scenario: Scenario) -> Model:
+    """Compile a checked plan and scenario (the scenario checked against this plan)."""
+    sc = scenario
+    channels = {cid: _channel(cid, plan, sc) for cid in plan.channels}
+    agencies = {rid: _agency(rid, r, sc) for rid, r in plan.roles.items() if r.kind == "agency"}
+    triggers: dict[str, list[TaskSpec]] = defaultdict(list)
+    for task in (*plan.duties, *plan.escalation):
+        spec = _task(task, plan, sc)
+        triggers[spec.on.event].append(spec)
+    for specs in triggers.values():
+        specs.sort(key=lambda s: s.priority)
+    all_branches = tuple(b.id for b in sc.branches)
+    injects = [
+        InjectRuntime(i.id, i.at.sampler(), i.after, [(k, fact_value(v)) for k, v in i.facts.items()],
+                      i.branches or all_branches)
+        for i in sc.injects
+    ]
+    branches = []
+    for b in sc.branches:
+        staffing = {rid: b.staffing.get(rid, r.count) for rid, r in plan.roles.items() if r.kind == "staff"}
+        presence = {rid: b.presence.get(rid, r.presence) for rid, r in plan.roles.items()}
+        rate = b.customers.arrivals_per_hour
+        branches.append(BranchRuntime(
+            b.id, staffing, presence, _minutes_of_day(sc, b.opens), _minutes_of_day(sc, b.closes),
+            60.0 / rate if rate > 0 else 0.0, b.customers.service.sampler()))
+    human = sc.parameters.human
+    travel = {rid: sc.parameters.travel.get(rid, defaults.PERSON_TRAVEL).sampler() for rid in plan.roles}
+    facts0 = {name: f.default for name, f in plan.facts.items()}
+    return Model(
+        plan=plan, scenario=sc, channels=channels, agencies=agencies, triggers=dict(triggers),
+        injects=injects, branches=branches,
+        reaction=(human.reaction or defaults.HUMAN_REACTION).sampler(),
+        handling=(human.handling or defaults.OFFICE_HANDLING).sampler(),
+        travel=travel, field_omission=human.field_omission, facts0=facts0,
+        grading_by=plan.grading.by if plan.grading else None,
+        meta={"plan": plan.id, "scenario": sc.id, "incident": sc.incident.id, "type": sc.incident.type,
+              "start": sc.start.isoformat()},
+    )
+
+
+def draw_fact(value: Any, rng: Any) -> Any:
+    if isinstance(value, FactDraw):
+        return bool(rng.random() < value.chance)
+    if isinstance(value, Distribution):
+        return value.sampler()(rng)
+    return value

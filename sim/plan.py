@@ -1,0 +1,358 @@
+"""The plan file: organisation, escalation graph, grading rules and requirements.
+
+``load_plan(path)`` reads and checks a plan and returns a frozen :class:`Plan`. Structure is
+checked by pydantic; cross references (a duty naming an unknown role, a requirement naming an
+unknown channel, a condition naming an undeclared fact) are checked after, and every problem is
+reported with its line in the file.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, ValidationError, model_validator
+
+from .conditions import Condition, compile_condition
+from .distributions import Distribution, DistributionField
+from .errors import InputError, InputErrors
+from .schema import Duration, Probability, SelectorField, Strict
+from .yamlio import Path_, load_yaml, locate
+
+PLAN_SCHEMA = "drillsim.plan/1"
+BUILTIN_ACTIONS = ("grade", "go_to_scene")
+SERVICES = ("police", "fire", "ambulance", "regulator", "central_bank", "government", "vendor", "other")
+
+
+class Role(Strict):
+    """A kind of person or body. Staff and office roles are people; agencies dispatch units."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    kind: Literal["staff", "office", "agency"]
+    count: int = Field(1, ge=0)
+    presence: Probability = 1.0
+    """Probability that each instance is on site (staff) or on duty (office) when the incident starts."""
+    reachable: Probability = 1.0
+    """Probability that an instance who is not on site still answers the phone."""
+    serves_customers: bool = False
+    service: Literal[SERVICES] | None = None  # type: ignore[valid-type]
+    """For agencies: which public service, to take its default response times."""
+    units: int | None = Field(None, ge=0)
+    """For agencies: units it can send (police cars, ambulances); left out, the service's default."""
+
+    @property
+    def site(self) -> str:
+        return {"staff": "branch", "office": "office", "agency": "outside"}[self.kind]
+
+
+class Channel(Strict):
+    name: str
+    synchronous: bool
+    """A synchronous channel (phone, radio, in person) needs the receiver to answer."""
+
+
+class Fact(Strict):
+    name: str = ""
+    type: Literal["bool", "int", "float", "text"] = "bool"
+    default: bool | int | float | str = False
+
+
+class IncidentType(Strict):
+    name: str
+
+
+class Choice(Strict):
+    """A number the seed leaves open ("立即", "第一时间"), set by the plan and named as its choice."""
+
+    value: Duration
+    note: str
+
+
+class Retry(Strict):
+    attempts: int = Field(1, ge=0)
+    every: Duration = 1.0
+
+
+class Task(Strict):
+    """Something a role does when a trigger fires (fields shared by duties and reports)."""
+
+    id: str
+    on: SelectorField
+    when: str | None = None
+    who: Literal["one", "all"] = "one"
+    priority: int = 5
+    takes: DistributionField = Distribution("fixed", (0.0,))
+    repeat: bool = False
+    """Do it again each time the trigger fires (by default a task is done once per incident)."""
+    clause: str = ""
+
+
+class Duty(Task):
+    role: str
+    do: str
+    botch_as: str | None = None
+    """The wrong action a botched attempt produces (e.g. the audible alarm instead of the silent one)."""
+
+
+class Report(Task):
+    """One edge of the escalation graph."""
+
+    from_: str = Field(alias="from")
+    to: str
+    channel: str
+    carries: tuple[str, ...] = ()
+    retry: Retry = Retry(attempts=0)
+    fallback: tuple[str, ...] = ()
+
+
+class GradingRule(Strict):
+    level: str
+    when: str
+
+
+class Grading(Strict):
+    by: str
+    """The role that declares the level."""
+    rules: tuple[GradingRule, ...]
+
+
+class ScoringRules(Strict):
+    late_credit: Probability = 0.5
+    critical_cap: float = Field(59.0, ge=0, le=100)
+    bands: dict[Literal["P", "S", "M"], Probability] = {"P": 0.9, "S": 0.7, "M": 0.4}
+
+
+class RequirementBase(Strict):
+    id: str
+    title: str
+    clause: str
+    capability: str
+    weight: float = Field(1.0, gt=0)
+    critical: bool = False
+    applies_if: str | None = None
+
+
+class DeadlineRequirement(RequirementBase):
+    kind: Literal["deadline"]
+    trigger: SelectorField = "incident"  # type: ignore[assignment]
+    response: SelectorField
+    within: Duration | str
+
+
+class ContentRequirement(RequirementBase):
+    kind: Literal["content"]
+    report: SelectorField
+    fields: tuple[str, ...] = Field(min_length=1)
+
+
+class OrderRequirement(RequirementBase):
+    kind: Literal["order"]
+    first: SelectorField
+    then: SelectorField
+
+
+class ProhibitionRequirement(RequirementBase):
+    kind: Literal["prohibition"]
+    forbidden: SelectorField
+    while_: str | None = Field(None, alias="while")
+
+
+class ClassificationRequirement(RequirementBase):
+    kind: Literal["classification"]
+
+
+Requirement = Annotated[
+    DeadlineRequirement | ContentRequirement | OrderRequirement | ProhibitionRequirement
+    | ClassificationRequirement,
+    Field(discriminator="kind"),
+]
+
+
+class Plan(Strict):
+    schema_: Literal["drillsim.plan/1"] = Field(alias="schema")
+    id: str
+    title: str
+    description: str = ""
+    sources: tuple[str, ...] = ()
+    choices: dict[str, Choice] = {}
+    levels: tuple[str, ...] = ("III", "II", "I")
+    """Level names from least to most severe."""
+    facts: dict[str, Fact] = {}
+    report_fields: dict[str, str] = {}
+    incident_types: dict[str, IncidentType]
+    capabilities: dict[str, str]
+    roles: dict[str, Role]
+    channels: dict[str, Channel]
+    grading: Grading | None = None
+    duties: tuple[Duty, ...] = ()
+    escalation: tuple[Report, ...] = ()
+    requirements: tuple[Requirement, ...]
+    scoring: ScoringRules = ScoringRules()
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Plan:
+        for what, items in (("duty", self.duties), ("report", self.escalation), ("requirement", self.requirements)):
+            seen: set[str] = set()
+            for item in items:
+                if item.id in seen:
+                    raise ValueError(f"{what} id {item.id!r} is used twice")
+                seen.add(item.id)
+        return self
+
+    # Derived lookups -------------------------------------------------------------------------
+
+    @cached_property
+    def level_rank(self) -> dict[str, int]:
+        """Severity rank of each level name (1 = least severe); 0 means no level declared."""
+        return {name: i + 1 for i, name in enumerate(self.levels)}
+
+    @cached_property
+    def condition_names(self) -> set[str]:
+        return {"type", "level", *self.facts}
+
+    def compile(self, text: str | None) -> Condition:
+        return compile_condition(text, self.condition_names, self.level_rank)
+
+    @cached_property
+    def actions(self) -> set[str]:
+        names = {d.do for d in self.duties} | {d.botch_as for d in self.duties if d.botch_as}
+        return names | set(BUILTIN_ACTIONS)
+
+    @cached_property
+    def role_names(self) -> dict[str, str]:
+        """Every way a log may name a role (id, Chinese name, aliases) -> role id."""
+        names: dict[str, str] = {}
+        for rid, role in self.roles.items():
+            for n in (rid, role.name, *role.aliases):
+                names[n] = rid
+        return names
+
+    def choice(self, value: float | str) -> float:
+        return self.choices[value].value if isinstance(value, str) else value
+
+    def grade(self, facts: dict[str, Any], incident_type: str) -> int:
+        """Severity rank the grading rules give on these facts: the highest matching level."""
+        if self.grading is None:
+            return 0
+        vars_ = {**facts, "type": incident_type, "level": 0}
+        return max((self.level_rank[r.level] for r, c in self._grading_conditions if c(vars_)), default=0)
+
+    @cached_property
+    def _grading_conditions(self) -> list[tuple[GradingRule, Condition]]:
+        return [(r, self.compile(r.when)) for r in self.grading.rules] if self.grading else []
+
+
+# Cross-reference checks ------------------------------------------------------------------------
+
+
+def _check_references(plan: Plan) -> list[tuple[Path_, str]]:
+    """Everything pydantic cannot see: names that must refer to something declared."""
+    problems: list[tuple[Path_, str]] = []
+    roles, channels = set(plan.roles), set(plan.channels)
+
+    def need(kind: str, value: str | None, known: set[str], loc: Path_) -> None:
+        if value is not None and value not in known:
+            problems.append((loc, f"unknown {kind} {value!r}; known: {', '.join(sorted(known)) or '(none)'}"))
+
+    def condition(text: str | None, loc: Path_) -> None:
+        try:
+            plan.compile(text)
+        except ValueError as err:
+            problems.append((loc, str(err)))
+
+    def selector(sel: Any, loc: Path_) -> None:
+        for name in sel.actor or ():
+            need("role", name, roles, (*loc, "actor"))
+        for name in sel.target or ():
+            need("role", name, roles, (*loc, "target"))
+        for name in sel.channel or ():
+            need("channel", name, channels, (*loc, "channel"))
+        known_what = {
+            "action": plan.actions, "omitted": plan.actions, "fact": set(plan.facts),
+            "level": set(plan.levels), "arrived": roles,
+            "sent": {r.id for r in plan.escalation}, "received": {r.id for r in plan.escalation},
+        }.get(sel.event)
+        if known_what is not None:
+            for name in sel.what or ():
+                need(f"{sel.event} name", name, known_what, (*loc, "what"))
+
+    for i, duty in enumerate(plan.duties):
+        loc: Path_ = ("duties", i)
+        need("role", duty.role, roles, (*loc, "role"))
+        selector(duty.on, (*loc, "on"))
+        condition(duty.when, (*loc, "when"))
+    for i, rep in enumerate(plan.escalation):
+        loc = ("escalation", i)
+        need("role", rep.from_, roles, (*loc, "from"))
+        need("role", rep.to, roles, (*loc, "to"))
+        need("channel", rep.channel, channels, (*loc, "channel"))
+        for j, fb in enumerate(rep.fallback):
+            need("role", fb, roles, (*loc, "fallback", j))
+        for j, field in enumerate(rep.carries):
+            need("report field", field, set(plan.report_fields), (*loc, "carries", j))
+        selector(rep.on, (*loc, "on"))
+        condition(rep.when, (*loc, "when"))
+    if plan.grading:
+        need("role", plan.grading.by, roles, ("grading", "by"))
+        for i, rule in enumerate(plan.grading.rules):
+            need("level", rule.level, set(plan.levels), ("grading", "rules", i, "level"))
+            condition(rule.when, ("grading", "rules", i, "when"))
+    for i, req in enumerate(plan.requirements):
+        loc = ("requirements", i)
+        need("capability", req.capability, set(plan.capabilities), (*loc, "capability"))
+        condition(req.applies_if, (*loc, "applies_if"))
+        for part in ("trigger", "response", "report", "first", "then", "forbidden"):
+            if hasattr(req, part):
+                selector(getattr(req, part), (*loc, part))
+        if req.kind == "deadline" and isinstance(req.within, str):
+            need("choice", req.within, set(plan.choices), (*loc, "within"))
+        if req.kind == "content":
+            for j, field in enumerate(req.fields):
+                need("report field", field, set(plan.report_fields), (*loc, "fields", j))
+        if req.kind == "prohibition":
+            condition(req.while_, (*loc, "while"))
+        if req.kind == "classification" and plan.grading is None:
+            problems.append((loc, "a classification requirement needs the plan's grading rules"))
+    return problems
+
+
+def _raise(source: str, data: Any, positions: dict[Path_, int], problems: list[tuple[Path_, str]]) -> None:
+    errors = []
+    for loc, message in problems:
+        place, line = locate(loc, data, positions)
+        errors.append(InputError(source, message, place, line))
+    raise InputErrors(errors)
+
+
+def validation_problems(err: ValidationError) -> list[tuple[Path_, str]]:
+    out = []
+    for e in err.errors():
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "missing":
+            msg = f"missing required key {e['loc'][-1]!r}"
+        elif e["type"] == "extra_forbidden":
+            msg = f"unknown key {e['loc'][-1]!r}"
+        out.append((tuple(e["loc"]), msg))
+    return out
+
+
+def parse_plan(data: Any, source: str = "<plan>", positions: dict[Path_, int] | None = None) -> Plan:
+    """Check plan data (already parsed from YAML) and return the plan."""
+    positions = positions or {}
+    if not isinstance(data, dict):
+        raise InputError(source, "a plan file is a mapping of keys (schema, id, roles, …)")
+    try:
+        plan = Plan.model_validate(data)
+    except ValidationError as err:
+        _raise(source, data, positions, validation_problems(err))
+    problems = _check_references(plan)
+    if problems:
+        _raise(source, data, positions, problems)
+    return plan
+
+
+def load_plan(path: str | Path) -> Plan:
+    data, positions = load_yaml(path)
+    return parse_plan(data, str(path), positions)

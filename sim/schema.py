@@ -1,0 +1,83 @@
+"""Shared pieces of the file schemas: strict models, durations, selectors of log events."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, field_validator
+
+from .durations import parse_duration
+
+
+class Strict(BaseModel):
+    """Every file model rejects unknown keys, so a typo is an error, not a silent default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+Probability = Annotated[float, BeforeValidator(lambda v: _probability(v))]
+
+EVENT_KINDS = (
+    "inject", "fact", "action", "sent", "received", "acknowledged", "unanswered", "lost",
+    "level", "arrived", "omitted", "unfinished",
+)
+EventKind = Literal[
+    "inject", "fact", "action", "sent", "received", "acknowledged", "unanswered", "lost",
+    "level", "arrived", "omitted", "unfinished",
+]
+
+
+def _probability(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"a probability is a number from 0 to 1, got {value!r}")
+    if not 0 <= value <= 1:
+        raise ValueError(f"a probability is between 0 and 1, got {value}")
+    return float(value)
+
+
+def _names(value: Any) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list | tuple) and value and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ValueError(f"expected a name or a list of names, got {value!r}")
+
+
+Names = Annotated[tuple[str, ...] | None, BeforeValidator(_names)]
+
+
+class Selector(Strict):
+    """Which log events a requirement or trigger means: every given field must match.
+
+    ``actor`` and ``target`` are role ids; ``what`` is an action, fact, message, inject or level.
+    """
+
+    event: EventKind
+    what: Names = None
+    actor: Names = None
+    target: Names = None
+    channel: Names = None
+
+    @field_validator("event", mode="before")
+    @classmethod
+    def _known_event(cls, v: Any) -> Any:
+        if v not in EVENT_KINDS:
+            raise ValueError(f"unknown event kind {v!r}; known: {', '.join(EVENT_KINDS)}")
+        return v
+
+
+INCIDENT = Selector(event="inject")
+"""The default trigger: the incident's first inject."""
+
+
+def parse_selector(value: Any) -> Any:
+    """``"incident"`` is shorthand for the incident's first inject."""
+    if value == "incident":
+        return INCIDENT
+    return value
+
+
+SelectorField = Annotated[Selector, BeforeValidator(parse_selector)]

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from drillsim.sim.catalog import builtin_plans
+from drillsim.sim.eventlog import EventLog
+from drillsim.sim.plan import Plan, load_plan
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session")
+def robbery_plan() -> Plan:
+    return load_plan(builtin_plans()["counter-robbery"])
+
+
+def make_log(*events: tuple, incident_type: str = "armed_robbery") -> EventLog:
+    """A hand-made log. Each event: (t, event, what, actor_role, target_role, channel, value, fields)."""
+    rows = []
+    for e in events:
+        t, event, what, actor, target, channel, value, fields = (*e, *(None,) * (8 - len(e)))
+        rows.append((float(t), "branch", "INC", event, what, actor, f"{actor}-1" if actor else None, target,
+                     f"{target}-1" if target else None, channel, None, value, fields))
+    return EventLog(rows, None, {"type": incident_type})

@@ -1,0 +1,97 @@
+"""Behaviour of the engine's agents, each on a small change to a shipped scenario."""
+
+import numpy as np
+import pytest
+
+import drillsim
+from drillsim.sim.catalog import builtin_scenarios
+from drillsim.sim.engine import run_replication
+from drillsim.sim.model import build_model
+from drillsim.sim.scenario import parse_scenario
+from drillsim.sim.yamlio import load_yaml
+
+
+def model_with(plan, scenario_id="armed-robbery-injured", **changes):
+    data, _ = load_yaml(builtin_scenarios()[scenario_id])
+    for dotted, value in changes.items():
+        node = data
+        *path, last = dotted.split("__")
+        for key in path:
+            node = node.setdefault(key, {}) if not isinstance(node, list) else node[int(key)]
+        node[last] = value
+    return build_model(plan, parse_scenario(data, plan))
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return drillsim.load_plan("counter-robbery")
+
+
+def events(log, event, what=None):
+    return [r for r in log.rows if r[3] == event and (what is None or r[4] == what)]
+
+
+def test_unreachable_branch_head_falls_back_to_duty_leader(plan):
+    head = plan.roles["branch_head"].model_copy(update={"presence": 0.0, "reachable": 0.0})
+    alone = plan.model_copy(update={"roles": {**plan.roles, "branch_head": head}})
+    log = run_replication(model_with(alone, "robbers-flee"), 1)
+    to_head = events(log, "sent", "report-head")
+    assert [r[7] for r in to_head] == ["branch_head", "branch_head", "duty_leader"]  # one retry, then fallback
+    assert [r[8] for r in events(log, "unanswered", "report-head")] == ["branch_head-1", "branch_head-1"]
+    assert to_head[1][0] - events(log, "unanswered", "report-head")[0][0] == pytest.approx(0.5)  # retry every 30 s
+    assert events(log, "received", "leader-phone-office"), "the duty leader reports to the upper office instead"
+
+
+def test_police_arrive_after_the_alarm(plan):
+    m = model_with(plan)
+    log = run_replication(m, 3)
+    alarm = min(r[0] for r in events(log, "received") if r[7] == "police")
+    arrived = events(log, "arrived", "police")
+    assert len(arrived) == 1 and arrived[0][0] > alarm
+
+
+def test_certain_omission_and_botch(plan):
+    m = model_with(plan, parameters__human={"omission": {"cash-lock": 1.0}, "botch": {"guard-observe": 1.0}})
+    log = run_replication(m, 1)
+    assert events(log, "omitted", "lock_cash") and not events(log, "action", "lock_cash")
+    assert events(log, "action", "pursue_suspects") and not events(log, "action", "note_suspect_description")
+
+
+def test_tellers_serve_customers_until_the_incident(plan):
+    m = model_with(plan)
+    from drillsim.sim.engine import Replication
+
+    rep = Replication(m, np.random.default_rng(5))
+    rep.env.run(until=m.scenario.horizon)
+    start = events_from(rep, "inject")[0]
+    flow = rep.flows["branch"]
+    assert flow.served > 20 and flow.closed
+    # an interrupted teller still reacts: nobody raised the alarm before the robbers came in
+    assert all(r[0] >= start for r in rep.rows if r[3] == "sent")
+
+
+def events_from(rep, event):
+    return [r[0] for r in rep.rows if r[3] == event]
+
+
+def test_level_is_regraded_as_facts_change(plan):
+    m = model_with(plan, "explosive-robbery")
+    levels = [r[4] for r in events(run_replication(m, 2), "level")]
+    assert levels and levels[0] == "I"
+
+
+def test_unfinished_work_is_recorded(plan):
+    m = model_with(plan, "robbers-flee", horizon=12)  # stop early: reports are still under way
+    log = run_replication(m, 4)
+    assert max(r[0] for r in log.rows) <= 12
+    unfinished = events(log, "unfinished")
+    task_ids = {d.id for d in plan.duties} | {r.id for r in plan.escalation}
+    assert unfinished and {r[4] for r in unfinished} <= task_ids
+    assert all(r[0] == 12 for r in unfinished)
+
+
+def test_runs_differ_by_seed_and_repeat_by_seed(plan):
+    m = model_with(plan)
+    a, b, c = run_replication(m, 11), run_replication(m, 11), run_replication(m, 12)
+    assert a.rows == b.rows and a.rows != c.rows
+    assert run_replication(m, np.random.default_rng(11)).rows == a.rows
