@@ -106,6 +106,22 @@ def validate(files: Annotated[list[Path], typer.Argument(help="plan and scenario
         raise typer.Exit(1)
 
 
+@app.command()
+def graph(plan: PlanArg, out: Annotated[Path, typer.Option("--out", "-o", help="PNG file to draw")] = Path(
+        "out/escalation.png")) -> None:
+    """Draw PLAN's escalation graph and list its reports, one line each."""
+    import drillsim
+    from drillsim.reports.graph_plot import plot_escalation_graph
+
+    p = drillsim.load_plan(plan)
+    for rep in p.escalation:
+        fallback = f"  then {', '.join(rep.fallback)}" if rep.fallback else ""
+        when = f"  when {rep.when}" if rep.when else ""
+        out_console.print(f"{rep.id:24} {rep.from_} -> {rep.to} by {rep.channel}{fallback}{when}", highlight=False)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out_console.print(f"drawn: {plot_escalation_graph(p, out)}")
+
+
 @app.command("list")
 def list_builtins() -> None:
     """The built-in plans and scenarios, one line each."""

@@ -38,7 +38,7 @@ def compile_check(req: Requirement, plan: Plan) -> Check:
         case DeadlineRequirement():
             trigger, response = matcher(req.trigger), matcher(req.response)
             t_event, r_event = req.trigger.event, req.response.event
-            limit = plan.choice(req.within)
+            rule = plan.deadline(req.within)
 
             def deadline(view: LogView) -> RequirementResult:
                 if not applies(view.final):
@@ -46,6 +46,7 @@ def compile_check(req: Requirement, plan: Plan) -> Check:
                 start = view.first(t_event, trigger)
                 if start is None:
                     return not_applicable("the trigger did not occur")
+                limit = rule.allowed(start[0], view.origin)
                 done = view.first(r_event, response, after=start[0])
                 if done is None:
                     return result(Outcome.MISSED, 0.0, since=start[0], deadline=limit, detail="no response in the log")

@@ -26,10 +26,11 @@ def matcher(sel: Selector) -> Match:
 
 
 class LogView:
-    __slots__ = ("by_event", "changes", "declared", "facts", "final", "incident_type", "plan")
+    __slots__ = ("by_event", "changes", "declared", "facts", "final", "incident_type", "origin", "plan")
 
     def __init__(self, log: EventLog, plan: Plan, incident_type: str):
         self.plan = plan
+        self.origin = log.origin
         self.incident_type = incident_type
         self.by_event: dict[str, list[Row]] = defaultdict(list)
         for row in log.rows:

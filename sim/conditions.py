@@ -103,3 +103,17 @@ def _compile(node: ast.AST, text: str, names: set[str], constants: Mapping[str, 
             return compare
     part = ast.get_source_segment(text.strip(), node) or type(node).__name__
     raise ValueError(f"condition {text!r}: {part!r} is not allowed (use names, literals, and/or/not, comparisons)")
+
+
+def thresholds(text: str | bool | None, name: str) -> set[float]:
+    """The numbers ``name`` is compared with in a condition (``hours >= 3`` gives {3})."""
+    if not isinstance(text, str) or not text.strip():
+        return set()
+    found: set[float] = set()
+    for node in ast.walk(ast.parse(text.strip(), mode="eval")):
+        if isinstance(node, ast.Compare):
+            operands = [node.left, *node.comparators]
+            if any(isinstance(o, ast.Name) and o.id == name for o in operands):
+                found.update(o.value for o in operands if isinstance(o, ast.Constant)
+                             and isinstance(o.value, int | float) and not isinstance(o.value, bool))
+    return found

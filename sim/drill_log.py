@@ -39,6 +39,8 @@ HEADERS = {
     "incident": ("incident", "事件编号"),
     "site": ("site", "地点", "网点"),
 }
+DERIVED = ("t", "actor_role", "target_role", "ref")
+"""Columns of drillsim's own events.csv that are worked out again on reading, and so skipped."""
 EVENT_ALIASES = {
     "情景": "inject", "注入": "inject", "事实": "fact", "情况": "fact", "动作": "action", "处置": "action",
     "发送": "sent", "发出": "sent", "报告": "sent", "收到": "received", "接收": "received", "确认": "acknowledged",
@@ -117,6 +119,8 @@ def read_drill_log(path: str | Path, plan: Plan, day: date | None = None) -> Eve
     columns: dict[str, int] = {}
     for i, name in enumerate(header):
         key = next((k for k, names in HEADERS.items() if name.strip().lower() in names), None)
+        if key is None and name.strip() in DERIVED:
+            continue
         if key is None:
             raise InputError(source, f"unknown column {name!r}; known: "
                              + ", ".join("/".join(v) for v in HEADERS.values()), line=1)

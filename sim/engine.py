@@ -46,6 +46,10 @@ class Replication:
         self.shared: dict[str, list[Person]] = {}
         self.agencies: dict[str, Agency] = {}
         self.started: set[str] = set()
+        self.clock_started: dict[str, tuple[float, float]] = {}  # elapsed fact -> (started at, value then)
+        self.clocks_run_by: dict[str, list[str]] = {}
+        for clock, (driver, _, _) in model.plan.clocks.items():
+            self.clocks_run_by.setdefault(driver, []).append(clock)
         self._populate()
         self.inject_events = {i.id: self.env.event() for i in model.injects}
         for inject in model.injects:
@@ -108,7 +112,7 @@ class Replication:
                 performers = self._perceivers(spec.role, site)
                 if spec.who == "one" and performers:
                     performers = [min(performers, key=_load)]
-            if not performers or not spec.condition(self.vars):
+            if not performers or (not spec.delay and not spec.condition(self.vars)):
                 continue
             for person in performers:
                 if not spec.repeat:
@@ -116,7 +120,15 @@ class Replication:
                     if key in self.done:
                         continue
                     self.done.add(key)
-                person.assign(spec, site)
+                if spec.delay:
+                    self.env.process(self._assign_later(spec, person, site))
+                else:
+                    person.assign(spec, site)
+
+    def _assign_later(self, spec: TaskSpec, person: Person, site: str):
+        yield self.env.timeout(spec.delay)
+        if spec.condition(self.vars):
+            person.assign(spec, site)
 
     def brief(self, person: Person, site: str) -> None:
         """Someone arriving on the scene learns the facts that stand, as if they had just happened."""
@@ -219,6 +231,8 @@ class Replication:
         delay = inject.at(self.rng)
         if delay:
             yield env.timeout(delay)
+        if inject.condition is not None and not inject.condition(self.vars):
+            return  # it does not happen, nor does anything that comes after it
         changed = []
         for name, spec in inject.facts:
             value = draw_fact(spec, self.rng)
@@ -235,7 +249,34 @@ class Replication:
             self.emit("inject", inject.id, None, site=site)
         for name, value in changed:
             self.emit("fact", name, None, value=value, site=inject.branches[0])
+            for clock in self.clocks_run_by.get(name, ()):
+                self._clock(clock, bool(value), inject.branches[0])
         self.inject_events[inject.id].succeed()
+
+    # Elapsed facts -----------------------------------------------------------------------------
+
+    def _clock(self, name: str, running: bool, site: str) -> None:
+        """The fact that runs an elapsed fact changed: start it, or stop it and log its value."""
+        _, per_unit, _ = self.model.plan.clocks[name]
+        if running and name not in self.clock_started:
+            self.clock_started[name] = (self.env.now, self.vars[name])
+            self.env.process(self._tick(name, self.env.now, site))
+        elif not running and name in self.clock_started:
+            started, base = self.clock_started.pop(name)
+            self.vars[name] = base + (self.env.now - started) / per_unit
+            self.emit("fact", name, None, value=round(self.vars[name], 6), site=site)
+
+    def _tick(self, name: str, started: float, site: str):
+        _, per_unit, marks = self.model.plan.clocks[name]
+        base = self.clock_started[name][1]
+        for mark in marks:
+            if mark <= base:
+                continue
+            yield self.env.timeout(started + (mark - base) * per_unit - self.env.now)
+            if self.clock_started.get(name, (None,))[0] != started:
+                return  # stopped (and perhaps restarted) meanwhile
+            self.vars[name] = mark
+            self.emit("fact", name, None, value=mark, site=site)
 
     def finish(self) -> None:
         """Record what was still to do when the run stopped: an unanswered report is a result."""

@@ -40,7 +40,7 @@ class EventLog:
         for row in self.rows:
             rec = dict(zip(COLUMNS, row, strict=True))
             wall = self.wall_clock(row[T])
-            rec = {"time": wall.isoformat(timespec="seconds") if wall else None, **rec}
+            rec = {"time": wall.isoformat(timespec="milliseconds") if wall else None, **rec}
             rec["t"] = round(row[T], 4)
             rec["fields"] = list(row[FIELDS]) if row[FIELDS] is not None else None
             out.append(rec)
@@ -51,7 +51,7 @@ class EventLog:
 
         frame = pd.DataFrame.from_records(self.records(), columns=["time", *COLUMNS])
         frame["fields"] = frame["fields"].map(lambda f: ";".join(f) if f else None)
-        frame["value"] = frame["value"].map(lambda v: None if v is None else json.dumps(v, ensure_ascii=False))
+        frame["value"] = frame["value"].map(_value_text)
         return frame
 
     def write_csv(self, path: str | Path) -> Path:
@@ -71,11 +71,14 @@ class EventLog:
         pq.write_table(table.replace_schema_metadata({**(table.schema.metadata or {}), **meta}), path)
         return path
 
-    def write_json(self, path: str | Path) -> Path:
-        path = Path(path)
-        doc = {"schema": LOG_SCHEMA, "origin": self._origin_text(), "meta": self.meta, "events": self.records()}
-        path.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
-        return path
-
     def _origin_text(self) -> str | None:
         return self.origin.isoformat() if self.origin else None
+
+
+def _value_text(value: Any) -> str | None:
+    """Values as a person would type them: true/false, numbers, level names."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

@@ -51,6 +51,7 @@ class TaskSpec:
     takes: Sampler
     omission: float
     repeat: bool
+    delay: float
     action: str | None = None  # duties
     botch_as: str | None = None
     botch: float = 0.0
@@ -72,6 +73,7 @@ class InjectRuntime:
     id: str
     at: Sampler
     after: str | None
+    condition: Condition | None
     facts: list[tuple[str, Any]]  # (name, constant | FactDraw | Distribution)
     branches: tuple[str, ...]
 
@@ -140,7 +142,8 @@ def _task(task: Duty | Report, plan: Plan, sc: Scenario) -> TaskSpec:
     omission = human.omission.get(task.id, human.omission.get("default", 0.0))
     takes = sc.parameters.durations.get(task.id, task.takes)
     common = dict(id=task.id, on=task.on, condition=plan.compile(task.when), who=task.who,
-                  priority=task.priority, takes=takes.sampler(), omission=omission, repeat=task.repeat)
+                  priority=task.priority, takes=takes.sampler(), omission=omission, repeat=task.repeat,
+                  delay=task.delay)
     if isinstance(task, Duty):
         botch = human.botch.get(task.id, human.botch.get("default", 0.0)) if task.botch_as else 0.0
         return TaskSpec(role=task.role, action=task.do, botch_as=task.botch_as, botch=botch, **common)
@@ -165,8 +168,8 @@ def build_model(plan: Plan, scenario: Scenario) -> Model:
         specs.sort(key=lambda s: s.priority)
     all_branches = tuple(b.id for b in sc.branches)
     injects = [
-        InjectRuntime(i.id, i.at.sampler(), i.after, [(k, fact_value(v)) for k, v in i.facts.items()],
-                      i.branches or all_branches)
+        InjectRuntime(i.id, i.at.sampler(), i.after, plan.compile(i.when) if i.when else None,
+                      [(k, fact_value(v)) for k, v in i.facts.items()], i.branches or all_branches)
         for i in sc.injects
     ]
     branches = []
@@ -179,7 +182,7 @@ def build_model(plan: Plan, scenario: Scenario) -> Model:
             60.0 / rate if rate > 0 else 0.0, b.customers.service.sampler()))
     human = sc.parameters.human
     travel = {rid: sc.parameters.travel.get(rid, defaults.PERSON_TRAVEL).sampler() for rid in plan.roles}
-    facts0 = {name: f.default for name, f in plan.facts.items()}
+    facts0 = {name: 0.0 if f.type == "elapsed" else f.default for name, f in plan.facts.items()}
     return Model(
         plan=plan, scenario=sc, channels=channels, agencies=agencies, triggers=dict(triggers),
         injects=injects, branches=branches,

@@ -14,10 +14,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from .conditions import Condition, compile_condition
+from .calendar import ChoiceValue, Deadline, DeadlineField
+from .conditions import Condition, compile_condition, thresholds
 from .distributions import Distribution, DistributionField
 from .errors import InputError, InputErrors
-from .schema import Duration, Probability, SelectorField, Strict
+from .schema import INCIDENT, Duration, Probability, SelectorField, Strict
 from .yamlio import Path_, load_yaml, locate
 
 PLAN_SCHEMA = "drillsim.plan/1"
@@ -54,9 +55,24 @@ class Channel(Strict):
 
 
 class Fact(Strict):
+    """Something that can be true of an incident.
+
+    ``type: elapsed`` is a clock: how long (in ``unit``) the boolean fact named by ``while`` has
+    been true. The engine updates it each time it crosses a number the plan's conditions compare it
+    with, so grades that rise with duration (an outage of 0.5 h, 3 h, 6 h) rise on time.
+    """
+
     name: str = ""
-    type: Literal["bool", "int", "float", "text"] = "bool"
+    type: Literal["bool", "int", "float", "text", "elapsed"] = "bool"
     default: bool | int | float | str = False
+    while_: str | None = Field(None, alias="while")
+    unit: Literal["min", "h", "d"] = "h"
+
+    @model_validator(mode="after")
+    def _clock(self) -> Fact:
+        if (self.type == "elapsed") != (self.while_ is not None):
+            raise ValueError("an elapsed fact needs `while: <boolean fact>`, and only an elapsed fact takes it")
+        return self
 
 
 class IncidentType(Strict):
@@ -66,7 +82,7 @@ class IncidentType(Strict):
 class Choice(Strict):
     """A number the seed leaves open ("立即", "第一时间"), set by the plan and named as its choice."""
 
-    value: Duration
+    value: ChoiceValue
     note: str
 
 
@@ -84,6 +100,8 @@ class Task(Strict):
     who: Literal["one", "all"] = "one"
     priority: int = 5
     takes: DistributionField = Distribution("fixed", (0.0,))
+    delay: Duration = 0.0
+    """Start this long after the trigger; ``when`` is checked then ("if power is not back in 2 h")."""
     repeat: bool = False
     """Do it again each time the trigger fires (by default a task is done once per incident)."""
     clause: str = ""
@@ -136,9 +154,9 @@ class RequirementBase(Strict):
 
 class DeadlineRequirement(RequirementBase):
     kind: Literal["deadline"]
-    trigger: SelectorField = "incident"  # type: ignore[assignment]
+    trigger: SelectorField = INCIDENT
     response: SelectorField
-    within: Duration | str
+    within: DeadlineField
 
 
 class ContentRequirement(RequirementBase):
@@ -216,6 +234,25 @@ class Plan(Strict):
         return compile_condition(text, self.condition_names, self.level_rank)
 
     @cached_property
+    def conditions(self) -> list[str]:
+        """Every condition written in the plan."""
+        texts = [r.when for r in self.grading.rules] if self.grading else []
+        texts += [t.when for t in (*self.duties, *self.escalation) if t.when]
+        texts += [r.applies_if for r in self.requirements if r.applies_if]
+        texts += [r.while_ for r in self.requirements if getattr(r, "while_", None)]
+        return texts
+
+    @cached_property
+    def clocks(self) -> dict[str, tuple[str, float, tuple[float, ...]]]:
+        """Elapsed facts: name -> (the fact that runs it, minutes per unit, the marks to update at)."""
+        per_unit = {"min": 1.0, "h": 60.0, "d": 1440.0}
+        return {
+            name: (f.while_, per_unit[f.unit],
+                   tuple(sorted({m for text in self.conditions for m in thresholds(text, name) if m > 0})))
+            for name, f in self.facts.items() if f.type == "elapsed"
+        }
+
+    @cached_property
     def actions(self) -> set[str]:
         names = {d.do for d in self.duties} | {d.botch_as for d in self.duties if d.botch_as}
         return names | set(BUILTIN_ACTIONS)
@@ -229,7 +266,8 @@ class Plan(Strict):
                 names[n] = rid
         return names
 
-    def choice(self, value: float | str) -> float:
+    def deadline(self, value: Deadline | str) -> Deadline:
+        """A requirement's ``within``, with a choice's name looked up."""
         return self.choices[value].value if isinstance(value, str) else value
 
     def grade(self, facts: dict[str, Any], incident_type: str) -> int:
@@ -278,6 +316,9 @@ def _check_references(plan: Plan) -> list[tuple[Path_, str]]:
             for name in sel.what or ():
                 need(f"{sel.event} name", name, known_what, (*loc, "what"))
 
+    for name, fact in plan.facts.items():
+        if fact.while_ is not None and (fact.while_ not in plan.facts or plan.facts[fact.while_].type != "bool"):
+            problems.append((("facts", name, "while"), f"{fact.while_!r} is not a boolean fact of this plan"))
     for i, duty in enumerate(plan.duties):
         loc: Path_ = ("duties", i)
         need("role", duty.role, roles, (*loc, "role"))

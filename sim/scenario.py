@@ -48,6 +48,8 @@ class Inject(Strict):
     after: str | None = None
     """Another inject: ``at`` then counts from that inject's time."""
     description: str = ""
+    when: str | None = None
+    """A condition checked at the inject's time: if it does not hold, the inject does not happen."""
     facts: dict[str, Any] = {}
     branches: tuple[str, ...] | None = None
     """Branches the inject happens at; all of them if left out."""
@@ -146,10 +148,17 @@ def _check_against_plan(sc: Scenario, plan: Plan) -> list[tuple[Path_, str]]:
             problems.append(((*loc, "after"), f"'after' must name an earlier inject, not {inj.after!r}"))
         for b in inj.branches or ():
             need("branch", b, branch_ids, (*loc, "branches"))
+        try:
+            plan.compile(inj.when)
+        except ValueError as err:
+            problems.append(((*loc, "when"), str(err)))
         for name, value in inj.facts.items():
             floc = (*loc, "facts", name)
             if name not in plan.facts:
                 need("fact", name, plan.facts, floc)
+                continue
+            if plan.facts[name].type == "elapsed":
+                problems.append((floc, f"{name!r} is an elapsed fact: set {plan.facts[name].while_!r} instead"))
                 continue
             try:
                 fact_value(value)

@@ -92,3 +92,22 @@ def test_list_names_every_builtin():
     for sid in SCENARIOS:
         assert sid in proc.stdout
     assert "counter-robbery" in proc.stdout
+
+
+@pytest.mark.parametrize("scenario_id", ["armed-robbery-injured", "explosive-robbery", "robbers-flee"])
+def test_a_simulated_log_read_back_as_a_drill_log_scores_the_same(scenario_id, tmp_path):
+    """The events.csv drillsim writes is a valid drill log: one schema, one scorer."""
+    plan = drillsim.load_plan("counter-robbery")
+    scenario = drillsim.load_scenario(scenario_id, plan)
+    for seed in range(5):
+        log = drillsim.simulate(plan, scenario, seed=seed)
+        path = log.write_csv(tmp_path / f"{seed}.csv")
+        back = drillsim.read_drill_log(path, plan)
+        direct = drillsim.score(plan, log)
+        again = drillsim.score(plan, back, scenario.incident.type)
+        assert [(r.id, r.outcome) for r in again.results] == [(r.id, r.outcome) for r in direct.results]
+        for a, b in zip(again.results, direct.results, strict=True):
+            assert (a.latency is None) == (b.latency is None)
+            if a.latency is not None:
+                assert a.latency == pytest.approx(b.latency, abs=1e-3)
+        assert again.score == pytest.approx(direct.score, abs=0.01)
