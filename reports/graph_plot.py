@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import networkx as nx
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import networkx as nx  # noqa: E402
+from drillsim.sim.graph import escalation_graph
+from drillsim.sim.plan import Plan
 
-from drillsim.sim.graph import escalation_graph  # noqa: E402
-from drillsim.sim.plan import Plan  # noqa: E402
-
-from .fonts import use_cjk_font  # noqa: E402
+from .fonts import use_cjk_font
 
 KIND_COLOURS = {"staff": "#bbdefb", "office": "#ffe0b2", "agency": "#c8e6c9"}
 
@@ -29,7 +26,8 @@ def plot_escalation_graph(plan: Plan, path: str | Path) -> Path:
     for node, data in g.nodes(data=True):
         data["layer"] = {"staff": 0, "agency": deepest + 1}.get(data["kind"], hops.get(node, deepest))
     pos = nx.multipartite_layout(g, subset_key="layer", align="vertical")
-    fig, ax = plt.subplots(figsize=(12, 1 + 0.7 * max(4, len(g))))
+    fig = Figure(figsize=(12, 1 + 0.7 * max(4, len(g))))
+    ax = fig.subplots()
     nx.draw_networkx_nodes(g, pos, ax=ax, node_size=2600,
                            node_color=[KIND_COLOURS[d["kind"]] for _, d in g.nodes(data=True)])
     nx.draw_networkx_labels(g, pos, {n: d["name"] for n, d in g.nodes(data=True)}, ax=ax, font_size=8,
@@ -46,5 +44,4 @@ def plot_escalation_graph(plan: Plan, path: str | Path) -> Path:
     fig.tight_layout()
     path = Path(path)
     fig.savefig(path, dpi=100)
-    plt.close(fig)
     return path

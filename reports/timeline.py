@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 from drillsim.scoring.outcomes import Outcome
 from drillsim.scoring.scorecard import Scorecard
@@ -61,9 +58,9 @@ def plot_timeline(plan: Plan, log: EventLog, card: Scorecard, path: str | Path) 
             end = max(end, res.since - t0 + res.deadline)
     end = end * 1.05 + 1
 
-    fig, (top, bottom) = plt.subplots(
-        2, 1, sharex=True, figsize=(13, 0.42 * (len(lanes) + len(reqs)) + 2.5),
-        gridspec_kw={"height_ratios": [max(len(lanes), 3), max(len(reqs), 3)]})
+    fig = Figure(figsize=(13, 0.42 * (len(lanes) + len(reqs)) + 2.5))
+    top, bottom = fig.subplots(2, 1, sharex=True,
+                               gridspec_kw={"height_ratios": [max(len(lanes), 3), max(len(reqs), 3)]})
     sent_at: dict[int, tuple[float, int]] = {}
     for r in rows:
         x = r[0] - t0
@@ -107,5 +104,4 @@ def plot_timeline(plan: Plan, log: EventLog, card: Scorecard, path: str | Path) 
     fig.tight_layout()
     path = Path(path)
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path
