@@ -31,6 +31,16 @@ def print_scorecard(card: Scorecard, console: Console | None = None) -> None:
         caps.add_row(f"{c.name} ({c.id})", f"[{RATING_STYLES.get(c.rating or '', 'dim')}]{c.rating or 'n/a'}[/]",
                      "" if c.performance is None else f"{100 * c.performance:.0f}%", str(c.applicable))
     console.print(caps)
+    queued = [f for f in card.flow if f.max_waiting > 1 or f.unanswered]
+    if queued:
+        flow = Table(title="message flow: receivers where reports queued or went unanswered")
+        for col in ("receiver", "attempts", "received", "unanswered", "mean wait", "max wait", "most at once"):
+            flow.add_column(col)
+        for f in queued:
+            flow.add_row(f"{f.name} ({f.receiver})", str(f.attempts), str(f.received), str(f.unanswered),
+                         format_minutes(f.mean_wait) if f.mean_wait is not None else "",
+                         format_minutes(f.max_wait) if f.max_wait is not None else "", str(f.max_waiting))
+        console.print(flow)
     score = "—" if card.score is None else f"{card.score:.1f}/100"
     cap = f"  (capped: critical failure {', '.join(card.critical_failures)})" if card.capped else ""
     console.print(f"score [bold]{score}[/]  rating [{RATING_STYLES.get(card.rating or '', '')}]{card.rating}[/]{cap}")

@@ -111,7 +111,7 @@ def compile_check(req: Requirement, plan: Plan) -> Check:
             return prohibition
 
         case ClassificationRequirement():
-            names = {rank: name for name, rank in plan.level_rank.items()}
+            names = {0: "none", **{rank: name for name, rank in plan.level_rank.items()}}
 
             def classification(view: LogView) -> RequirementResult:
                 if not applies(view.final):
@@ -130,7 +130,7 @@ def compile_check(req: Requirement, plan: Plan) -> Check:
                                       detail=f"declared {names.get(declared, '?')}; the rules give "
                                              f"{names.get(should, 'none')}")
                 last = plan.level_rank.get(rows[-1][VALUE] or rows[-1][WHAT], 0)
-                if last != should_end:
+                if should_end and last != should_end:
                     return result(Outcome.MISSED, 0.0, at=rows[-1][0],
                                   detail=f"not re-graded: last declared {names.get(last, '?')}, the final facts "
                                          f"give {names[should_end]}")

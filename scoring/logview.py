@@ -17,6 +17,8 @@ def matcher(sel: Selector) -> Match:
     """A fast predicate for rows of the selector's event kind."""
     tests = [(i, frozenset(v)) for i, v in ((WHAT, sel.what), (ACTOR_ROLE, sel.actor),
                                             (TARGET_ROLE, sel.target), (CHANNEL, sel.channel)) if v]
+    if sel.value is not None:
+        tests.append((VALUE, frozenset([sel.value])))
     if not tests:
         return lambda row: True
     if len(tests) == 1:

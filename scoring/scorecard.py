@@ -15,6 +15,7 @@ from drillsim.sim.eventlog import EventLog
 from drillsim.sim.plan import Plan
 
 from .checks import compile_check
+from .flow import FlowRow, message_flow
 from .logview import LogView
 from .outcomes import RequirementResult
 from .rating import RATING_NAMES, CapabilityRating, band, overall_score, rate_capability
@@ -33,6 +34,7 @@ class Scorecard:
     rating: str | None
     capped: bool
     meta: dict[str, Any] = field(default_factory=dict)
+    flow: list[FlowRow] = field(default_factory=list)
 
     @property
     def critical_failures(self) -> list[str]:
@@ -51,6 +53,9 @@ class Scorecard:
             "capabilities": [
                 {**asdict(c), "performance": None if c.performance is None else round(c.performance, 4)}
                 for c in self.capabilities
+            ],
+            "message_flow": [
+                {**asdict(f), "mean_wait": _round(f.mean_wait), "max_wait": _round(f.max_wait)} for f in self.flow
             ],
             "requirements": [
                 {
@@ -88,7 +93,8 @@ class Scorer:
         view = LogView(log, self.plan, incident_type)
         return [check(view) for check in self.checks]
 
-    def score(self, log: EventLog, incident_type: str | None = None) -> Scorecard:
+    def score(self, log: EventLog, incident_type: str | None = None, flow: bool = True) -> Scorecard:
+        """The scorecard of one drill; ``flow=False`` leaves out the message-flow table (faster)."""
         plan = self.plan
         incident_type = incident_type or log.meta.get("type")
         if incident_type not in plan.incident_types:
@@ -101,4 +107,5 @@ class Scorer:
         rating = None if score is None else band(score / 100, plan.scoring)
         if any(r.failed_critical for r in results) and rating in ("P", "S"):
             rating = "M"
-        return Scorecard(plan.id, plan.title, incident_type, results, caps, score, rating, capped, dict(log.meta))
+        return Scorecard(plan.id, plan.title, incident_type, results, caps, score, rating, capped, dict(log.meta),
+                         message_flow(log, plan) if flow else [])

@@ -38,5 +38,6 @@ AGENCIES: dict[str, dict[str, Distribution | int]] = {
     "ambulance": {"answer": D({"uniform": ["2s", "10s"]}), "dispatch": D(1),
                   "travel": D({"lognormal": {"median": 10, "p90": 16}}), "units": 2},
     # bodies that receive reports but send nobody: assumption
-    "other": {"answer": D({"uniform": [0.5, 3]}), "dispatch": D(0), "travel": D(0), "units": 0},
+    "other": {"answer": D({"lognormal": {"median": "20s", "p90": "1min"}}), "dispatch": D(0), "travel": D(0),
+              "units": 0},
 }

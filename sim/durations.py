@@ -11,10 +11,11 @@ _UNITS = {
     "d": 1440.0, "day": 1440.0, "days": 1440.0, "天": 1440.0,
 }
 _PATTERN = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z\u4e00-\u9fff]*)\s*$")
+_PART = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z\u4e00-\u9fff]+)")
 
 
 def parse_duration(value: object) -> float:
-    """Minutes from ``5``, ``2.5``, ``"30s"``, ``"2 min"``, ``"1.5h"``, ``"2小时"``.
+    """Minutes from ``5``, ``2.5``, ``"30s"``, ``"2 min"``, ``"1.5h"``, ``"2h5min"``, ``"2小时"``.
 
     Raises ValueError with a message fit for a user.
     """
@@ -31,6 +32,10 @@ def parse_duration(value: object) -> float:
             factor = _UNITS.get(unit.lower() if unit else "min")
             if factor is not None:
                 return float(number) * factor
+        parts = _PART.findall(value)
+        if parts and "".join(n + u for n, u in parts) == re.sub(r"\s+", "", value) and all(
+                u.lower() in _UNITS for _, u in parts):
+            return sum(float(n) * _UNITS[u.lower()] for n, u in parts)
         raise ValueError(
             f"{value!r} is not a duration: write minutes as a number, or a number with a unit "
             "(30s, 2min, 1.5h, 1d)"

@@ -100,9 +100,9 @@ class Replication:
 
     def _dispatch(self, specs: list[TaskSpec], row: Row, actor: Agent | None, target: Agent | None,
                   site: str) -> None:
-        event, what, actor_role, target_role, channel = row[3], row[4], row[5], row[7], row[9]
+        event, what, actor_role, target_role, channel, value = row[3], row[4], row[5], row[7], row[9], row[11]
         for spec in specs:
-            if not spec.matches(what, actor_role, target_role, channel):
+            if not spec.matches(what, actor_role, target_role, channel, value):
                 continue
             if event in ("received", "acknowledged") and isinstance(target, Person) and target.role == spec.role:
                 performers: list[Person] = [target]
@@ -220,7 +220,7 @@ class Replication:
 
     def declare_level(self, by: Person) -> None:
         rank = self.model.plan.grade(self.vars, self.vars["type"])
-        if rank != self.vars["level"]:
+        if rank and rank != self.vars["level"]:  # a graded incident keeps a level until it ends
             self.vars["level"] = rank
             self.emit("level", self.level_names[rank], by, value=self.level_names[rank])
 

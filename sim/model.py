@@ -58,13 +58,15 @@ class TaskSpec:
     report: Report | None = None  # reports
     targets: tuple[str, ...] = ()
 
-    def matches(self, what: str, actor_role: str | None, target_role: str | None, channel: str | None) -> bool:
+    def matches(self, what: str, actor_role: str | None, target_role: str | None, channel: str | None,
+                value: Any) -> bool:
         on = self.on
         return (
             (on.what is None or what in on.what)
             and (on.actor is None or actor_role in on.actor)
             and (on.target is None or target_role in on.target)
             and (on.channel is None or channel in on.channel)
+            and (on.value is None or on.value == value)
         )
 
 

@@ -52,7 +52,8 @@ Names = Annotated[tuple[str, ...] | None, BeforeValidator(_names)]
 class Selector(Strict):
     """Which log events a requirement or trigger means: every given field must match.
 
-    ``actor`` and ``target`` are role ids; ``what`` is an action, fact, message, inject or level.
+    ``actor`` and ``target`` are role ids; ``what`` is an action, fact, message, inject or level;
+    ``value`` is a fact's new value (``{event: fact, what: outage, value: false}``: the outage ended).
     """
 
     event: EventKind
@@ -60,6 +61,7 @@ class Selector(Strict):
     actor: Names = None
     target: Names = None
     channel: Names = None
+    value: bool | int | float | str | None = None
 
     @field_validator("event", mode="before")
     @classmethod

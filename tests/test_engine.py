@@ -95,3 +95,42 @@ def test_runs_differ_by_seed_and_repeat_by_seed(plan):
     a, b, c = run_replication(m, 11), run_replication(m, 11), run_replication(m, 12)
     assert a.rows == b.rows and a.rows != c.rows
     assert run_replication(m, np.random.default_rng(11)).rows == a.rows
+
+
+def _power_cut(hours_out: float) -> dict:
+    return {
+        "schema": "drillsim.scenario/1", "id": "t", "title": "t", "plan": "generator-test",
+        "start": "2026-06-15T10:00:00+08:00", "horizon": "6h", "incident": {"type": "power_cut"},
+        "parameters": {"human": {"reaction": 0}},
+        "injects": [
+            {"id": "cut", "at": 1, "facts": {"power_out": True}},
+            {"id": "back", "after": "cut", "at": f"{hours_out}h", "facts": {"power_out": False}},
+            {"id": "ups-empty", "after": "cut", "at": "3h", "when": "power_out", "facts": {"ups_empty": True}},
+            {"id": "after-ups", "after": "ups-empty", "at": 1},
+        ],
+    }
+
+
+@pytest.fixture(scope="module")
+def generator_plan():
+    from drillsim.sim.plan import load_plan
+    from tests.conftest import DATA
+
+    return load_plan(DATA / "generator-plan.yaml")
+
+
+@pytest.mark.parametrize(("hours_out", "requested"), [(1.9, False), (2.1, True)])
+def test_a_delayed_task_checks_its_condition_when_the_delay_ends(generator_plan, hours_out, requested):
+    log = run_replication(build_model(generator_plan, parse_scenario(_power_cut(hours_out), generator_plan)), 1)
+    asked = events(log, "action", "request_generator")
+    assert bool(asked) is requested
+    if requested:
+        assert asked[0][0] == pytest.approx(1 + 120)  # two hours after the cut, no reaction time
+
+
+@pytest.mark.parametrize(("hours_out", "ups_runs_out"), [(2.5, False), (3.5, True)])
+def test_an_inject_happens_only_if_its_condition_holds(generator_plan, hours_out, ups_runs_out):
+    log = run_replication(build_model(generator_plan, parse_scenario(_power_cut(hours_out), generator_plan)), 1)
+    injects = [r[4] for r in events(log, "inject")]
+    assert ("ups-empty" in injects) is ups_runs_out
+    assert ("after-ups" in injects) is ups_runs_out  # what follows an inject that did not happen does not either

@@ -1,0 +1,66 @@
+"""How messages flowed to each receiving role: how many, how long they waited, how many at once.
+
+Read from the log alone, so a real drill's log gives the same table. A message is a ``sent`` row
+closed by the ``received``, ``unanswered`` or ``lost`` row with the same ``ref`` (simulated logs)
+or, without refs, by the next such row with the same sender, receiver, report and channel.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from dataclasses import dataclass
+
+from drillsim.sim.eventlog import ACTOR, CHANNEL, EVENT, REF, TARGET_ROLE, WHAT, EventLog
+from drillsim.sim.plan import Plan
+
+CLOSING = ("received", "unanswered", "lost")
+
+
+@dataclass(frozen=True, slots=True)
+class FlowRow:
+    receiver: str
+    name: str
+    attempts: int
+    received: int
+    unanswered: int
+    mean_wait: float | None
+    """Minutes from sending to being received, over received messages."""
+    max_wait: float | None
+    max_waiting: int
+    """The most messages on their way to, or waiting at, this role at one moment."""
+
+
+def message_flow(log: EventLog, plan: Plan) -> list[FlowRow]:
+    opened: dict[object, deque[float]] = defaultdict(deque)
+    waits: dict[str, list[float]] = defaultdict(list)
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: {"sent": 0, "received": 0, "unanswered": 0})
+    changes: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    for row in log.rows:
+        event = row[EVENT]
+        if event != "sent" and event not in CLOSING:
+            continue
+        receiver = row[TARGET_ROLE]
+        key = row[REF] if row[REF] is not None else (row[ACTOR], receiver, row[WHAT], row[CHANNEL])
+        if event == "sent":
+            opened[key].append(row[0])
+            counts[receiver]["sent"] += 1
+            changes[receiver].append((row[0], 1))
+        elif opened[key]:
+            sent_at = opened[key].popleft()
+            changes[receiver].append((row[0], -1))
+            if event == "received":
+                waits[receiver].append(row[0] - sent_at)
+                counts[receiver]["received"] += 1
+            elif event == "unanswered":
+                counts[receiver]["unanswered"] += 1
+    out = []
+    for receiver, c in counts.items():
+        level = peak = 0
+        for _, step in sorted(changes[receiver], key=lambda ch: (ch[0], ch[1])):
+            level += step
+            peak = max(peak, level)
+        w = waits[receiver]
+        name = plan.roles[receiver].name if receiver in plan.roles else receiver
+        out.append(FlowRow(receiver, name, c["sent"], c["received"], c["unanswered"],
+                           sum(w) / len(w) if w else None, max(w) if w else None, peak))
+    return sorted(out, key=lambda r: (-r.max_waiting, r.receiver))
