@@ -6,6 +6,7 @@ from drillsim.sim.durations import format_minutes, parse_duration
 
 
 @pytest.mark.parametrize(("text", "minutes"), [(5, 5.0), ("30s", 0.5), ("2 min", 2.0), ("1.5h", 90.0),
+                                                ("2h5min", 125.0), ("1m30s", 1.5),
                                                 ("2小时", 120.0), ("1d", 1440.0)])
 def test_durations(text, minutes):
     assert parse_duration(text) == pytest.approx(minutes)
