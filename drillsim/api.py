@@ -23,6 +23,7 @@ from drillsim.sim.eventlog import EventLog
 from drillsim.sim.model import Model, build_model
 from drillsim.sim.plan import Plan
 from drillsim.sim.plan import load_plan as _load_plan
+from drillsim.sim.programme import Programme, drill_start, load_programme
 from drillsim.sim.scenario import Scenario
 from drillsim.sim.scenario import load_scenario as _load_scenario
 
@@ -102,3 +103,33 @@ def score_drill(plan: Plan, log_path: str | Path, out: str | Path, incident_type
                          + " | ".join(plan.incident_types))
     log.meta["type"] = incident_type
     return write_drill(plan, log, score(plan, log, incident_type), out)
+
+
+@dataclass
+class ProgrammeOutput:
+    programme: Programme
+    rows: list[dict]
+    files: dict[str, Path]
+
+
+def run_programme(ref: str | Path, out: str | Path) -> ProgrammeOutput:
+    """Play every drill of a programme on its date and write the year's calendar with the results."""
+    from drillsim.reports.programme import write_programme
+
+    programme = load_programme(catalog.resolve(ref, "programme"))
+    out = Path(out)
+    rows = []
+    for day, item in programme.calendar():
+        row = {"date": day.isoformat(), "id": item.id, "kind": item.kind, "title": item.title, "clause": item.clause}
+        if item.kind == "drill":
+            plan = load_plan(item.plan)
+            scenario = load_scenario(item.scenario, plan)
+            scenario = scenario.model_copy(update={"start": drill_start(item, day, scenario.start)})
+            folder = f"{day.isoformat()}-{item.id}"
+            drill = run_drill(plan, scenario, item.seed, out / folder)
+            card = drill.scorecard
+            row |= {"plan": plan.id, "scenario": scenario.id, "seed": item.seed, "score": card.score,
+                    "rating": card.rating, "critical_failures": card.critical_failures,
+                    "report": f"{folder}/report.html"}
+        rows.append(row)
+    return ProgrammeOutput(programme, rows, write_programme(programme, rows, out))

@@ -69,19 +69,38 @@ def score(plan: PlanArg,
 
 
 @app.command()
+def programme(ref: Annotated[str, typer.Argument(help="programme file, or the id of a built-in programme")],
+              out: OutOpt = Path("out/programme")) -> None:
+    """Play every drill of a year's programme on its date; write the calendar with each drill's result."""
+    import drillsim
+
+    result = drillsim.run_programme(ref, out)
+    for row in result.rows:
+        score = f"{row['score']:5.1f} {row['rating']}" if row.get("score") is not None else ""
+        out_console.print(f"{row['date']}  {row['kind']:10} {score:8} {row['title']}", highlight=False)
+    out_console.print(f"programme: {result.files['page']}")
+
+
+@app.command()
 def validate(files: Annotated[list[Path], typer.Argument(help="plan and scenario files")]) -> None:
-    """Check plan and scenario files; scenarios are checked against their plan."""
+    """Check plan, scenario and programme files; scenarios are checked against their plan."""
+    import drillsim
     from drillsim.sim.catalog import builtin_plans
     from drillsim.sim.plan import load_plan
+    from drillsim.sim.programme import load_programme
     from drillsim.sim.scenario import load_scenario
     from drillsim.sim.yamlio import load_yaml
 
-    plans, scenarios, failed = {}, [], 0
+    plans, scenarios, programmes, failed = {}, [], [], 0
     for path in files:
         try:
             data, _ = load_yaml(path)
-            if isinstance(data, dict) and str(data.get("schema", "")).startswith("drillsim.scenario"):
+            kind = str(data.get("schema", "")) if isinstance(data, dict) else ""
+            if kind.startswith("drillsim.scenario"):
                 scenarios.append(path)
+                continue
+            if kind.startswith("drillsim.programme"):
+                programmes.append(path)
                 continue
             plan = load_plan(path)
             plans[plan.id] = plan
@@ -99,6 +118,20 @@ def validate(files: Annotated[list[Path], typer.Argument(help="plan and scenario
                 plans[sc.plan] = load_plan(builtin_plans()[sc.plan])
             load_scenario(path, plans[sc.plan])
             out_console.print(f"[green]ok[/]   {path}  (scenario {sc.id}, plan {sc.plan})")
+        except InputError as err:
+            failed += 1
+            err_console.print(f"[red]FAIL[/] {err}", highlight=False)
+    for path in programmes:
+        try:
+            prog = load_programme(path)
+            for i, item in enumerate(prog.items):
+                if item.kind == "drill":
+                    where = f"items[{i}] ({item.id})"
+                    try:
+                        drillsim.load_scenario(item.scenario, drillsim.load_plan(item.plan))
+                    except InputError as err:
+                        raise InputError(str(path), f"its drill cannot be played: {err}", where) from None
+            out_console.print(f"[green]ok[/]   {path}  (programme {prog.id})")
         except InputError as err:
             failed += 1
             err_console.print(f"[red]FAIL[/] {err}", highlight=False)
@@ -124,10 +157,13 @@ def graph(plan: PlanArg, out: Annotated[Path, typer.Option("--out", "-o", help="
 
 @app.command("list")
 def list_builtins() -> None:
-    """The built-in plans and scenarios, one line each."""
-    from drillsim.sim.catalog import builtin_plans, builtin_scenarios
+    """The built-in programmes, plans and scenarios, one line each."""
+    from drillsim.sim.catalog import builtin_plans, builtin_programmes, builtin_scenarios
     from drillsim.sim.yamlio import load_yaml
 
+    for pid, path in builtin_programmes().items():
+        data, _ = load_yaml(path)
+        out_console.print(f"programme {pid:34} {data.get('title', '')}", highlight=False)
     for pid, path in builtin_plans().items():
         data, _ = load_yaml(path)
         out_console.print(f"plan      {pid:34} {data.get('title', '')}", highlight=False)

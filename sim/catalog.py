@@ -22,12 +22,16 @@ def builtin_scenarios() -> dict[str, Path]:
     return _builtin("drillsim.scenarios")
 
 
+def builtin_programmes() -> dict[str, Path]:
+    return _builtin("drillsim.programmes")
+
+
 def resolve(ref: str | Path, kind: str) -> Path:
-    """A path to a file, or the id of a built-in plan or scenario."""
+    """A path to a file, or the id of a built-in plan, scenario or programme."""
     path = Path(ref)
     if path.exists():
         return path
-    table = builtin_plans() if kind == "plan" else builtin_scenarios()
+    table = {"plan": builtin_plans, "scenario": builtin_scenarios, "programme": builtin_programmes}[kind]()
     if str(ref) in table:
         return table[str(ref)]
     raise InputError(str(ref), f"no such file, and no built-in {kind} has this id "

@@ -80,8 +80,7 @@ def test_report_shows_the_timeline_in_order(tmp_path):
 
 
 def test_every_shipped_file_validates():
-    files = sorted(str(p) for p in (ROOT / "plans").glob("*.yaml")) + sorted(
-        str(p) for p in (ROOT / "scenarios").glob("*.yaml"))
+    files = [str(p) for folder in ("plans", "scenarios", "programmes") for p in sorted((ROOT / folder).glob("*.yaml"))]
     proc = subprocess.run([sys.executable, "-m", "drillsim", "validate", *files], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.count("ok") == len(files)
