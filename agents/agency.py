@@ -36,7 +36,7 @@ class Agency(Agent):
         self.rep.env.process(self._pick_up(msg, answered))
 
     def _pick_up(self, msg: Message, answered: simpy.Event):
-        yield self.rep.env.timeout(self.params.answer(self.rep.rng))
+        yield self.rep.env.timeout(self.params.answer(self.rep.comms))
         if not msg.withdrawn:
             answered.succeed()
 
@@ -50,6 +50,6 @@ class Agency(Agent):
         rep = self.rep
         with self.units.request() as unit:
             yield unit
-            yield rep.env.timeout(self.params.dispatch(rep.rng) + self.params.travel(rep.rng))
+            yield rep.env.timeout(self.params.dispatch(rep.comms) + self.params.travel(rep.comms))
             rep.emit("arrived", self.role, self, site=site)
             yield rep.env.timeout(rep.model.scenario.horizon)  # the unit stays on the scene

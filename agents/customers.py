@@ -35,7 +35,7 @@ class CustomerFlow:
         self.closed = True
 
     def arrivals(self):
-        env, rng, spec = self.rep.env, self.rep.rng, self.spec
+        env, rng, spec = self.rep.env, self.rep.customer_rng, self.spec
         if spec.open_from > 0:
             yield env.timeout(spec.open_from)
         mean = spec.arrival_mean

@@ -104,7 +104,7 @@ class Person(Agent):
                 self.branch.in_service += 1
                 self.state = SERVING
                 try:
-                    yield env.timeout(self.branch.service(rng))
+                    yield env.timeout(self.branch.service(rep.customer_rng))
                     self.branch.served += 1
                 except simpy.Interrupt:
                     pass  # the customer is left at the counter

@@ -18,7 +18,7 @@ from pathlib import Path
 from drillsim.scoring.scorecard import Scorecard, Scorer
 from drillsim.sim import catalog
 from drillsim.sim.drill_log import read_drill_log as _read_drill_log
-from drillsim.sim.engine import Seed, run_replication
+from drillsim.sim.engine import run_replication
 from drillsim.sim.eventlog import EventLog
 from drillsim.sim.model import Model, build_model
 from drillsim.sim.plan import Plan
@@ -26,6 +26,7 @@ from drillsim.sim.plan import load_plan as _load_plan
 from drillsim.sim.programme import Programme, drill_start, load_programme
 from drillsim.sim.scenario import Scenario
 from drillsim.sim.scenario import load_scenario as _load_scenario
+from drillsim.sim.seeds import Seed
 
 
 def load_plan(ref: str | Path) -> Plan:

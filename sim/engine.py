@@ -23,16 +23,18 @@ from drillsim.agents.person import Person
 
 from .eventlog import EventLog, Row
 from .model import Model, TaskSpec, draw_fact
-
-Seed = int | np.random.SeedSequence | np.random.Generator
+from .seeds import Seed, Streams, streams
 
 
 class Replication:
     """The state of one run."""
 
-    def __init__(self, model: Model, rng: np.random.Generator):
+    def __init__(self, model: Model, streams: Streams):
         self.model = model
-        self.rng = rng
+        self.rng = streams.people  # people: presence, reactions, omissions, task times, travel
+        self.comms = streams.comms  # channels and agencies
+        self.incident_rng = streams.incident  # inject times and facts
+        self.customer_rng = streams.customers
         self.env = simpy.Environment()
         self.rows: list[Row] = []
         self.incident = model.scenario.incident.id
@@ -150,7 +152,7 @@ class Replication:
 
     def send(self, sender: Person, spec: TaskSpec, site: str):
         """Pass a report along its edge: retries, then the fallback targets in turn."""
-        rng, env = self.rng, self.env
+        rng, comms, env = self.rng, self.comms, self.env
         report = spec.report
         channel = self.model.channels[report.channel]
         if spec.omission and rng.random() < spec.omission:
@@ -171,8 +173,8 @@ class Replication:
                 self.ref += 1
                 msg = Message(report.id, sender, target, channel.id, self.ref, fields, site)
                 self.emit("sent", report.id, sender, target, channel.id, msg.ref, attempt + 1, fields, site)
-                lost = channel.failure and rng.random() < channel.failure
-                latency = channel.latency(rng)
+                lost = channel.failure and comms.random() < channel.failure
+                latency = channel.latency(comms)
                 if not channel.synchronous:
                     if lost:
                         env.process(self._later(latency, self._lost, msg))
@@ -186,7 +188,7 @@ class Replication:
                 yield answered | env.timeout(channel.answer_within)
                 if answered.triggered:
                     self.receive(msg)
-                    yield env.timeout(channel.talk(rng))
+                    yield env.timeout(channel.talk(comms))
                     self.emit("acknowledged", msg.report, sender, target, msg.channel, msg.ref, site=site)
                     done.succeed()
                     return
@@ -228,14 +230,14 @@ class Replication:
         env = self.env
         if inject.after is not None:
             yield self.inject_events[inject.after]
-        delay = inject.at(self.rng)
+        delay = inject.at(self.incident_rng)
         if delay:
             yield env.timeout(delay)
         if inject.condition is not None and not inject.condition(self.vars):
             return  # it does not happen, nor does anything that comes after it
         changed = []
         for name, spec in inject.facts:
-            value = draw_fact(spec, self.rng)
+            value = draw_fact(spec, self.incident_rng)
             if self.vars[name] != value:
                 self.vars[name] = value
                 changed.append((name, value))
@@ -296,8 +298,7 @@ def _reach(p: Person) -> tuple[bool, int, str]:
 
 def run_replication(model: Model, seed: Seed) -> EventLog:
     """Play one replication and return its event log."""
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    rep = Replication(model, rng)
+    rep = Replication(model, streams(seed))
     rep.env.run(until=model.scenario.horizon)
     rep.finish()
     start = model.scenario.start

@@ -60,8 +60,9 @@ def test_certain_omission_and_botch(plan):
 def test_tellers_serve_customers_until_the_incident(plan):
     m = model_with(plan)
     from drillsim.sim.engine import Replication
+    from drillsim.sim.seeds import streams
 
-    rep = Replication(m, np.random.default_rng(5))
+    rep = Replication(m, streams(5))
     rep.env.run(until=m.scenario.horizon)
     start = events_from(rep, "inject")[0]
     flow = rep.flows["branch"]
