@@ -134,8 +134,8 @@ class Person(Agent):
             yield rep.env.timeout(duration)
         if action == "grade":
             rep.declare_level(self)
-        elif action == "go_to_scene":  # on the scene: at once if already there
-            if not self.present:
+        elif action == "go_to_scene":  # on the scene: at once if already there; from an office, always travel
+            if self.office or not self.present:
                 yield rep.env.timeout(rep.model.travel[self.role](rng))
                 self.present = True
             rep.emit("arrived", self.role, self, site=site)

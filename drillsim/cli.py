@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+import time
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -24,6 +26,61 @@ ScenarioArg = Annotated[str, typer.Argument(help="scenario file, or the id of a 
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="folder for the log, scorecard and report")]
 
 
+@contextmanager
+def _progress_bar(total: int):
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (TextColumn("replications"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
+               TextColumn("{task.fields[rate]}"), TimeRemainingColumn())
+    with Progress(*columns, console=err_console, transient=False) as bar:
+        task = bar.add_task("run", total=total, rate="")
+        started = time.perf_counter()
+
+        def advance(done: int, _total: int) -> None:
+            rate = done / max(time.perf_counter() - started, 1e-9)
+            bar.update(task, completed=done, rate=f"{rate:,.0f}/s")
+
+        yield advance
+
+
+def _interruptible(work, out: Path):
+    """Run; on Ctrl-C or a dead worker, say what is saved and how to finish."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return work()
+    except KeyboardInterrupt:
+        err_console.print(f"interrupted: finished chunks are saved in {out}; run the same command with --resume")
+        sys.exit(130)
+    except BrokenProcessPool:
+        err_console.print(f"a worker process died: finished chunks are saved in {out}; run again with --resume")
+        sys.exit(1)
+
+
+def _print_many(summary: dict) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{summary['reps']} replications — probability each requirement is met")
+    for col in ("id", "requirement", "applicable", "P(met)", "95% CI", "median", "p90", "p99"):
+        table.add_column(col, overflow="fold")
+    for r in summary["requirements"]:
+        lat = r["latency_min"]
+        ci = f"{r['p_met_ci95'][0]:.3f}–{r['p_met_ci95'][1]:.3f}" if r["p_met_ci95"] else ""
+        table.add_row(r["id"] + (" ★" if r["critical"] else ""), r["title"].split(" (")[0], str(r["applicable"]),
+                      "" if r["p_met"] is None else f"{r['p_met']:.3f}", ci,
+                      *("" if lat[k] is None else f"{lat[k]:.2f}" for k in ("median", "p90", "p99")))
+    out_console.print(table)
+    s = summary["score"]
+    out_console.print(f"score: mean {s['mean']}, median {s['median']}, p90 {s['p90']}")
+
+
 def _finish(output) -> None:
     from drillsim.reports.terminal import print_scorecard
 
@@ -35,12 +92,30 @@ def _finish(output) -> None:
 @app.command()
 def run(plan: PlanArg, scenario: ScenarioArg,
         seed: Annotated[int, typer.Option(help="seed of the random numbers; the same seed gives the same run")] = 0,
-        out: OutOpt = Path("out/run")) -> None:
-    """Simulate one drill of SCENARIO under PLAN, score it, and write the log, scorecard and report."""
+        out: OutOpt = Path("out/run"),
+        reps: Annotated[int, typer.Option(min=1, help="replications; more than 1 gives distributions")] = 1,
+        workers: Annotated[int | None, typer.Option(min=1, help="local worker processes (default: every core)")]
+        = None,
+        scheduler: Annotated[str | None, typer.Option(help="address of a Dask scheduler, tcp://host:8786")] = None,
+        resume: Annotated[bool, typer.Option(help="finish an interrupted run in --out")] = False,
+        replication: Annotated[int | None, typer.Option(help="re-run replication I of a --reps run alone")] = None,
+        ) -> None:
+    """Simulate SCENARIO under PLAN and score it: one drill with its report, or --reps many."""
     import drillsim
+    from drillsim.sim.seeds import replication_seed
 
     p = drillsim.load_plan(plan)
-    _finish(drillsim.run_drill(p, drillsim.load_scenario(scenario, p), seed, out))
+    sc = drillsim.load_scenario(scenario, p)
+    if reps == 1:
+        _finish(drillsim.run_drill(p, sc, seed if replication is None else replication_seed(seed, replication), out))
+        return
+    from drillsim.batch import run_many
+
+    with _progress_bar(reps) as advance:
+        result = _interruptible(lambda: run_many(p, sc, reps, seed, out, workers, scheduler, resume, advance), out)
+    _print_many(result.summary)
+    out_console.print(f"report: {result.files['report']}\nsummary: {result.files['summary']}  "
+                      f"table: {result.files['results']} (Parquet)")
 
 
 @app.command()
@@ -66,6 +141,38 @@ def score(plan: PlanArg,
         except ValueError:
             raise InputError("--date", f"{day!r} is not a date (write 2026-03-12)") from None
     _finish(drillsim.score_drill(drillsim.load_plan(plan), log, out, incident_type, when))
+
+
+@app.command()
+def experiment(ref: Annotated[str, typer.Argument(help="experiment file, or the id of a built-in experiment")],
+               out: OutOpt = Path("out/experiment"),
+               workers: Annotated[int | None, typer.Option(min=1, help="local worker processes (default: every core)")]
+               = None,
+               scheduler: Annotated[str | None, typer.Option(help="address of a Dask scheduler, tcp://host:8786")]
+               = None,
+               resume: Annotated[bool, typer.Option(help="finish an interrupted run in --out")] = False) -> None:
+    """Run every configuration of an experiment on common random numbers and compare them."""
+    from drillsim.batch import run_experiment
+    from drillsim.sim import catalog
+    from drillsim.sim.experiment import load_experiment
+
+    exp, configs = load_experiment(catalog.resolve(ref, "experiment"))
+    with _progress_bar(exp.reps * len(configs)) as advance:
+        result = _interruptible(lambda: run_experiment(ref, out, workers, scheduler, resume, advance), out)
+    from rich.table import Table
+
+    table = Table(title=f"{exp.title} — ranking by mean score (baseline {result.comparison['baseline']})")
+    for col in ("rank", "configuration", "mean score", "95% CI", "vs baseline (paired)"):
+        table.add_column(col)
+    diffs = {d["configuration"]: d for d in result.comparison["differences"] if d["measure"] == "score"}
+    for r in result.comparison["ranking"]:
+        d = diffs.get(r["configuration"])
+        vs = f"{d['mean']:+.2f} ({d['ci95'][0]:+.2f} … {d['ci95'][1]:+.2f})" if d and d["ci95"] else "baseline"
+        table.add_row(str(r["rank"]), r["configuration"], f"{r['mean_score']:.2f}",
+                      f"{r['ci95'][0]:.2f}–{r['ci95'][1]:.2f}", vs)
+    out_console.print(table)
+    out_console.print(f"report: {result.files['report']}\ncomparison: {result.files['comparison']}  "
+                      f"table: {result.files['results']} (Parquet)")
 
 
 @app.command()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from drillsim.sim.durations import format_minutes
-from drillsim.sim.eventlog import FIELDS, VALUE, WHAT
+from drillsim.sim.eventlog import FIELDS, SITE, VALUE, WHAT, Row
 from drillsim.sim.plan import (
     ClassificationRequirement,
     ContentRequirement,
@@ -39,22 +39,35 @@ def compile_check(req: Requirement, plan: Plan) -> Check:
             trigger, response = matcher(req.trigger), matcher(req.response)
             t_event, r_event = req.trigger.event, req.response.event
             rule = plan.deadline(req.within)
+            per_site = _done_at_each_branch(req, plan)
+
+            def measure(view: LogView, start: Row, site: str | None) -> RequirementResult:
+                limit = rule.allowed(start[0], view.origin)
+                here = response if site is None else (lambda row: row[SITE] == site and response(row))
+                done = view.first(r_event, here, after=start[0])
+                where = "" if site is None else f" at {site}"
+                if done is None:
+                    return result(Outcome.MISSED, 0.0, since=start[0], deadline=limit,
+                                  detail=f"no response in the log{where}")
+                latency = done[0] - start[0]
+                if latency <= limit + 1e-9:
+                    return result(Outcome.MET, 1.0, at=done[0], since=start[0], latency=latency, deadline=limit,
+                                  detail=where.strip())
+                return result(Outcome.LATE, late_credit, at=done[0], since=start[0], latency=latency, deadline=limit,
+                              detail=f"late by {format_minutes(latency - limit)}{where}")
 
             def deadline(view: LogView) -> RequirementResult:
                 if not applies(view.final):
                     return not_applicable(f"condition not met: {req.applies_if}")
-                start = view.first(t_event, trigger)
-                if start is None:
+                starts = view.all(t_event, trigger)
+                if not starts:
                     return not_applicable("the trigger did not occur")
-                limit = rule.allowed(start[0], view.origin)
-                done = view.first(r_event, response, after=start[0])
-                if done is None:
-                    return result(Outcome.MISSED, 0.0, since=start[0], deadline=limit, detail="no response in the log")
-                latency = done[0] - start[0]
-                if latency <= limit + 1e-9:
-                    return result(Outcome.MET, 1.0, at=done[0], since=start[0], latency=latency, deadline=limit)
-                return result(Outcome.LATE, late_credit, at=done[0], since=start[0], latency=latency, deadline=limit,
-                              detail=f"late by {format_minutes(latency - limit)}")
+                sites = sorted({row[SITE] for row in starts} & view.branches) if per_site else []
+                if len(sites) <= 1:
+                    return measure(view, starts[0], None)
+                # several branches, each must respond: the worst of them counts
+                each = [measure(view, next(r for r in starts if r[SITE] == s), s) for s in sites]
+                return max(each, key=lambda r: (SEVERITY[r.outcome], r.latency or 0.0))
 
             return deadline
 
@@ -138,6 +151,19 @@ def compile_check(req: Requirement, plan: Plan) -> Check:
 
             return classification
     raise AssertionError(req)
+
+
+SEVERITY = {Outcome.MET: 0, Outcome.LATE: 1, Outcome.MISSED: 2}
+
+
+def _done_at_each_branch(req: DeadlineRequirement, plan: Plan) -> bool:
+    """Whether the response is done for each branch by branch staff (perhaps with an office's
+    fallback): then, when an incident hits several branches, every branch is checked. A response by
+    an office or an agency alone is checked once."""
+    staff = {r for r, role in plan.roles.items() if role.kind == "staff"}
+    sel = req.response
+    named = sel.what if sel.event == "arrived" else sel.actor
+    return bool(named) and bool(set(named) & staff)
 
 
 def _facts(vars_: dict) -> dict:

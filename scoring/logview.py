@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from drillsim.sim.eventlog import ACTOR_ROLE, CHANNEL, EVENT, TARGET_ROLE, VALUE, WHAT, EventLog, Row
+from drillsim.sim.eventlog import ACTOR_ROLE, CHANNEL, EVENT, SITE, TARGET_ROLE, VALUE, WHAT, EventLog, Row
 from drillsim.sim.plan import Plan
 from drillsim.sim.schema import Selector
 
@@ -28,7 +28,7 @@ def matcher(sel: Selector) -> Match:
 
 
 class LogView:
-    __slots__ = ("by_event", "changes", "declared", "facts", "final", "incident_type", "origin", "plan")
+    __slots__ = ("branches", "by_event", "changes", "declared", "facts", "final", "incident_type", "origin", "plan")
 
     def __init__(self, log: EventLog, plan: Plan, incident_type: str):
         self.plan = plan
@@ -42,6 +42,8 @@ class LogView:
         self.declared = [(r[0], plan.level_rank.get(r[VALUE] if r[VALUE] is not None else r[WHAT], 0))
                          for r in self.by_event["level"]]
         self.final = self.vars_at(float("inf"))
+        self.branches = {r[SITE] for r in self.by_event["inject"]}
+        """The sites the incident reached."""
 
     def first(self, event: str, match: Match, after: float = float("-inf")) -> Row | None:
         for row in self.by_event.get(event, ()):

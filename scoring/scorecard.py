@@ -93,6 +93,10 @@ class Scorer:
         view = LogView(log, self.plan, incident_type)
         return [check(view) for check in self.checks]
 
+    def overall(self, results: list[RequirementResult]) -> tuple[float | None, bool]:
+        """Score out of 100, and whether the critical cap applied."""
+        return overall_score(results, self.plan.scoring)
+
     def score(self, log: EventLog, incident_type: str | None = None, flow: bool = True) -> Scorecard:
         """The scorecard of one drill; ``flow=False`` leaves out the message-flow table (faster)."""
         plan = self.plan
@@ -103,7 +107,7 @@ class Scorer:
         results = self.results(log, incident_type)
         caps = [rate_capability(cid, name, [r for r in results if r.capability == cid], plan.scoring)
                 for cid, name in plan.capabilities.items()]
-        score, capped = overall_score(results, plan.scoring)
+        score, capped = self.overall(results)
         rating = None if score is None else band(score / 100, plan.scoring)
         if any(r.failed_critical for r in results) and rating in ("P", "S"):
             rating = "M"

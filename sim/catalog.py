@@ -26,12 +26,17 @@ def builtin_programmes() -> dict[str, Path]:
     return _builtin("drillsim.programmes")
 
 
+def builtin_experiments() -> dict[str, Path]:
+    return _builtin("drillsim.experiments")
+
+
 def resolve(ref: str | Path, kind: str) -> Path:
     """A path to a file, or the id of a built-in plan, scenario or programme."""
     path = Path(ref)
     if path.exists():
         return path
-    table = {"plan": builtin_plans, "scenario": builtin_scenarios, "programme": builtin_programmes}[kind]()
+    table = {"plan": builtin_plans, "scenario": builtin_scenarios, "programme": builtin_programmes,
+             "experiment": builtin_experiments}[kind]()
     if str(ref) in table:
         return table[str(ref)]
     raise InputError(str(ref), f"no such file, and no built-in {kind} has this id "

@@ -38,6 +38,10 @@ AGENCIES: dict[str, dict[str, Distribution | int]] = {
     "ambulance": {"answer": D({"uniform": ["2s", "10s"]}), "dispatch": D(1),
                   "travel": D({"lognormal": {"median": 10, "p90": 16}}), "units": 2},
     # bodies that receive reports but send nobody: assumption
-    "other": {"answer": D({"lognormal": {"median": "20s", "p90": "1min"}}), "dispatch": D(0), "travel": D(0),
+    # an outsourced vendor (ATM, power, security systems) sends an engineer: assumption
+    "vendor": {"answer": D({"lognormal": {"median": "15s", "p90": "40s"}}), "dispatch": D({"uniform": [5, 20]}),
+               "travel": D({"lognormal": {"median": 45, "p90": 90}}), "units": 2},
+    # bodies that receive reports and send nobody (regulator, central bank, government): assumption
+    "other": {"answer": D({"lognormal": {"median": "15s", "p90": "40s"}}), "dispatch": D(0), "travel": D(0),
               "units": 0},
 }

@@ -91,11 +91,13 @@ class _Reader:
         if not text:
             return None, None
         names = self.plan.role_names
-        if text in names:
-            return names[text], text if text != names[text] else f"{names[text]}-1"
-        m = _INSTANCE.match(text)
+        site, _, name = text.rpartition("/")  # several branches: "east/guard-1"
+        prefix = f"{site}/" if site else ""
+        if name in names:
+            return names[name], f"{prefix}{names[name]}-1"
+        m = _INSTANCE.match(name)
         if m and m[1] in names:
-            return names[m[1]], f"{names[m[1]]}-{m[2]}"
+            return names[m[1]], f"{prefix}{names[m[1]]}-{m[2]}"
         self.error(line, column, f"unknown role {text!r}; the plan's roles: "
                    + ", ".join(f"{r} ({role.name})" for r, role in self.plan.roles.items()))
         return None, None
@@ -208,7 +210,7 @@ def _fact_value(rd: _Reader, kind: str, text: str | None, line: int) -> Any:
     elif kind == "int":
         if re.fullmatch(r"-?\d+", text):
             return int(text)
-    elif kind == "float":
+    elif kind in ("float", "elapsed"):
         try:
             return float(text)
         except ValueError:

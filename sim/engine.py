@@ -48,7 +48,9 @@ class Replication:
         self.shared: dict[str, list[Person]] = {}
         self.agencies: dict[str, Agency] = {}
         self.started: set[str] = set()
-        self.clock_started: dict[str, tuple[float, float]] = {}  # elapsed fact -> (started at, value then)
+        self.clock_started: dict[str, tuple[float, float]] = {}
+        self.fact_since: dict[str, float] = {}
+        self.seen_first: set[tuple[str, str]] = set()  # elapsed fact -> (started at, value then)
         self.clocks_run_by: dict[str, list[str]] = {}
         for clock, (driver, _, _) in model.plan.clocks.items():
             self.clocks_run_by.setdefault(driver, []).append(clock)
@@ -77,8 +79,9 @@ class Replication:
         for rid, role in plan.roles.items():
             if role.kind == "office":
                 people = []
+                presence = self.model.scenario.parameters.presence.get(rid, role.presence)
                 for k in range(1, role.count + 1):
-                    present = bool(rng.random() < role.presence)
+                    present = bool(rng.random() < presence)
                     answers = present or bool(rng.random() < role.reachable)
                     people.append(Person(self, rid, f"{rid}-{k}", "office", present, answers, True))
                 self.shared[rid] = people
@@ -106,6 +109,10 @@ class Replication:
         for spec in specs:
             if not spec.matches(what, actor_role, target_role, channel, value):
                 continue
+            if spec.on.first:  # only the first such event at this site can start it
+                if (spec.id, site) in self.seen_first:
+                    continue
+                self.seen_first.add((spec.id, site))
             if event in ("received", "acknowledged") and isinstance(target, Person) and target.role == spec.role:
                 performers: list[Person] = [target]
             elif isinstance(actor, Person) and actor.role == spec.role:
@@ -118,17 +125,18 @@ class Replication:
                 continue
             for person in performers:
                 if not spec.repeat:
-                    key = (spec.id, site if spec.who == "one" else person.name)
+                    scope = "office" if person.office else site
+                    key = (spec.id, scope if spec.who == "one" else person.name)
                     if key in self.done:
                         continue
                     self.done.add(key)
                 if spec.delay:
-                    self.env.process(self._assign_later(spec, person, site))
+                    self.env.process(self._assign_later(spec, person, site, row[0] + spec.delay))
                 else:
                     person.assign(spec, site)
 
-    def _assign_later(self, spec: TaskSpec, person: Person, site: str):
-        yield self.env.timeout(spec.delay)
+    def _assign_later(self, spec: TaskSpec, person: Person, site: str, due: float):
+        yield self.env.timeout(max(0.0, due - self.env.now))
         if spec.condition(self.vars):
             person.assign(spec, site)
 
@@ -137,7 +145,8 @@ class Replication:
         specs = [s for s in self.triggers.get("fact", ()) if s.role == person.role]
         for name in self.model.plan.facts:
             if specs and self.vars[name]:
-                row = (self.env.now, site, self.incident, "fact", name, None, None, None, None, None, None,
+                since = self.fact_since.get(name, self.env.now)  # delays count from when it became so
+                row = (since, site, self.incident, "fact", name, None, None, None, None, None, None,
                        self.vars[name], None)
                 self._dispatch(specs, row, None, None, site)
 
@@ -207,7 +216,8 @@ class Replication:
         self.emit("received", msg.report, msg.sender, msg.target, msg.channel, msg.ref,
                   fields=msg.fields, site=msg.site)
         if isinstance(msg.target, Agency):
-            msg.target.alerted(msg.site)
+            for site in ([msg.site] if msg.site in self.flows else sorted(self.started) or [self.model.branches[0].id]):
+                msg.target.alerted(site)
 
     def _target(self, role: str, site: str) -> Agent | None:
         if role in self.agencies:
@@ -240,17 +250,21 @@ class Replication:
             value = draw_fact(spec, self.incident_rng)
             if self.vars[name] != value:
                 self.vars[name] = value
+                self.fact_since[name] = env.now
                 changed.append((name, value))
         for site in inject.branches:
-            if site not in self.started:
+            if inject.disrupts and site not in self.started:
                 self.started.add(site)
                 flow = self.flows[site]
                 flow.close()
-                if "customers_in_hall" in self.vars:
+                if "customers_in_hall" in self.vars and self.vars["customers_in_hall"] != flow.in_hall:
                     self.vars["customers_in_hall"] = flow.in_hall
+                    self.fact_since["customers_in_hall"] = env.now
+                    changed.append(("customers_in_hall", flow.in_hall))
             self.emit("inject", inject.id, None, site=site)
         for name, value in changed:
-            self.emit("fact", name, None, value=value, site=inject.branches[0])
+            for site in inject.branches:  # everyone at every site the inject reaches learns it
+                self.emit("fact", name, None, value=value, site=site)
             for clock in self.clocks_run_by.get(name, ()):
                 self._clock(clock, bool(value), inject.branches[0])
         self.inject_events[inject.id].succeed()

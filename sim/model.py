@@ -14,9 +14,8 @@ from typing import Any
 from . import defaults
 from .conditions import Condition
 from .distributions import Distribution, Sampler
-from .errors import InputError
-from .plan import Duty, Plan, Report, Role
-from .scenario import FactDraw, Scenario, fact_value
+from .plan import BUILTIN_ACTIONS, Duty, Plan, Report, Role
+from .scenario import FactDraw, Scenario, channel_parameters, fact_value
 from .schema import Selector
 
 
@@ -76,8 +75,9 @@ class InjectRuntime:
     at: Sampler
     after: str | None
     condition: Condition | None
-    facts: list[tuple[str, Any]]  # (name, constant | FactDraw | Distribution)
+    facts: list[tuple[str, Any]]  # (name, constant | FactDraw | Distribution | IntDraw)
     branches: tuple[str, ...]
+    disrupts: bool
 
 
 @dataclass(slots=True)
@@ -110,17 +110,9 @@ class Model:
 
 
 def _channel(cid: str, plan: Plan, sc: Scenario) -> ChannelRuntime:
-    base = dict(defaults.CHANNELS.get(cid, {}))
-    given = sc.parameters.channels.get(cid)
-    if given is not None:
-        base.update({k: getattr(given, k) for k in ("latency", "failure", "answer_within", "talk")
-                     if getattr(given, k) is not None})
+    """A channel's parameters (complete: the scenario was checked against the plan)."""
+    base = channel_parameters(cid, sc.parameters.channels.get(cid))
     sync = plan.channels[cid].synchronous
-    needed = ("latency", "failure") + (("answer_within", "talk") if sync else ())
-    missing = [k for k in needed if k not in base]
-    if missing:
-        raise InputError(sc.id, f"channel {cid!r} has no standard defaults; give "
-                         + ", ".join(f"parameters.channels.{cid}.{k}" for k in missing))
     zero = Distribution("fixed", (0.0,)).sampler()
     return ChannelRuntime(cid, sync, base["latency"].sampler(), float(base["failure"]),
                           float(base.get("answer_within", 0.0)),
@@ -141,7 +133,8 @@ def _agency(rid: str, role: Role, sc: Scenario) -> AgencyRuntime:
 
 def _task(task: Duty | Report, plan: Plan, sc: Scenario) -> TaskSpec:
     human = sc.parameters.human
-    omission = human.omission.get(task.id, human.omission.get("default", 0.0))
+    builtin = isinstance(task, Duty) and task.do in BUILTIN_ACTIONS
+    omission = human.omission.get(task.id, 0.0 if builtin else human.omission.get("default", 0.0))
     takes = sc.parameters.durations.get(task.id, task.takes)
     common = dict(id=task.id, on=task.on, condition=plan.compile(task.when), who=task.who,
                   priority=task.priority, takes=takes.sampler(), omission=omission, repeat=task.repeat,
@@ -171,7 +164,8 @@ def build_model(plan: Plan, scenario: Scenario) -> Model:
     all_branches = tuple(b.id for b in sc.branches)
     injects = [
         InjectRuntime(i.id, i.at.sampler(), i.after, plan.compile(i.when) if i.when else None,
-                      [(k, fact_value(v)) for k, v in i.facts.items()], i.branches or all_branches)
+                      [(k, _typed(fact_value(v), plan.facts[k].type)) for k, v in i.facts.items()],
+                      i.branches or all_branches, i.disrupts)
         for i in sc.injects
     ]
     branches = []
@@ -197,9 +191,26 @@ def build_model(plan: Plan, scenario: Scenario) -> Model:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class IntDraw:
+    """A distribution for an integer fact: its draws are rounded."""
+
+    distribution: Distribution
+
+
+def _typed(value: Any, kind: str) -> Any:
+    if kind == "int" and isinstance(value, Distribution):
+        return IntDraw(value)
+    if kind == "int" and isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def draw_fact(value: Any, rng: Any) -> Any:
     if isinstance(value, FactDraw):
         return bool(rng.random() < value.chance)
+    if isinstance(value, IntDraw):
+        return round(value.distribution.sampler()(rng))
     if isinstance(value, Distribution):
         return value.sampler()(rng)
     return value

@@ -219,6 +219,12 @@ class Plan(Strict):
                 seen.add(item.id)
         return self
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle the fields only: derived lookups hold compiled conditions and are rebuilt on use."""
+        state = super().__getstate__()
+        state["__dict__"] = {k: v for k, v in state["__dict__"].items() if k in type(self).model_fields}
+        return state
+
     # Derived lookups -------------------------------------------------------------------------
 
     @cached_property

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import Field, ValidationError, model_validator
 
+from . import defaults
 from .distributions import Distribution, DistributionField, parse_distribution
 from .errors import InputError
 from .plan import Plan, _raise, validation_problems
@@ -50,6 +51,9 @@ class Inject(Strict):
     description: str = ""
     when: str | None = None
     """A condition checked at the inject's time: if it does not hold, the inject does not happen."""
+    disrupts: bool = True
+    """Whether it interrupts business at its branches (tellers stop serving, no customer comes in);
+    false for an advance notice."""
     facts: dict[str, Any] = {}
     branches: tuple[str, ...] | None = None
     """Branches the inject happens at; all of them if left out."""
@@ -92,7 +96,9 @@ class Parameters(Strict):
     channels: dict[str, ChannelParams] = {}
     agencies: dict[str, AgencyParams] = {}
     durations: dict[str, DistributionField] = {}
-    """Duration of a duty, by duty id (overrides the plan's ``takes``)."""
+    """Time a duty or report takes, by its id (overrides the plan's ``takes``)."""
+    presence: dict[str, Probability] = {}
+    """Probability that each member of an office role is on duty (branch staff: see ``branches``)."""
     travel: dict[str, DistributionField] = {}
     """Time for an off-site person of a role to reach the scene."""
 
@@ -140,7 +146,7 @@ def _check_against_plan(sc: Scenario, plan: Plan) -> list[tuple[Path_, str]]:
         for role in b.staffing:
             need("branch role", role, branch_roles, ("branches", i, "staffing", role))
         for role in b.presence:
-            need("role", role, plan.roles, ("branches", i, "presence", role))
+            need("branch role", role, branch_roles, ("branches", i, "presence", role))
     inject_ids = [inj.id for inj in sc.injects]
     for i, inj in enumerate(sc.injects):
         loc: Path_ = ("injects", i)
@@ -167,18 +173,41 @@ def _check_against_plan(sc: Scenario, plan: Plan) -> list[tuple[Path_, str]]:
     p = sc.parameters
     for name in p.channels:
         need("channel", name, plan.channels, ("parameters", "channels", name))
+    for cid, channel in plan.channels.items():
+        missing = missing_channel_parameters(cid, channel.synchronous, p.channels.get(cid))
+        if missing:
+            problems.append((("parameters",), f"channel {cid!r} has no standard defaults; give "
+                             + ", ".join(f"parameters.channels.{cid}.{k}" for k in missing)))
     for name in p.agencies:
         need("agency", name, agencies, ("parameters", "agencies", name))
     duty_ids = {d.id for d in plan.duties}
+    task_ids = duty_ids | {r.id for r in plan.escalation}
     for name in p.durations:
-        need("duty", name, duty_ids, ("parameters", "durations", name))
+        need("duty or report", name, task_ids, ("parameters", "durations", name))
+    offices = {r for r, role in plan.roles.items() if role.kind == "office"}
+    for name in p.presence:
+        need("office role", name, offices, ("parameters", "presence", name))
     for name in p.travel:
         need("role", name, plan.roles, ("parameters", "travel", name))
-    task_ids = duty_ids | {r.id for r in plan.escalation} | {"default"}
     for table in ("omission", "botch"):
         for name in getattr(p.human, table):
-            need("duty or report", name, task_ids, ("parameters", "human", table, name))
+            need("duty or report", name, task_ids | {"default"}, ("parameters", "human", table, name))
     return problems
+
+
+def channel_parameters(cid: str, given: ChannelParams | None) -> dict[str, Any]:
+    """The standard defaults of a channel id, overridden by what the scenario gives."""
+    base = dict(defaults.CHANNELS.get(cid, {}))
+    if given is not None:
+        base.update({k: getattr(given, k) for k in ("latency", "failure", "answer_within", "talk")
+                     if getattr(given, k) is not None})
+    return base
+
+
+def missing_channel_parameters(cid: str, synchronous: bool, given: ChannelParams | None) -> list[str]:
+    needed = ("latency", "failure") + (("answer_within", "talk") if synchronous else ())
+    have = channel_parameters(cid, given)
+    return [k for k in needed if k not in have]
 
 
 def fact_value(value: Any) -> Any:

@@ -62,6 +62,8 @@ class Selector(Strict):
     target: Names = None
     channel: Names = None
     value: bool | int | float | str | None = None
+    first: bool = False
+    """Only the first matching event (at each site) counts: ``incident`` is the first inject."""
 
     @field_validator("event", mode="before")
     @classmethod
@@ -71,8 +73,8 @@ class Selector(Strict):
         return v
 
 
-INCIDENT = Selector(event="inject")
-"""The default trigger: the incident's first inject."""
+INCIDENT = Selector(event="inject", first=True)
+"""``incident``: the incident's first inject (at each site)."""
 
 
 def parse_selector(value: Any) -> Any:

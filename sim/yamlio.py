@@ -31,11 +31,20 @@ for _first in "tTfF":
     )
 
 
+class DuplicateKey(Exception):
+    def __init__(self, name: str, line: int, first: int):
+        self.name, self.line, self.first = name, line, first
+
+
 def _positions(node: yaml.Node, path: Path_, out: dict[Path_, int]) -> None:
     out[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
         for key, value in node.value:
             name = key.value if isinstance(key, yaml.ScalarNode) else str(key)
+            if name in seen:
+                raise DuplicateKey(name, key.start_mark.line + 1, seen[name])
+            seen[name] = key.start_mark.line + 1
             _positions(value, (*path, name), out)
             out[(*path, name)] = key.start_mark.line + 1  # the key's line, not the value's
     elif isinstance(node, yaml.SequenceNode):
@@ -62,6 +71,9 @@ def load_yaml(path: str | Path) -> tuple[Any, dict[Path_, int]]:
         positions: dict[Path_, int] = {}
         _positions(node, (), positions)
         data = loader.construct_document(node)
+    except DuplicateKey as dup:
+        raise InputError(str(path), f"the key {dup.name!r} appears twice in one mapping (first at line {dup.first});"
+                         " the second would silently replace the first", line=dup.line) from None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else None

@@ -101,10 +101,15 @@ def test_list_names_every_builtin():
     assert "counter-robbery" in proc.stdout
 
 
-@pytest.mark.parametrize("scenario_id", ["armed-robbery-injured", "explosive-robbery", "robbers-flee"])
-def test_a_simulated_log_read_back_as_a_drill_log_scores_the_same(scenario_id, tmp_path):
+@pytest.mark.parametrize(("plan_id", "scenario_id"), [
+    ("counter-robbery", "armed-robbery-injured"), ("counter-robbery", "explosive-robbery"),
+    ("counter-robbery", "robbers-flee"),
+    ("it-incident-grading", "it-outage-two-provinces"),  # an elapsed fact
+    ("service-incidents", "service-incidents-bank-run"),  # three branches
+])
+def test_a_simulated_log_read_back_as_a_drill_log_scores_the_same(plan_id, scenario_id, tmp_path):
     """The events.csv drillsim writes is a valid drill log: one schema, one scorer."""
-    plan = drillsim.load_plan("counter-robbery")
+    plan = drillsim.load_plan(plan_id)
     scenario = drillsim.load_scenario(scenario_id, plan)
     for seed in range(5):
         log = drillsim.simulate(plan, scenario, seed=seed)
@@ -118,3 +123,18 @@ def test_a_simulated_log_read_back_as_a_drill_log_scores_the_same(scenario_id, t
             if a.latency is not None:
                 assert a.latency == pytest.approx(b.latency, abs=1e-3)
         assert again.score == pytest.approx(direct.score, abs=0.01)
+
+
+def test_a_multi_branch_scorecard_shows_reports_queueing_at_the_shared_office(tmp_path):
+    plan = drillsim.load_plan("service-incidents")
+    out = drillsim.run_drill(plan, drillsim.load_scenario("service-incidents-bank-run", plan), 0, tmp_path)
+    card = json.loads((tmp_path / "scorecard.json").read_text("utf-8"))
+    office = next(f for f in card["message_flow"] if f["receiver"] == "upper_office")
+    assert office["max_waiting"] >= 2 or office["unanswered"] >= 1
+    assert len({row[1] for row in out.log.rows if row[3] == "inject"}) == 3  # three branches, one office
+    # a single-branch drill of the same office does not queue
+    single = drillsim.score(plan, drillsim.simulate(plan, drillsim.load_scenario(
+        "service-incidents-system-failure-single", plan), seed=0))
+    assert all(f.max_waiting <= 1 for f in single.flow if f.receiver == "upper_office")
+    html = (tmp_path / "report.html").read_text("utf-8")
+    assert "Message flow" in html and "上级" in html

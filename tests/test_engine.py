@@ -135,3 +135,36 @@ def test_an_inject_happens_only_if_its_condition_holds(generator_plan, hours_out
     injects = [r[4] for r in events(log, "inject")]
     assert ("ups-empty" in injects) is ups_runs_out
     assert ("after-ups" in injects) is ups_runs_out  # what follows an inject that did not happen does not either
+
+
+def test_incident_trigger_means_the_first_inject_only(plan):
+    # the teller's audible alarm (on: incident, when: not explosive) must not fire at a later inject
+    log = run_replication(model_with(plan, "explosive-robbery", parameters__human={"botch": {"default": 0.0}}), 3)
+    assert not events(log, "action", "sound_audible_alarm")
+
+
+def test_int_facts_drawn_from_a_distribution_stay_int(plan):
+    m = model_with(plan, injects__1__facts={"injured": {"uniform": [1, 3]}})
+    injured = [r[11] for r in events(run_replication(m, 2), "fact", "injured")]
+    assert injured and all(type(v) is int for v in injured)
+
+
+def test_customers_in_the_hall_are_logged_when_the_incident_starts(plan):
+    log = run_replication(model_with(plan), 5)
+    hall = events(log, "fact", "customers_in_hall")
+    assert hall and hall[0][0] == events(log, "inject")[0][0] and hall[0][11] >= 1
+
+
+def test_office_people_travel_to_the_scene(plan):
+    # an office member on duty is at the office: going to the scene takes the travel time
+    from drillsim.sim.engine import Replication
+    from drillsim.sim.seeds import streams
+
+    rep = Replication(model_with(plan, parameters__travel={"upper_office": "20min"}), streams(1))
+    office = rep.shared["upper_office"][0]
+    spec = next(s for s in rep.triggers["received"] if s.action == "go_to_scene")
+    object.__setattr__(spec, "role", "upper_office")
+    office.assign(spec, "branch")
+    rep.env.run(until=60)
+    arrived = [r for r in rep.rows if r[3] == "arrived" and r[5] == "upper_office"]
+    assert arrived and arrived[0][0] >= 20

@@ -201,3 +201,33 @@ def test_critical_failure_caps_the_score(robbery_plan):
 def test_unknown_incident_type_is_refused(robbery_plan):
     with pytest.raises(ValueError, match="incident type"):
         Scorer(robbery_plan).score(make_log(INJECT, incident_type="flood"))
+
+
+def _site_log(*events):
+    """(t, site, event, what, actor, target, channel)"""
+    rows = [(float(t), site, "INC", ev, what, actor, f"{site}/{actor}-1" if actor else None, target,
+             f"{target}-1" if target else None, channel, None, None, None)
+            for t, site, ev, what, actor, target, channel in events]
+    from drillsim.sim.eventlog import EventLog
+
+    return EventLog(rows, None, {"type": "armed_robbery"})
+
+
+def test_branch_staff_deadlines_are_checked_at_every_branch(robbery_plan):
+    both = ((0, "east", "inject", "x", None, None, None), (0, "west", "inject", "x", None, None, None))
+    east_only = _site_log(*both, (3, "east", "received", "head-phone-office", "branch_head", "upper_office", "phone"))
+    r = next(r for r in Scorer(robbery_plan).score(east_only).results if r.id == "ROB-10")
+    assert r.outcome is Outcome.MISSED and "at west" in r.detail
+    late_west = _site_log(*both, (3, "east", "received", "head-phone-office", "branch_head", "upper_office", "phone"),
+                          (12, "west", "received", "head-phone-office", "branch_head", "upper_office", "phone"))
+    r = next(r for r in Scorer(robbery_plan).score(late_west).results if r.id == "ROB-10")
+    assert r.outcome is Outcome.LATE and r.latency == pytest.approx(12) and "at west" in r.detail
+
+
+def test_an_office_response_is_checked_once_for_all_branches(robbery_plan):
+    log = _site_log((0, "east", "inject", "x", None, None, None), (0, "west", "inject", "x", None, None, None),
+                    (2, "east", "received", "head-phone-office", "branch_head", "upper_office", "phone"),
+                    (3, "west", "received", "head-phone-office", "branch_head", "upper_office", "phone"),
+                    (9, "office", "received", "office-to-group", "upper_office", "leadership_group", "phone"))
+    r = next(r for r in Scorer(robbery_plan).score(log).results if r.id == "ROB-15")
+    assert r.outcome is Outcome.MET

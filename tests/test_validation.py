@@ -126,3 +126,24 @@ def test_cli_reports_errors_without_traceback(tmp_path, args, expected):
     assert proc.returncode != 0
     assert expected in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
+
+
+def test_duplicate_keys_are_an_error(tmp_path):
+    path = broken(tmp_path, "s.yaml", SCENARIO_TEXT, "  human:\n", "  human: {}\n  human:\n")
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    assert "'human' appears twice" in str(err.value) and err.value.line == line_of(path, "  human:") + 1
+
+
+def test_missing_parameters_of_a_non_standard_channel(tmp_path):
+    plan_path = broken(tmp_path, "p.yaml", PLAN_TEXT, "  fax: {name: 传真, synchronous: false}\n",
+                       "  fax: {name: 传真, synchronous: false}\n  pager: {name: 寻呼机, synchronous: true}\n")
+    with pytest.raises(InputError, match=r"parameters\.channels\.pager\.latency"):
+        load_scenario(builtin_scenarios()["armed-robbery-injured"], load_plan(plan_path))
+
+
+def test_branch_presence_names_branch_roles_only(tmp_path):
+    path = broken(tmp_path, "s.yaml", SCENARIO_TEXT, "    name: 城东支行营业室\n",
+                  "    name: 城东支行营业室\n    presence: {upper_office: 0.5}\n")
+    with pytest.raises(InputError, match="unknown branch role 'upper_office'"):
+        load_scenario(path, load_plan(builtin_plans()["counter-robbery"]))

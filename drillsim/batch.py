@@ -1,0 +1,377 @@
+"""Many replications: split into chunks, run on a local process pool or a Dask cluster, each chunk's
+results written to disk as it finishes, and handed on in replication order.
+
+A batch is one or more configurations (a plan and a scenario each), the number of replications, a
+seed and a chunk size. Work unit ``(configuration, chunk)`` runs replications
+``chunk * size .. (chunk + 1) * size - 1`` of that configuration; replication ``i`` of every
+configuration uses the same seed (``seeds.replication_seed``), so configurations are compared on
+common random numbers and results do not depend on the number of workers or the executor.
+
+Each finished unit is written as ``results/config=<name>/part-<chunk>.parquet`` (atomically: a
+killed run leaves whole parts only) — one row per replication and requirement. ``resume`` reads
+the parts already there and runs only the missing units.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from drillsim.scoring.aggregate import CODES, OUTCOMES
+from drillsim.scoring.scorecard import Scorer
+from drillsim.sim.engine import run_replication
+from drillsim.sim.errors import InputError
+from drillsim.sim.model import Model, build_model
+from drillsim.sim.plan import Plan
+from drillsim.sim.scenario import Scenario
+from drillsim.sim.seeds import replication_seed
+
+BATCH_SCHEMA = "drillsim.batch/1"
+
+
+@dataclass(frozen=True)
+class Configuration:
+    name: str
+    plan: Plan
+    scenario: Scenario
+
+
+@dataclass(frozen=True)
+class BatchJob:
+    configurations: tuple[Configuration, ...]
+    reps: int
+    seed: int
+    chunk: int = 200
+
+    @property
+    def chunks(self) -> int:
+        return -(-self.reps // self.chunk)
+
+    def units(self) -> list[tuple[int, int]]:
+        """Work units in the order their results are used: configuration by configuration."""
+        return [(c, k) for c in range(len(self.configurations)) for k in range(self.chunks)]
+
+    def fingerprint(self) -> dict[str, Any]:
+        """What must match for ``resume`` to continue a run."""
+        def digest(model: Plan | Scenario) -> str:
+            return hashlib.sha256(model.model_dump_json(by_alias=True).encode()).hexdigest()[:16]
+
+        return {
+            "schema": BATCH_SCHEMA, "reps": self.reps, "seed": self.seed, "chunk": self.chunk,
+            "configurations": [{"name": c.name, "plan": c.plan.id, "scenario": c.scenario.id,
+                                "plan_digest": digest(c.plan), "scenario_digest": digest(c.scenario)}
+                               for c in self.configurations],
+        }
+
+
+@dataclass
+class ChunkResult:
+    config: int
+    chunk: int
+    reps: np.ndarray  # (n,)
+    outcome: np.ndarray  # (n, R) int8 codes of scoring.aggregate.OUTCOMES
+    latency: np.ndarray  # (n, R) float64, NaN where none
+    credit: np.ndarray  # (n, R) float32
+    score: np.ndarray  # (n,) float64, NaN where nothing applied
+
+
+# Workers ---------------------------------------------------------------------------------------
+
+_models: dict[tuple[str, int], tuple[Model, Scorer]] = {}
+
+
+def _prepared(job: BatchJob, config: int) -> tuple[Model, Scorer]:
+    """The compiled model and scorer of a configuration, built once per worker process."""
+    key = (json.dumps(job.fingerprint(), sort_keys=True), config)
+    if key not in _models:
+        c = job.configurations[config]
+        _models[key] = (build_model(c.plan, c.scenario), Scorer(c.plan))
+    return _models[key]
+
+
+def run_chunk(job: BatchJob, config: int, chunk: int) -> ChunkResult:
+    model, scorer = _prepared(job, config)
+    first, last = chunk * job.chunk, min(job.reps, (chunk + 1) * job.chunk)
+    n, r = last - first, len(scorer.checks)
+    outcome = np.empty((n, r), dtype=np.int8)
+    latency = np.full((n, r), np.nan)
+    credit = np.empty((n, r), dtype=np.float32)
+    score = np.full(n, np.nan)
+    incident_type = model.scenario.incident.type
+    for row, i in enumerate(range(first, last)):
+        log = run_replication(model, replication_seed(job.seed, i))
+        results = scorer.results(log, incident_type)
+        for j, res in enumerate(results):
+            outcome[row, j] = CODES[res.outcome]
+            credit[row, j] = res.credit
+            if res.latency is not None:
+                latency[row, j] = res.latency
+        value, _ = scorer.overall(results)
+        if value is not None:
+            score[row] = value
+    return ChunkResult(config, chunk, np.arange(first, last), outcome, latency, credit, score)
+
+
+# Parts on disk ---------------------------------------------------------------------------------
+
+def _part_path(out: Path, job: BatchJob, config: int, chunk: int) -> Path:
+    return out / "results" / f"config={job.configurations[config].name}" / f"part-{chunk:05d}.parquet"
+
+
+def _write_part(path: Path, res: ChunkResult, requirement_ids: list[str]) -> None:
+    n, r = res.outcome.shape
+    names = pa.array(requirement_ids, pa.string())
+    table = pa.table({
+        "replication": pa.array(np.repeat(res.reps, r).astype(np.int64)),
+        "requirement": pa.DictionaryArray.from_arrays(pa.array(np.tile(np.arange(r), n), pa.int32()), names),
+        "outcome": pa.DictionaryArray.from_arrays(
+            pa.array(res.outcome.ravel().astype(np.int32)), pa.array([o.value for o in OUTCOMES])),
+        "latency_min": pa.array(res.latency.ravel(), from_pandas=True),
+        "credit": pa.array(res.credit.ravel()),
+        "score": pa.array(np.repeat(res.score, r), from_pandas=True),
+    })
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    pq.write_table(table, tmp)
+    os.replace(tmp, path)
+
+
+def _read_part(path: Path, config: int, chunk: int, r: int) -> ChunkResult:
+    t = pq.read_table(path)
+    n = t.num_rows // r
+    outcome = t.column("outcome").combine_chunks().indices.to_numpy().astype(np.int8).reshape(n, r)
+    latency = t.column("latency_min").to_numpy(zero_copy_only=False).astype(np.float64).reshape(n, r)
+    credit = t.column("credit").to_numpy().reshape(n, r)
+    score = t.column("score").to_numpy(zero_copy_only=False).astype(np.float64)[::r]
+    reps = t.column("replication").to_numpy()[::r]
+    return ChunkResult(config, chunk, reps, outcome, latency, credit, score)
+
+
+# Executors -------------------------------------------------------------------------------------
+
+Submit = Callable[[int, int], Any]
+
+
+class _Local:
+    """A process pool (or, with one worker, this process)."""
+
+    def __init__(self, job: BatchJob, workers: int):
+        self.job = job
+        self.pool = ProcessPoolExecutor(workers, initializer=_warm, initargs=(job,)) if workers > 1 else None
+        self.width = 3 * workers
+
+    def submit(self, config: int, chunk: int) -> Future:
+        if self.pool is None:
+            f: Future = Future()
+            f.set_result(run_chunk(self.job, config, chunk))
+            return f
+        return self.pool.submit(run_chunk, self.job, config, chunk)
+
+    def close(self, cancel: bool = False) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
+
+
+def _warm(job: BatchJob) -> None:
+    for c in range(len(job.configurations)):
+        _prepared(job, c)
+
+
+class _Dask:
+    """The same work on a Dask distributed cluster."""
+
+    def __init__(self, job: BatchJob, scheduler: Any):
+        from distributed import Client
+
+        self.client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+        self.owned = not isinstance(scheduler, Client)
+        self.job = self.client.scatter(job, broadcast=True)
+        self.width = 3 * max(1, sum(self.client.nthreads().values()))
+
+    def submit(self, config: int, chunk: int) -> Any:
+        return self.client.submit(run_chunk, self.job, config, chunk, pure=False)
+
+    def close(self, cancel: bool = False) -> None:
+        if self.owned:
+            self.client.close()
+
+
+def _completed(futures: set) -> tuple[set, set]:
+    if futures and not isinstance(next(iter(futures)), Future):
+        from distributed import wait as dask_wait
+
+        done = dask_wait(list(futures), return_when="FIRST_COMPLETED")
+        return set(done.done), set(done.not_done)
+    done, pending = wait(futures, return_when=FIRST_COMPLETED)
+    return done, pending
+
+
+def iterate_batch(job: BatchJob, out: Path, workers: int | None = None, scheduler: Any = None,
+                  resume: bool = False) -> Iterator[ChunkResult]:
+    """Yield every unit's results in order, running what is missing and saving each as it finishes."""
+    out.mkdir(parents=True, exist_ok=True)
+    manifest = out / "batch.json"
+    fingerprint = job.fingerprint()
+    if manifest.exists():
+        if not resume:
+            raise InputError(str(out), "holds the results of an earlier run: add --resume to finish it, "
+                             "or choose another --out")
+        if json.loads(manifest.read_text("utf-8")) != fingerprint:
+            raise InputError(str(manifest), "was written by a run with other settings, plans or scenarios; "
+                             "--resume can only finish the same run")
+    else:
+        manifest.write_text(json.dumps(fingerprint, ensure_ascii=False, indent=1), encoding="utf-8")
+    requirement_ids = [[r.id for r in c.plan.requirements] for c in job.configurations]
+    units = job.units()
+    saved = {u for u in units if _part_path(out, job, *u).exists()}
+    missing = [u for u in units if u not in saved]
+    executor = None
+    if missing:
+        executor = _Dask(job, scheduler) if scheduler is not None else _Local(job, workers or os.cpu_count() or 1)
+    ready: dict[tuple[int, int], ChunkResult] = {}
+    inflight: dict[Any, tuple[int, int]] = {}
+    queue = iter(missing)
+    try:
+        for unit in units:
+            if unit in saved:
+                yield _read_part(_part_path(out, job, *unit), *unit, len(requirement_ids[unit[0]]))
+                continue
+            while unit not in ready:
+                while executor is not None and len(inflight) < executor.width:
+                    nxt = next(queue, None)
+                    if nxt is None:
+                        break
+                    inflight[executor.submit(*nxt)] = nxt
+                done, _ = _completed(set(inflight))
+                for fut in done:
+                    u = inflight.pop(fut)
+                    res = fut.result()
+                    _write_part(_part_path(out, job, *u), res, requirement_ids[u[0]])
+                    ready[u] = res
+            yield ready.pop(unit)
+    except BaseException:
+        if executor is not None:
+            executor.close(cancel=True)
+            executor = None
+        raise
+    finally:
+        if executor is not None:
+            executor.close()
+
+
+# One configuration, many replications ------------------------------------------------------------
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ManyOutput:
+    summary: dict[str, Any]
+    files: dict[str, Path]
+
+
+def run_many(plan: Plan, scenario: Scenario, reps: int, seed: int, out: str | Path, workers: int | None = None,
+             scheduler: Any = None, resume: bool = False, progress: Progress | None = None,
+             examples: int = 3, chunk: int = 200) -> ManyOutput:
+    """Run ``reps`` replications, score each, and write the tidy table, the summary and examples.
+
+    The worst late replications of each requirement (up to ``examples``) are re-run alone from their
+    index and written with their report, to be read as a timeline.
+    """
+    from drillsim.api import run_drill
+    from drillsim.reports.batch import write_many_report
+    from drillsim.scoring.aggregate import Aggregator
+
+    out = Path(out)
+    job = BatchJob((Configuration("base", plan, scenario),), reps, seed, chunk)
+    agg = Aggregator([r.id for r in plan.requirements], keep_worst=examples)
+    for res in iterate_batch(job, out, workers, scheduler, resume):
+        agg.add(res.reps, res.outcome, res.latency, res.score)
+        if progress is not None:
+            progress(agg.replications, reps)
+    summary = {"schema": "drillsim.many/1", "plan": plan.id, "scenario": scenario.id, "seed": seed, "reps": reps,
+               **agg.summary()}
+    titles = {r.id: (r.title, r.kind, r.critical) for r in plan.requirements}
+    for req in summary["requirements"]:
+        req["title"], req["kind"], req["critical"] = titles[req["id"]]
+    chosen = sorted({ex["replication"] for req in summary["requirements"] for ex in req["worst_late"]})
+    for i in chosen:
+        run_drill(plan, scenario, replication_seed(seed, i), out / "examples" / f"replication-{i}")
+    summary["examples"] = {str(i): f"examples/replication-{i}/report.html" for i in chosen}
+    path = out / "summary.json"
+    path.write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    files = {"summary": path, "results": out / "results"}
+    files.update(write_many_report(plan, summary, out))
+    return ManyOutput(summary, files)
+
+
+# Several configurations, compared ----------------------------------------------------------------
+
+@dataclass
+class ExperimentOutput:
+    comparison: dict[str, Any]
+    files: dict[str, Path]
+
+
+def run_experiment(ref: str | Path, out: str | Path, workers: int | None = None, scheduler: Any = None,
+                   resume: bool = False, progress: Progress | None = None, chunk: int = 200) -> ExperimentOutput:
+    """Run every configuration of an experiment on common random numbers and compare them."""
+    from drillsim.reports.experiment import write_experiment_report
+    from drillsim.scoring.aggregate import Aggregator
+    from drillsim.scoring.compare import compare, rank
+    from drillsim.sim import catalog
+    from drillsim.sim.experiment import load_experiment
+
+    source = catalog.resolve(ref, "experiment")
+    exp, configs = load_experiment(source)
+    ids = [r.id for r in configs[0][1].requirements]
+    for name, plan, _ in configs:
+        if [r.id for r in plan.requirements] != ids:
+            raise InputError(str(source), f"configuration {name!r} changes the plan's requirements; "
+                             "configurations are compared on the same requirements")
+    names = [c[0] for c in configs]
+    baseline = exp.baseline or names[0]
+    job = BatchJob(tuple(Configuration(*c) for c in configs), exp.reps, exp.seed, chunk)
+    aggs = {n: Aggregator(ids) for n in names}
+    scores = {n: np.full(exp.reps, np.nan) for n in names}
+    outcomes = {n: np.zeros((exp.reps, len(ids)), dtype=np.int8) for n in names}
+    latencies = {n: np.full((exp.reps, len(ids)), np.nan, dtype=np.float32) for n in names}
+    total, done = exp.reps * len(names), 0
+    for res in iterate_batch(job, Path(out), workers, scheduler, resume):
+        name = names[res.config]
+        aggs[name].add(res.reps, res.outcome, res.latency, res.score)
+        scores[name][res.reps] = res.score
+        outcomes[name][res.reps] = res.outcome
+        latencies[name][res.reps] = res.latency
+        done += len(res.reps)
+        if progress is not None:
+            progress(done, total)
+    plan = configs[0][1]
+    comparison = {
+        "schema": "drillsim.experiment-run/1", "experiment": exp.id, "title": exp.title, "plan": plan.id,
+        "scenario": configs[0][2].id, "reps": exp.reps, "seed": exp.seed, "baseline": baseline,
+        "configurations": {n: aggs[n].summary() for n in names},
+        "ranking": rank(names, scores),
+        "differences": [
+            {"configuration": d.configuration, "baseline": d.baseline, "measure": d.measure, "n": d.n,
+             "mean": None if d.mean is None else round(d.mean, 6),
+             "ci95": None if d.ci95 is None else [round(d.ci95[0], 6), round(d.ci95[1], 6)]}
+            for d in compare(names, baseline, ids, scores, outcomes)
+        ],
+    }
+    out = Path(out)
+    path = out / "comparison.json"
+    path.write_text(json.dumps(comparison, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    files = {"comparison": path, "results": out / "results"}
+    files.update(write_experiment_report(plan, comparison, latencies, out))
+    return ExperimentOutput(comparison, files)

@@ -1,0 +1,150 @@
+"""An experiment: one base plan and scenario, factors that change them, and the configurations
+made from the factors' levels (a full grid) or listed by hand.
+
+A factor sets one value at a path into the plan or the scenario, as written in their files::
+
+    scenario.branches[branch].staffing.teller        # the branch whose id is "branch"
+    plan.roles.branch_head.presence
+    plan.escalation[head-phone-office].to           # the report whose id is "head-phone-office"
+    scenario.parameters.agencies.police.travel      # a whole distribution
+    plan.choices.first_time.value
+
+``[key]`` picks the list item whose ``id`` is ``key`` (or the item at a number). Every configuration
+is checked like a plan or scenario file; an error names the experiment file and the factor.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, model_validator
+
+from . import catalog
+from .errors import InputError
+from .plan import Plan, _raise, parse_plan, validation_problems
+from .scenario import Scenario, parse_scenario
+from .schema import Strict
+from .yamlio import load_yaml, locate
+
+_STEP = re.compile(r"([^.\[\]]+)|\[([^\]]+)\]")
+
+
+class Factor(Strict):
+    set: str = Field(pattern=r"^(plan|scenario)\.")
+    levels: tuple[Any, ...] = Field(min_length=1)
+
+
+class ListedConfiguration(Strict):
+    name: str
+    set: dict[str, Any] = {}
+
+
+class Experiment(Strict):
+    schema_: Literal["drillsim.experiment/1"] = Field(alias="schema")
+    id: str
+    title: str
+    description: str = ""
+    plan: str
+    scenario: str
+    reps: int = Field(1000, ge=2)
+    seed: int = 0
+    design: Literal["grid", "list"] = "grid"
+    factors: dict[str, Factor] = {}
+    configurations: tuple[ListedConfiguration, ...] = ()
+    baseline: str | None = None
+    """The configuration the others are compared with (default: the first)."""
+
+    @model_validator(mode="after")
+    def _has_configurations(self) -> Experiment:
+        if self.design == "grid" and not self.factors:
+            raise ValueError("a grid design needs factors")
+        if self.design == "list" and not self.configurations:
+            raise ValueError("a list design needs configurations")
+        return self
+
+
+def _set(data: Any, path: str, value: Any) -> None:
+    steps = [m.group(1) if m.group(1) is not None else int(m.group(2)) if m.group(2).isdigit() else ("id", m.group(2))
+             for m in _STEP.finditer(path)]
+    node = data
+    for i, step in enumerate(steps):
+        last = i == len(steps) - 1
+        if isinstance(step, tuple):
+            if not isinstance(node, list):
+                raise ValueError(f"[{step[1]}] needs a list at this point of {path!r}")
+            match = [item for item in node if isinstance(item, dict) and item.get("id") == step[1]]
+            if not match:
+                raise ValueError(f"no item with id {step[1]!r} in {path!r}")
+            step = node.index(match[0])
+        if isinstance(step, int):
+            if not isinstance(node, list) or not -len(node) <= step < len(node):
+                raise ValueError(f"no item {step} in {path!r}")
+        elif not isinstance(node, dict):
+            raise ValueError(f"{step!r} needs a mapping at this point of {path!r}")
+        if last:
+            node[step] = copy.deepcopy(value)
+        else:
+            if isinstance(node, dict) and step not in node:
+                node[step] = {}
+            node = node[step]
+
+
+def load_experiment(path: str | Path) -> tuple[Experiment, list[tuple[str, Plan, Scenario]]]:
+    """The experiment and its configurations, each a checked plan and scenario."""
+    source = str(path)
+    data, positions = load_yaml(path)
+    if not isinstance(data, dict):
+        raise InputError(source, "an experiment file is a mapping of keys (schema, plan, scenario, factors, …)")
+    try:
+        exp = Experiment.model_validate(data)
+    except ValidationError as err:
+        _raise(source, data, positions, validation_problems(err))
+    plan_path = catalog.resolve(exp.plan, "plan")
+    scenario_path = catalog.resolve(exp.scenario, "scenario")
+    plan_data, _ = load_yaml(plan_path)
+    scenario_data, _ = load_yaml(scenario_path)
+
+    # each configuration: its name and its changes, each change with its place in the experiment file
+    if exp.design == "grid":
+        names = list(exp.factors)
+        settings = []
+        for combo in itertools.product(*(list(enumerate(exp.factors[n].levels)) for n in names)):
+            changes = [(exp.factors[n].set, v, ("factors", n, "levels", k)) for n, (k, v) in zip(names, combo,
+                                                                                                 strict=True)]
+            settings.append((", ".join(f"{n}={_label(v)}" for n, (_, v) in zip(names, combo, strict=True)),
+                             changes, changes[0][2]))
+    else:
+        settings = [(c.name, [(target, v, ("configurations", i, "set", target)) for target, v in c.set.items()],
+                     ("configurations", i)) for i, c in enumerate(exp.configurations)]
+    configurations = []
+    for name, changes, home in settings:
+        p, s = copy.deepcopy(plan_data), copy.deepcopy(scenario_data)
+        where = home
+        try:
+            for target, value, where in changes:  # noqa: B007 - `where` names the change that fails
+                _set(p if target.startswith("plan.") else s, target.split(".", 1)[1], value)
+            where = home
+            plan = parse_plan(p, f"{plan_path} (configuration {name})")
+            scenario = parse_scenario(s, plan, f"{scenario_path} (configuration {name})")
+        except (ValueError, InputError) as err:
+            place, line = locate(where, data, positions)
+            raise InputError(source, f"configuration {name!r}: {err}", place, line) from None
+        configurations.append((name, plan, scenario))
+    names = [c[0] for c in configurations]
+    if len(set(names)) != len(names):
+        raise InputError(source, "two configurations have the same name")
+    if exp.baseline is not None and exp.baseline not in names:
+        raise InputError(source, f"baseline {exp.baseline!r} is not a configuration; they are: {', '.join(names)}",
+                         "baseline", positions.get(("baseline",)))
+    return exp, configurations
+
+
+def _label(value: Any) -> str:
+    if isinstance(value, dict) and len(value) == 1:
+        (k, v), = value.items()
+        return f"{k}{v}" if not isinstance(v, dict) else f"{k}(" + ",".join(f"{a}={b}" for a, b in v.items()) + ")"
+    return str(value)
