@@ -110,7 +110,7 @@ class Aggregator:
             st.outcomes += np.bincount(outcome[:, j], minlength=len(OUTCOMES))
             lat = latency[:, j]
             st.latency.add(lat)
-            late = np.flatnonzero(outcome[:, j] == LATE)
+            late = np.flatnonzero(outcome[:, j] == LATE) if self.keep_worst else ()
             for k in late:
                 item = (float(lat[k]), -int(reps[k]))
                 if len(st.worst) < self.keep_worst:

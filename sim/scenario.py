@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -29,7 +29,7 @@ class Customers(Strict):
 class Branch(Strict):
     id: str = "branch"
     name: str = ""
-    staffing: dict[str, int] = {}
+    staffing: dict[str, Annotated[int, Field(ge=0)]] = {}
     """Instances of each branch role, overriding the plan's counts."""
     presence: dict[str, Probability] = {}
     opens: time = time(9, 0)

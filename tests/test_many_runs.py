@@ -1,0 +1,185 @@
+"""Many replications: the same results whatever the executor, resumable, statistically sound."""
+
+import json
+import math
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import drillsim
+from drillsim.batch import BatchJob, Configuration, iterate_batch, run_experiment, run_many
+from drillsim.scoring.aggregate import Distribution, wilson
+from drillsim.sim.engine import run_replication
+from drillsim.sim.errors import InputError
+from drillsim.sim.plan import load_plan
+from drillsim.sim.scenario import load_scenario
+from drillsim.sim.seeds import replication_seed
+from tests.conftest import DATA
+
+REPS, CHUNK = 60, 20
+
+
+@pytest.fixture(scope="module")
+def robbery():
+    plan = drillsim.load_plan("counter-robbery")
+    return plan, drillsim.load_scenario("robbers-flee", plan)
+
+
+def table(folder):
+    frame = pd.read_parquet(folder / "results")
+    return frame.sort_values(["replication", "requirement"]).reset_index(drop=True)
+
+
+def summary(folder):
+    return json.loads((folder / "summary.json").read_text("utf-8"))
+
+
+@pytest.fixture(scope="module")
+def serial(robbery, tmp_path_factory):
+    out = tmp_path_factory.mktemp("serial")
+    run_many(*robbery, REPS, 5, out, workers=1, chunk=CHUNK, examples=1)
+    return out
+
+
+def test_two_workers_give_the_same_results_as_one(robbery, serial, tmp_path):
+    run_many(*robbery, REPS, 5, tmp_path, workers=2, chunk=CHUNK, examples=1)
+    pd.testing.assert_frame_equal(table(tmp_path), table(serial))
+    assert summary(tmp_path) == summary(serial)
+
+
+def test_a_dask_cluster_gives_the_same_results(robbery, serial, tmp_path):
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        run_many(*robbery, REPS, 5, tmp_path, scheduler=client, chunk=CHUNK, examples=1)
+    pd.testing.assert_frame_equal(table(tmp_path), table(serial))
+    assert summary(tmp_path) == summary(serial)
+
+
+def test_resume_after_an_interruption_gives_the_same_table(robbery, serial, tmp_path):
+    job = BatchJob((Configuration("base", *robbery),), REPS, 5, CHUNK)
+    for n, _ in enumerate(iterate_batch(job, tmp_path, workers=2)):
+        if n == 1:
+            break  # interrupted after two of three chunks
+    parts = sorted((tmp_path / "results").rglob("*.parquet"))
+    assert 1 <= len(parts) < 3 and not list((tmp_path / "results").rglob("*.tmp"))
+    with pytest.raises(InputError, match="--resume"):
+        run_many(*robbery, REPS, 5, tmp_path, workers=2, chunk=CHUNK, examples=1)
+    run_many(*robbery, REPS, 5, tmp_path, workers=2, chunk=CHUNK, resume=True, examples=1)
+    pd.testing.assert_frame_equal(table(tmp_path), table(serial))
+    assert summary(tmp_path) == summary(serial)
+    assert len(table(tmp_path)) == REPS * len(robbery[0].requirements)  # nothing repeated, nothing missing
+
+
+def test_resume_refuses_a_different_run(robbery, serial, tmp_path):
+    shutil.copytree(serial, tmp_path / "run")
+    with pytest.raises(InputError, match="other settings"):
+        run_many(*robbery, REPS, 6, tmp_path / "run", workers=1, chunk=CHUNK, resume=True)
+
+
+def test_one_replication_can_be_rerun_alone(robbery, serial):
+    plan, scenario = robbery
+    frame = table(serial)
+    model = drillsim.build(plan, scenario)
+    for i in (0, 37):
+        card = drillsim.score(plan, run_replication(model, replication_seed(5, i)))
+        rows = frame[frame.replication == i].set_index("requirement")
+        for r in card.results:
+            assert rows.loc[r.id, "outcome"] == r.outcome.value
+        assert rows["score"].iloc[0] == pytest.approx(card.score)
+
+
+def test_worst_late_runs_are_kept_as_examples(serial):
+    s = summary(serial)
+    late = [ex for r in s["requirements"] for ex in r["worst_late"]]
+    assert late, "some requirement was late in some replication"
+    for ex in late:
+        assert (serial / s["examples"][str(ex["replication"])]).exists()
+
+
+def test_confidence_interval_covers_the_exact_probability(tmp_path):
+    """A report passes a delay Exp(mean 2) then a channel Exp(mean 3) that loses 10 %: P(received
+    within 5 min) = 0.9 * P(X + Y <= 5), the hypoexponential distribution."""
+    plan = load_plan(DATA / "chain-plan.yaml")
+    scenario = load_scenario(DATA / "chain-scenario.yaml", plan)
+    l1, l2, t = 1 / 2, 1 / 3, 5.0
+    exact = 0.9 * (1 - (l2 * math.exp(-l1 * t) - l1 * math.exp(-l2 * t)) / (l2 - l1))
+    result = run_many(plan, scenario, 4000, 11, tmp_path, workers=2, chunk=500, examples=0)
+    req = result.summary["requirements"][0]
+    lo, hi = req["p_met_ci95"]
+    assert lo <= exact <= hi
+    assert hi - lo < 0.035
+    # latency of those received: mean of X + Y given X + Y <= 5 is below 5
+    assert 0 < req["latency_min"]["median"] < 5
+
+
+def test_configurations_share_the_incident_draws(robbery, tmp_path):
+    plan, scenario = robbery
+    more_staff = scenario.model_copy(update={"branches": (scenario.branches[0].model_copy(
+        update={"staffing": {"teller": 4, "guard": 2}}),)})
+    model_a, model_b = drillsim.build(plan, scenario), drillsim.build(plan, more_staff)
+    for i in range(5):
+        a = run_replication(model_a, replication_seed(3, i))
+        b = run_replication(model_b, replication_seed(3, i))
+        injects = [[(r[0], r[4]) for r in log.rows if r[3] in ("inject", "fact")] for log in (a, b)]
+        assert injects[0] == injects[1]
+
+
+def test_experiment_compares_configurations_on_paired_replications(tmp_path):
+    exp = tmp_path / "exp.yaml"
+    exp.write_text("""schema: drillsim.experiment/1
+id: t
+title: 网点负责人在岗
+plan: counter-robbery
+scenario: armed-robbery-injured
+reps: 80
+seed: 3
+design: grid
+factors:
+  tellers:
+    set: scenario.branches[branch].staffing.teller
+    levels: [2, 0]
+  guards:
+    set: plan.roles.guard.count
+    levels: [1]
+""", encoding="utf-8")
+    result = run_experiment(exp, tmp_path / "out", workers=2, chunk=40)
+    c = result.comparison
+    names = ["tellers=2, guards=1", "tellers=0, guards=1"]
+    assert list(c["configurations"]) == names and c["baseline"] == names[0]
+    alarm = next(d for d in c["differences"] if d["measure"] == "ROB-01")  # only tellers press the silent alarm
+    p_base = c["configurations"][names[0]]["requirements"][0]["p_met"]
+    assert alarm["n"] == 80 and alarm["mean"] == pytest.approx(-p_base) and alarm["ci95"][1] < 0
+    score = next(d for d in c["differences"] if d["measure"] == "score")
+    assert score["ci95"][1] < 0
+    assert [r["configuration"] for r in c["ranking"]] == names
+    assert (tmp_path / "out" / "report.html").exists() and (tmp_path / "out" / "compliance.png").exists()
+    frame = pd.read_parquet(tmp_path / "out" / "results")
+    assert set(frame["config"]) == set(names)
+
+
+def test_experiment_errors_name_the_factor(tmp_path):
+    exp = tmp_path / "exp.yaml"
+    exp.write_text("schema: drillsim.experiment/1\nid: t\ntitle: t\nplan: counter-robbery\nscenario: robbers-flee\n"
+                   "factors:\n  tellers:\n    set: scenario.branches[branch].staffing.teller\n    levels: [2, -1]\n",
+                   encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        run_experiment(exp, tmp_path / "out", workers=1)
+    assert "factors.tellers.levels[1]" in str(err.value) and "tellers=-1" in str(err.value)
+    assert err.value.line == 9
+
+
+def test_wilson_and_histogram_percentiles():
+    lo, hi = wilson(50, 100)
+    assert lo == pytest.approx(0.4038, abs=1e-3) and hi == pytest.approx(0.5962, abs=1e-3)
+    rng = np.random.default_rng(0)
+    values = rng.lognormal(1.0, 0.8, 50_000)
+    d = Distribution()
+    for chunk in np.array_split(values, 7):
+        d.add(chunk)
+    for q in (50, 90, 95, 99):
+        assert d.percentile(q) == pytest.approx(np.percentile(values, q), rel=0.006)
+    assert d.summary()["mean"] == pytest.approx(values.mean(), abs=1e-4)  # rounded to 4 places
