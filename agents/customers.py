@@ -1,51 +1,77 @@
-"""Customers of a branch: Poisson arrivals during opening hours until the incident starts."""
+"""Customers of a branch: Poisson arrivals during opening hours, served first come, first served,
+until the incident reaches the branch.
+
+There is no process per customer. Arrival and service times are drawn in blocks, and a teller who
+becomes free claims the next customer: served at once if already waiting, otherwise when they
+come in. The earliest-free teller takes the earliest customer, which is the multi-server FIFO queue
+(a test checks it against Erlang C). At most two SimPy events per customer.
+"""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 if TYPE_CHECKING:
     from drillsim.sim.engine import Replication
     from drillsim.sim.model import BranchRuntime
 
-    from .person import Person
+BLOCK = 128
 
 
 class CustomerFlow:
-    __slots__ = ("closed", "in_service", "rep", "served", "service", "spec", "tellers", "waiting")
+    __slots__ = ("arrivals", "claimed", "closed", "draw_service", "gap", "in_service", "next_start", "open_until",
+                 "rng", "served", "services", "waited")
 
     def __init__(self, rep: Replication, spec: BranchRuntime):
-        self.rep = rep
-        self.spec = spec
-        self.service = spec.service
-        self.waiting = 0
-        self.in_service = 0
+        self.rng = rep.customer_rng
+        self.gap = spec.arrival_mean  # mean minutes between arrivals; 0: no customers
+        self.open_until = min(spec.open_until, rep.model.scenario.horizon)
+        self.draw_service = spec.service
+        self.next_start = max(0.0, spec.open_from)
+        self.arrivals: list[float] = []
+        self.services: list[float] = []
+        self.claimed = 0  # customers a teller has taken
         self.served = 0
-        self.closed = False
-        self.tellers: list[Person] = []
-        if spec.arrival_mean > 0:
-            rep.env.process(self.arrivals())
+        self.in_service = 0
+        self.waited = 0.0  # total minutes customers waited for a teller
+        self.closed = self.gap <= 0
 
-    @property
-    def in_hall(self) -> int:
-        return self.waiting + self.in_service
+    def _more_arrivals(self) -> None:
+        times = (self.next_start + np.cumsum(self.rng.exponential(self.gap, BLOCK))).tolist()
+        self.next_start = times[-1]
+        self.arrivals.extend(times)
+
+    def claim(self) -> float | None:
+        """The arrival time of the next customer for a free teller, or None if nobody else will come
+        (then the flow is closed for good)."""
+        if self.closed:
+            return None
+        if self.claimed >= len(self.arrivals):
+            self._more_arrivals()
+        t = self.arrivals[self.claimed]
+        if t >= self.open_until:
+            self.closed = True
+            return None
+        self.claimed += 1
+        return t
+
+    def service(self) -> float:
+        if not self.services:
+            self.services = self.draw_service(self.rng, BLOCK).tolist()
+        return self.services.pop()
+
+    def in_hall(self, now: float) -> int:
+        """Customers who have come in and are not yet done."""
+        if self.gap <= 0:
+            return 0
+        while not len(self.arrivals) or self.arrivals[-1] <= now:
+            self._more_arrivals()
+        arrived = bisect_right(self.arrivals, min(now, self.open_until))
+        return max(0, arrived - self.served)
 
     def close(self) -> None:
-        """The incident starts: no more customers come in."""
+        """The incident starts: no more customers come in, no teller takes another."""
         self.closed = True
-
-    def arrivals(self):
-        env, rng, spec = self.rep.env, self.rep.customer_rng, self.spec
-        if spec.open_from > 0:
-            yield env.timeout(spec.open_from)
-        mean = spec.arrival_mean
-        while True:
-            yield env.timeout(rng.exponential(mean))
-            if self.closed or env.now >= spec.open_until:
-                return
-            self.waiting += 1
-            for teller in self.tellers:
-                wake = teller.wake
-                if teller.state == 0 and wake is not None and not wake.triggered:  # an idle teller
-                    wake.succeed()
-                    break

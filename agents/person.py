@@ -38,7 +38,8 @@ class Person(Agent):
         self.state = IDLE
         self.wake: simpy.Event | None = None
         self.current: tuple[int, Any] | None = None  # the job in hand
-        self.proc = rep.env.process(self.run()) if (present or answers) else None
+        # a person who can act starts when there is work: tellers at once (customers), others on their first job
+        self.proc = rep.env.process(self.run()) if (self.serves and present) else None
 
     # Receiving work -----------------------------------------------------------------------------
 
@@ -55,6 +56,10 @@ class Person(Agent):
     def _push(self, priority: int, kind: int, job: Any) -> None:
         self.seq += 1
         heappush(self.jobs, (priority, self.seq, kind, job))
+        if self.proc is None:
+            if self.present or self.answers:
+                self.proc = self.rep.env.process(self.run())
+            return
         if self.state == IDLE:
             if self.wake is not None and not self.wake.triggered:
                 self.wake.succeed()
@@ -99,20 +104,33 @@ class Person(Agent):
                         else:
                             yield from self._do(spec, site)
                 self.current = None
-            elif self.serves and self.branch.waiting and not self.branch.closed and self.present:
-                self.branch.waiting -= 1
-                self.branch.in_service += 1
-                self.state = SERVING
-                try:
-                    yield env.timeout(self.branch.service(rep.customer_rng))
-                    self.branch.served += 1
-                except simpy.Interrupt:
-                    pass  # the customer is left at the counter
-                self.branch.in_service -= 1
+            elif self.serves and self.present and not self.branch.closed:
+                yield from self._serve_customers()
             else:
                 self.state = IDLE
                 self.wake = env.event()
                 yield self.wake
+
+    def _serve_customers(self):
+        """Serve one customer after another until there are none, or a job interrupts."""
+        flow = self.branch
+        env = self.rep.env
+        timeout = env.timeout
+        claim, service = flow.claim, flow.service
+        self.state = SERVING
+        try:
+            while (arrival := claim()) is not None:
+                if arrival > env.now:  # wait for the customer to come in
+                    yield timeout(arrival - env.now)
+                flow.waited += env.now - arrival
+                flow.in_service += 1
+                try:
+                    yield timeout(service())
+                    flow.served += 1
+                finally:
+                    flow.in_service -= 1
+        except simpy.Interrupt:
+            pass  # a job came in: the customer is left at the counter
 
     def _answer(self, msg: Message, answered: simpy.Event, done: simpy.Event):
         if msg.withdrawn:  # the caller hung up before we got to the phone

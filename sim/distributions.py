@@ -63,6 +63,28 @@ class Distribution:
                 return lambda rng: float(values[rng.integers(n)])
         raise AssertionError(self.kind)
 
+    def block(self) -> Callable[[np.random.Generator, int], np.ndarray]:
+        """A function drawing ``n`` values at once (for hot paths that draw many)."""
+        p = self.params
+        match self.kind:
+            case "fixed":
+                return lambda rng, n: np.full(n, p[0])
+            case "uniform":
+                return lambda rng, n: rng.uniform(p[0], p[1], n)
+            case "triangular":
+                if p[0] == p[2]:
+                    return lambda rng, n: np.full(n, p[0])
+                return lambda rng, n: rng.triangular(p[0], p[1], p[2], n)
+            case "exponential":
+                return lambda rng, n: rng.exponential(p[0], n)
+            case "lognormal":
+                mu, sigma = math.log(p[0]), (math.log(p[1]) - math.log(p[0])) / Z90
+                return lambda rng, n: rng.lognormal(mu, sigma, n)
+            case "empirical":
+                values = np.asarray(p)
+                return lambda rng, n: values[rng.integers(len(values), size=n)]
+        raise AssertionError(self.kind)
+
     def mean(self) -> float:
         p = self.params
         match self.kind:

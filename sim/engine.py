@@ -74,7 +74,6 @@ class Replication:
                     name = f"{b.id}/{rid}-{k}" if many else f"{rid}-{k}"
                     people.append(Person(self, rid, name, b.id, present, answers, False,
                                          flow if role.serves_customers else None))
-                flow.tellers.extend(p for p in people if p.serves)
                 self.staff[(b.id, rid)] = people
         for rid, role in plan.roles.items():
             if role.kind == "office":
@@ -99,9 +98,11 @@ class Replication:
                target.role if target is not None else None, target.name if target is not None else None,
                channel, ref, value, fields)
         self.rows.append(row)
-        specs = self.triggers.get(event)
-        if specs:
-            self._dispatch(specs, row, actor, target, site)
+        table = self.triggers.get(event)
+        if table is not None:
+            specs = table.get(what, table[None])
+            if specs:
+                self._dispatch(specs, row, actor, target, site)
 
     def _dispatch(self, specs: list[TaskSpec], row: Row, actor: Agent | None, target: Agent | None,
                   site: str) -> None:
@@ -142,8 +143,9 @@ class Replication:
 
     def brief(self, person: Person, site: str) -> None:
         """Someone arriving on the scene learns the facts that stand, as if they had just happened."""
-        specs = [s for s in self.triggers.get("fact", ()) if s.role == person.role]
+        table = self.triggers.get("fact", {None: []})
         for name in self.model.plan.facts:
+            specs = [s for s in table.get(name, table[None]) if s.role == person.role]
             if specs and self.vars[name]:
                 since = self.fact_since.get(name, self.env.now)  # delays count from when it became so
                 row = (since, site, self.incident, "fact", name, None, None, None, None, None, None,
@@ -257,10 +259,11 @@ class Replication:
                 self.started.add(site)
                 flow = self.flows[site]
                 flow.close()
-                if "customers_in_hall" in self.vars and self.vars["customers_in_hall"] != flow.in_hall:
-                    self.vars["customers_in_hall"] = flow.in_hall
+                in_hall = flow.in_hall(env.now)
+                if "customers_in_hall" in self.vars and self.vars["customers_in_hall"] != in_hall:
+                    self.vars["customers_in_hall"] = in_hall
                     self.fact_since["customers_in_hall"] = env.now
-                    changed.append(("customers_in_hall", flow.in_hall))
+                    changed.append(("customers_in_hall", in_hall))
             self.emit("inject", inject.id, None, site=site)
         for name, value in changed:
             for site in inject.branches:  # everyone at every site the inject reaches learns it

@@ -8,8 +8,11 @@ replication does no parsing and no lookups by name on its hot path.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from . import defaults
 from .conditions import Condition
@@ -88,7 +91,7 @@ class BranchRuntime:
     open_from: float
     open_until: float
     arrival_mean: float  # minutes between customers; 0 means none
-    service: Sampler
+    service: Callable[[np.random.Generator, int], np.ndarray]  # draws a block of service times
 
 
 @dataclass
@@ -97,7 +100,8 @@ class Model:
     scenario: Scenario
     channels: dict[str, ChannelRuntime]
     agencies: dict[str, AgencyRuntime]
-    triggers: dict[str, list[TaskSpec]]
+    triggers: dict[str, dict[str | None, list[TaskSpec]]]
+    """event kind -> what -> the tasks it may start, by priority; key None: tasks for any ``what``."""
     injects: list[InjectRuntime]
     branches: list[BranchRuntime]
     reaction: Sampler
@@ -155,12 +159,18 @@ def build_model(plan: Plan, scenario: Scenario) -> Model:
     sc = scenario
     channels = {cid: _channel(cid, plan, sc) for cid in plan.channels}
     agencies = {rid: _agency(rid, r, sc) for rid, r in plan.roles.items() if r.kind == "agency"}
-    triggers: dict[str, list[TaskSpec]] = defaultdict(list)
+    by_event: dict[str, list[TaskSpec]] = defaultdict(list)
     for task in (*plan.duties, *plan.escalation):
         spec = _task(task, plan, sc)
-        triggers[spec.on.event].append(spec)
-    for specs in triggers.values():
-        specs.sort(key=lambda s: s.priority)
+        by_event[spec.on.event].append(spec)
+    triggers: dict[str, dict[str | None, list[TaskSpec]]] = {}
+    for event, specs in by_event.items():
+        names = {name for s in specs for name in s.on.what or ()}
+        table = {name: [s for s in specs if s.on.what is None or name in s.on.what] for name in names}
+        table[None] = [s for s in specs if s.on.what is None]
+        for listed in table.values():
+            listed.sort(key=lambda s: s.priority)  # stable: plan order within a priority
+        triggers[event] = table
     all_branches = tuple(b.id for b in sc.branches)
     injects = [
         InjectRuntime(i.id, i.at.sampler(), i.after, plan.compile(i.when) if i.when else None,
@@ -175,12 +185,12 @@ def build_model(plan: Plan, scenario: Scenario) -> Model:
         rate = b.customers.arrivals_per_hour
         branches.append(BranchRuntime(
             b.id, staffing, presence, _minutes_of_day(sc, b.opens), _minutes_of_day(sc, b.closes),
-            60.0 / rate if rate > 0 else 0.0, b.customers.service.sampler()))
+            60.0 / rate if rate > 0 else 0.0, b.customers.service.block()))
     human = sc.parameters.human
     travel = {rid: sc.parameters.travel.get(rid, defaults.PERSON_TRAVEL).sampler() for rid in plan.roles}
     facts0 = {name: 0.0 if f.type == "elapsed" else f.default for name, f in plan.facts.items()}
     return Model(
-        plan=plan, scenario=sc, channels=channels, agencies=agencies, triggers=dict(triggers),
+        plan=plan, scenario=sc, channels=channels, agencies=agencies, triggers=triggers,
         injects=injects, branches=branches,
         reaction=(human.reaction or defaults.HUMAN_REACTION).sampler(),
         handling=(human.handling or defaults.OFFICE_HANDLING).sampler(),

@@ -162,9 +162,33 @@ def test_office_people_travel_to_the_scene(plan):
 
     rep = Replication(model_with(plan, parameters__travel={"upper_office": "20min"}), streams(1))
     office = rep.shared["upper_office"][0]
-    spec = next(s for s in rep.triggers["received"] if s.action == "go_to_scene")
+    spec = next(s for s in rep.triggers["received"][None] if s.action == "go_to_scene")
     object.__setattr__(spec, "role", "upper_office")
     office.assign(spec, "branch")
     rep.env.run(until=60)
     arrived = [r for r in rep.rows if r[3] == "arrived" and r[5] == "upper_office"]
     assert arrived and arrived[0][0] >= 20
+
+
+@pytest.mark.parametrize("closes", ["09:30", "09:00"])
+def test_an_incident_after_closing_time_does_not_stall_the_tellers(plan, closes):
+    # no customers come after closing: tellers go idle and still answer the incident
+    log = run_replication(model_with(plan, branches__0__closes=closes), 2)
+    assert events(log, "sent", "alarm-110")
+
+
+def test_the_customer_queue_agrees_with_erlang_c(plan):
+    """Arrivals 1.0/min, service mean 2.5 min, 3 tellers: Erlang C gives a mean wait of 3.51 min."""
+    from drillsim.sim.engine import Replication
+    from drillsim.sim.seeds import streams
+
+    m = model_with(plan, branches__0__opens="00:00", horizon="70d",
+                   branches__0__staffing={"teller": 3, "cash_teller": 0},
+                   branches__0__customers={"arrivals_per_hour": 60, "service": {"exponential": 2.5}},
+                   injects__0__at=200_000)
+    m.branches[0].open_until = float("inf")  # open round the clock, to reach the steady state
+    rep = Replication(m, streams(1))
+    rep.env.run(until=m.scenario.horizon)
+    flow = rep.flows["branch"]
+    assert flow.claimed > 95_000
+    assert flow.waited / flow.claimed == pytest.approx(3.51, rel=0.05)
