@@ -11,7 +11,9 @@ In a file a distribution is written as a duration (fixed) or a one-key mapping::
     {empirical: [3.5, 4, 6, 12]}          # resample the observed values
 
 Values are minutes (or carry a unit, as durations do). ``Distribution.sampler()`` returns a
-function of a ``numpy.random.Generator``; all randomness flows through that generator.
+function of a random source with ``random()`` (uniform on [0, 1)) and ``normal()`` (standard
+normal): a ``numpy.random.Generator``, or the engine's block reader of one (``sim.seeds.Draws``).
+Samples are made from those by inversion, so every random number comes from the generator.
 """
 
 from __future__ import annotations
@@ -43,24 +45,33 @@ class Distribution:
                 value = p[0]
                 return lambda rng: value
             case "uniform":
-                lo, hi = p
-                return lambda rng: rng.uniform(lo, hi)
+                lo, width = p[0], p[1] - p[0]
+                return lambda rng: lo + width * rng.random()
             case "triangular":
                 lo, mode, hi = p
                 if lo == hi:
                     return lambda rng: lo
-                return lambda rng: rng.triangular(lo, mode, hi)
+                cut, left, right = (mode - lo) / (hi - lo), (hi - lo) * (mode - lo), (hi - lo) * (hi - mode)
+                sqrt = math.sqrt
+
+                def triangular(rng: Any) -> float:
+                    u = rng.random()
+                    return lo + sqrt(u * left) if u < cut else hi - sqrt((1 - u) * right)
+
+                return triangular
             case "exponential":
                 mean = p[0]
-                return lambda rng: rng.exponential(mean)
+                log1p = math.log1p
+                return lambda rng: -mean * log1p(-rng.random())
             case "lognormal":
                 median, p90 = p
                 mu, sigma = math.log(median), (math.log(p90) - math.log(median)) / Z90
-                return lambda rng: rng.lognormal(mu, sigma)
+                exp = math.exp
+                return lambda rng: exp(mu + sigma * rng.normal())
             case "empirical":
-                values = np.asarray(p)
+                values = list(p)
                 n = len(values)
-                return lambda rng: float(values[rng.integers(n)])
+                return lambda rng: values[int(rng.random() * n)]
         raise AssertionError(self.kind)
 
     def block(self) -> Callable[[np.random.Generator, int], np.ndarray]:
