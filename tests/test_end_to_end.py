@@ -138,3 +138,10 @@ def test_a_multi_branch_scorecard_shows_reports_queueing_at_the_shared_office(tm
     assert all(f.max_waiting <= 1 for f in single.flow if f.receiver == "upper_office")
     html = (tmp_path / "report.html").read_text("utf-8")
     assert "Message flow" in html and "上级" in html
+
+
+def test_the_clause_map_in_docs_is_current():
+    from drillsim.reports.clauses import markdown
+
+    assert (ROOT / "docs" / "plans.md").read_text("utf-8") == markdown(ROOT / "docs"), \
+        "regenerate it: python -m drillsim.reports.clauses > docs/plans.md"
