@@ -189,7 +189,7 @@ def programme(ref: Annotated[str, typer.Argument(help="programme file, or the id
 
 
 @app.command()
-def validate(files: Annotated[list[Path], typer.Argument(help="plan and scenario files")]) -> None:
+def validate(files: Annotated[list[Path], typer.Argument(help="plan, scenario and programme files")]) -> None:
     """Check plan, scenario and programme files; scenarios are checked against their plan."""
     import drillsim
     from drillsim.sim.catalog import builtin_plans
@@ -198,47 +198,49 @@ def validate(files: Annotated[list[Path], typer.Argument(help="plan and scenario
     from drillsim.sim.scenario import load_scenario
     from drillsim.sim.yamlio import load_yaml
 
-    plans, scenarios, programmes, failed = {}, [], [], 0
-    for path in files:
+    plans: dict[str, object] = {}
+
+    def plan_file(path: Path) -> str:
+        plan = load_plan(path)
+        plans[plan.id] = plan
+        return f"plan {plan.id}"
+
+    def scenario_file(path: Path) -> str:
+        sc = load_scenario(path)
+        if sc.plan not in plans:
+            if sc.plan not in builtin_plans():
+                raise InputError(str(path), f"its plan {sc.plan!r} is neither among the files given nor built in",
+                                 "plan")
+            plans[sc.plan] = load_plan(builtin_plans()[sc.plan])
+        load_scenario(path, plans[sc.plan])
+        return f"scenario {sc.id}, plan {sc.plan}"
+
+    def programme_file(path: Path) -> str:
+        prog = load_programme(path)
+        for i, item in enumerate(prog.items):
+            if item.kind == "drill":
+                try:
+                    drillsim.load_scenario(item.scenario, drillsim.load_plan(item.plan))
+                except InputError as err:
+                    raise InputError(str(path), f"its drill cannot be played: {err}", f"items[{i}] ({item.id})") \
+                        from None
+        return f"programme {prog.id}"
+
+    def kind(path: Path) -> str:
         try:
             data, _ = load_yaml(path)
-            kind = str(data.get("schema", "")) if isinstance(data, dict) else ""
-            if kind.startswith("drillsim.scenario"):
-                scenarios.append(path)
-                continue
-            if kind.startswith("drillsim.programme"):
-                programmes.append(path)
-                continue
-            plan = load_plan(path)
-            plans[plan.id] = plan
-            out_console.print(f"[green]ok[/]   {path}  (plan {plan.id})")
-        except InputError as err:
-            failed += 1
-            err_console.print(f"[red]FAIL[/] {err}", highlight=False)
-    for path in scenarios:
+        except InputError:
+            return "drillsim.plan"  # reported when the plan is checked
+        return str(data.get("schema", "")) if isinstance(data, dict) else ""
+
+    # plans first, so that scenarios are checked against the plans given
+    checks = [(plan_file, p) for p in files if not kind(p).startswith(("drillsim.scenario", "drillsim.programme"))]
+    checks += [(scenario_file, p) for p in files if kind(p).startswith("drillsim.scenario")]
+    checks += [(programme_file, p) for p in files if kind(p).startswith("drillsim.programme")]
+    failed = 0
+    for check_file, path in checks:
         try:
-            sc = load_scenario(path)
-            if sc.plan not in plans:
-                if sc.plan not in builtin_plans():
-                    raise InputError(str(path), f"its plan {sc.plan!r} is neither among the files given nor built in",
-                                     "plan")
-                plans[sc.plan] = load_plan(builtin_plans()[sc.plan])
-            load_scenario(path, plans[sc.plan])
-            out_console.print(f"[green]ok[/]   {path}  (scenario {sc.id}, plan {sc.plan})")
-        except InputError as err:
-            failed += 1
-            err_console.print(f"[red]FAIL[/] {err}", highlight=False)
-    for path in programmes:
-        try:
-            prog = load_programme(path)
-            for i, item in enumerate(prog.items):
-                if item.kind == "drill":
-                    where = f"items[{i}] ({item.id})"
-                    try:
-                        drillsim.load_scenario(item.scenario, drillsim.load_plan(item.plan))
-                    except InputError as err:
-                        raise InputError(str(path), f"its drill cannot be played: {err}", where) from None
-            out_console.print(f"[green]ok[/]   {path}  (programme {prog.id})")
+            out_console.print(f"[green]ok[/]   {path}  ({check_file(path)})")
         except InputError as err:
             failed += 1
             err_console.print(f"[red]FAIL[/] {err}", highlight=False)

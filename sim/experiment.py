@@ -21,11 +21,12 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from . import catalog
+from .checking import check
 from .errors import InputError
-from .plan import Plan, _raise, parse_plan, validation_problems
+from .plan import Plan, parse_plan
 from .scenario import Scenario, parse_scenario
 from .schema import Strict
 from .yamlio import load_yaml, locate
@@ -97,12 +98,7 @@ def load_experiment(path: str | Path) -> tuple[Experiment, list[tuple[str, Plan,
     """The experiment and its configurations, each a checked plan and scenario."""
     source = str(path)
     data, positions = load_yaml(path)
-    if not isinstance(data, dict):
-        raise InputError(source, "an experiment file is a mapping of keys (schema, plan, scenario, factors, …)")
-    try:
-        exp = Experiment.model_validate(data)
-    except ValidationError as err:
-        _raise(source, data, positions, validation_problems(err))
+    exp = check(Experiment, data, source, positions, "schema, plan, scenario, factors")
     plan_path = catalog.resolve(exp.plan, "plan")
     scenario_path = catalog.resolve(exp.scenario, "scenario")
     plan_data, _ = load_yaml(plan_path)

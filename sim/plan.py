@@ -12,14 +12,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from .calendar import ChoiceValue, Deadline, DeadlineField
+from .checking import check, raise_problems
 from .conditions import Condition, compile_condition, thresholds
 from .distributions import Distribution, DistributionField
-from .errors import InputError, InputErrors
 from .schema import INCIDENT, Duration, Probability, SelectorField, Strict
-from .yamlio import Path_, load_yaml, locate
+from .yamlio import Path_, load_yaml
 
 PLAN_SCHEMA = "drillsim.plan/1"
 BUILTIN_ACTIONS = ("grade", "go_to_scene")
@@ -365,38 +365,13 @@ def _check_references(plan: Plan) -> list[tuple[Path_, str]]:
     return problems
 
 
-def _raise(source: str, data: Any, positions: dict[Path_, int], problems: list[tuple[Path_, str]]) -> None:
-    errors = []
-    for loc, message in problems:
-        place, line = locate(loc, data, positions)
-        errors.append(InputError(source, message, place, line))
-    raise InputErrors(errors)
-
-
-def validation_problems(err: ValidationError) -> list[tuple[Path_, str]]:
-    out = []
-    for e in err.errors():
-        msg = e["msg"].removeprefix("Value error, ")
-        if e["type"] == "missing":
-            msg = f"missing required key {e['loc'][-1]!r}"
-        elif e["type"] == "extra_forbidden":
-            msg = f"unknown key {e['loc'][-1]!r}"
-        out.append((tuple(e["loc"]), msg))
-    return out
-
-
 def parse_plan(data: Any, source: str = "<plan>", positions: dict[Path_, int] | None = None) -> Plan:
     """Check plan data (already parsed from YAML) and return the plan."""
     positions = positions or {}
-    if not isinstance(data, dict):
-        raise InputError(source, "a plan file is a mapping of keys (schema, id, roles, …)")
-    try:
-        plan = Plan.model_validate(data)
-    except ValidationError as err:
-        _raise(source, data, positions, validation_problems(err))
+    plan = check(Plan, data, source, positions, "schema, id, roles, requirements")
     problems = _check_references(plan)
     if problems:
-        _raise(source, data, positions, problems)
+        raise_problems(source, data, positions, problems)
     return plan
 
 

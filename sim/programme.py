@@ -12,10 +12,9 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
-from .errors import InputError
-from .plan import _raise, validation_problems
+from .checking import check
 from .schema import Strict
 from .yamlio import load_yaml
 
@@ -63,13 +62,7 @@ class Programme(Strict):
 
 def load_programme(path: str | Path) -> Programme:
     data, positions = load_yaml(path)
-    if not isinstance(data, dict):
-        raise InputError(str(path), "a programme file is a mapping of keys (schema, id, items, …)")
-    try:
-        return Programme.model_validate(data)
-    except ValidationError as err:
-        _raise(str(path), data, positions, validation_problems(err))
-        raise AssertionError from None
+    return check(Programme, data, str(path), positions, "schema, id, items")
 
 
 def drill_start(item: Item, day: date, scenario_start: datetime) -> datetime:

@@ -11,12 +11,12 @@ from datetime import datetime, time
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from . import defaults
+from .checking import check, raise_problems
 from .distributions import Distribution, DistributionField, parse_distribution
-from .errors import InputError
-from .plan import Plan, _raise, validation_problems
+from .plan import Plan
 from .schema import Duration, Probability, Strict
 from .yamlio import Path_, load_yaml
 
@@ -224,16 +224,11 @@ def fact_value(value: Any) -> Any:
 def parse_scenario(data: Any, plan: Plan | None = None, source: str = "<scenario>",
                    positions: dict[Path_, int] | None = None) -> Scenario:
     positions = positions or {}
-    if not isinstance(data, dict):
-        raise InputError(source, "a scenario file is a mapping of keys (schema, id, injects, …)")
-    try:
-        sc = Scenario.model_validate(data)
-    except ValidationError as err:
-        _raise(source, data, positions, validation_problems(err))
+    sc = check(Scenario, data, source, positions, "schema, id, plan, injects")
     if plan is not None:
         problems = _check_against_plan(sc, plan)
         if problems:
-            _raise(source, data, positions, problems)
+            raise_problems(source, data, positions, problems)
     return sc
 
 
