@@ -183,3 +183,16 @@ def test_wilson_and_histogram_percentiles():
     for q in (50, 90, 95, 99):
         assert d.percentile(q) == pytest.approx(np.percentile(values, q), rel=0.006)
     assert d.summary()["mean"] == pytest.approx(values.mean(), abs=1e-4)  # rounded to 4 places
+
+
+def test_the_command_line_reruns_one_replication_of_a_batch(serial, tmp_path):
+    import subprocess
+    import sys
+
+    frame = table(serial)
+    subprocess.run([sys.executable, "-m", "drillsim", "run", "counter-robbery", "robbers-flee", "--seed", "5",
+                    "--replication", "37", "--out", str(tmp_path)], check=True, capture_output=True)
+    card = json.loads((tmp_path / "scorecard.json").read_text("utf-8"))
+    rows = frame[frame.replication == 37].set_index("requirement")
+    for r in card["requirements"]:
+        assert rows.loc[r["id"], "outcome"] == r["outcome"]
