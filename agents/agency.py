@@ -37,8 +37,8 @@ class Agency(Agent):
 
     def _pick_up(self, msg: Message, answered: simpy.Event):
         yield self.rep.env.timeout(self.params.answer(self.rep.comms))
-        if not msg.withdrawn:
-            answered.succeed()
+        if not answered.triggered:  # the caller has not hung up
+            answered.succeed(True)
 
     def alerted(self, site: str) -> None:
         """Called when a message reaches the agency: the first call from a site sends a unit."""

@@ -33,4 +33,3 @@ class Message:
     ref: int
     fields: tuple[str, ...]
     site: str
-    withdrawn: bool = False

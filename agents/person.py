@@ -133,9 +133,9 @@ class Person(Agent):
             pass  # a job came in: the customer is left at the counter
 
     def _answer(self, msg: Message, answered: simpy.Event, done: simpy.Event):
-        if msg.withdrawn:  # the caller hung up before we got to the phone
+        if answered.triggered:  # the caller hung up before we got to the phone
             return
-        answered.succeed()
+        answered.succeed(True)
         yield done
 
     def _do(self, spec: TaskSpec, site: str):

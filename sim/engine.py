@@ -100,7 +100,9 @@ class Replication:
         self.rows.append(row)
         table = self.triggers.get(event)
         if table is not None:
-            specs = table.get(what, table[None])
+            w = what if (what, None) in table else None  # a name no task asks for looks up None
+            t = row[7] if (None, row[7]) in table else None
+            specs = table[(w, t)]
             if specs:
                 self._dispatch(specs, row, actor, target, site)
 
@@ -143,9 +145,9 @@ class Replication:
 
     def brief(self, person: Person, site: str) -> None:
         """Someone arriving on the scene learns the facts that stand, as if they had just happened."""
-        table = self.triggers.get("fact", {None: []})
+        table = self.triggers.get("fact", {(None, None): []})
         for name in self.model.plan.facts:
-            specs = [s for s in table.get(name, table[None]) if s.role == person.role]
+            specs = [s for s in table.get((name, None), table[(None, None)]) if s.role == person.role]
             if specs and self.vars[name]:
                 since = self.fact_since.get(name, self.env.now)  # delays count from when it became so
                 row = (since, site, self.incident, "fact", name, None, None, None, None, None, None,
@@ -193,17 +195,18 @@ class Replication:
                         env.process(self._later(latency, target.deliver, msg))
                     return
                 yield env.timeout(latency)
+                # `answered` succeeds with True when the receiver picks up, or False when the caller gives up
                 answered, done = env.event(), env.event()
+                give_up = env.timeout(channel.answer_within)
+                give_up.callbacks.append(lambda _, a=answered: a.triggered or a.succeed(False))
                 if not lost and target.answers:
                     target.ring(msg, answered, done)
-                yield answered | env.timeout(channel.answer_within)
-                if answered.triggered:
+                if (yield answered):
                     self.receive(msg)
                     yield env.timeout(channel.talk(comms))
                     self.emit("acknowledged", msg.report, sender, target, msg.channel, msg.ref, site=site)
                     done.succeed()
                     return
-                msg.withdrawn = True
                 self.emit("unanswered", msg.report, sender, target, msg.channel, msg.ref, site=site)
 
     def _later(self, delay: float, then: Any, msg: Message):

@@ -100,8 +100,9 @@ class Model:
     scenario: Scenario
     channels: dict[str, ChannelRuntime]
     agencies: dict[str, AgencyRuntime]
-    triggers: dict[str, dict[str | None, list[TaskSpec]]]
-    """event kind -> what -> the tasks it may start, by priority; key None: tasks for any ``what``."""
+    triggers: dict[str, dict[tuple[str | None, str | None], list[TaskSpec]]]
+    """event kind -> (what, target role) -> the tasks such an event may start, by priority; ``None`` in
+    the key stands for a name no task asks for (see ``Replication.emit``)."""
     injects: list[InjectRuntime]
     branches: list[BranchRuntime]
     reaction: Sampler
@@ -163,14 +164,16 @@ def build_model(plan: Plan, scenario: Scenario) -> Model:
     for task in (*plan.duties, *plan.escalation):
         spec = _task(task, plan, sc)
         by_event[spec.on.event].append(spec)
-    triggers: dict[str, dict[str | None, list[TaskSpec]]] = {}
+    triggers: dict[str, dict[tuple[str | None, str | None], list[TaskSpec]]] = {}
     for event, specs in by_event.items():
-        names = {name for s in specs for name in s.on.what or ()}
-        table = {name: [s for s in specs if s.on.what is None or name in s.on.what] for name in names}
-        table[None] = [s for s in specs if s.on.what is None]
-        for listed in table.values():
-            listed.sort(key=lambda s: s.priority)  # stable: plan order within a priority
-        triggers[event] = table
+        whats = {None} | {name for s in specs for name in s.on.what or ()}
+        targets = {None} | {name for s in specs for name in s.on.target or ()}
+        triggers[event] = {
+            (w, t): sorted((s for s in specs if (s.on.what is None or w in s.on.what)
+                            and (s.on.target is None or t in s.on.target)),
+                           key=lambda s: s.priority)  # stable: plan order within a priority
+            for w in whats for t in targets
+        }
     all_branches = tuple(b.id for b in sc.branches)
     injects = [
         InjectRuntime(i.id, i.at.sampler(), i.after, plan.compile(i.when) if i.when else None,
