@@ -1,8 +1,8 @@
 """One replication: build the agents from a compiled model, play the injects, return the log.
 
 :func:`run_replication` is a pure function of the model and the seed: all randomness is drawn
-from one ``numpy.random.Generator`` made from that seed, and agents are created and their
-presence drawn in plan order, so the same seed always gives the same log.
+from the seed's four streams (``sim.seeds``), and agents are created and their presence drawn in
+plan order, so the same seed always gives the same log.
 
 The log is also the engine's bus: every event is appended as a row, and the duties and reports
 whose trigger matches it are handed to the people who perceive it.
@@ -48,9 +48,9 @@ class Replication:
         self.shared: dict[str, list[Person]] = {}
         self.agencies: dict[str, Agency] = {}
         self.started: set[str] = set()
-        self.clock_started: dict[str, tuple[float, float]] = {}
-        self.fact_since: dict[str, float] = {}
-        self.seen_first: set[tuple[str, str]] = set()  # elapsed fact -> (started at, value then)
+        self.clock_started: dict[str, tuple[float, float]] = {}  # elapsed fact -> (started at, value then)
+        self.fact_since: dict[str, float] = {}  # fact -> when it took its present value
+        self.seen_first: set[tuple[str, str]] = set()  # (task, site) whose `first` trigger has passed
         self.clocks_run_by: dict[str, list[str]] = {}
         for clock, (driver, _, _) in model.plan.clocks.items():
             self.clocks_run_by.setdefault(driver, []).append(clock)
