@@ -87,16 +87,21 @@ class ChunkResult:
 
 # Workers ---------------------------------------------------------------------------------------
 
-_models: dict[tuple[str, int], tuple[Model, Scorer]] = {}
+class _Worker:
+    """What a worker process keeps between chunks: the job it was given and its compiled models."""
+
+    job: BatchJob | None = None
+    models: dict[int, tuple[Model, Scorer]] = {}
 
 
 def _prepared(job: BatchJob, config: int) -> tuple[Model, Scorer]:
-    """The compiled model and scorer of a configuration, built once per worker process."""
-    key = (json.dumps(job.fingerprint(), sort_keys=True), config)
-    if key not in _models:
+    """The compiled model and scorer of a configuration, built once per worker process and job."""
+    if _Worker.job is not job:
+        _Worker.job, _Worker.models = job, {}
+    if config not in _Worker.models:
         c = job.configurations[config]
-        _models[key] = (build_model(c.plan, c.scenario), Scorer(c.plan))
-    return _models[key]
+        _Worker.models[config] = (build_model(c.plan, c.scenario), Scorer(c.plan))
+    return _Worker.models[config]
 
 
 def run_chunk(job: BatchJob, config: int, chunk: int) -> ChunkResult:
@@ -159,9 +164,6 @@ def _read_part(path: Path, config: int, chunk: int, r: int) -> ChunkResult:
 
 # Executors -------------------------------------------------------------------------------------
 
-Submit = Callable[[int, int], Any]
-
-
 class _Local:
     """A process pool (or, with one worker, this process)."""
 
@@ -175,7 +177,7 @@ class _Local:
             f: Future = Future()
             f.set_result(run_chunk(self.job, config, chunk))
             return f
-        return self.pool.submit(run_chunk, self.job, config, chunk)
+        return self.pool.submit(_run_in_worker, config, chunk)  # the job went to each worker once, at start
 
     def close(self, cancel: bool = False) -> None:
         if self.pool is not None:
@@ -185,6 +187,10 @@ class _Local:
 def _warm(job: BatchJob) -> None:
     for c in range(len(job.configurations)):
         _prepared(job, c)
+
+
+def _run_in_worker(config: int, chunk: int) -> ChunkResult:
+    return run_chunk(_Worker.job, config, chunk)
 
 
 class _Dask:
