@@ -59,19 +59,21 @@ def test_a_dask_cluster_gives_the_same_results(robbery, serial, tmp_path):
     assert summary(tmp_path) == summary(serial)
 
 
-def test_resume_after_an_interruption_gives_the_same_table(robbery, serial, tmp_path):
-    job = BatchJob((Configuration("base", *robbery),), REPS, 5, CHUNK)
-    for n, _ in enumerate(iterate_batch(job, tmp_path, workers=2)):
-        if n == 1:
-            break  # interrupted after two of three chunks
-    parts = sorted((tmp_path / "results").rglob("*.parquet"))
-    assert 1 <= len(parts) < 3 and not list((tmp_path / "results").rglob("*.tmp"))
+def test_resume_after_an_interruption_gives_the_same_table(robbery, tmp_path):
+    reps, chunk = 120, 10  # 12 chunks; 2 workers keep at most 6 in flight, so an early stop leaves some undone
+    whole, cut = tmp_path / "whole", tmp_path / "cut"
+    run_many(*robbery, reps, 5, whole, workers=2, chunk=chunk, examples=1)
+    job = BatchJob((Configuration("base", *robbery),), reps, 5, chunk)
+    for _ in iterate_batch(job, cut, workers=2):
+        break  # interrupted as soon as the first chunk is in
+    parts = sorted((cut / "results").rglob("*.parquet"))
+    assert 1 <= len(parts) < 12 and not list((cut / "results").rglob("*.tmp"))
     with pytest.raises(InputError, match="--resume"):
-        run_many(*robbery, REPS, 5, tmp_path, workers=2, chunk=CHUNK, examples=1)
-    run_many(*robbery, REPS, 5, tmp_path, workers=2, chunk=CHUNK, resume=True, examples=1)
-    pd.testing.assert_frame_equal(table(tmp_path), table(serial))
-    assert summary(tmp_path) == summary(serial)
-    assert len(table(tmp_path)) == REPS * len(robbery[0].requirements)  # nothing repeated, nothing missing
+        run_many(*robbery, reps, 5, cut, workers=2, chunk=chunk, examples=1)
+    run_many(*robbery, reps, 5, cut, workers=2, chunk=chunk, resume=True, examples=1)
+    pd.testing.assert_frame_equal(table(cut), table(whole))
+    assert summary(cut) == summary(whole)
+    assert len(table(cut)) == reps * len(robbery[0].requirements)  # nothing repeated, nothing missing
 
 
 def test_resume_refuses_a_different_run(robbery, serial, tmp_path):
