@@ -130,14 +130,14 @@ def compile_check(req: Requirement, plan: Plan) -> Check:
                 if not applies(view.final):
                     return not_applicable(f"condition not met: {req.applies_if}")
                 rows = view.by_event.get("level", [])
-                should_end = plan.grade(_facts(view.final), view.incident_type)
+                should_end = plan.grade(view.final, view.incident_type)
                 if not rows:
                     if should_end == 0:
                         return not_applicable("the rules give no level")
                     return result(Outcome.MISSED, 0.0, detail=f"no level declared; the rules give {names[should_end]}")
                 for row in rows:
                     declared = plan.level_rank.get(row[VALUE] or row[WHAT], 0)
-                    should = plan.grade(_facts(view.vars_at(row[0])), view.incident_type)
+                    should = plan.grade(view.vars_at(row[0]), view.incident_type)
                     if declared != should:
                         return result(Outcome.VIOLATED, 0.0, at=row[0],
                                       detail=f"declared {names.get(declared, '?')}; the rules give "
@@ -165,6 +165,3 @@ def _done_at_each_branch(req: DeadlineRequirement, plan: Plan) -> bool:
     named = sel.what if sel.event == "arrived" else sel.actor
     return bool(named) and bool(set(named) & staff)
 
-
-def _facts(vars_: dict) -> dict:
-    return {k: v for k, v in vars_.items() if k not in ("type", "level")}

@@ -37,7 +37,7 @@ class LogView:
         self.by_event: dict[str, list[Row]] = defaultdict(list)
         for row in log.rows:
             self.by_event[row[EVENT]].append(row)
-        self.facts = {name: f.default for name, f in plan.facts.items()}
+        self.facts = plan.initial_facts
         self.changes: list[tuple[float, str, Any]] = [(r[0], r[WHAT], r[VALUE]) for r in self.by_event["fact"]]
         self.declared = [(r[0], plan.level_rank.get(r[VALUE] if r[VALUE] is not None else r[WHAT], 0))
                          for r in self.by_event["level"]]

@@ -22,7 +22,7 @@ from drillsim.agents.customers import CustomerFlow
 from drillsim.agents.person import Person
 
 from .eventlog import EventLog, Row
-from .model import Model, TaskSpec, draw_fact
+from .model import Model, TaskSpec
 from .seeds import Seed, Streams, streams
 
 
@@ -38,7 +38,7 @@ class Replication:
         self.env = simpy.Environment()
         self.rows: list[Row] = []
         self.incident = model.scenario.incident.id
-        self.vars: dict[str, Any] = {**model.facts0, "type": model.scenario.incident.type, "level": 0}
+        self.vars: dict[str, Any] = {**model.plan.initial_facts, "type": model.scenario.incident.type, "level": 0}
         self.level_names = {0: None, **{rank: name for name, rank in model.plan.level_rank.items()}}
         self.triggers = model.triggers
         self.done: set[tuple[str, str]] = set()
@@ -251,8 +251,8 @@ class Replication:
         if inject.condition is not None and not inject.condition(self.vars):
             return  # it does not happen, nor does anything that comes after it
         changed = []
-        for name, spec in inject.facts:
-            value = draw_fact(spec, self.incident_rng)
+        for name, draw in inject.facts:
+            value = draw(self.incident_rng)
             if self.vars[name] != value:
                 self.vars[name] = value
                 self.fact_since[name] = env.now

@@ -78,7 +78,7 @@ class InjectRuntime:
     at: Sampler
     after: str | None
     condition: Condition | None
-    facts: list[tuple[str, Any]]  # (name, constant | FactDraw | Distribution | IntDraw)
+    facts: list[tuple[str, Callable[[Any], Any]]]  # (name, draws its value)
     branches: tuple[str, ...]
     disrupts: bool
 
@@ -109,8 +109,6 @@ class Model:
     handling: Sampler
     travel: dict[str, Sampler]
     field_omission: float
-    facts0: dict[str, Any]
-    grading_by: str | None
     meta: dict[str, Any] = field(default_factory=dict)
 
 
@@ -177,7 +175,7 @@ def build_model(plan: Plan, scenario: Scenario) -> Model:
     all_branches = tuple(b.id for b in sc.branches)
     injects = [
         InjectRuntime(i.id, i.at.sampler(), i.after, plan.compile(i.when) if i.when else None,
-                      [(k, _typed(fact_value(v), plan.facts[k].type)) for k, v in i.facts.items()],
+                      [(k, fact_draw(fact_value(v), plan.facts[k].type)) for k, v in i.facts.items()],
                       i.branches or all_branches, i.disrupts)
         for i in sc.injects
     ]
@@ -191,39 +189,25 @@ def build_model(plan: Plan, scenario: Scenario) -> Model:
             60.0 / rate if rate > 0 else 0.0, b.customers.service.block()))
     human = sc.parameters.human
     travel = {rid: sc.parameters.travel.get(rid, defaults.PERSON_TRAVEL).sampler() for rid in plan.roles}
-    facts0 = {name: 0.0 if f.type == "elapsed" else f.default for name, f in plan.facts.items()}
     return Model(
         plan=plan, scenario=sc, channels=channels, agencies=agencies, triggers=triggers,
         injects=injects, branches=branches,
         reaction=(human.reaction or defaults.HUMAN_REACTION).sampler(),
         handling=(human.handling or defaults.OFFICE_HANDLING).sampler(),
-        travel=travel, field_omission=human.field_omission, facts0=facts0,
-        grading_by=plan.grading.by if plan.grading else None,
+        travel=travel, field_omission=human.field_omission,
         meta={"plan": plan.id, "scenario": sc.id, "incident": sc.incident.id, "type": sc.incident.type,
               "start": sc.start.isoformat()},
     )
 
 
-@dataclass(frozen=True, slots=True)
-class IntDraw:
-    """A distribution for an integer fact: its draws are rounded."""
-
-    distribution: Distribution
-
-
-def _typed(value: Any, kind: str) -> Any:
-    if kind == "int" and isinstance(value, Distribution):
-        return IntDraw(value)
-    if kind == "int" and isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-def draw_fact(value: Any, rng: Any) -> Any:
+def fact_draw(value: Any, kind: str) -> Callable[[Any], Any]:
+    """How an inject sets a fact: a constant, ``{chance: p}``, or a distribution (rounded for an int fact)."""
     if isinstance(value, FactDraw):
-        return bool(rng.random() < value.chance)
-    if isinstance(value, IntDraw):
-        return round(value.distribution.sampler()(rng))
+        chance = value.chance
+        return lambda rng: rng.random() < chance
     if isinstance(value, Distribution):
-        return value.sampler()(rng)
-    return value
+        sample = value.sampler()
+        return (lambda rng: round(sample(rng))) if kind == "int" else sample
+    if kind == "int" and isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return lambda rng: value

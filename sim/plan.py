@@ -228,6 +228,11 @@ class Plan(Strict):
     # Derived lookups -------------------------------------------------------------------------
 
     @cached_property
+    def initial_facts(self) -> dict[str, Any]:
+        """Every fact's value before anything happens (an elapsed fact starts at 0)."""
+        return {name: 0.0 if f.type == "elapsed" else f.default for name, f in self.facts.items()}
+
+    @cached_property
     def level_rank(self) -> dict[str, int]:
         """Severity rank of each level name (1 = least severe); 0 means no level declared."""
         return {name: i + 1 for i, name in enumerate(self.levels)}
