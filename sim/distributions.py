@@ -124,15 +124,6 @@ class Distribution:
                 return {"lognormal": {"median": self.params[0], "p90": self.params[1]}}
         return {self.kind: list(self.params)}
 
-    def with_params(self, **changes: float) -> Distribution:
-        """A copy with named parameters changed (for experiments): ``mean``, ``median``, ``p90``, …"""
-        names = _PARAM_NAMES[self.kind]
-        params = list(self.params)
-        for name, value in changes.items():
-            if name not in names:
-                raise ValueError(f"a {self.kind} distribution has no parameter {name!r} ({', '.join(names)})")
-            params[names.index(name)] = float(value)
-        return parse_distribution({self.kind: dict(zip(names, params, strict=True))})
 
 
 _PARAM_NAMES = {

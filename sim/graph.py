@@ -23,11 +23,3 @@ def escalation_graph(plan: Plan) -> nx.MultiDiGraph:
                        channel=rep.channel, fallback=rank, when=rep.when or "")
     return g
 
-
-def report_paths(plan: Plan, source: str, target: str) -> list[list[str]]:
-    """Every chain of reports (primary edges only) by which ``source`` can reach ``target``."""
-    g = nx.DiGraph()
-    g.add_edges_from((r.from_, r.to) for r in plan.escalation)
-    if source not in g or target not in g:
-        return []
-    return [list(p) for p in nx.all_simple_paths(g, source, target)]

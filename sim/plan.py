@@ -21,7 +21,6 @@ from .distributions import Distribution, DistributionField
 from .schema import INCIDENT, Duration, Probability, SelectorField, Strict
 from .yamlio import Path_, load_yaml
 
-PLAN_SCHEMA = "drillsim.plan/1"
 BUILTIN_ACTIONS = ("grade", "go_to_scene")
 SERVICES = ("police", "fire", "ambulance", "regulator", "central_bank", "government", "vendor", "other")
 
