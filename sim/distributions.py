@@ -125,7 +125,6 @@ class Distribution:
         return {self.kind: list(self.params)}
 
 
-
 _PARAM_NAMES = {
     "fixed": ("value",),
     "uniform": ("low", "high"),
