@@ -4,7 +4,7 @@ until the incident reaches the branch.
 There is no process per customer. Arrival and service times are drawn in blocks, and a teller who
 becomes free claims the next customer: served at once if already waiting, otherwise when they
 come in. The earliest-free teller takes the earliest customer, which is the multi-server FIFO queue
-(a test checks it against Erlang C). At most two SimPy events per customer.
+(a test checks it against Erlang C). At most two SimPy events per customer, and one call here.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ BLOCK = 128
 
 
 class CustomerFlow:
-    __slots__ = ("arrivals", "claimed", "closed", "draw_service", "gap", "in_service", "next_start", "open_until",
-                 "rng", "served", "services", "waited")
+    __slots__ = ("arrivals", "claimed", "closed", "draw_service", "gap", "next_start", "open_until", "rng", "served",
+                 "services", "waited")
 
     def __init__(self, rep: Replication, spec: BranchRuntime):
         self.rng = rep.customer_rng
@@ -35,7 +35,6 @@ class CustomerFlow:
         self.services: list[float] = []
         self.claimed = 0  # customers a teller has taken
         self.served = 0
-        self.in_service = 0
         self.waited = 0.0  # total minutes customers waited for a teller
         self.closed = self.gap <= 0
 
@@ -44,24 +43,25 @@ class CustomerFlow:
         self.next_start = times[-1]
         self.arrivals.extend(times)
 
-    def claim(self) -> float | None:
-        """The arrival time of the next customer for a free teller, or None if nobody else will come
-        (then the flow is closed for good)."""
+    def next_customer(self, now: float) -> tuple[float, float] | None:
+        """For a teller free at ``now``: how long until the next customer comes in (0 if they are
+        waiting) and how long serving them takes; None if nobody else will come (then the flow is
+        closed for good)."""
         if self.closed:
             return None
         if self.claimed >= len(self.arrivals):
             self._more_arrivals()
-        t = self.arrivals[self.claimed]
-        if t >= self.open_until:
+        arrival = self.arrivals[self.claimed]
+        if arrival >= self.open_until:
             self.closed = True
             return None
         self.claimed += 1
-        return t
-
-    def service(self) -> float:
         if not self.services:
             self.services = self.draw_service(self.rng, BLOCK).tolist()
-        return self.services.pop()
+        if arrival > now:
+            return arrival - now, self.services.pop()
+        self.waited += now - arrival
+        return 0.0, self.services.pop()
 
     def in_hall(self, now: float) -> int:
         """Customers who have come in and are not yet done."""

@@ -113,22 +113,16 @@ class Person(Agent):
 
     def _serve_customers(self):
         """Serve one customer after another until there are none, or a job interrupts."""
-        flow = self.branch
         env = self.rep.env
-        timeout = env.timeout
-        claim, service = flow.claim, flow.service
+        timeout, next_customer = env.timeout, self.branch.next_customer
         self.state = SERVING
         try:
-            while (arrival := claim()) is not None:
-                if arrival > env.now:  # wait for the customer to come in
-                    yield timeout(arrival - env.now)
-                flow.waited += env.now - arrival
-                flow.in_service += 1
-                try:
-                    yield timeout(service())
-                    flow.served += 1
-                finally:
-                    flow.in_service -= 1
+            while (customer := next_customer(env.now)) is not None:
+                wait, service = customer
+                if wait:  # for the customer to come in
+                    yield timeout(wait)
+                yield timeout(service)
+                self.branch.served += 1
         except simpy.Interrupt:
             pass  # a job came in: the customer is left at the counter
 

@@ -8,7 +8,9 @@ numbers needs.
 
 Replication ``i`` of a batch with seed ``s`` uses ``SeedSequence(s, spawn_key=(i,))`` — the same
 child that ``SeedSequence(s).spawn`` would give — so its results do not depend on how many workers
-ran the batch, and it can be re-run alone from its index.
+ran the batch, and it can be re-run alone from its index. Its four streams are seeded from one
+block of that sequence's output, 256 bits each: one hash per replication rather than one per
+stream, which made stream set-up about twice as fast.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.random.bit_generator import ISeedSequence
 
 STREAMS = ("incident", "people", "comms", "customers")
-Seed = int | np.random.SeedSequence | np.random.Generator
+Seed = int | np.random.SeedSequence
 
 
 BLOCK = 64
@@ -61,12 +64,29 @@ def replication_seed(seed: int, index: int) -> np.random.SeedSequence:
     return np.random.SeedSequence(seed, spawn_key=(index,))
 
 
+class _SeedWords(ISeedSequence):
+    """Seed material already drawn from a SeedSequence, for one bit generator (numpy's bit
+    generators take any ``ISeedSequence``)."""
+
+    __slots__ = ("words",)
+
+    def __init__(self, words: np.ndarray):
+        self.words = words  # uint32
+
+    def generate_state(self, n_words: int, dtype: type = np.uint32) -> np.ndarray:
+        size = n_words * np.dtype(dtype).itemsize // 4
+        if size > len(self.words):
+            raise ValueError(f"a stream has {len(self.words)} words of seed material, {size} were asked for")
+        return self.words[:size].view(dtype)
+
+
+WORDS_PER_STREAM = 8  # 256 bits: all that PCG64 asks for
+
+
 def streams(seed: Seed) -> Streams:
-    if isinstance(seed, np.random.Generator):
-        generators = seed.spawn(len(STREAMS))
-    else:
-        ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-        generators = [np.random.default_rng(np.random.SeedSequence(ss.entropy, spawn_key=(*ss.spawn_key, k)))
-                      for k in range(len(STREAMS))]
+    ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    words = ss.generate_state(WORDS_PER_STREAM * len(STREAMS))
+    generators = [np.random.Generator(np.random.PCG64(_SeedWords(words[k * WORDS_PER_STREAM:][:WORDS_PER_STREAM])))
+                  for k in range(len(STREAMS))]
     *scalar, customers = generators
     return Streams(*(Draws(g) for g in scalar), customers)

@@ -95,7 +95,7 @@ def test_runs_differ_by_seed_and_repeat_by_seed(plan):
     m = model_with(plan)
     a, b, c = run_replication(m, 11), run_replication(m, 11), run_replication(m, 12)
     assert a.rows == b.rows and a.rows != c.rows
-    assert run_replication(m, np.random.default_rng(11)).rows == a.rows
+    assert run_replication(m, np.random.SeedSequence(11)).rows == a.rows
 
 
 def _power_cut(hours_out: float) -> dict:
@@ -184,7 +184,10 @@ def test_an_incident_after_closing_time_does_not_stall_the_tellers(plan, closes)
 
 
 def test_the_customer_queue_agrees_with_erlang_c(plan):
-    """Arrivals 1.0/min, service mean 2.5 min, 3 tellers: Erlang C gives a mean wait of 3.51 min."""
+    """Arrivals 1.0/min, service mean 2.5 min, 3 tellers: Erlang C gives a mean wait of 3.51 min.
+
+    At 83 % load one run of 100,000 customers has a standard deviation of about 4 %, so the test
+    averages six independent runs (about 1.6 %)."""
     from drillsim.sim.engine import Replication
     from drillsim.sim.seeds import streams
 
@@ -193,8 +196,11 @@ def test_the_customer_queue_agrees_with_erlang_c(plan):
                    branches__0__customers={"arrivals_per_hour": 60, "service": {"exponential": 2.5}},
                    injects__0__at=200_000)
     m.branches[0].open_until = float("inf")  # open round the clock, to reach the steady state
-    rep = Replication(m, streams(1))
-    rep.env.run(until=m.scenario.horizon)
-    flow = rep.flows["branch"]
-    assert flow.claimed > 95_000
-    assert flow.waited / flow.claimed == pytest.approx(3.51, rel=0.05)
+    waits = []
+    for seed in range(1, 7):
+        rep = Replication(m, streams(seed))
+        rep.env.run(until=m.scenario.horizon)
+        flow = rep.flows["branch"]
+        assert flow.claimed > 95_000
+        waits.append(flow.waited / flow.claimed)
+    assert sum(waits) / len(waits) == pytest.approx(3.51, rel=0.05)
