@@ -20,7 +20,7 @@ class Agency(Agent):
     def __init__(self, rep: Replication, role: str, params: AgencyRuntime):
         super().__init__(rep, role, role, "outside")
         self.params = params
-        self.units = simpy.Resource(rep.env, capacity=params.units) if params.units else None
+        self.units: simpy.Resource | None = None  # made when first needed
         self.called: set[str] = set()
         self.answers = True
         self.present = True
@@ -33,17 +33,14 @@ class Agency(Agent):
         self.rep.receive(msg)
 
     def ring(self, msg: Message, answered: simpy.Event, done: simpy.Event) -> None:
-        self.rep.env.process(self._pick_up(msg, answered))
-
-    def _pick_up(self, msg: Message, answered: simpy.Event):
-        yield self.rep.env.timeout(self.params.answer(self.rep.comms))
-        if not answered.triggered:  # the caller has not hung up
-            answered.succeed(True)
+        self.rep.env.timeout(self.params.answer(self.rep.comms), answered).callbacks.append(_pick_up)
 
     def alerted(self, site: str) -> None:
         """Called when a message reaches the agency: the first call from a site sends a unit."""
-        if self.units is not None and site not in self.called:
+        if self.params.units and site not in self.called:
             self.called.add(site)
+            if self.units is None:
+                self.units = simpy.Resource(self.rep.env, capacity=self.params.units)
             self.rep.env.process(self._respond(site))
 
     def _respond(self, site: str):
@@ -53,3 +50,10 @@ class Agency(Agent):
             yield rep.env.timeout(self.params.dispatch(rep.comms) + self.params.travel(rep.comms))
             rep.emit("arrived", self.role, self, site=site)
             yield rep.env.timeout(rep.model.scenario.horizon)  # the unit stays on the scene
+
+
+def _pick_up(ring: simpy.Timeout) -> None:
+    """The agency picks up, unless the caller has hung up: the timeout's value is ``answered``."""
+    answered = ring.value
+    if not answered.triggered:
+        answered.succeed(True)

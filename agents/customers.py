@@ -12,8 +12,6 @@ from __future__ import annotations
 from bisect import bisect_right
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 if TYPE_CHECKING:
     from drillsim.sim.engine import Replication
     from drillsim.sim.model import BranchRuntime
@@ -39,7 +37,7 @@ class CustomerFlow:
         self.closed = self.gap <= 0
 
     def _more_arrivals(self) -> None:
-        times = (self.next_start + np.cumsum(self.rng.exponential(self.gap, BLOCK))).tolist()
+        times = (self.next_start + self.rng.exponential(self.gap, BLOCK).cumsum()).tolist()
         self.next_start = times[-1]
         self.arrivals.extend(times)
 

@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 
 from drillsim.scoring.aggregate import CODES, OUTCOMES
 from drillsim.scoring.scorecard import Scorer
-from drillsim.sim.engine import run_replication
+from drillsim.sim.engine import back_to_back, run_replication
 from drillsim.sim.errors import InputError
 from drillsim.sim.model import Model, build_model
 from drillsim.sim.plan import Plan
@@ -113,17 +113,18 @@ def run_chunk(job: BatchJob, config: int, chunk: int) -> ChunkResult:
     credit = np.empty((n, r), dtype=np.float32)
     score = np.full(n, np.nan)
     incident_type = model.scenario.incident.type
-    for row, i in enumerate(range(first, last)):
-        log = run_replication(model, replication_seed(job.seed, i))
-        results = scorer.results(log, incident_type)
-        for j, res in enumerate(results):
-            outcome[row, j] = CODES[res.outcome]
-            credit[row, j] = res.credit
-            if res.latency is not None:
-                latency[row, j] = res.latency
-        value, _ = scorer.overall(results)
-        if value is not None:
-            score[row] = value
+    with back_to_back():
+        for row, i in enumerate(range(first, last)):
+            log = run_replication(model, replication_seed(job.seed, i))
+            results = scorer.results(log, incident_type)
+            for j, res in enumerate(results):
+                outcome[row, j] = CODES[res.outcome]
+                credit[row, j] = res.credit
+                if res.latency is not None:
+                    latency[row, j] = res.latency
+            value, _ = scorer.overall(results)
+            if value is not None:
+                score[row] = value
     return ChunkResult(config, chunk, np.arange(first, last), outcome, latency, credit, score)
 
 

@@ -58,18 +58,21 @@ class TaskSpec:
     botch_as: str | None = None
     botch: float = 0.0
     report: Report | None = None  # reports
+    channel: ChannelRuntime | None = None
     targets: tuple[str, ...] = ()
+    narrow: bool = field(init=False)  # the trigger names an actor, a channel or a value
 
-    def matches(self, what: str, actor_role: str | None, target_role: str | None, channel: str | None,
-                value: Any) -> bool:
+    def __post_init__(self) -> None:
         on = self.on
-        return (
-            (on.what is None or what in on.what)
-            and (on.actor is None or actor_role in on.actor)
-            and (on.target is None or target_role in on.target)
-            and (on.channel is None or channel in on.channel)
-            and (on.value is None or on.value == value)
-        )
+        self.narrow = on.actor is not None or on.channel is not None or on.value is not None
+
+    def matches(self, actor_role: str | None, channel: str | None, value: Any) -> bool:
+        """Whether an event the trigger index has already matched on kind, name and target role
+        (``Model.triggers``) also has the actor, channel and value the trigger asks for."""
+        on = self.on
+        return ((on.actor is None or actor_role in on.actor)
+                and (on.channel is None or channel in on.channel)
+                and (on.value is None or on.value == value))
 
 
 @dataclass(slots=True)
@@ -94,21 +97,39 @@ class BranchRuntime:
     service: Callable[[np.random.Generator, int], np.ndarray]  # draws a block of service times
 
 
+@dataclass(slots=True, frozen=True)
+class PersonSlot:
+    """One person a replication creates; ``Model.people`` lists them in the order their presence is drawn."""
+
+    role: str
+    name: str
+    site: str  # a branch, or "office"
+    presence: float  # chance of being on site (on duty, for an office)
+    reachable: float  # chance of answering when absent
+    office: bool
+    serves: bool  # serves the branch's customers
+
+
 @dataclass
 class Model:
     plan: Plan
     scenario: Scenario
     channels: dict[str, ChannelRuntime]
     agencies: dict[str, AgencyRuntime]
-    triggers: dict[str, dict[tuple[str | None, str | None], list[TaskSpec]]]
-    """event kind -> (what, target role) -> the tasks such an event may start, by priority; ``None`` in
-    the key stands for a name no task asks for (see ``Replication.emit``)."""
+    triggers: dict[str, dict[str | None, dict[str | None, list[TaskSpec]]]]
+    """event kind -> what -> target role -> the tasks such an event may start, by priority; the key
+    ``None`` stands for any name no task asks for (see ``Replication.emit``)."""
     injects: list[InjectRuntime]
     branches: list[BranchRuntime]
     reaction: Sampler
     handling: Sampler
     travel: dict[str, Sampler]
     field_omission: float
+    people: list[PersonSlot]
+    groups: list[tuple[str, str]]
+    """(branch, staff role) for every staff role at every branch, even one staffed by nobody."""
+    level_names: dict[int, str | None]  # level rank -> name; 0: none declared
+    clocks_run_by: dict[str, list[str]]  # fact -> the elapsed facts it runs
     meta: dict[str, Any] = field(default_factory=dict)
 
 
@@ -134,7 +155,7 @@ def _agency(rid: str, role: Role, sc: Scenario) -> AgencyRuntime:
                          int(base["units"]))
 
 
-def _task(task: Duty | Report, plan: Plan, sc: Scenario) -> TaskSpec:
+def _task(task: Duty | Report, plan: Plan, sc: Scenario, channels: dict[str, ChannelRuntime]) -> TaskSpec:
     human = sc.parameters.human
     builtin = isinstance(task, Duty) and task.do in BUILTIN_ACTIONS
     omission = human.omission.get(task.id, 0.0 if builtin else human.omission.get("default", 0.0))
@@ -145,7 +166,8 @@ def _task(task: Duty | Report, plan: Plan, sc: Scenario) -> TaskSpec:
     if isinstance(task, Duty):
         botch = human.botch.get(task.id, human.botch.get("default", 0.0)) if task.botch_as else 0.0
         return TaskSpec(role=task.role, action=task.do, botch_as=task.botch_as, botch=botch, **common)
-    return TaskSpec(role=task.from_, report=task, targets=(task.to, *task.fallback), **common)
+    return TaskSpec(role=task.from_, report=task, channel=channels[task.channel], targets=(task.to, *task.fallback),
+                    **common)
 
 
 def _minutes_of_day(sc: Scenario, t: Any) -> float:
@@ -160,17 +182,18 @@ def build_model(plan: Plan, scenario: Scenario) -> Model:
     agencies = {rid: _agency(rid, r, sc) for rid, r in plan.roles.items() if r.kind == "agency"}
     by_event: dict[str, list[TaskSpec]] = defaultdict(list)
     for task in (*plan.duties, *plan.escalation):
-        spec = _task(task, plan, sc)
+        spec = _task(task, plan, sc, channels)
         by_event[spec.on.event].append(spec)
-    triggers: dict[str, dict[tuple[str | None, str | None], list[TaskSpec]]] = {}
+    triggers: dict[str, dict[str | None, dict[str | None, list[TaskSpec]]]] = {}
     for event, specs in by_event.items():
         whats = {None} | {name for s in specs for name in s.on.what or ()}
         targets = {None} | {name for s in specs for name in s.on.target or ()}
         triggers[event] = {
-            (w, t): sorted((s for s in specs if (s.on.what is None or w in s.on.what)
-                            and (s.on.target is None or t in s.on.target)),
-                           key=lambda s: s.priority)  # stable: plan order within a priority
-            for w in whats for t in targets
+            w: {t: sorted((s for s in specs if (s.on.what is None or w in s.on.what)
+                           and (s.on.target is None or t in s.on.target)),
+                          key=lambda s: s.priority)  # stable: plan order within a priority
+                for t in targets}
+            for w in whats
         }
     all_branches = tuple(b.id for b in sc.branches)
     injects = [
@@ -187,6 +210,10 @@ def build_model(plan: Plan, scenario: Scenario) -> Model:
         branches.append(BranchRuntime(
             b.id, staffing, presence, _minutes_of_day(sc, b.opens), _minutes_of_day(sc, b.closes),
             60.0 / rate if rate > 0 else 0.0, b.customers.service.block()))
+    people, groups = _people(plan, sc, branches)
+    clocks_run_by: dict[str, list[str]] = {}
+    for clock, (driver, _, _) in plan.clocks.items():
+        clocks_run_by.setdefault(driver, []).append(clock)
     human = sc.parameters.human
     travel = {rid: sc.parameters.travel.get(rid, defaults.PERSON_TRAVEL).sampler() for rid in plan.roles}
     return Model(
@@ -194,10 +221,31 @@ def build_model(plan: Plan, scenario: Scenario) -> Model:
         injects=injects, branches=branches,
         reaction=(human.reaction or defaults.HUMAN_REACTION).sampler(),
         handling=(human.handling or defaults.OFFICE_HANDLING).sampler(),
-        travel=travel, field_omission=human.field_omission,
+        travel=travel, field_omission=human.field_omission, people=people, groups=groups,
+        level_names={0: None, **{rank: name for name, rank in plan.level_rank.items()}},
+        clocks_run_by=clocks_run_by,
         meta={"plan": plan.id, "scenario": sc.id, "incident": sc.incident.id, "type": sc.incident.type,
               "start": sc.start.isoformat()},
     )
+
+
+def _people(plan: Plan, sc: Scenario, branches: list[BranchRuntime]) -> tuple[list[PersonSlot], list[tuple[str, str]]]:
+    """Everyone a replication may have: the staff of each branch, then the members of each office."""
+    many = len(branches) > 1
+    people, groups = [], []
+    for b in branches:
+        for rid, role in plan.roles.items():
+            if role.kind == "staff":
+                groups.append((b.id, rid))
+                people.extend(PersonSlot(rid, f"{b.id}/{rid}-{k}" if many else f"{rid}-{k}", b.id, b.presence[rid],
+                                         role.reachable, False, role.serves_customers)
+                              for k in range(1, b.staffing[rid] + 1))
+    for rid, role in plan.roles.items():
+        if role.kind == "office":
+            presence = sc.parameters.presence.get(rid, role.presence)
+            people.extend(PersonSlot(rid, f"{rid}-{k}", "office", presence, role.reachable, True, False)
+                          for k in range(1, role.count + 1))
+    return people, groups
 
 
 def fact_draw(value: Any, kind: str) -> Callable[[Any], Any]:
