@@ -80,8 +80,7 @@ class Person(Agent):
 
     def run(self):
         rep = self.rep
-        env = rep.env
-        rng = rep.rng
+        env, rng, model = rep.env, rep.rng, rep.model
         while True:
             if self.jobs:
                 _, _, kind, job = heappop(self.jobs)
@@ -89,13 +88,16 @@ class Person(Agent):
                 self.state = WORKING
                 self.current = (kind, job)
                 if kind == CALL:
-                    yield from self._answer(*job)
+                    _, answered, done = job  # (message, answered, done)
+                    if not answered.triggered:  # else the caller hung up before we got to the phone
+                        answered.succeed(True)
+                        yield done
                 else:
                     if fresh:
-                        yield env.timeout(rep.model.reaction(rng))
+                        yield env.timeout(model.reaction(rng))
                     if kind == READ:
                         if self.office:
-                            yield env.timeout(rep.model.handling(rng))
+                            yield env.timeout(model.handling(rng))
                         rep.receive(job)
                     else:
                         spec, site = job
@@ -125,12 +127,6 @@ class Person(Agent):
                 self.branch.served += 1
         except simpy.Interrupt:
             pass  # a job came in: the customer is left at the counter
-
-    def _answer(self, msg: Message, answered: simpy.Event, done: simpy.Event):
-        if answered.triggered:  # the caller hung up before we got to the phone
-            return
-        answered.succeed(True)
-        yield done
 
     def _do(self, spec: TaskSpec, site: str):
         rep = self.rep
