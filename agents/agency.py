@@ -1,5 +1,6 @@
 """An outside agency (110, 119, 120, the regulator, a vendor): answers calls and alarms, and
-for each site that calls it sends one unit, which needs a free unit, a dispatch delay and travel."""
+sends one unit to each site that calls it, after a dispatch delay and travel. A unit stays on the
+scene for the rest of the run, so only the first ``units`` sites to call get one."""
 
 from __future__ import annotations
 
@@ -15,13 +16,12 @@ if TYPE_CHECKING:
 
 
 class Agency(Agent):
-    __slots__ = ("answers", "called", "params", "present", "units")
+    __slots__ = ("answers", "called", "params", "present")
 
     def __init__(self, rep: Replication, role: str, params: AgencyRuntime):
         super().__init__(rep, role, role, "outside")
         self.params = params
-        self.units: simpy.Resource | None = None  # made when first needed
-        self.called: set[str] = set()
+        self.called: set[str] = set()  # sites that have called, in order (the first ``units`` get a unit)
         self.answers = True
         self.present = True
 
@@ -36,20 +36,18 @@ class Agency(Agent):
         self.rep.env.timeout(self.params.answer(self.rep.comms), answered).callbacks.append(_pick_up)
 
     def alerted(self, site: str) -> None:
-        """Called when a message reaches the agency: the first call from a site sends a unit."""
-        if self.params.units and site not in self.called:
-            self.called.add(site)
-            if self.units is None:
-                self.units = simpy.Resource(self.rep.env, capacity=self.params.units)
-            self.rep.env.process(self._respond(site))
+        """Called when a message reaches the agency: the first call from a site sends a unit, if
+        one is free."""
+        if site in self.called:
+            return
+        self.called.add(site)
+        if len(self.called) <= self.params.units:
+            comms = self.rep.comms
+            on_the_way = self.params.dispatch(comms) + self.params.travel(comms)
+            self.rep.env.timeout(on_the_way, site).callbacks.append(self._arrive)
 
-    def _respond(self, site: str):
-        rep = self.rep
-        with self.units.request() as unit:
-            yield unit
-            yield rep.env.timeout(self.params.dispatch(rep.comms) + self.params.travel(rep.comms))
-            rep.emit("arrived", self.role, self, site=site)
-            yield rep.env.timeout(rep.model.scenario.horizon)  # the unit stays on the scene
+    def _arrive(self, journey: simpy.Timeout) -> None:
+        self.rep.emit("arrived", self.role, self, site=journey.value)
 
 
 def _pick_up(ring: simpy.Timeout) -> None:

@@ -205,3 +205,17 @@ def test_the_customer_queue_agrees_with_erlang_c(plan):
         assert flow.claimed > 95_000
         waits.append(flow.waited / flow.claimed)
     assert sum(waits) / len(waits) == pytest.approx(3.51, rel=0.05)
+
+
+@pytest.mark.parametrize("units", [1, 2])
+def test_an_agency_sends_units_to_the_first_sites_that_call_while_it_has_them(plan, units):
+    # the robbers hit two branches at once; the police have `units` patrol cars, which stay on the scene
+    two = [{"id": b, "name": b, "opens": "09:00", "closes": "17:00"} for b in ("east", "west")]
+    m = model_with(plan, branches=two, parameters__agencies={"police": {"units": units}})
+    both_called = 0
+    for seed in range(5):
+        log = run_replication(m, seed)
+        calling = list(dict.fromkeys(r[1] for r in events(log, "received") if r[7] == "police"))
+        both_called += len(calling) == 2
+        assert sorted(r[1] for r in events(log, "arrived", "police")) == sorted(calling[:units])
+    assert both_called
