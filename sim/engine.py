@@ -26,7 +26,7 @@ from drillsim.agents.person import Person
 
 from .conditions import always
 from .eventlog import EventLog, Row
-from .model import Model, TaskSpec
+from .model import InjectRuntime, Model, TaskSpec
 from .seeds import Seed, Streams, streams
 
 
@@ -53,9 +53,8 @@ class Replication:
         self.seen_first: set[tuple[str, str]] = set()  # (task, site) whose `first` trigger has passed
         self.clocks_run_by = model.clocks_run_by
         self._populate()
-        self.inject_events = {i.id: self.env.event() for i in model.injects}
-        for inject in model.injects:
-            self.env.process(self._play(inject))
+        for inject in model.followers.get(None, ()):
+            self._schedule(inject)
 
     def _populate(self) -> None:
         model, rng = self.model, self.rng
@@ -228,13 +227,19 @@ class Replication:
             self.vars["level"] = rank
             self.emit("level", self.level_names[rank], by, value=self.level_names[rank])
 
-    def _play(self, inject: Any):
-        env = self.env
-        if inject.after is not None:
-            yield self.inject_events[inject.after]
+    def _schedule(self, inject: InjectRuntime) -> None:
+        """Draw when an inject comes: counted from the start, or from the inject it follows."""
         delay = inject.at(self.incident_rng)
         if delay:
-            yield env.timeout(delay)
+            self.env.timeout(delay, inject).callbacks.append(self._happen)
+        else:
+            self._play(inject)
+
+    def _happen(self, timeout: simpy.Timeout) -> None:
+        self._play(timeout.value)
+
+    def _play(self, inject: InjectRuntime) -> None:
+        env = self.env
         if inject.condition is not None and not inject.condition(self.vars):
             return  # it does not happen, nor does anything that comes after it
         changed = []
@@ -260,7 +265,8 @@ class Replication:
                 self.emit("fact", name, None, value=value, site=site)
             for clock in self.clocks_run_by.get(name, ()):
                 self._clock(clock, bool(value), inject.branches[0])
-        self.inject_events[inject.id].succeed()
+        for follower in self.model.followers.get(inject.id, ()):
+            self._schedule(follower)
 
     # Elapsed facts -----------------------------------------------------------------------------
 

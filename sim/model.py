@@ -119,7 +119,7 @@ class Model:
     triggers: dict[str, dict[str | None, dict[str | None, list[TaskSpec]]]]
     """event kind -> what -> target role -> the tasks such an event may start, by priority; the key
     ``None`` stands for any name no task asks for (see ``Replication.emit``)."""
-    injects: list[InjectRuntime]
+    followers: dict[str | None, list[InjectRuntime]]  # the injects that come after each; None: from the start
     branches: list[BranchRuntime]
     reaction: Sampler
     handling: Sampler
@@ -202,6 +202,9 @@ def build_model(plan: Plan, scenario: Scenario) -> Model:
                       i.branches or all_branches, i.disrupts)
         for i in sc.injects
     ]
+    followers: dict[str | None, list[InjectRuntime]] = {}
+    for inject in injects:
+        followers.setdefault(inject.after, []).append(inject)
     branches = []
     for b in sc.branches:
         staffing = {rid: b.staffing.get(rid, r.count) for rid, r in plan.roles.items() if r.kind == "staff"}
@@ -218,7 +221,7 @@ def build_model(plan: Plan, scenario: Scenario) -> Model:
     travel = {rid: sc.parameters.travel.get(rid, defaults.PERSON_TRAVEL).sampler() for rid in plan.roles}
     return Model(
         plan=plan, scenario=sc, channels=channels, agencies=agencies, triggers=triggers,
-        injects=injects, branches=branches,
+        followers=followers, branches=branches,
         reaction=(human.reaction or defaults.HUMAN_REACTION).sampler(),
         handling=(human.handling or defaults.OFFICE_HANDLING).sampler(),
         travel=travel, field_omission=human.field_omission, people=people, groups=groups,
