@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import operator
 from collections.abc import Callable, Mapping
+from functools import reduce
 from typing import Any
 
 Vars = Mapping[str, Any]
@@ -54,6 +55,14 @@ def compile_condition(text: str | bool | None, names: set[str], constants: Mappi
     return _compile(tree.body, text, names, {**_CONSTANT_NAMES, **constants})
 
 
+def _and(left: Condition, right: Condition) -> Condition:
+    return lambda v: left(v) and right(v)
+
+
+def _or(left: Condition, right: Condition) -> Condition:
+    return lambda v: left(v) or right(v)
+
+
 def _compile(node: ast.AST, text: str, names: set[str], constants: Mapping[str, Any]) -> Condition:
     def sub(n: ast.AST) -> Condition:
         return _compile(n, text, names, constants)
@@ -73,11 +82,9 @@ def _compile(node: ast.AST, text: str, names: set[str], constants: Mapping[str, 
             parts = [sub(e) for e in elts]
             return lambda v: [p(v) for p in parts]
         case ast.BoolOp(op=ast.And(), values=values):
-            parts = [sub(e) for e in values]
-            return lambda v: all(p(v) for p in parts)
+            return reduce(_and, [sub(e) for e in values])  # short-circuits, and gives what Python's `and` gives
         case ast.BoolOp(op=ast.Or(), values=values):
-            parts = [sub(e) for e in values]
-            return lambda v: any(p(v) for p in parts)
+            return reduce(_or, [sub(e) for e in values])
         case ast.UnaryOp(op=ast.Not(), operand=operand):
             inner = sub(operand)
             return lambda v: not inner(v)

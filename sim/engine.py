@@ -11,7 +11,7 @@ whose trigger matches it are handed to the people who perceive it.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -106,9 +106,9 @@ class Replication:
                 self.seen_first.add((spec.id, site))
             role = spec.role
             if handed and isinstance(target, Person) and target.role == role:
-                performers: list[Person] = [target]
+                performers: Sequence[Person] = (target,)
             elif isinstance(actor, Person) and actor.role == role:
-                performers = [actor]
+                performers = (actor,)
             else:
                 performers = self._perceivers(role, site, spec.who == "one")
                 if not performers:
@@ -144,12 +144,14 @@ class Replication:
                        self.vars[name], None)
                 self._dispatch(specs, row, None, None, site)
 
-    def _perceivers(self, role: str, site: str, one: bool) -> list[Person]:
+    def _perceivers(self, role: str, site: str, one: bool) -> Sequence[Person]:
         """Who notices an event at ``site``: staff on site there, or the members of an office on duty;
         ``one``: only the least busy of them."""
         people = self.staff.get((site, role))
         if people is None:
             people = self.shared.get(role, ())
+        if len(people) == 1:  # the common case, without building a list
+            return people if people[0].present else ()
         present = [p for p in people if p.present]
         if one and len(present) > 1:
             return [min(present, key=_load)]

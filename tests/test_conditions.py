@@ -35,3 +35,13 @@ def test_unsafe_or_invalid_rejected(text):
 def test_unknown_name_is_named():
     with pytest.raises(ValueError, match="'hostage'"):
         compile_condition("hostage or armed", NAMES, LEVELS)
+
+
+def test_and_or_short_circuit_and_chain_as_in_python():
+    assert ev("armed and injured > 0 and explosive", armed=True, injured=1, explosive=True)
+    assert not ev("armed and injured > 0 and explosive", armed=True, injured=1)
+    assert ev("armed or injured > 0 or explosive", explosive=True)
+    assert not ev("armed or injured > 0 or explosive")
+    assert ev("(armed or explosive) and not injured", explosive=True)
+    assert not ev("injured > 0 and 10 / injured > 2")  # the right side is never evaluated: no division by zero
+    assert ev("injured == 0 or 10 / injured > 2")
