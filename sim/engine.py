@@ -299,8 +299,9 @@ class Replication:
         """Record what was still to do when the run stopped: an unanswered report is a result."""
         for people in (*self.staff.values(), *self.shared.values()):
             for person in people:
-                for what in person.unfinished():
-                    self.emit("unfinished", what, person, site=person.site)
+                if person.current is not None or person.jobs:
+                    for what in person.unfinished():
+                        self.emit("unfinished", what, person, site=person.site)
 
 
 def _delivered(arrival: simpy.Timeout) -> None:
