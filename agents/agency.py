@@ -21,7 +21,7 @@ class Agency(Agent):
     def __init__(self, rep: Replication, role: str, params: AgencyRuntime):
         super().__init__(rep, role, role, "outside")
         self.params = params
-        self.called: set[str] = set()  # sites that have called, in order (the first ``units`` get a unit)
+        self.called: set[str] = set()  # sites that have called; the first ``units`` of them got a unit
         self.answers = True
         self.present = True
 
