@@ -18,7 +18,7 @@ from .calendar import ChoiceValue, Deadline, DeadlineField
 from .checking import check, raise_problems
 from .conditions import Condition, compile_condition, thresholds
 from .distributions import Distribution, DistributionField
-from .schema import INCIDENT, Duration, Probability, SelectorField, Strict
+from .schema import INCIDENT, Document, Duration, Probability, SelectorField, Strict
 from .yamlio import Path_, load_yaml
 
 BUILTIN_ACTIONS = ("grade", "go_to_scene")
@@ -187,12 +187,8 @@ Requirement = Annotated[
 ]
 
 
-class Plan(Strict):
+class Plan(Document):
     schema_: Literal["drillsim.plan/1"] = Field(alias="schema")
-    id: str
-    title: str
-    description: str = ""
-    sources: tuple[str, ...] = ()
     choices: dict[str, Choice] = {}
     levels: tuple[str, ...] = ("III", "II", "I")
     """Level names from least to most severe."""

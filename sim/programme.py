@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from .checking import check
-from .schema import Strict
+from .schema import Document, Strict
 from .yamlio import load_yaml
 
 
@@ -47,12 +47,8 @@ class Item(Strict):
         return self
 
 
-class Programme(Strict):
+class Programme(Document):
     schema_: Literal["drillsim.programme/1"] = Field(alias="schema")
-    id: str
-    title: str
-    description: str = ""
-    sources: tuple[str, ...] = ()
     items: tuple[Item, ...] = Field(min_length=1)
 
     def calendar(self) -> list[tuple[date, Item]]:

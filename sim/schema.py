@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from .durations import parse_duration
 
@@ -13,6 +13,16 @@ class Strict(BaseModel):
     """Every file model rejects unknown keys, so a typo is an error, not a silent default."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Document(Strict):
+    """The header a plan or programme file opens with; each file type narrows ``schema`` to its own name."""
+
+    schema_: str = Field(alias="schema")
+    id: str
+    title: str
+    description: str = ""
+    sources: tuple[str, ...] = ()
 
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
