@@ -29,3 +29,27 @@ class InputErrors(InputError):
 
     def __str__(self) -> str:
         return "\n".join(str(e) for e in self.errors)
+
+
+class InputWarning:
+    """Something in the input that was accepted but that a reader of the scorecard must know of.
+
+    It names the place as an :class:`InputError` does; warnings travel with the scorecard.
+    """
+
+    __slots__ = ("line", "message", "place", "source")
+
+    def __init__(self, source: str, message: str, place: str = "", line: int | None = None):
+        self.source, self.message, self.place, self.line = source, message, place, line
+
+    def __str__(self) -> str:
+        return InputError.__str__(self)  # type: ignore[arg-type]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, InputWarning) and str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+    def to_dict(self) -> dict[str, object]:
+        return {"source": self.source, "line": self.line, "place": self.place, "message": self.message}
