@@ -1,5 +1,12 @@
 from __future__ import annotations
 
+import os
+
+if os.environ.get("MUTANT_UNDER_TEST") is not None:  # under `mutmut run` (docs/testing.md)
+    from tests.mutmut_alias import install
+
+    install()
+
 from pathlib import Path
 
 import pytest
