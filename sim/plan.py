@@ -83,6 +83,8 @@ class Choice(Strict):
 
     value: ChoiceValue
     note: str
+    quote: str = ""
+    """The seed's words this choice rests on, verbatim (``…`` between fragments); checked against the seed."""
 
 
 class Retry(Strict):
@@ -104,6 +106,10 @@ class Task(Strict):
     repeat: bool = False
     """Do it again each time the trigger fires (by default a task is done once per incident)."""
     clause: str = ""
+    quote: str = ""
+    """The clause's words, verbatim (``…`` between fragments); tests find them in the seed text."""
+    borrows: str = ""
+    """What a number or step is taken from when the cited clause does not give it (another clause or rule)."""
 
 
 class Duty(Task):
@@ -145,6 +151,10 @@ class RequirementBase(Strict):
     id: str
     title: str
     clause: str
+    quote: str = ""
+    """The clause's words, verbatim (``…`` between fragments); tests find them in the seed text."""
+    borrows: str = ""
+    """What a number or step is taken from when the cited clause does not give it (another clause or rule)."""
     capability: str
     weight: float = Field(1.0, gt=0)
     critical: bool = False

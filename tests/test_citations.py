@@ -1,0 +1,74 @@
+"""Every quote in a plan file is the seed's own words: found, fragment by fragment, in the seed text.
+
+A clause names its seed by its leading number (``001 停电预案 第五条…`` is ``seeds/001_*.txt``). A
+quote's fragments are separated by ``…``; each must appear in the seed, in order. Whitespace and
+the difference between full-width and ASCII punctuation are ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from drillsim.sim.catalog import builtin_plans
+from drillsim.sim.plan import load_plan
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+_WIDE = str.maketrans("，；：（）！？、“”‘’", ",;:()!?,\"\"''")
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", "", text).translate(_WIDE)
+
+
+def seed_texts() -> dict[str, str]:
+    return {p.name[:3]: normalise(p.read_text("utf-8")) for p in sorted(SEEDS.glob("[0-9][0-9][0-9]_*.txt"))}
+
+
+def quoted_items(plan) -> list[tuple[str, str, str]]:
+    """(where, clause, quote) for everything in the plan that carries a quote."""
+    items = [(f"choices.{name}", c.note, c.quote) for name, c in plan.choices.items()]
+    items += [(f"duty {d.id}", d.clause, d.quote) for d in plan.duties]
+    items += [(f"report {r.id}", r.clause, r.quote) for r in plan.escalation]
+    items += [(f"requirement {r.id}", r.clause, r.quote) for r in plan.requirements]
+    return [i for i in items if i[2]]
+
+
+def found_in_order(quote: str, seed: str) -> str | None:
+    """The first fragment of ``quote`` not found (after the ones before it) in ``seed``, else None."""
+    at = 0
+    for fragment in (normalise(f) for f in re.split(r"…+|\.\.\.", quote)):
+        if not fragment:
+            continue
+        hit = seed.find(fragment, at)
+        if hit < 0:
+            return fragment
+        at = hit + len(fragment)
+    return None
+
+
+def test_normalise_ignores_spacing_and_punctuation_width():
+    assert found_in_order("如遇突发事件，立即…报告", normalise("如遇突发事件,立即 向上级 报告")) is None
+    assert found_in_order("报告…立即", normalise("立即报告")) == "立即"  # order matters
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason=f"the seed texts are not here ({SEEDS}); they live in shared/seeds")
+@pytest.mark.parametrize("plan_id", sorted(builtin_plans()))
+def test_every_quote_is_in_its_seed(plan_id):
+    seeds = seed_texts()
+    plan = load_plan(builtin_plans()[plan_id])
+    wrong = []
+    for where, clause, quote in quoted_items(plan):
+        number = clause.strip()[:3] if clause.strip()[:3].isdigit() else None
+        if number is None:  # a choice's note may cite the clause without the seed number: any seed of the plan's
+            candidates = [seeds[s[:3]] for s in plan.sources if s[:3] in seeds] or list(seeds.values())
+        else:
+            candidates = [seeds[number]] if number in seeds else []
+        if not candidates:
+            wrong.append(f"{where}: its clause names no seed text ({clause!r})")
+        elif all(found_in_order(quote, text) is not None for text in candidates):
+            missing = found_in_order(quote, candidates[0])
+            wrong.append(f"{where}: {missing!r} is not in the seed ({clause!r})")
+    assert not wrong, "\n".join(wrong)
