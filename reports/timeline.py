@@ -36,9 +36,9 @@ LABELLED = ("action", "level", "arrived", "omitted", "unanswered")
 MAX_LABELS_PER_LANE = 40
 """Labels drawn in one row at most; the cost of the plot stays bounded on a long log."""
 MAX_TIERS = 5
-"""Tiers of labels above and below a row's line at most."""
+"""Tiers of labels above and below a row's line at most (the injects' row takes as many as it needs)."""
 TIERS = [t for k in range(MAX_TIERS) for t in (k, -k - 1)]  # 0, 1, … above the line; -1, -2, … below
-SCENE_TIERS = list(range(-1, -2 * MAX_TIERS - 1, -1))  # injects read down the page, in order of time
+SCENE_TIERS = list(range(-1, -MAX_LABELS_PER_LANE - 1, -1))  # injects read down the page, in order of time
 
 DPI = 110
 WIDTH_IN = 13.0
