@@ -4,17 +4,22 @@ between two roles is drawn. Measured on the matplotlib objects, with the rendere
 from __future__ import annotations
 
 import itertools
+from xml.etree import ElementTree
 
+import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 import drillsim
 from drillsim.batch import run_many
 from drillsim.reports.batch import latency_figure
+from drillsim.reports.graph_plot import escalation_figure, plot_escalation_graph
 from drillsim.reports.timeline import LABELLED, MAX_LABELS_PER_LANE, incident_start, timeline_figure
+from drillsim.sim.errors import InputError
 from drillsim.sim.plan import DeadlineRequirement
 from tests.conftest import make_log
 
@@ -118,3 +123,59 @@ def test_the_many_run_table_gives_latencies_in_minutes(many_runs):
     for column in ("mean", "median", "p90", "p95", "p99"):
         assert f"<th>{column} (min)</th>" in html
 
+
+
+def arrows(fig: Figure) -> list[FancyArrowPatch]:
+    return [p for p in fig.axes[0].patches if isinstance(p, FancyArrowPatch)]
+
+
+def test_every_report_between_the_same_roles_is_its_own_labelled_arc():
+    plan = drillsim.load_plan("service-incidents")
+    head_to_office = [r for r in plan.escalation if (r.from_, r.to) == ("branch_head", "upper_office")]
+    assert {r.channel for r in head_to_office} == {"phone", "fax", "electronic"}  # parallel edges
+    fig = escalation_figure(plan)
+    renderer_of(fig)
+    expected = {r.id if rank == 0 else f"{r.id}.fallback{rank}" for r in plan.escalation
+                for rank in range(1 + len(r.fallback))}
+    drawn = arrows(fig)
+    assert len(drawn) == len(expected) and {a.get_gid() for a in drawn} == expected
+    paths = [np.round(a.get_path().vertices, 6) for a in drawn]
+    for (i, p), (j, q) in itertools.combinations(enumerate(paths), 2):
+        assert p.shape != q.shape or not np.allclose(p, q), f"{drawn[i].get_gid()} hides {drawn[j].get_gid()}"
+    labels = {t.get_gid().removeprefix("label."): t.get_text() for t in fig.axes[0].texts
+              if (t.get_gid() or "").startswith("label.")}
+    assert set(labels) == expected
+    for rep in head_to_office:
+        assert labels[rep.id].startswith(plan.channels[rep.channel].name)
+    first_time = plan.deadline("first_time").minutes
+    assert f"≤{first_time:g} min" in labels["head-phone-office"]
+    assert "fallback 1" in labels["head-phone-office.fallback1"]
+
+
+@pytest.mark.parametrize("plan_id", ["service-incidents", "branch-security", "counter-robbery"])
+def test_no_text_of_the_escalation_drawing_covers_another(plan_id):
+    assert overlapping(escalation_figure(drillsim.load_plan(plan_id))) == []
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg"])
+def test_the_drawing_is_written_by_its_suffix_and_the_same_each_time(suffix, tmp_path):
+    plan = drillsim.load_plan("counter-robbery")
+    a = plot_escalation_graph(plan, tmp_path / f"a{suffix}")
+    b = plot_escalation_graph(plan, tmp_path / f"b{suffix.upper()}")
+    assert a.read_bytes() == b.read_bytes()
+    if suffix == ".svg":
+        root = ElementTree.parse(a).getroot()
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+        text = a.read_text("utf-8")
+        assert "<!-- 大堂经理 -->" in text and 'id="report-head"' in text  # a role's name, a report's arc
+    else:
+        assert a.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("name", ["g.pdf", "g", "g.png.txt"])
+def test_another_suffix_is_an_error_naming_the_argument(name, tmp_path):
+    with pytest.raises(InputError) as err:
+        plot_escalation_graph(drillsim.load_plan("counter-robbery"), tmp_path / name)
+    message = str(err.value)
+    assert message.startswith("--out: ") and name in message and ".png or .svg" in message
+    assert not (tmp_path / name).exists()
