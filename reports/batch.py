@@ -37,6 +37,16 @@ def plot_compliance(plan: Plan, summary: dict[str, Any], path: Path) -> Path:
 
 
 def plot_latencies(plan: Plan, summary: dict[str, Any], path: Path) -> Path | None:
+    """Draw the latency percentiles against the deadlines to ``path``; None when no deadline has a latency."""
+    fig = latency_figure(plan, summary)
+    if fig is None:
+        return None
+    fig.savefig(path, dpi=100)
+    return path
+
+
+def latency_figure(plan: Plan, summary: dict[str, Any]) -> Figure | None:
+    """Latency percentiles of each deadline requirement, with its deadline marked and written in minutes."""
     use_cjk_font()
     deadlines = {r.id: r for r in plan.requirements if isinstance(r, DeadlineRequirement)}
     reqs = [r for r in summary["requirements"] if r["id"] in deadlines and r["latency_min"]["n"]]
@@ -44,23 +54,32 @@ def plot_latencies(plan: Plan, summary: dict[str, Any], path: Path) -> Path | No
         return None
     fig = Figure(figsize=(10, 0.4 * len(reqs) + 1.5))
     ax = fig.subplots()
+    shown = []
     for i, r in enumerate(reqs):
         lat = r["latency_min"]
         ax.plot([lat["median"], lat["p99"]], [i, i], color="#9e9e9e", lw=1)
         ax.plot([lat["median"], lat["p90"]], [i, i], color="#1565c0", lw=4)
         for key, marker in (("median", "o"), ("p95", "|"), ("p99", "x")):
             ax.plot(lat[key], i, marker, color="#1565c0")
+        shown += [lat[k] for k in ("median", "p90", "p95", "p99")]
         rule = plan.deadline(deadlines[r["id"]].within)
         if not rule.calendar:
             ax.plot(rule.minutes, i, "d", color="#c62828")
-    ax.set_yticks(range(len(reqs)), [f"{r['id']} {r['title'].split(' (')[0]}" for r in reqs], fontsize=8)
-    ax.invert_yaxis()
+            ax.annotate(f"{rule.minutes:g} min", (rule.minutes, i), xytext=(0, 5), textcoords="offset points",
+                        ha="center", va="bottom", fontsize=7, color="#c62828")
+            shown.append(rule.minutes)
+    # room on both sides of the log axis for the outermost markers and the deadline labels
+    positive = [v for v in shown if v > 0]
+    lo, hi = np.log10(min(positive)), np.log10(max(positive))
+    pad = 0.08 * max(hi - lo, 1.0)
     ax.set_xscale("log")
-    ax.set_xlabel("latency, minutes (log): ● median, bar to p90, | p95, x p99; ◆ the deadline")
+    ax.set_xlim(10 ** (lo - pad), 10 ** (hi + pad))
+    ax.set_yticks(range(len(reqs)), [f"{r['id']} {r['title'].split(' (')[0]}" for r in reqs], fontsize=8)
+    ax.set_ylim(len(reqs) - 0.4, -0.7)
+    ax.set_xlabel("latency (minutes, log scale): ● median, bar to p90, | p95, x p99; ◆ the deadline (minutes)")
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    return path
+    return fig
 
 
 def write_many_report(plan: Plan, summary: dict[str, Any], out: Path) -> dict[str, Path]:

@@ -48,7 +48,7 @@ def plot_compliance_by_configuration(plan: Plan, comparison: dict[str, Any], pat
         x = np.arange(len(names))
         ax.errorbar(x, ps, yerr=[los, his], fmt="o", capsize=4, color="#1565c0")
         ax.set_ylim(0, 1.02)
-        ax.set_ylabel("P(met)")
+        ax.set_ylabel("P(met)", fontsize=8)
         ax.set_title(f"{rid} {titles[rid]}", fontsize=9, loc="left")
         ax.grid(alpha=0.3)
     axes[-1].set_xticks(range(len(names)), names, rotation=25, ha="right", fontsize=8)
@@ -76,6 +76,10 @@ def plot_latency_by_configuration(plan: Plan, comparison: dict[str, Any], latenc
         rule = plan.deadline(req.within)
         if not rule.calendar:
             ax.axhline(rule.minutes, color="#c62828", lw=1, ls="--")
+            ax.annotate(f"deadline {rule.minutes:g} min", (1, rule.minutes), xycoords=("axes fraction", "data"),
+                        xytext=(-4, 3), textcoords="offset points", ha="right", va="bottom", fontsize=7,
+                        color="#c62828", bbox={"fc": "white", "ec": "none", "alpha": 0.8, "pad": 1})
+        ax.set_ylabel("latency (min)", fontsize=8)
         ax.set_title(f"{rid} {req.title.split(' (')[0]} — latency, minutes (box: quartiles; whiskers: 5–95 %; "
                      "dashed: deadline)", fontsize=9, loc="left")
         ax.grid(alpha=0.3)

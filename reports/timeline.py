@@ -1,14 +1,23 @@
-"""The timeline plot of one drill: who did what when, against the plan's deadlines."""
+"""The timeline plot of one drill: who did what when, against the plan's deadlines.
+
+Labels are laid out so that none covers another: each row (lane) gets as many tiers above and
+below its line as its densest stretch needs, and a label goes to the first tier where it fits.
+A row shows at most :data:`MAX_LABELS_PER_LANE` labels (the earliest); the plot says how many it
+left out, and the report's event log lists every event.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 
 from drillsim.scoring.outcomes import Outcome
 from drillsim.scoring.scorecard import Scorecard
-from drillsim.sim.eventlog import ACTOR, ACTOR_ROLE, EVENT, REF, TARGET, WHAT, EventLog
+from drillsim.sim.eventlog import ACTOR, ACTOR_ROLE, EVENT, REF, TARGET, TARGET_ROLE, VALUE, WHAT, EventLog
 from drillsim.sim.plan import Plan
 
 from .fonts import use_cjk_font
@@ -23,6 +32,32 @@ MARKERS = {  # event -> (marker, colour)
     "level": ("*", "#ad1457"), "arrived": ("s", "#4e342e"), "omitted": ("x", "#757575"),
 }
 SCENE_LANE = "情景 (injects)"
+LABELLED = ("action", "level", "arrived", "omitted", "unanswered")
+MAX_LABELS_PER_LANE = 40
+"""Labels drawn in one row at most; the cost of the plot stays bounded on a long log."""
+MAX_TIERS = 5
+"""Tiers of labels above and below a row's line at most (the injects' row takes as many as it needs)."""
+TIERS = [t for k in range(MAX_TIERS) for t in (k, -k - 1)]  # 0, 1, … above the line; -1, -2, … below
+SCENE_TIERS = list(range(-1, -MAX_LABELS_PER_LANE - 1, -1))  # injects read down the page, in order of time
+
+DPI = 110
+WIDTH_IN = 13.0
+LABEL_SIZE = 7.0
+TICK_SIZE = 8.0
+LABEL_GAP_PT = 4.0  # from the marker to its label, sideways and up/down
+SCENE_GAP_PT = 8.0  # below the tall inject ticks
+LANE_HALF_PT = 15.0  # half a row's height when it has at most one tier each way
+REQ_ROW_IN = 0.36
+
+
+@dataclass
+class _Label:
+    lane: int
+    x: float  # minutes since the incident began
+    text: str
+    width: float = 0.0  # points
+    tier: int = 0  # 0, 1, … above the line; -1, -2, … below
+    left: bool = False  # drawn to the left of its marker (near the right edge)
 
 
 def incident_start(log: EventLog) -> float:
@@ -38,17 +73,55 @@ def actor_label(plan: Plan, role: str | None, name: str | None) -> str:
     return f"{prefix}{role_name}-{suffix}" if suffix.isdigit() else f"{prefix}{role_name}"
 
 
+def _lane_of(plan: Plan, row: tuple) -> str:
+    if row[EVENT] in ("received", "acknowledged"):
+        return actor_label(plan, row[TARGET_ROLE], row[TARGET])
+    return actor_label(plan, row[ACTOR_ROLE], row[ACTOR])
+
+
+def _label_text(plan: Plan, row: tuple) -> str:
+    if row[EVENT] == "fact":
+        fact = plan.facts.get(row[WHAT])
+        return f"{(fact.name if fact else '') or row[WHAT]}={row[VALUE]}"
+    return str(row[WHAT])
+
+
+def _assign_tiers(labels: list[_Label], order: list[int], pt_per_min: float, x0: float,
+                  width_pt: float) -> list[_Label]:
+    """Give each label of one lane the first tier of ``order`` where it overlaps no other label;
+    returns those that fit nowhere."""
+    taken: dict[int, list[tuple[float, float]]] = {}
+    dropped = []
+    for lab in sorted(labels, key=lambda la: la.x):
+        at = (lab.x - x0) * pt_per_min
+        lab.left = at + LABEL_GAP_PT + lab.width > width_pt
+        lo = at - LABEL_GAP_PT - lab.width if lab.left else at + LABEL_GAP_PT
+        span = (lo - 2.0, lo + lab.width + 2.0)
+        for tier in order:
+            if all(span[1] <= a or span[0] >= b for a, b in taken.get(tier, ())):
+                lab.tier = tier
+                taken.setdefault(tier, []).append(span)
+                break
+        else:
+            dropped.append(lab)
+    return dropped
+
+
 def plot_timeline(plan: Plan, log: EventLog, card: Scorecard, path: str | Path) -> Path:
+    """Draw the timeline to ``path`` (PNG)."""
+    path = Path(path)
+    timeline_figure(plan, log, card).savefig(path, dpi=DPI)
+    return path
+
+
+def timeline_figure(plan: Plan, log: EventLog, card: Scorecard) -> Figure:
+    """The timeline: a row per person or body above, a row per requirement below."""
     use_cjk_font()
     t0 = incident_start(log)
     rows = [r for r in log.rows if r[EVENT] != "unfinished" and r[0] >= t0 - 1e-9]
     lanes: dict[str, int] = {SCENE_LANE: 0}
     for r in rows:
-        if r[EVENT] in ("received", "acknowledged"):
-            label = actor_label(plan, r[7], r[TARGET])
-        else:
-            label = actor_label(plan, r[ACTOR_ROLE], r[ACTOR])
-        lanes.setdefault(label, len(lanes))
+        lanes.setdefault(_lane_of(plan, r), len(lanes))
     reqs = list(card.results)
     end = max([r[0] - t0 for r in rows] + [0.0])
     for res in reqs:
@@ -57,34 +130,97 @@ def plot_timeline(plan: Plan, log: EventLog, card: Scorecard, path: str | Path) 
         if res.since is not None and res.deadline is not None:
             end = max(end, res.since - t0 + res.deadline)
     end = end * 1.05 + 1
+    x0 = -1.0
 
-    fig = Figure(figsize=(13, 0.42 * (len(lanes) + len(reqs)) + 2.5))
-    top, bottom = fig.subplots(2, 1, sharex=True,
-                               gridspec_kw={"height_ratios": [max(len(lanes), 3), max(len(reqs), 3)]})
-    sent_at: dict[int, tuple[float, int]] = {}
+    # the labels, at most MAX_LABELS_PER_LANE per lane (the earliest)
+    per_lane: dict[int, list[_Label]] = {}
+    left_out = 0
+    for r in rows:
+        if r[EVENT] in ("inject", "fact"):
+            lane = 0
+        elif r[EVENT] in LABELLED:
+            lane = lanes[_lane_of(plan, r)]
+        else:
+            continue
+        mine = per_lane.setdefault(lane, [])
+        if len(mine) < MAX_LABELS_PER_LANE:
+            mine.append(_Label(lane, r[0] - t0, _label_text(plan, r)))
+        else:
+            left_out += 1
+
+    fig = Figure(figsize=(WIDTH_IN, 4.0), dpi=DPI)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    label_font, tick_font = FontProperties(size=LABEL_SIZE), FontProperties(size=TICK_SIZE)
+
+    def size_pt(text: str, font: FontProperties) -> tuple[float, float]:
+        w, h, _ = renderer.get_text_width_height_descent(text, font, ismath=False)
+        return w * 72 / DPI, h * 72 / DPI
+
+    tick_texts = [*lanes, *(f"{r.id} {r.title.split(' (')[0]}" for r in reqs)]
+    left_in = (max(size_pt(t, tick_font)[0] for t in tick_texts) + 14) / 72 + 0.1
+    right_in = 0.25
+    width_pt = (WIDTH_IN - left_in - right_in) * 72
+    pt_per_min = width_pt / (end - x0)
+    tier_pt = max([size_pt(la.text, label_font)[1] for labs in per_lane.values() for la in labs] + [8.0]) + 1.5
+    for lane, labs in per_lane.items():
+        for la in labs:
+            la.width = size_pt(la.text, label_font)[0]
+        dropped = _assign_tiers(labs, SCENE_TIERS if lane == 0 else TIERS, pt_per_min, x0, width_pt)
+        left_out += len(dropped)
+        labs[:] = [la for la in labs if la not in dropped]
+
+    # lane centres in points from the top of the axes (data units of the top axes are points)
+    centre, y = {}, 0.0
+    for lane in range(len(lanes)):
+        tiers = [la.tier for la in per_lane.get(lane, ())]
+        gap = SCENE_GAP_PT if lane == 0 else LABEL_GAP_PT
+        up = max(LANE_HALF_PT, gap + (max(tiers, default=-1) + 1) * tier_pt + 2)
+        down = max(LANE_HALF_PT, gap - min(tiers, default=0) * tier_pt + 2)
+        centre[lane] = y + up
+        y += up + down
+    top_h_in = y / 72
+    bottom_h_in = REQ_ROW_IN * max(len(reqs), 3)
+    head_in, gap_in, foot_in = 0.45, 0.2, 0.75 if left_out else 0.6
+    height_in = head_in + top_h_in + gap_in + bottom_h_in + foot_in
+    fig.set_size_inches(WIDTH_IN, height_in)
+    ax_w = (WIDTH_IN - left_in - right_in) / WIDTH_IN
+    top = fig.add_axes((left_in / WIDTH_IN, (foot_in + bottom_h_in + gap_in) / height_in, ax_w, top_h_in / height_in))
+    bottom = fig.add_axes((left_in / WIDTH_IN, foot_in / height_in, ax_w, bottom_h_in / height_in), sharex=top)
+
+    marks: dict[str, tuple[list[float], list[float]]] = {}
+    sent_at: dict[int, tuple[float, float]] = {}
     for r in rows:
         x = r[0] - t0
         if r[EVENT] in ("inject", "fact"):
-            y = 0
-            top.plot(x, y, "|", color="#212121", markersize=14)
-            text = r[WHAT] if r[EVENT] == "inject" else f"{plan.facts[r[WHAT]].name or r[WHAT]}={r[11]}"
-            top.annotate(text, (x, y), xytext=(3, 6), textcoords="offset points", fontsize=7, rotation=20)
+            marks.setdefault("inject", ([], []))
+            marks["inject"][0].append(x)
+            marks["inject"][1].append(centre[0])
             continue
-        if r[EVENT] in ("received", "acknowledged"):
-            y = lanes[actor_label(plan, r[7], r[TARGET])]
-        else:
-            y = lanes[actor_label(plan, r[ACTOR_ROLE], r[ACTOR])]
-        marker, colour = MARKERS.get(r[EVENT], ("o", "#616161"))
-        top.plot(x, y, marker, color=colour, markersize=6)
+        yy = centre[lanes[_lane_of(plan, r)]]
+        xs, ys = marks.setdefault(r[EVENT], ([], []))
+        xs.append(x)
+        ys.append(yy)
         if r[EVENT] == "sent":
-            sent_at[r[REF]] = (x, y)
+            sent_at[r[REF]] = (x, yy)
         elif r[EVENT] == "received" and r[REF] in sent_at:
-            sx, sy = sent_at[r[REF]]
-            top.annotate("", (x, y), (sx, sy), arrowprops={"arrowstyle": "->", "color": "#00838f", "lw": 0.7})
-        if r[EVENT] in ("action", "level", "arrived", "omitted", "unanswered"):
-            top.annotate(r[WHAT], (x, y), xytext=(4, 4), textcoords="offset points", fontsize=7)
-    top.set_yticks(list(lanes.values()), list(lanes.keys()), fontsize=8)
-    top.invert_yaxis()
+            top.annotate("", (x, yy), sent_at[r[REF]],
+                         arrowprops={"arrowstyle": "->", "color": "#00838f", "lw": 0.7})
+    for event, (xs, ys) in marks.items():
+        marker, colour = ("|", "#212121") if event == "inject" else MARKERS.get(event, ("o", "#616161"))
+        top.plot(xs, ys, marker, color=colour, markersize=14 if event == "inject" else 6, linestyle="none")
+    for labs in per_lane.values():
+        for la in labs:
+            dx = -LABEL_GAP_PT if la.left else LABEL_GAP_PT
+            gap = SCENE_GAP_PT if la.lane == 0 else LABEL_GAP_PT
+            if la.tier >= 0:
+                dy, va = gap + la.tier * tier_pt, "bottom"
+            else:
+                dy, va = -gap + (la.tier + 1) * tier_pt, "top"
+            top.annotate(la.text, (la.x, centre[la.lane]), xytext=(dx, dy), textcoords="offset points",
+                         fontsize=LABEL_SIZE, ha="right" if la.left else "left", va=va)
+    top.set_yticks([centre[i] for i in lanes.values()], list(lanes), fontsize=TICK_SIZE)
+    top.set_ylim(y, 0)
+    top.tick_params(labelbottom=False)
     top.grid(axis="x", alpha=0.3)
     top.set_title(f"{plan.title} — {card.meta.get('scenario', card.incident_type)}", fontsize=10)
 
@@ -94,14 +230,15 @@ def plot_timeline(plan: Plan, log: EventLog, card: Scorecard, path: str | Path) 
             bottom.barh(i, res.deadline, left=res.since - t0, height=0.5, color="#e0e0e0", edgecolor="#9e9e9e")
         if res.at is not None:
             bottom.plot(res.at - t0, i, "o", color=colour, markersize=8)
-        bottom.annotate(res.outcome.value, (end, i), xytext=(-4, -3), textcoords="offset points", ha="right",
-                        fontsize=7, color=colour)
-    bottom.set_yticks(range(len(reqs)), [f"{r.id} {r.title.split(' (')[0]}" for r in reqs], fontsize=8)
-    bottom.invert_yaxis()
+        bottom.annotate(res.outcome.value, (end, i), xytext=(-4, 0), textcoords="offset points", ha="right",
+                        va="center", fontsize=LABEL_SIZE, color=colour)
+    bottom.set_yticks(range(len(reqs)), [f"{r.id} {r.title.split(' (')[0]}" for r in reqs], fontsize=TICK_SIZE)
+    bottom.set_ylim(max(len(reqs), 3) - 0.5, -0.5)
     bottom.grid(axis="x", alpha=0.3)
-    bottom.set_xlabel("minutes since the incident began (事发后分钟数); grey bars: the time each deadline allows")
-    bottom.set_xlim(-1, end)
-    fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=110)
-    return path
+    xlabel = "minutes since the incident began (事发后分钟数); grey bars: the time each deadline allows"
+    if left_out:
+        xlabel += (f"\n{left_out} event labels left out (a row shows at most {MAX_LABELS_PER_LANE}, and only "
+                   "where they fit); the report's event log lists every event")
+    bottom.set_xlabel(xlabel)
+    bottom.set_xlim(x0, end)
+    return fig
