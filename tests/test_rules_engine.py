@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from drillsim.sim.engine import run_replication
 from drillsim.sim.eventlog import EventLog
 from drillsim.sim.model import build_model
@@ -44,3 +46,121 @@ def timeline(log: EventLog, *kinds: str) -> list[tuple]:
 
 def at(log: EventLog, event: str, what: str) -> list[float]:
     return [round(r[0], 6) for r in log.rows if r[3] == event and r[4] == what]
+
+
+PHONE = {"latency": 0.5, "failure": 0, "answer_within": 2, "talk": 1}
+ALARM = {"latency": 0.3, "failure": 0}
+POLICE = {"answer": 0.2, "dispatch": 1, "travel": 5, "units": 1}
+
+
+@pytest.fixture(scope="module")
+def phone():
+    return plan("phone")
+
+
+def phoning(p: Plan, injects: list[dict], phone_: dict = PHONE, police: dict = POLICE, human: dict | None = None,
+            head_present: bool = True) -> dict:
+    data = scenario(p, injects, human, channels={"phone": phone_, "alarm": ALARM},
+                    agencies={"police": police, "regulator": {"answer": 0.2}})
+    return data | {"branches": [{"id": "branch", "presence": {"head": 1.0 if head_present else 0.0}}]}
+
+
+def of(log: EventLog, *names: str) -> list[tuple]:
+    return [row for row in timeline(log) if row[3] in names or row[4] in names]
+
+
+def test_a_call_is_received_when_picked_up_and_acknowledged_after_the_talk(phone):
+    # go at 1; the caller reacts (1) and prepares (0.5): dials at 2.5; it rings at 3 and the idle
+    # head picks up at once (received 3); they talk 1 min (acknowledged 4). The acknowledgement
+    # starts the caller's next step, the receipt the head's.
+    log = run(phone, phoning(phone, [{"id": "go", "at": 1}]))
+    assert of(log, "caller-1", "head-1") == [
+        (2.5, "sent", "call-head", "caller-1", "head-1"),
+        (3, "received", "call-head", "caller-1", "head-1"),
+        (4, "acknowledged", "call-head", "caller-1", "head-1"),
+        (4, "action", "log_call", "caller-1", None),
+        (4, "action", "note", "head-1", None),
+    ]
+    sent = next(r for r in log.rows if r[3] == "sent")
+    assert (sent[9], sent[11], sent[12]) == ("phone", 1, ("place", "time"))  # channel, attempt, fields
+
+
+def test_an_unanswered_call_is_retried_and_then_falls_back(phone):
+    # the head is away and unreachable: each attempt rings answer_within (2) after dialling and
+    # latency (0.5); one retry 0.5 later; then the deputy, who picks up as it rings
+    log = run(phone, phoning(phone, [{"id": "go", "at": 1}], head_present=False))
+    assert of(log, "caller-1") == [
+        (2.5, "sent", "call-head", "caller-1", "head-1"),
+        (5, "unanswered", "call-head", "caller-1", "head-1"),
+        (5.5, "sent", "call-head", "caller-1", "head-1"),
+        (8, "unanswered", "call-head", "caller-1", "head-1"),
+        (8, "sent", "call-head", "caller-1", "deputy-1"),
+        (8.5, "received", "call-head", "caller-1", "deputy-1"),
+        (9.5, "acknowledged", "call-head", "caller-1", "deputy-1"),
+        (9.5, "action", "log_call", "caller-1", None),
+    ]
+    assert [r[11] for r in log.rows if r[3] == "sent"] == [1, 2, 1]  # the attempt on each target
+    assert timeline(log, "action")[-1] == (9.5, "action", "ack_phone", "deputy-1", None)
+
+
+def test_a_call_that_fails_never_rings(phone):
+    log = run(phone, phoning(phone, [{"id": "go", "at": 1}], phone_={**PHONE, "failure": 1}))
+    assert [r[:2] for r in of(log, "caller-1")] == [(2.5, "sent"), (5, "unanswered"), (5.5, "sent"), (8, "unanswered"),
+                                                    (8, "sent"), (10.5, "unanswered"), (11, "sent"),
+                                                    (13.5, "unanswered")]  # the retry holds for the fallback too
+
+
+def test_an_alarm_reaches_the_agency_which_sends_its_unit_once(phone):
+    # the guard reacts (1) and presses the alarm at 2, which arrives 0.3 later: the police unit
+    # comes after dispatch (1) and travel (5), at 8.3; the regulator sends nobody. The guard,
+    # idle since 2, reacts to the arrival (9.3). A call from the same site later sends no second unit.
+    log = run(phone, phoning(phone, [{"id": "alarm", "at": 1}, {"id": "dial", "at": 20}]))
+    assert [r for r in timeline(log) if r[1] != "action" or r[2] == "meet_police"] == [
+        (2, "sent", "alarm-police", "guard-1", "police"),
+        (2, "sent", "tell-regulator", "guard-1", "regulator"),
+        (2.3, "received", "alarm-police", "guard-1", "police"),
+        (2.3, "received", "tell-regulator", "guard-1", "regulator"),
+        (8.3, "arrived", "police", "police", None),
+        (9.3, "action", "meet_police", "guard-1", None),
+        (21, "sent", "phone-police", "guard-1", "police"),
+        (21.7, "received", "phone-police", "guard-1", "police"),  # rings at 21.5, answered after 0.2
+        (22.7, "acknowledged", "phone-police", "guard-1", "police"),
+    ]
+
+
+def test_an_agency_slower_than_answer_within_leaves_the_call_unanswered(phone):
+    log = run(phone, phoning(phone, [{"id": "dial", "at": 1}], police={**POLICE, "answer": 3}))
+    assert [r for r in timeline(log) if r[1] != "action"] == [(2, "sent", "phone-police", "guard-1", "police"),
+                                                              (4.5, "unanswered", "phone-police", "guard-1", "police")]
+
+
+def test_a_lost_alarm_is_logged_at_its_arrival_and_reaches_nobody(phone):
+    data = phoning(phone, [{"id": "alarm", "at": 1}])
+    data["parameters"]["channels"]["alarm"] = {**ALARM, "failure": 1}
+    assert [r for r in timeline(run(phone, data)) if r[1] != "action"] == [
+        (2, "sent", "alarm-police", "guard-1", "police"), (2, "sent", "tell-regulator", "guard-1", "regulator"),
+        (2.3, "lost", "alarm-police", "guard-1", "police"), (2.3, "lost", "tell-regulator", "guard-1", "regulator")]
+
+
+def test_omitted_reports_and_fields(phone):
+    omitted = run(phone, phoning(phone, [{"id": "go", "at": 1}], human={"omission": {"call-head": 1}}))
+    assert of(omitted, "caller-1") == [(2, "omitted", "call-head", "caller-1", None)]
+    bare = run(phone, phoning(phone, [{"id": "go", "at": 1}], human={"field_omission": 1}))
+    assert [r[12] for r in bare.rows if r[3] in ("sent", "received")] == [(), ()]
+
+
+def test_first_triggers_once_and_repeat_triggers_each_time(phone):
+    # two injects (1 and 5): `once` runs at the first only, `each` (repeat) at both, `first-only`
+    # (repeat, but `on: incident`) at the first only
+    log = run(phone, phoning(phone, [{"id": "a", "at": 1}, {"id": "b", "at": 5}]))
+    assert timeline(log, "action") == [(2, "action", "look_once", "guard-1", None),
+                                       (2, "action", "look_each", "guard-1", None),
+                                       (2, "action", "look_first", "guard-1", None),
+                                       (6, "action", "look_each", "guard-1", None)]
+
+
+@pytest.mark.parametrize("serious", [True, False])
+def test_a_condition_is_checked_with_the_facts_the_trigger_brings(phone, serious):
+    log = run(phone, phoning(phone, [{"id": "a", "at": 1}, {"id": "check", "at": 5, "facts": {"serious": serious}}]))
+    assert at(log, "action", "act_serious") == ([6] if serious else [])
+    assert at(log, "fact", "serious") == ([5] if serious else [])  # a fact is logged only when it changes
