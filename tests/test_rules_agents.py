@@ -127,3 +127,17 @@ def test_default_omission_spares_built_in_actions_and_default_botch_spares_dutie
         (8, "action", "open_safe", "clerk-1", None),  # 5 + 1 + 2, botched
         (8, "omitted", "tidy_desk", "clerk-1", None),  # by the default omission
     ]
+
+
+def test_someone_arriving_learns_the_standing_facts_and_a_delay_counts_from_when_they_became_so(queue):
+    # the absent clerk is summoned by a fax sent at 2 (arrives 2.2, read after a reaction at 3.2),
+    # sets off at once (travel 7: arrives 10.2) and so misses the alarm at 3; on arrival they raise
+    # it at once (still at work), and the recheck due 30 after the alarm itself comes at 33, when
+    # the idle clerk reacts (34)
+    data = scenario(queue, [{"id": "summon", "at": 1}, {"id": "alarm", "at": 3, "facts": {"alarm": True}}],
+                    channels={"fax": FAX}, travel={"clerk": 7}) | _absent("clerk")
+    assert [r for r in timeline(run(queue, data), "action", "arrived") if r[3] == "clerk-1"] == [
+        (10.2, "arrived", "clerk", "clerk-1", None),
+        (10.2, "action", "raise_alarm", "clerk-1", None),
+        (34, "action", "recheck", "clerk-1", None),
+    ]

@@ -164,3 +164,51 @@ def test_a_condition_is_checked_with_the_facts_the_trigger_brings(phone, serious
     log = run(phone, phoning(phone, [{"id": "a", "at": 1}, {"id": "check", "at": 5, "facts": {"serious": serious}}]))
     assert at(log, "action", "act_serious") == ([6] if serious else [])
     assert at(log, "fact", "serious") == ([5] if serious else [])  # a fact is logged only when it changes
+
+
+@pytest.fixture(scope="module")
+def sites():
+    return plan("sites")
+
+
+def test_branches_share_one_office_that_does_an_office_task_once(sites):
+    # the incident reaches east and west at 1. Each branch's head starts (react 1: 2) and phones the
+    # one office member (rings 2.5), who opened the file at 2 (done once for both branches): east's
+    # call is picked up at 2.5 and talked to 3.5; west's has rung meanwhile and is taken at 3.5.
+    # Each guard alarms the police (1 unit): only east, first to call, gets it (2.3 + 1 + 5).
+    data = scenario(sites, [{"id": "go", "at": 1}], channels={"phone": {**PHONE, "answer_within": 10}, "alarm": ALARM},
+                    agencies={"police": POLICE}) | {"branches": [{"id": "east"}, {"id": "west"}]}
+    log = run(sites, data)
+    assert timeline(log) == [
+        (2, "action", "start", "east/head-1", None),
+        (2, "sent", "head-office", "east/head-1", "office-1"),
+        (2, "action", "open_file", "office-1", None),
+        (2, "sent", "guard-alarm", "east/guard-1", "police"),
+        (2, "action", "start", "west/head-1", None),
+        (2, "sent", "head-office", "west/head-1", "office-1"),
+        (2, "sent", "guard-alarm", "west/guard-1", "police"),
+        (2.3, "received", "guard-alarm", "east/guard-1", "police"),
+        (2.3, "received", "guard-alarm", "west/guard-1", "police"),
+        (2.5, "received", "head-office", "east/head-1", "office-1"),
+        (3.5, "acknowledged", "head-office", "east/head-1", "office-1"),
+        (3.5, "received", "head-office", "west/head-1", "office-1"),
+        (4.5, "acknowledged", "head-office", "west/head-1", "office-1"),
+        (8.3, "arrived", "police", "police", None),  # the one unit goes to east, which called first
+    ]
+    assert [r[1] for r in log.rows if r[3] == "arrived"] == ["east"]
+    assert [(r[1], r[4]) for r in log.rows if r[3] in ("inject", "fact")] == [("east", "go"), ("west", "go")]
+
+
+def test_an_elapsed_fact_is_logged_at_its_marks_and_graded_as_it_grows(sites):
+    # the outage runs from 1 to 151 (2.5 h): the clock crosses the marks 1 h and 2 h at 61 and 121 and
+    # reads 2.5 when it stops. The office re-grades on every fact (react 1): II at 62, I at 122, and
+    # keeps I. Restarted at 200, the clock goes on from 2.5 (no mark left) and reads 3.5 at 260.
+    injects = [{"id": "cut", "at": 1, "facts": {"out": True}},
+               {"id": "back", "after": "cut", "at": 150, "facts": {"out": False}},
+               {"id": "again", "at": 200, "facts": {"out": True}},
+               {"id": "over", "after": "again", "at": 60, "facts": {"out": False}}]
+    log = run(sites, scenario(sites, injects, channels={"phone": PHONE, "alarm": ALARM}) | {"horizon": "6h"})
+    clock = [(round(r[0], 6), r[4], r[11]) for r in log.rows if r[3] == "fact"]
+    assert clock == [(1, "out", True), (61, "out_hours", 1), (121, "out_hours", 2), (151, "out", False),
+                     (151, "out_hours", 2.5), (200, "out", True), (260, "out", False), (260, "out_hours", 3.5)]
+    assert timeline(log, "level") == [(62, "level", "II", "office-1", None), (122, "level", "I", "office-1", None)]
