@@ -141,3 +141,36 @@ def test_someone_arriving_learns_the_standing_facts_and_a_delay_counts_from_when
         (10.2, "action", "raise_alarm", "clerk-1", None),
         (34, "action", "recheck", "clerk-1", None),
     ]
+
+
+def test_what_is_in_hand_and_queued_when_the_run_stops_is_unfinished_in_queue_order(queue):
+    # stopped at 3: the clerk is doing `first` (till 4) with the phone ringing, the fax and `second`
+    # queued; the caller waits on the line; office-1 is still reacting to its fax (till 3.2)
+    log = run(queue, scenario(queue, [{"id": "go", "at": 1}], channels={"phone": PHONE, "fax": FAX}) | {"horizon": 3})
+    assert timeline(log, "unfinished") == [
+        (3, "unfinished", "first", "clerk-1", None),
+        (3, "unfinished", "call-clerk", "clerk-1", None),
+        (3, "unfinished", "fax-clerk", "clerk-1", None),
+        (3, "unfinished", "second", "clerk-1", None),
+        (3, "unfinished", "call-clerk", "caller-1", None),
+        (3, "unfinished", "fax-office", "office-1", None),
+    ]
+
+
+def test_a_message_goes_to_a_member_who_answers_before_one_who_does_not(queue):
+    # each office member is on duty with chance 0.5 and never answers when off; those on duty stand
+    # by at the alarm (so the log shows who they are), and the fax sent later, when all are idle,
+    # goes to the first of them by name
+    office = queue.roles["office"].model_copy(update={"reachable": 0.0})
+    strict = queue.model_copy(update={"roles": {**queue.roles, "office": office}})
+    mixed = 0
+    for seed in range(1, 13):
+        data = scenario(strict, [{"id": "alarm", "at": 1, "facts": {"alarm": True}}, {"id": "go", "at": 5}],
+                        channels={"fax": FAX},
+                        presence={"office": 0.5}, human={"omission": {"call-clerk": 1, "fax-clerk": 1}})
+        log = run(strict, data, seed)
+        on_duty = sorted(r[3] for r in timeline(log, "action") if r[2] == "stand_by")
+        mixed += len(on_duty) == 1
+        got = [r[4] for r in timeline(log, "received") if r[2] == "fax-office"]
+        assert got == on_duty[:1], seed
+    assert mixed  # some seeds had one member on duty and one off
