@@ -212,3 +212,32 @@ def test_an_elapsed_fact_is_logged_at_its_marks_and_graded_as_it_grows(sites):
     assert clock == [(1, "out", True), (61, "out_hours", 1), (121, "out_hours", 2), (151, "out", False),
                      (151, "out_hours", 2.5), (200, "out", True), (260, "out", False), (260, "out_hours", 3.5)]
     assert timeline(log, "level") == [(62, "level", "II", "office-1", None), (122, "level", "I", "office-1", None)]
+
+
+def test_every_message_row_names_its_site_channel_reference_attempt_and_fields(phone):
+    # each attempt is a new message with the next reference number; `received` carries the fields
+    # sent, `lost`, `unanswered` and `acknowledged` name the same message (channel and reference)
+    data = phoning(phone, [{"id": "alarm", "at": 1}, {"id": "go", "at": 3}], head_present=False)
+    data["parameters"]["channels"]["alarm"] = {**ALARM, "failure": 1}
+    rows = [(round(r[0], 6), *r[1:]) for r in run(phone, data).rows if r[3] not in ("action", "inject")]
+    both = ("place", "time")
+    assert rows == [
+        (2, "branch", "INC-1", "sent", "alarm-police", "guard", "guard-1", "police", "police", "alarm", 1, 1, ()),
+        (2, "branch", "INC-1", "sent", "tell-regulator", "guard", "guard-1", "regulator", "regulator", "alarm", 2, 1,
+         ()),
+        (2.3, "branch", "INC-1", "lost", "alarm-police", "guard", "guard-1", "police", "police", "alarm", 1, None,
+         None),
+        (2.3, "branch", "INC-1", "lost", "tell-regulator", "guard", "guard-1", "regulator", "regulator", "alarm", 2,
+         None, None),
+        (4.5, "branch", "INC-1", "sent", "call-head", "caller", "caller-1", "head", "head-1", "phone", 3, 1, both),
+        (7, "branch", "INC-1", "unanswered", "call-head", "caller", "caller-1", "head", "head-1", "phone", 3, None,
+         None),
+        (7.5, "branch", "INC-1", "sent", "call-head", "caller", "caller-1", "head", "head-1", "phone", 4, 2, both),
+        (10, "branch", "INC-1", "unanswered", "call-head", "caller", "caller-1", "head", "head-1", "phone", 4, None,
+         None),
+        (10, "branch", "INC-1", "sent", "call-head", "caller", "caller-1", "deputy", "deputy-1", "phone", 5, 1, both),
+        (10.5, "branch", "INC-1", "received", "call-head", "caller", "caller-1", "deputy", "deputy-1", "phone", 5, None,
+         both),
+        (11.5, "branch", "INC-1", "acknowledged", "call-head", "caller", "caller-1", "deputy", "deputy-1", "phone", 5,
+         None, None),
+    ]
