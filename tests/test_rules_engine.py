@@ -1,0 +1,243 @@
+"""The engine's rules (sim/engine.py, sim/model.py), each pinned by the event log of a tiny plan.
+
+Every time in these scenarios is fixed, so each expectation is worked out by hand from the rule it
+states: a reaction of 1 min and a talk of 2 min put the report's acknowledgement at minute 3.
+The plans are in tests/data/rules/; docs/testing.md says how these tests were found.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from drillsim.sim.engine import run_replication
+from drillsim.sim.eventlog import EventLog
+from drillsim.sim.model import build_model
+from drillsim.sim.plan import Plan, load_plan
+from drillsim.sim.scenario import parse_scenario
+from tests.conftest import DATA
+
+RULES = DATA / "rules"
+FIXED = {"reaction": 1, "handling": 2}  # minutes
+
+
+def plan(name: str) -> Plan:
+    return load_plan(RULES / f"{name}-plan.yaml")
+
+
+def scenario(p: Plan, injects: list[dict], human: dict | None = None, **parameters: Any) -> dict:
+    """A scenario for plan ``p``: the given injects, fixed human times unless ``human`` changes them."""
+    return {"schema": "drillsim.scenario/1", "id": "t", "title": "t", "plan": p.id,
+            "start": "2026-06-15T10:00:00+08:00", "horizon": "4h", "incident": {"type": "test"},
+            "injects": injects, "parameters": {"human": {**FIXED, **(human or {})}, **parameters}}
+
+
+def run(p: Plan, data: dict, seed: int = 1) -> EventLog:
+    return run_replication(build_model(p, parse_scenario(data, p)), seed)
+
+
+def timeline(log: EventLog, *kinds: str) -> list[tuple]:
+    """(minute, event, what, actor, target) of every row of these kinds (all but injects and facts if none)."""
+    keep = set(kinds) or {"action", "sent", "received", "acknowledged", "unanswered", "lost", "arrived",
+                          "omitted", "level", "unfinished"}
+    return [(round(r[0], 6), r[3], r[4], r[6], r[8]) for r in log.rows if r[3] in keep]
+
+
+def at(log: EventLog, event: str, what: str) -> list[float]:
+    return [round(r[0], 6) for r in log.rows if r[3] == event and r[4] == what]
+
+
+PHONE = {"latency": 0.5, "failure": 0, "answer_within": 2, "talk": 1}
+ALARM = {"latency": 0.3, "failure": 0}
+POLICE = {"answer": 0.2, "dispatch": 1, "travel": 5, "units": 1}
+
+
+@pytest.fixture(scope="module")
+def phone():
+    return plan("phone")
+
+
+def phoning(p: Plan, injects: list[dict], phone_: dict = PHONE, police: dict = POLICE, human: dict | None = None,
+            head_present: bool = True) -> dict:
+    data = scenario(p, injects, human, channels={"phone": phone_, "alarm": ALARM},
+                    agencies={"police": police, "regulator": {"answer": 0.2}})
+    return data | {"branches": [{"id": "branch", "presence": {"head": 1.0 if head_present else 0.0}}]}
+
+
+def of(log: EventLog, *names: str) -> list[tuple]:
+    return [row for row in timeline(log) if row[3] in names or row[4] in names]
+
+
+def test_a_call_is_received_when_picked_up_and_acknowledged_after_the_talk(phone):
+    # go at 1; the caller reacts (1) and prepares (0.5): dials at 2.5; it rings at 3 and the idle
+    # head picks up at once (received 3); they talk 1 min (acknowledged 4). The acknowledgement
+    # starts the caller's next step, the receipt the head's.
+    log = run(phone, phoning(phone, [{"id": "go", "at": 1}]))
+    assert of(log, "caller-1", "head-1") == [
+        (2.5, "sent", "call-head", "caller-1", "head-1"),
+        (3, "received", "call-head", "caller-1", "head-1"),
+        (4, "acknowledged", "call-head", "caller-1", "head-1"),
+        (4, "action", "log_call", "caller-1", None),
+        (4, "action", "note", "head-1", None),
+    ]
+    sent = next(r for r in log.rows if r[3] == "sent")
+    assert (sent[9], sent[11], sent[12]) == ("phone", 1, ("place", "time"))  # channel, attempt, fields
+
+
+def test_an_unanswered_call_is_retried_and_then_falls_back(phone):
+    # the head is away and unreachable: each attempt rings answer_within (2) after dialling and
+    # latency (0.5); one retry 0.5 later; then the deputy, who picks up as it rings
+    log = run(phone, phoning(phone, [{"id": "go", "at": 1}], head_present=False))
+    assert of(log, "caller-1") == [
+        (2.5, "sent", "call-head", "caller-1", "head-1"),
+        (5, "unanswered", "call-head", "caller-1", "head-1"),
+        (5.5, "sent", "call-head", "caller-1", "head-1"),
+        (8, "unanswered", "call-head", "caller-1", "head-1"),
+        (8, "sent", "call-head", "caller-1", "deputy-1"),
+        (8.5, "received", "call-head", "caller-1", "deputy-1"),
+        (9.5, "acknowledged", "call-head", "caller-1", "deputy-1"),
+        (9.5, "action", "log_call", "caller-1", None),
+    ]
+    assert [r[11] for r in log.rows if r[3] == "sent"] == [1, 2, 1]  # the attempt on each target
+    assert timeline(log, "action")[-1] == (9.5, "action", "ack_phone", "deputy-1", None)
+
+
+def test_a_call_that_fails_never_rings(phone):
+    log = run(phone, phoning(phone, [{"id": "go", "at": 1}], phone_={**PHONE, "failure": 1}))
+    assert [r[:2] for r in of(log, "caller-1")] == [(2.5, "sent"), (5, "unanswered"), (5.5, "sent"), (8, "unanswered"),
+                                                    (8, "sent"), (10.5, "unanswered"), (11, "sent"),
+                                                    (13.5, "unanswered")]  # the retry holds for the fallback too
+
+
+def test_an_alarm_reaches_the_agency_which_sends_its_unit_once(phone):
+    # the guard reacts (1) and presses the alarm at 2, which arrives 0.3 later: the police unit
+    # comes after dispatch (1) and travel (5), at 8.3; the regulator sends nobody. The guard,
+    # idle since 2, reacts to the arrival (9.3). A call from the same site later sends no second unit.
+    log = run(phone, phoning(phone, [{"id": "alarm", "at": 1}, {"id": "dial", "at": 20}]))
+    assert [r for r in timeline(log) if r[1] != "action" or r[2] == "meet_police"] == [
+        (2, "sent", "alarm-police", "guard-1", "police"),
+        (2, "sent", "tell-regulator", "guard-1", "regulator"),
+        (2.3, "received", "alarm-police", "guard-1", "police"),
+        (2.3, "received", "tell-regulator", "guard-1", "regulator"),
+        (8.3, "arrived", "police", "police", None),
+        (9.3, "action", "meet_police", "guard-1", None),
+        (21, "sent", "phone-police", "guard-1", "police"),
+        (21.7, "received", "phone-police", "guard-1", "police"),  # rings at 21.5, answered after 0.2
+        (22.7, "acknowledged", "phone-police", "guard-1", "police"),
+    ]
+
+
+def test_an_agency_slower_than_answer_within_leaves_the_call_unanswered(phone):
+    log = run(phone, phoning(phone, [{"id": "dial", "at": 1}], police={**POLICE, "answer": 3}))
+    assert [r for r in timeline(log) if r[1] != "action"] == [(2, "sent", "phone-police", "guard-1", "police"),
+                                                              (4.5, "unanswered", "phone-police", "guard-1", "police")]
+
+
+def test_a_lost_alarm_is_logged_at_its_arrival_and_reaches_nobody(phone):
+    data = phoning(phone, [{"id": "alarm", "at": 1}])
+    data["parameters"]["channels"]["alarm"] = {**ALARM, "failure": 1}
+    assert [r for r in timeline(run(phone, data)) if r[1] != "action"] == [
+        (2, "sent", "alarm-police", "guard-1", "police"), (2, "sent", "tell-regulator", "guard-1", "regulator"),
+        (2.3, "lost", "alarm-police", "guard-1", "police"), (2.3, "lost", "tell-regulator", "guard-1", "regulator")]
+
+
+def test_omitted_reports_and_fields(phone):
+    omitted = run(phone, phoning(phone, [{"id": "go", "at": 1}], human={"omission": {"call-head": 1}}))
+    assert of(omitted, "caller-1") == [(2, "omitted", "call-head", "caller-1", None)]
+    bare = run(phone, phoning(phone, [{"id": "go", "at": 1}], human={"field_omission": 1}))
+    assert [r[12] for r in bare.rows if r[3] in ("sent", "received")] == [(), ()]
+
+
+def test_first_triggers_once_and_repeat_triggers_each_time(phone):
+    # two injects (1 and 5): `once` runs at the first only, `each` (repeat) at both, `first-only`
+    # (repeat, but `on: incident`) at the first only
+    log = run(phone, phoning(phone, [{"id": "a", "at": 1}, {"id": "b", "at": 5}]))
+    assert timeline(log, "action") == [(2, "action", "look_once", "guard-1", None),
+                                       (2, "action", "look_each", "guard-1", None),
+                                       (2, "action", "look_first", "guard-1", None),
+                                       (6, "action", "look_each", "guard-1", None)]
+
+
+@pytest.mark.parametrize("serious", [True, False])
+def test_a_condition_is_checked_with_the_facts_the_trigger_brings(phone, serious):
+    log = run(phone, phoning(phone, [{"id": "a", "at": 1}, {"id": "check", "at": 5, "facts": {"serious": serious}}]))
+    assert at(log, "action", "act_serious") == ([6] if serious else [])
+    assert at(log, "fact", "serious") == ([5] if serious else [])  # a fact is logged only when it changes
+
+
+@pytest.fixture(scope="module")
+def sites():
+    return plan("sites")
+
+
+def test_branches_share_one_office_that_does_an_office_task_once(sites):
+    # the incident reaches east and west at 1. Each branch's head starts (react 1: 2) and phones the
+    # one office member (rings 2.5), who opened the file at 2 (done once for both branches): east's
+    # call is picked up at 2.5 and talked to 3.5; west's has rung meanwhile and is taken at 3.5.
+    # Each guard alarms the police (1 unit): only east, first to call, gets it (2.3 + 1 + 5).
+    data = scenario(sites, [{"id": "go", "at": 1}], channels={"phone": {**PHONE, "answer_within": 10}, "alarm": ALARM},
+                    agencies={"police": POLICE}) | {"branches": [{"id": "east"}, {"id": "west"}]}
+    log = run(sites, data)
+    assert timeline(log) == [
+        (2, "action", "start", "east/head-1", None),
+        (2, "sent", "head-office", "east/head-1", "office-1"),
+        (2, "action", "open_file", "office-1", None),
+        (2, "sent", "guard-alarm", "east/guard-1", "police"),
+        (2, "action", "start", "west/head-1", None),
+        (2, "sent", "head-office", "west/head-1", "office-1"),
+        (2, "sent", "guard-alarm", "west/guard-1", "police"),
+        (2.3, "received", "guard-alarm", "east/guard-1", "police"),
+        (2.3, "received", "guard-alarm", "west/guard-1", "police"),
+        (2.5, "received", "head-office", "east/head-1", "office-1"),
+        (3.5, "acknowledged", "head-office", "east/head-1", "office-1"),
+        (3.5, "received", "head-office", "west/head-1", "office-1"),
+        (4.5, "acknowledged", "head-office", "west/head-1", "office-1"),
+        (8.3, "arrived", "police", "police", None),  # the one unit goes to east, which called first
+    ]
+    assert [r[1] for r in log.rows if r[3] == "arrived"] == ["east"]
+    assert [(r[1], r[4]) for r in log.rows if r[3] in ("inject", "fact")] == [("east", "go"), ("west", "go")]
+
+
+def test_an_elapsed_fact_is_logged_at_its_marks_and_graded_as_it_grows(sites):
+    # the outage runs from 1 to 151 (2.5 h): the clock crosses the marks 1 h and 2 h at 61 and 121 and
+    # reads 2.5 when it stops. The office re-grades on every fact (react 1): II at 62, I at 122, and
+    # keeps I. Restarted at 200, the clock goes on from 2.5 (no mark left) and reads 3.5 at 260.
+    injects = [{"id": "cut", "at": 1, "facts": {"out": True}},
+               {"id": "back", "after": "cut", "at": 150, "facts": {"out": False}},
+               {"id": "again", "at": 200, "facts": {"out": True}},
+               {"id": "over", "after": "again", "at": 60, "facts": {"out": False}}]
+    log = run(sites, scenario(sites, injects, channels={"phone": PHONE, "alarm": ALARM}) | {"horizon": "6h"})
+    clock = [(round(r[0], 6), r[4], r[11]) for r in log.rows if r[3] == "fact"]
+    assert clock == [(1, "out", True), (61, "out_hours", 1), (121, "out_hours", 2), (151, "out", False),
+                     (151, "out_hours", 2.5), (200, "out", True), (260, "out", False), (260, "out_hours", 3.5)]
+    assert timeline(log, "level") == [(62, "level", "II", "office-1", None), (122, "level", "I", "office-1", None)]
+
+
+def test_every_message_row_names_its_site_channel_reference_attempt_and_fields(phone):
+    # each attempt is a new message with the next reference number; `received` carries the fields
+    # sent, `lost`, `unanswered` and `acknowledged` name the same message (channel and reference)
+    data = phoning(phone, [{"id": "alarm", "at": 1}, {"id": "go", "at": 3}], head_present=False)
+    data["parameters"]["channels"]["alarm"] = {**ALARM, "failure": 1}
+    rows = [(round(r[0], 6), *r[1:]) for r in run(phone, data).rows if r[3] not in ("action", "inject")]
+    both = ("place", "time")
+    assert rows == [
+        (2, "branch", "INC-1", "sent", "alarm-police", "guard", "guard-1", "police", "police", "alarm", 1, 1, ()),
+        (2, "branch", "INC-1", "sent", "tell-regulator", "guard", "guard-1", "regulator", "regulator", "alarm", 2, 1,
+         ()),
+        (2.3, "branch", "INC-1", "lost", "alarm-police", "guard", "guard-1", "police", "police", "alarm", 1, None,
+         None),
+        (2.3, "branch", "INC-1", "lost", "tell-regulator", "guard", "guard-1", "regulator", "regulator", "alarm", 2,
+         None, None),
+        (4.5, "branch", "INC-1", "sent", "call-head", "caller", "caller-1", "head", "head-1", "phone", 3, 1, both),
+        (7, "branch", "INC-1", "unanswered", "call-head", "caller", "caller-1", "head", "head-1", "phone", 3, None,
+         None),
+        (7.5, "branch", "INC-1", "sent", "call-head", "caller", "caller-1", "head", "head-1", "phone", 4, 2, both),
+        (10, "branch", "INC-1", "unanswered", "call-head", "caller", "caller-1", "head", "head-1", "phone", 4, None,
+         None),
+        (10, "branch", "INC-1", "sent", "call-head", "caller", "caller-1", "deputy", "deputy-1", "phone", 5, 1, both),
+        (10.5, "branch", "INC-1", "received", "call-head", "caller", "caller-1", "deputy", "deputy-1", "phone", 5, None,
+         both),
+        (11.5, "branch", "INC-1", "acknowledged", "call-head", "caller", "caller-1", "deputy", "deputy-1", "phone", 5,
+         None, None),
+    ]
