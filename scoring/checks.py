@@ -53,7 +53,7 @@ def compile_check(req: Requirement, plan: Plan) -> Check:
             t_event, r_event = req.trigger.event, req.response.event
             rule = plan.deadline(req.within)
             per_site = _done_at_each_branch(req, plan)
-            earlier_counts = req.earlier_counts
+            earlier_counts, only_first = req.earlier_counts, req.trigger.first
 
             def measure(view: LogView, start: Row, site: str | None) -> RequirementResult:
                 limit = rule.allowed(start[0], view.origin)
@@ -83,13 +83,15 @@ def compile_check(req: Requirement, plan: Plan) -> Check:
 
             def deadline(view: LogView) -> RequirementResult:
                 if reading != "trigger" and not holds(view, None):
-                    return condition_not_met("")
+                    return condition_not_met(reading)
                 starts = view.all(t_event, trigger)
                 if not starts:
                     if reading == "trigger" and not view.ever(applies):
                         return not_applicable(f"condition not met at any moment: {req.applies_if}")
                     return not_applicable("the trigger did not occur")
                 if reading == "trigger":
+                    if only_first:  # `first: true` (`incident`): only the first trigger at each site counts
+                        starts = _first_at_each_site(starts)
                     # the deadline counts from the first trigger at which the condition holds
                     starts = [row for row in starts if holds(view, row[0])]
                     if not starts:
@@ -109,7 +111,7 @@ def compile_check(req: Requirement, plan: Plan) -> Check:
             def content(view: LogView) -> RequirementResult:
                 row = view.first(event, report)
                 if not holds(view, None if row is None else row[0]):
-                    return condition_not_met("when the report was sent")
+                    return condition_not_met("at the end of the log" if row is None else "when the report was sent")
                 if row is None:
                     return result(Outcome.MISSED, 0.0, detail="no such report in the log")
                 carried = set(row[FIELDS] or ())
@@ -129,7 +131,7 @@ def compile_check(req: Requirement, plan: Plan) -> Check:
                 b = view.first(req.then.event, then)
                 if b is None:
                     if not holds(view, None):
-                        return condition_not_met("")
+                        return condition_not_met("at the end of the log")
                     return not_applicable("the second step did not occur")
                 if not holds(view, b[0]):
                     return condition_not_met("at the second step")
@@ -191,6 +193,16 @@ def compile_check(req: Requirement, plan: Plan) -> Check:
 
 
 SEVERITY = {Outcome.MET: 0, Outcome.LATE: 1, Outcome.MISSED: 2}
+
+
+def _first_at_each_site(rows: list[Row]) -> list[Row]:
+    seen: set[str] = set()
+    firsts = []
+    for row in rows:
+        if row[SITE] not in seen:
+            seen.add(row[SITE])
+            firsts.append(row)
+    return firsts
 
 
 def _done_at_each_branch(req: DeadlineRequirement, plan: Plan) -> bool:
