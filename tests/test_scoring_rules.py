@@ -7,10 +7,15 @@ one line (a few seconds of slack, a cap that no longer caps, a band boundary) fa
 from __future__ import annotations
 
 import copy
+import math
 from typing import Any
 
+import numpy as np
 import pytest
 
+from drillsim.scoring.aggregate import CODES, Aggregator, Distribution, wilson
+from drillsim.scoring.compare import compare, met_indicator, paired, rank
+from drillsim.scoring.outcomes import Outcome
 from drillsim.scoring.scorecard import Scorer
 from drillsim.sim.errors import InputError
 from drillsim.sim.eventlog import EventLog
@@ -494,3 +499,105 @@ def test_a_critical_failure_in_one_capability_leaves_the_others_alone():
     caps = {x["id"]: x for x in c["capabilities"]}
     assert caps["report"]["rating"] == "P" and not caps["report"]["critical_failed"]
     assert caps["alarm"]["rating"] == "U" and caps["alarm"]["critical_failed"]
+
+
+# many replications: summaries and comparisons ---------------------------------------------------------
+
+def _codes(*outcomes: str) -> np.ndarray:
+    return np.array([[CODES[Outcome(o)]] for o in outcomes])
+
+
+def test_wilson_intervals():
+    assert wilson(8, 10) == pytest.approx((0.4902, 0.9433), abs=1e-4)
+    assert wilson(0, 10) == pytest.approx((0.0, 0.2775), abs=1e-4)
+    assert wilson(10, 10) == pytest.approx((0.7225, 1.0), abs=1e-4)
+    assert wilson(1, 1, z=1.0) == pytest.approx((0.5, 1.0))
+    assert all(math.isnan(x) for x in wilson(0, 0))
+
+
+def test_a_summary_counts_outcomes_and_leaves_out_not_applicable():
+    agg = Aggregator(["R"], keep_worst=2)
+    outcome = _codes("met", "met", "late", "missed", "not_applicable", "late", "late")
+    latency = np.array([[0.5], [1.0], [3.0], [np.nan], [np.nan], [7.0], [5.0]])
+    agg.add(np.arange(7), outcome, latency, np.array([100, 100, 50, 0, np.nan, 50, 50.0]))
+    s = agg.summary()
+    r = s["requirements"][0]
+    assert s["replications"] == 7 and r["replications"] == 7 and r["applicable"] == 6
+    assert r["outcomes"] == {"met": 2, "late": 3, "missed": 1, "incomplete": 0, "violated": 0, "not_applicable": 1}
+    assert r["p_met"] == pytest.approx(2 / 6, abs=1e-6)
+    assert r["p_met_ci95"] == pytest.approx(list(wilson(2, 6)), abs=1e-6)
+    assert r["worst_late"] == [{"replication": 5, "latency_min": 7.0}, {"replication": 6, "latency_min": 5.0}]
+    assert r["latency_min"]["n"] == 5 and r["latency_min"]["mean"] == pytest.approx(16.5 / 5)
+    assert s["score"]["n"] == 6 and s["score"]["mean"] == pytest.approx(350 / 6, abs=1e-4)
+
+
+def test_a_requirement_that_never_applied_has_no_probability():
+    agg = Aggregator(["R"])
+    agg.add(np.arange(2), _codes("not_applicable", "not_applicable"), np.full((2, 1), np.nan), np.full(2, np.nan))
+    r = agg.summary()["requirements"][0]
+    assert (r["applicable"], r["p_met"], r["p_met_ci95"]) == (0, None, None)
+    assert agg.summary()["score"] == {"n": 0, "mean": None, "median": None, "p90": None, "p95": None, "p99": None}
+
+
+def test_worst_late_runs_keep_the_largest_and_ties_the_earliest_replication():
+    agg = Aggregator(["R"], keep_worst=2)
+    agg.add(np.arange(4), _codes("late", "late", "late", "met"), np.array([[4.0], [4.0], [2.0], [9.0]]), np.zeros(4))
+    agg.add(np.arange(4, 6), _codes("late", "late"), np.array([[4.0], [1.0]]), np.zeros(2))
+    assert agg.summary()["requirements"][0]["worst_late"] == [{"replication": 0, "latency_min": 4.0},
+                                                              {"replication": 1, "latency_min": 4.0}]
+    assert Aggregator(["R"], keep_worst=0).summary()["requirements"][0]["worst_late"] == []
+
+
+def test_score_percentiles_stay_within_the_scores_seen():
+    agg = Aggregator(["R"])
+    scores = np.array([100.0] * 95 + [40.0] * 5)
+    agg.add(np.arange(100), _codes(*["met"] * 100), np.zeros((100, 1)), scores)
+    s = agg.summary()["score"]
+    assert s["p99"] == 100 and s["p95"] == 100 and s["median"] == pytest.approx(100, rel=0.005)
+    assert s["mean"] == 97 and s["n"] == 100
+    low = Distribution()
+    low.add(np.array([0.0, 0.0, 0.0, 2.0]))
+    assert (low.percentile(50), low.percentile(100)) == (0.0, 2.0)
+
+
+def test_percentiles_are_within_half_a_percent_of_the_exact_ones():
+    values = np.geomspace(0.5, 500, 2001)
+    d = Distribution()
+    d.add(values)
+    for q in (0, 10, 50, 90, 95, 99, 100):
+        assert d.percentile(q) == pytest.approx(np.percentile(values, q), rel=0.005)
+
+
+def test_paired_differences():
+    n, mean, ci = paired(np.array([3.0, 4.0, 5.0, np.nan]), np.array([1.0, 1.0, 1.0, 2.0]))
+    half = 1.959963984540054 * 1.0 / math.sqrt(3)
+    assert (n, mean) == (3, 3.0) and ci == pytest.approx((3 - half, 3 + half))
+    assert paired(np.array([1.0]), np.array([0.5])) == (1, 0.5, None)
+    assert paired(np.array([np.nan]), np.array([1.0])) == (0, None, None)
+
+
+def test_compare_gives_the_score_and_each_requirements_probability_met_against_the_baseline():
+    outcomes = {"base": np.array([[CODES[Outcome.MET], CODES[Outcome.NOT_APPLICABLE]],
+                                  [CODES[Outcome.LATE], CODES[Outcome.MET]],
+                                  [CODES[Outcome.MISSED], CODES[Outcome.MET]]]),
+                "more": np.array([[CODES[Outcome.MET], CODES[Outcome.MET]],
+                                  [CODES[Outcome.MET], CODES[Outcome.MET]],
+                                  [CODES[Outcome.MET], CODES[Outcome.LATE]]])}
+    scores = {"base": np.array([80.0, 60.0, 40.0]), "more": np.array([90.0, 80.0, 70.0])}
+    diffs = compare(["base", "more"], "base", ["R1", "R2"], scores, outcomes)
+    assert [(d.configuration, d.baseline, d.measure, d.n) for d in diffs] == [
+        ("more", "base", "score", 3), ("more", "base", "R1", 3), ("more", "base", "R2", 2)]
+    assert diffs[0].mean == pytest.approx(20) and diffs[1].mean == pytest.approx(2 / 3)
+    assert diffs[2].mean == pytest.approx(-0.5)
+    assert met_indicator(outcomes["base"])[:, 0].tolist() == [1.0, 0.0, 0.0]
+    assert math.isnan(met_indicator(outcomes["base"])[0, 1])
+
+
+def test_rank_orders_configurations_by_mean_score():
+    rows = rank(["a", "b", "c"], {"a": np.array([50.0, 70.0]), "b": np.array([90.0, np.nan, 80.0]),
+                                  "c": np.array([60.0])})
+    assert [(r["configuration"], r["rank"], r["mean_score"]) for r in rows] == [("b", 1, 85), ("a", 2, 60),
+                                                                               ("c", 3, 60)]
+    half = 1.959963984540054 * float(np.std([90.0, 80.0], ddof=1)) / math.sqrt(2)
+    assert rows[0]["ci95"] == pytest.approx([85 - half, 85 + half], abs=1e-4)
+    assert all(math.isnan(x) for x in rows[2]["ci95"])
