@@ -40,11 +40,17 @@ def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
 
 @dataclass
 class Distribution:
-    """Count, exact mean, and a log histogram for percentiles of positive values."""
+    """Count, exact mean, and a log histogram for percentiles of positive values.
+
+    A percentile is read inside its histogram bin, so it is kept within the smallest and largest
+    value seen: a score of 100 in the top bin never reads as 100.3.
+    """
 
     count: int = 0
     total: float = 0.0
     zeros: int = 0
+    low: float = math.inf
+    high: float = -math.inf
     hist: np.ndarray = field(default_factory=lambda: np.zeros(BINS, dtype=np.int64))
 
     def add(self, values: np.ndarray) -> None:
@@ -53,6 +59,8 @@ class Distribution:
             return
         self.count += len(values)
         self.total += float(np.sum(values, dtype=np.float64))
+        self.low = min(self.low, float(values.min()))
+        self.high = max(self.high, float(values.max()))
         positive = values[values > 10**LOG_LO]
         self.zeros += len(values) - len(positive)
         idx = np.clip(((np.log10(positive) - LOG_LO) / (LOG_HI - LOG_LO) * BINS).astype(np.int64), 0, BINS - 1)
@@ -68,7 +76,8 @@ class Distribution:
         b = int(np.searchsorted(cum, rank - self.zeros, side="right"))
         before = cum[b - 1] if b else 0
         within = (rank - self.zeros - before + 0.5) / self.hist[b]
-        return 10 ** (LOG_LO + (b + min(max(within, 0.0), 1.0)) / BINS * (LOG_HI - LOG_LO))
+        value = 10 ** (LOG_LO + (b + min(max(within, 0.0), 1.0)) / BINS * (LOG_HI - LOG_LO))
+        return min(max(value, self.low), self.high)
 
     def summary(self) -> dict[str, float | int | None]:
         def clean(x: float) -> float | None:

@@ -24,6 +24,7 @@ Check = Callable[[LogView], RequirementResult]
 
 def compile_check(req: Requirement, plan: Plan) -> Check:
     applies = plan.compile(req.applies_if)
+    reading = req.applies_when if req.applies_if else "end"  # with no condition every reading agrees
     base = dict(id=req.id, kind=req.kind, title=req.title, clause=req.clause, capability=req.capability,
                 weight=req.weight, critical=req.critical)
     late_credit = plan.scoring.late_credit
@@ -34,21 +35,45 @@ def compile_check(req: Requirement, plan: Plan) -> Check:
     def not_applicable(detail: str) -> RequirementResult:
         return result(Outcome.NOT_APPLICABLE, 0.0, detail=detail)
 
+    def holds(view: LogView, at: float | None) -> bool:
+        """``applies_if`` read as the plan says; ``at`` is the moment the requirement arose, if any."""
+        if reading == "ever":
+            return view.ever(applies)
+        if reading == "trigger" and at is not None:
+            return applies(view.vars_at(at))
+        return applies(view.final)
+
+    def condition_not_met(moment: str) -> RequirementResult:
+        where = {"ever": "at any moment", "end": "at the end of the log"}.get(reading, moment)
+        return not_applicable(f"condition not met {where}: {req.applies_if}")
+
     match req:
         case DeadlineRequirement():
             trigger, response = matcher(req.trigger), matcher(req.response)
             t_event, r_event = req.trigger.event, req.response.event
             rule = plan.deadline(req.within)
             per_site = _done_at_each_branch(req, plan)
+            earlier_counts, only_first = req.earlier_counts, req.trigger.first
 
             def measure(view: LogView, start: Row, site: str | None) -> RequirementResult:
                 limit = rule.allowed(start[0], view.origin)
                 here = response if site is None else (lambda row: row[SITE] == site and response(row))
-                done = view.first(r_event, here, after=start[0])
                 where = "" if site is None else f" at {site}"
+                done = view.first(r_event, here)
                 if done is None:
                     return result(Outcome.MISSED, 0.0, since=start[0], deadline=limit,
                                   detail=f"no response in the log{where}")
+                if done[0] < start[0]:
+                    early = format_minutes(start[0] - done[0])
+                    if earlier_counts:
+                        return result(Outcome.MET, 1.0, at=done[0], since=start[0], latency=0.0, deadline=limit,
+                                      detail=f"done {early} before the trigger{where}")
+                    before = done
+                    done = view.first(r_event, here, after=start[0])
+                    if done is None:
+                        return result(Outcome.MISSED, 0.0, at=before[0], since=start[0], deadline=limit,
+                                      detail=f"the response came {early} before the trigger{where}; this "
+                                             f"requirement counts only responses after it")
                 latency = done[0] - start[0]
                 if latency <= limit + 1e-9:
                     return result(Outcome.MET, 1.0, at=done[0], since=start[0], latency=latency, deadline=limit,
@@ -57,11 +82,20 @@ def compile_check(req: Requirement, plan: Plan) -> Check:
                               detail=f"late by {format_minutes(latency - limit)}{where}")
 
             def deadline(view: LogView) -> RequirementResult:
-                if not applies(view.final):
-                    return not_applicable(f"condition not met: {req.applies_if}")
+                if reading != "trigger" and not holds(view, None):
+                    return condition_not_met(reading)
                 starts = view.all(t_event, trigger)
                 if not starts:
+                    if reading == "trigger" and not view.ever(applies):
+                        return not_applicable(f"condition not met at any moment: {req.applies_if}")
                     return not_applicable("the trigger did not occur")
+                if reading == "trigger":
+                    if only_first:  # `first: true` (`incident`): only the first trigger at each site counts
+                        starts = _first_at_each_site(starts)
+                    # the deadline counts from the first trigger at which the condition holds
+                    starts = [row for row in starts if holds(view, row[0])]
+                    if not starts:
+                        return condition_not_met("at the trigger")
                 sites = sorted({row[SITE] for row in starts} & view.branches) if per_site else []
                 if len(sites) <= 1:
                     return measure(view, starts[0], None)
@@ -75,9 +109,9 @@ def compile_check(req: Requirement, plan: Plan) -> Check:
             report, event, wanted = matcher(req.report), req.report.event, req.fields
 
             def content(view: LogView) -> RequirementResult:
-                if not applies(view.final):
-                    return not_applicable(f"condition not met: {req.applies_if}")
                 row = view.first(event, report)
+                if not holds(view, None if row is None else row[0]):
+                    return condition_not_met("at the end of the log" if row is None else "when the report was sent")
                 if row is None:
                     return result(Outcome.MISSED, 0.0, detail="no such report in the log")
                 carried = set(row[FIELDS] or ())
@@ -94,11 +128,13 @@ def compile_check(req: Requirement, plan: Plan) -> Check:
             first, then = matcher(req.first), matcher(req.then)
 
             def order(view: LogView) -> RequirementResult:
-                if not applies(view.final):
-                    return not_applicable(f"condition not met: {req.applies_if}")
                 b = view.first(req.then.event, then)
                 if b is None:
+                    if not holds(view, None):
+                        return condition_not_met("at the end of the log")
                     return not_applicable("the second step did not occur")
+                if not holds(view, b[0]):
+                    return condition_not_met("at the second step")
                 a = view.first(req.first.event, first)
                 if a is None:
                     return result(Outcome.VIOLATED, 0.0, at=b[0], detail="the second step came without the first")
@@ -112,12 +148,15 @@ def compile_check(req: Requirement, plan: Plan) -> Check:
         case ProhibitionRequirement():
             forbidden, event = matcher(req.forbidden), req.forbidden.event
             while_ = plan.compile(req.while_)
+            at_each = reading == "trigger"
 
             def prohibition(view: LogView) -> RequirementResult:
-                if not applies(view.final):
-                    return not_applicable(f"condition not met: {req.applies_if}")
+                # read at each forbidden event, the condition applies whenever it held at some moment
+                if not (view.ever(applies) if at_each else holds(view, None)):
+                    return condition_not_met("at any moment")
                 for row in view.all(event, forbidden):
-                    if while_(view.vars_at(row[0])):
+                    now = view.vars_at(row[0])
+                    if while_(now) and (not at_each or applies(now)):
                         return result(Outcome.VIOLATED, 0.0, at=row[0], detail=f"{row[WHAT]} by {row[6] or row[5]}")
                 return result(Outcome.MET, 1.0)
 
@@ -127,8 +166,8 @@ def compile_check(req: Requirement, plan: Plan) -> Check:
             names = {0: "none", **{rank: name for name, rank in plan.level_rank.items()}}
 
             def classification(view: LogView) -> RequirementResult:
-                if not applies(view.final):
-                    return not_applicable(f"condition not met: {req.applies_if}")
+                if not holds(view, None):
+                    return condition_not_met("at the end of the log")
                 rows = view.by_event.get("level", [])
                 should_end = plan.grade(view.final, view.incident_type)
                 if not rows:
@@ -154,6 +193,16 @@ def compile_check(req: Requirement, plan: Plan) -> Check:
 
 
 SEVERITY = {Outcome.MET: 0, Outcome.LATE: 1, Outcome.MISSED: 2}
+
+
+def _first_at_each_site(rows: list[Row]) -> list[Row]:
+    seen: set[str] = set()
+    firsts = []
+    for row in rows:
+        if row[SITE] not in seen:
+            seen.add(row[SITE])
+            firsts.append(row)
+    return firsts
 
 
 def _done_at_each_branch(req: DeadlineRequirement, plan: Plan) -> bool:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+from drillsim.sim.conditions import Condition
 from drillsim.sim.eventlog import ACTOR_ROLE, CHANNEL, EVENT, SITE, TARGET_ROLE, VALUE, WHAT, EventLog, Row
 from drillsim.sim.plan import Plan
 from drillsim.sim.schema import Selector
@@ -28,20 +30,41 @@ def matcher(sel: Selector) -> Match:
 
 
 class LogView:
-    __slots__ = ("branches", "by_event", "changes", "declared", "facts", "final", "incident_type", "origin", "plan")
+    """Rows by event kind, and an index of the moments the facts or the level changed.
+
+    ``states[k]`` is what the conditions see from ``times[k - 1]`` on (``states[0]``, before any
+    change), so the facts at any moment are one binary search away: building the index is linear
+    in the log, and each look-up is logarithmic.
+    """
+
+    __slots__ = ("branches", "by_event", "final", "incident_type", "origin", "plan", "states", "times")
 
     def __init__(self, log: EventLog, plan: Plan, incident_type: str):
         self.plan = plan
         self.origin = log.origin
         self.incident_type = incident_type
         self.by_event: dict[str, list[Row]] = defaultdict(list)
+        facts = dict(plan.initial_facts)
+        graded = declared = 0
+        self.times: list[float] = []
+        self.states: list[dict[str, Any]] = [{**facts, "type": incident_type, "level": 0}]
         for row in log.rows:
-            self.by_event[row[EVENT]].append(row)
-        self.facts = plan.initial_facts
-        self.changes: list[tuple[float, str, Any]] = [(r[0], r[WHAT], r[VALUE]) for r in self.by_event["fact"]]
-        self.declared = [(r[0], plan.level_rank.get(r[VALUE] if r[VALUE] is not None else r[WHAT], 0))
-                         for r in self.by_event["level"]]
-        self.final = self.vars_at(float("inf"))
+            event = row[EVENT]
+            self.by_event[event].append(row)
+            if event == "fact":
+                facts[row[WHAT]] = row[VALUE]
+                graded = max(graded, plan.grade(facts, incident_type))
+            elif event == "level":
+                declared = max(declared, plan.level_rank.get(row[VALUE] if row[VALUE] is not None else row[WHAT], 0))
+            else:
+                continue
+            state = {**facts, "type": incident_type, "level": max(declared, graded)}
+            if self.times and self.times[-1] == row[0]:
+                self.states[-1] = state
+            else:
+                self.times.append(row[0])
+                self.states.append(state)
+        self.final = self.states[-1]
         self.branches = {r[SITE] for r in self.by_event["inject"]}
         """The sites the incident reached."""
 
@@ -61,12 +84,8 @@ class LogView:
         give on the facts so far, so that failing to declare a level cannot make a level-dependent
         requirement inapplicable.
         """
-        facts = dict(self.facts)
-        graded = 0
-        for when, name, value in self.changes:
-            if when > t:
-                break
-            facts[name] = value
-            graded = max(graded, self.plan.grade(facts, self.incident_type))
-        declared = max((rank for when, rank in self.declared if when <= t), default=0)
-        return {**facts, "type": self.incident_type, "level": max(declared, graded)}
+        return self.states[bisect_right(self.times, t)]
+
+    def ever(self, condition: Condition) -> bool:
+        """Whether ``condition`` held at some moment of the log (before the first change included)."""
+        return any(condition(state) for state in self.states)

@@ -159,6 +159,16 @@ class RequirementBase(Strict):
     weight: float = Field(1.0, gt=0)
     critical: bool = False
     applies_if: str | None = None
+    applies_when: Literal["trigger", "ever", "end"] = "trigger"
+    """When ``applies_if`` is read: at the moment the requirement arises (a deadline's trigger, a
+    content requirement's report, an order's second step, a forbidden event), at any moment of the
+    log, or on the facts at its end (docs/scoring.md)."""
+
+    @model_validator(mode="after")
+    def _when_needs_if(self) -> RequirementBase:
+        if "applies_when" in self.model_fields_set and self.applies_if is None:
+            raise ValueError("`applies_when` says when to read `applies_if`, and this requirement has none")
+        return self
 
 
 class DeadlineRequirement(RequirementBase):
@@ -166,6 +176,8 @@ class DeadlineRequirement(RequirementBase):
     trigger: SelectorField = INCIDENT
     response: SelectorField
     within: DeadlineField
+    earlier_counts: bool = False
+    """A response before the trigger counts as met ("no later than 1 min after; earlier is fine")."""
 
 
 class ContentRequirement(RequirementBase):
