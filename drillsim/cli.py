@@ -35,8 +35,8 @@ except ImportError:  # pragma: no cover - typer that uses click itself
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
                   help="Play bank-branch emergency drills as simulations and score drills against the plan.")
-out_console = Console(soft_wrap=True)
-err_console = Console(stderr=True, soft_wrap=True)
+out_console = Console(soft_wrap=True, emoji=False)  # no emoji: ":100:" in "file.yaml:100: at ..." is a line
+err_console = Console(stderr=True, soft_wrap=True, emoji=False)
 
 DEMO_PLAN, DEMO_SCENARIO, DEMO_SEED = "counter-robbery", "armed-robbery-injured", 7
 
@@ -237,7 +237,9 @@ def experiment(ref: Annotated[str, typer.Argument(help="experiment file, or the 
     from drillsim.sim.experiment import load_experiment
 
     _out_folder(out, force, resume)
-    exp, configs = load_experiment(catalog.resolve(ref, "experiment"))
+    source = catalog.resolve(ref, "experiment")
+    _expect_kind(source, "drillsim.experiment")
+    exp, configs = load_experiment(source)
     with _progress_bar(exp.reps * len(configs)) as advance:
         result = _interruptible(lambda: run_experiment(ref, out, workers, scheduler, resume, advance,
                                                        overwrite=force), out)
@@ -262,8 +264,10 @@ def programme(ref: Annotated[str, typer.Argument(help="programme file, or the id
               out: OutOpt = Path("out/programme"), force: ForceOpt = False) -> None:
     """Play every drill of a year's programme on its date; write the calendar with each drill's result."""
     import drillsim
+    from drillsim.sim import catalog
 
     _out_folder(out, force)
+    _expect_kind(catalog.resolve(ref, "programme"), "drillsim.programme")
     result = drillsim.run_programme(ref, out)
     for row in result.rows:
         score = f"{row['score']:5.1f} {row['rating']}" if row.get("score") is not None else ""
@@ -272,6 +276,29 @@ def programme(ref: Annotated[str, typer.Argument(help="programme file, or the id
 
 
 SCHEMAS = ("drillsim.plan", "drillsim.scenario", "drillsim.programme", "drillsim.experiment")
+
+
+def _file_kind(path: Path) -> str:
+    """The kind of drillsim file its ``schema`` key names: one of :data:`SCHEMAS`."""
+    from drillsim.sim.yamlio import load_yaml
+
+    data, positions = load_yaml(path)
+    schema = data.get("schema") if isinstance(data, dict) else None
+    known = ", ".join(f"{k}/1" for k in SCHEMAS)
+    if schema is None:
+        raise InputError(str(path), f"no schema key: a drillsim file says what it is in its first line, "
+                         f"schema: one of {known}", "schema", 1)
+    kind = str(schema).split("/")[0]
+    if kind not in SCHEMAS:
+        raise InputError(str(path), f"unknown schema {schema!r}; known: {known}", "schema",
+                         positions.get(("schema",)))
+    return kind
+
+
+def _expect_kind(path: Path, kind: str) -> None:
+    found = _file_kind(path)
+    if found != kind:
+        raise InputError(str(path), f"this is a {found}/1 file; a {kind}/1 file is needed here", "schema", 1)
 
 
 @app.command()
@@ -284,7 +311,6 @@ def validate(files: Annotated[list[Path], typer.Argument(help="plan, scenario, p
     from drillsim.sim.plan import load_plan
     from drillsim.sim.programme import load_programme
     from drillsim.sim.scenario import load_scenario
-    from drillsim.sim.yamlio import load_yaml
 
     plans: dict[str, object] = {}
 
@@ -320,26 +346,12 @@ def validate(files: Annotated[list[Path], typer.Argument(help="plan, scenario, p
 
     checks = dict(zip(SCHEMAS, (plan_file, scenario_file, programme_file, experiment_file), strict=True))
 
-    def kind(path: Path) -> Callable[[Path], str]:
-        """The check for the kind of file the ``schema`` key names."""
-        data, positions = load_yaml(path)
-        schema = data.get("schema") if isinstance(data, dict) else None
-        known = ", ".join(f"{k}/1" for k in SCHEMAS)
-        if schema is None:
-            raise InputError(str(path), f"no schema key: a drillsim file says what it is in its first line, "
-                             f"schema: one of {known}", "schema", 1)
-        check = checks.get(str(schema).split("/")[0])
-        if check is None:
-            raise InputError(str(path), f"unknown schema {schema!r}; known: {known}", "schema",
-                             positions.get(("schema",)))
-        return check
-
     # plans first, so that scenarios are checked against the plans given
     order = {check: i for i, check in enumerate(checks.values())}
     found: list[tuple[int, Path, Callable[[Path], str] | InputError]] = []
     for path in files:
         try:
-            check = kind(path)
+            check = checks[_file_kind(path)]
             found.append((order[check], path, check))
         except InputError as err:
             found.append((-1, path, err))
