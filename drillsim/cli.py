@@ -90,6 +90,8 @@ def _out_folder(out: Path, force: bool, resume: bool = False) -> None:
 
 @contextmanager
 def _progress_bar(total: int):
+    """A progress bar on stderr, shown from the first finished chunk on (so that an error found
+    before any work is done is the only line printed)."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -101,15 +103,21 @@ def _progress_bar(total: int):
 
     columns = (TextColumn("replications"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
                TextColumn("{task.fields[rate]}"), TimeRemainingColumn())
-    with Progress(*columns, console=err_console, transient=False) as bar:
-        task = bar.add_task("run", total=total, rate="")
-        started = time.perf_counter()
+    bar = Progress(*columns, console=err_console, transient=False)
+    task = bar.add_task("run", total=total, rate="")
+    started = time.perf_counter()
 
-        def advance(done: int, _total: int) -> None:
-            rate = done / max(time.perf_counter() - started, 1e-9)
-            bar.update(task, completed=done, rate=f"{rate:,.0f}/s")
+    def advance(done: int, _total: int) -> None:
+        if not bar.live.is_started:
+            bar.start()
+        rate = done / max(time.perf_counter() - started, 1e-9)
+        bar.update(task, completed=done, rate=f"{rate:,.0f}/s")
 
+    try:
         yield advance
+    finally:
+        if bar.live.is_started:
+            bar.stop()
 
 
 def _interruptible(work, out: Path):
@@ -414,14 +422,14 @@ def list_builtins() -> None:
             out_console.print(f"{kind:10} {fid:34} {plan}{data.get('title', '')}", highlight=False, markup=False)
 
 
-def _report_bug(err: BaseException) -> None:
+def _report_bug(err: BaseException, args: Sequence[str]) -> None:
     """Say that an unexpected exception is a bug, and keep its traceback in a file for the report."""
     from drillsim import __version__
 
     with tempfile.NamedTemporaryFile("w", prefix="drillsim-bug-", suffix=".txt", delete=False,
                                      encoding="utf-8") as f:
         f.write(f"drillsim {__version__}, python {sys.version.split()[0]}\ncommand: drillsim "
-                f"{' '.join(sys.argv[1:])}\n\n")
+                f"{' '.join(args)}\n\n")
         traceback.print_exception(err, file=f)
     err_console.print(f"[red]error:[/] this is a bug in drillsim {__version__}, not a mistake of yours: "
                       f"{escape(type(err).__name__)}: {escape(str(err))}", highlight=False)
@@ -461,7 +469,7 @@ def run_command(args: Sequence[str] | None = None) -> int:
     except MissingCJKFont as err:
         _error(str(err))
         return 3
-    except (KeyboardInterrupt, click_errors.Abort, typer.Abort):
+    except (KeyboardInterrupt, typer.Abort):
         err_console.print("interrupted")
         return 130
     except OSError as err:  # the disk is full, a file vanished, ... — the machine's trouble, not drillsim's
@@ -469,7 +477,7 @@ def run_command(args: Sequence[str] | None = None) -> int:
         _error(f"{where}{err.strerror or err}")
         return 1
     except Exception as err:
-        _report_bug(err)
+        _report_bug(err, sys.argv[1:] if args is None else args)
         return 1
 
 
