@@ -5,7 +5,7 @@ setup:
 	@scripts/setup.sh
 
 demo: setup
-	.venv/bin/drillsim demo --out out/demo
+	.venv/bin/drillsim demo --out out/demo --force
 
 test: setup
 	.venv/bin/python -m pytest

@@ -5,8 +5,12 @@
 >>> scenario = drillsim.load_scenario("armed-robbery-injured", plan)
 >>> log = drillsim.simulate(plan, scenario, seed=7)
 >>> card = drillsim.score(plan, log)
->>> card.to_frame()          # one row per requirement, as a pandas DataFrame
->>> log.to_frame()           # the event log
+>>> card.rating in ("P", "S", "M", "U")
+True
+>>> card.to_frame()["id"].head(3).tolist()     # one row per requirement, as a pandas DataFrame
+['ROB-01', 'ROB-02', 'ROB-03']
+>>> log.to_frame().columns[:5].tolist()         # the event log, one row per event
+['time', 't', 'site', 'incident', 'event']
 """
 
 from __future__ import annotations

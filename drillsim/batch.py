@@ -9,14 +9,26 @@ common random numbers and results do not depend on the number of workers or the 
 
 Each finished unit is written as ``results/config=<name>/part-<chunk>.parquet`` (atomically: a
 killed run leaves whole parts only) — one row per replication and requirement. ``resume`` reads
-the parts already there and runs only the missing units.
+the parts already there and runs only the missing units; ``overwrite`` removes an earlier run's parts
+and starts again. Nothing is written before the executor is up, so a scheduler that cannot be
+reached leaves the output folder as it was.
+
+Worker processes of the local pool end with the main process, even when it is killed: on Linux the
+kernel sends them SIGKILL when it dies (``prctl(PR_SET_PDEATHSIG)``), and everywhere a thread in
+each worker exits when the worker finds it has been handed to another parent.
 """
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import os
+import shutil
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -152,14 +164,37 @@ def _write_part(path: Path, res: ChunkResult, requirement_ids: list[str]) -> Non
     os.replace(tmp, path)
 
 
-def _read_part(path: Path, config: int, chunk: int, r: int) -> ChunkResult:
-    t = pq.read_table(path)
+def _unusable_part(path: Path, what: str) -> InputError:
+    return InputError(str(path), f"{what}; this part of the results cannot be used: delete it and run the same "
+                      "command with --resume to compute it again")
+
+
+def _part_rows(path: Path) -> int:
+    try:
+        return pq.ParquetFile(path).metadata.num_rows
+    except (pa.ArrowException, OSError) as err:
+        raise _unusable_part(path, f"is not a whole Parquet file ({err})") from None
+
+
+def _read_part(path: Path, config: int, chunk: int, r: int, expected: range) -> ChunkResult:
+    try:
+        t = pq.read_table(path)
+        t.validate(full=True)
+    except (pa.ArrowException, OSError) as err:
+        raise _unusable_part(path, f"is not a whole Parquet file ({err})") from None
+    names = ["replication", "requirement", "outcome", "latency_min", "credit", "score"]
+    if t.column_names != names or t.num_rows != len(expected) * r:
+        raise _unusable_part(path, f"holds {t.num_rows} rows with columns {', '.join(t.column_names)}; "
+                             f"expected {len(expected) * r} rows ({len(expected)} replications × {r} requirements) "
+                             f"with columns {', '.join(names)}")
     n = t.num_rows // r
     outcome = t.column("outcome").combine_chunks().indices.to_numpy().astype(np.int8).reshape(n, r)
     latency = t.column("latency_min").to_numpy(zero_copy_only=False).astype(np.float64).reshape(n, r)
     credit = t.column("credit").to_numpy().reshape(n, r)
     score = t.column("score").to_numpy(zero_copy_only=False).astype(np.float64)[::r]
     reps = t.column("replication").to_numpy()[::r]
+    if not np.array_equal(reps, np.arange(expected.start, expected.stop)):
+        raise _unusable_part(path, f"holds other replications than {expected.start}..{expected.stop - 1}")
     return ChunkResult(config, chunk, reps, outcome, latency, credit, score)
 
 
@@ -170,7 +205,8 @@ class _Local:
 
     def __init__(self, job: BatchJob, workers: int):
         self.job = job
-        self.pool = ProcessPoolExecutor(workers, initializer=_warm, initargs=(job,)) if workers > 1 else None
+        self.pool = (ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(job, os.getpid()))
+                     if workers > 1 else None)
         self.width = 3 * workers
 
     def submit(self, config: int, chunk: int) -> Future:
@@ -185,9 +221,26 @@ class _Local:
             self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
 
 
-def _warm(job: BatchJob) -> None:
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _start_worker(job: BatchJob, parent: int) -> None:
+    """Tie this worker's life to the main process, then compile the job's models."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the main process died before the line above
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="drillsim-parent-watch").start()
     for c in range(len(job.configurations)):
         _prepared(job, c)
+
+
+def _watch_parent(parent: int, every: float = 1.0) -> None:
+    """End this worker once its parent is gone (it is then handed to another process)."""
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(1)
 
 
 def _run_in_worker(config: int, chunk: int) -> ChunkResult:
@@ -200,7 +253,13 @@ class _Dask:
     def __init__(self, job: BatchJob, scheduler: Any):
         from distributed import Client
 
-        self.client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+        if isinstance(scheduler, Client):
+            self.client = scheduler
+        else:
+            try:
+                self.client = Client(scheduler)
+            except (OSError, ValueError) as err:  # unreachable, or not an address
+                raise InputError("--scheduler", f"cannot use the Dask scheduler at {scheduler!r}: {err}") from None
         self.owned = not isinstance(scheduler, Client)
         self.job = self.client.scatter(job, broadcast=True)
         self.width = 3 * max(1, sum(self.client.nthreads().values()))
@@ -224,34 +283,61 @@ def _completed(futures: set) -> tuple[set, set]:
 
 
 def iterate_batch(job: BatchJob, out: Path, workers: int | None = None, scheduler: Any = None,
-                  resume: bool = False) -> Iterator[ChunkResult]:
-    """Yield every unit's results in order, running what is missing and saving each as it finishes."""
-    out.mkdir(parents=True, exist_ok=True)
+                  resume: bool = False, overwrite: bool = False) -> Iterator[ChunkResult]:
+    """Yield every unit's results in order, running what is missing and saving each as it finishes.
+
+    A folder with an earlier run's results is refused unless ``resume`` (finish that same run) or
+    ``overwrite`` (remove its results and start again).
+    """
+    if out.exists() and not out.is_dir():
+        raise InputError(str(out), "is a file; the results need a folder")
     manifest = out / "batch.json"
     fingerprint = job.fingerprint()
-    if manifest.exists():
+    if manifest.exists() and not overwrite:
         if not resume:
             raise InputError(str(out), "holds the results of an earlier run: add --resume to finish it, "
-                             "or choose another --out")
-        if json.loads(manifest.read_text("utf-8")) != fingerprint:
+                             "--force to replace it, or choose another --out")
+        try:
+            earlier = json.loads(manifest.read_text("utf-8"))
+        except (ValueError, OSError) as err:
+            raise InputError(str(manifest), f"cannot be read ({err}); it is not the record of a drillsim run") \
+                from None
+        if earlier != fingerprint:
             raise InputError(str(manifest), "was written by a run with other settings, plans or scenarios; "
                              "--resume can only finish the same run")
-    else:
-        manifest.write_text(json.dumps(fingerprint, ensure_ascii=False, indent=1), encoding="utf-8")
     requirement_ids = [[r.id for r in c.plan.requirements] for c in job.configurations]
     units = job.units()
-    saved = {u for u in units if _part_path(out, job, *u).exists()}
+
+    def replications(chunk: int) -> range:
+        return range(chunk * job.chunk, min(job.reps, (chunk + 1) * job.chunk))
+
+    saved = set() if overwrite else {u for u in units if _part_path(out, job, *u).exists()}
+    for u in saved:  # a truncated part is found now, before any work is done
+        path = _part_path(out, job, *u)
+        if _part_rows(path) != len(replications(u[1])) * len(requirement_ids[u[0]]):
+            raise _unusable_part(path, "holds another number of rows than its replications need")
     missing = [u for u in units if u not in saved]
     executor = None
-    if missing:
+    if missing:  # before anything is written: an executor that cannot start leaves the folder as it was
         executor = _Dask(job, scheduler) if scheduler is not None else _Local(job, workers or os.cpu_count() or 1)
+    try:
+        if overwrite:
+            remove_batch_results(out)
+        out.mkdir(parents=True, exist_ok=True)
+        if not manifest.exists():
+            manifest.write_text(json.dumps(fingerprint, ensure_ascii=False, indent=1), encoding="utf-8")
+    except BaseException:
+        if executor is not None:
+            executor.close(cancel=True)
+        raise
     ready: dict[tuple[int, int], ChunkResult] = {}
     inflight: dict[Any, tuple[int, int]] = {}
     queue = iter(missing)
     try:
         for unit in units:
             if unit in saved:
-                yield _read_part(_part_path(out, job, *unit), *unit, len(requirement_ids[unit[0]]))
+                yield _read_part(_part_path(out, job, *unit), *unit, len(requirement_ids[unit[0]]),
+                                 replications(unit[1]))
                 continue
             while unit not in ready:
                 while executor is not None and len(inflight) < executor.width:
@@ -276,6 +362,14 @@ def iterate_batch(job: BatchJob, out: Path, workers: int | None = None, schedule
             executor.close()
 
 
+def remove_batch_results(out: Path) -> None:
+    """Remove what an earlier batch run wrote that a new one could mistake for its own: the record
+    of the run and its parts."""
+    (out / "batch.json").unlink(missing_ok=True)
+    if (out / "results").is_dir():
+        shutil.rmtree(out / "results")
+
+
 # One configuration, many replications ------------------------------------------------------------
 
 Progress = Callable[[int, int], None]
@@ -289,7 +383,7 @@ class ManyOutput:
 
 def run_many(plan: Plan, scenario: Scenario, reps: int, seed: int, out: str | Path, workers: int | None = None,
              scheduler: Any = None, resume: bool = False, progress: Progress | None = None,
-             examples: int = 3, chunk: int = 200) -> ManyOutput:
+             examples: int = 3, chunk: int = 200, overwrite: bool = False) -> ManyOutput:
     """Run ``reps`` replications, score each, and write the tidy table, the summary and examples.
 
     The worst late replications of each requirement (up to ``examples``) are re-run alone from their
@@ -302,7 +396,7 @@ def run_many(plan: Plan, scenario: Scenario, reps: int, seed: int, out: str | Pa
     out = Path(out)
     job = BatchJob((Configuration("base", plan, scenario),), reps, seed, chunk)
     agg = Aggregator([r.id for r in plan.requirements], keep_worst=examples)
-    for res in iterate_batch(job, out, workers, scheduler, resume):
+    for res in iterate_batch(job, out, workers, scheduler, resume, overwrite):
         agg.add(res.reps, res.outcome, res.latency, res.score)
         if progress is not None:
             progress(agg.replications, reps)
@@ -331,7 +425,8 @@ class ExperimentOutput:
 
 
 def run_experiment(ref: str | Path, out: str | Path, workers: int | None = None, scheduler: Any = None,
-                   resume: bool = False, progress: Progress | None = None, chunk: int = 200) -> ExperimentOutput:
+                   resume: bool = False, progress: Progress | None = None, chunk: int = 200,
+                   overwrite: bool = False) -> ExperimentOutput:
     """Run every configuration of an experiment on common random numbers and compare them."""
     from drillsim.reports.experiment import write_experiment_report
     from drillsim.scoring.aggregate import Aggregator
@@ -354,7 +449,7 @@ def run_experiment(ref: str | Path, out: str | Path, workers: int | None = None,
     outcomes = {n: np.zeros((exp.reps, len(ids)), dtype=np.int8) for n in names}
     latencies = {n: np.full((exp.reps, len(ids)), np.nan, dtype=np.float32) for n in names}
     total, done = exp.reps * len(names), 0
-    for res in iterate_batch(job, Path(out), workers, scheduler, resume):
+    for res in iterate_batch(job, Path(out), workers, scheduler, resume, overwrite):
         name = names[res.config]
         aggs[name].add(res.reps, res.outcome, res.latency, res.score)
         scores[name][res.reps] = res.score

@@ -1,9 +1,22 @@
-"""The ``drillsim`` command: parses arguments and calls the API, nothing more."""
+"""The ``drillsim`` command: checks the arguments, calls the API, and reports every ordinary mistake
+as one line, ``error: <argument or file>: <what is wrong>``, with a non-zero exit status:
+
+* 2 — a bad argument (typer's usage errors) or a file with an error in it (:class:`InputError`);
+* 3 — no font with Chinese glyphs for the plots;
+* 1 — ``validate`` found bad files, a file could not be written, or a worker process died;
+* 130 — interrupted.
+
+Anything else is a bug in drillsim: :func:`main` says so, writes the traceback to a file for the
+report, and exits 1.
+"""
 
 from __future__ import annotations
 
 import sys
+import tempfile
 import time
+import traceback
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -11,23 +24,74 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from drillsim.sim.errors import InputError
 
+try:  # recent typer carries its own copy of click, and raises its exceptions
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover - typer that uses click itself
+    from click import exceptions as click_errors
+
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
                   help="Play bank-branch emergency drills as simulations and score drills against the plan.")
-out_console = Console(soft_wrap=True)
-err_console = Console(stderr=True, soft_wrap=True)
+out_console = Console(soft_wrap=True, emoji=False)  # no emoji: ":100:" in "file.yaml:100: at ..." is a line
+err_console = Console(stderr=True, soft_wrap=True, emoji=False)
 
 DEMO_PLAN, DEMO_SCENARIO, DEMO_SEED = "counter-robbery", "armed-robbery-injured", 7
 
 PlanArg = Annotated[str, typer.Argument(help="plan file, or the id of a built-in plan")]
 ScenarioArg = Annotated[str, typer.Argument(help="scenario file, or the id of a built-in scenario")]
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="folder for the log, scorecard and report")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="replace the results of an earlier run in --out")]
+SeedOpt = Annotated[int, typer.Option(min=0, help="seed of the random numbers; the same seed gives the same run")]
+WorkersOpt = Annotated[int | None, typer.Option(min=1, help="local worker processes (default: every core)")]
+SchedulerOpt = Annotated[str | None, typer.Option(
+    help="address of a Dask scheduler, tcp://host:8786 (waits distributed.comm.timeouts.connect to reach it)")]
+ResumeOpt = Annotated[bool, typer.Option(help="finish an interrupted run in --out")]
+
+# What a command leaves in its --out folder that says an earlier run's results are there.
+EARLIER_RESULTS = ("batch.json", "summary.json", "comparison.json", "scorecard.json", "programme.json")
+
+
+def _writable_folder(folder: Path, argument: str) -> None:
+    """Check that ``folder`` is, or can be made, a folder this process can write in; leave no trace."""
+    for p in (folder, *folder.parents):
+        if p.exists() and not p.is_dir():
+            raise InputError(argument, f"{p} is a file, not a folder" + (f" (in {folder})" if p != folder else ""))
+    made: list[Path] = []
+    try:
+        for p in reversed((folder, *folder.parents)):
+            if not p.exists():
+                p.mkdir()
+                made.append(p)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as err:
+        raise InputError(argument, f"cannot write in {folder}: {err.strerror or err}") from None
+    finally:
+        for p in reversed(made):
+            p.rmdir()
+
+
+def _out_folder(out: Path, force: bool, resume: bool = False) -> None:
+    """The output-folder rule (docs/decisions.md): a folder that holds an earlier run's results is
+    refused unless ``--force`` (replace them) or, for many replications, ``--resume`` (finish them)."""
+    if resume and force:
+        raise InputError("--force", "cannot be given with --resume: --resume finishes the earlier run in --out, "
+                         "--force replaces it")
+    _writable_folder(out, "--out")
+    earlier = next((name for name in EARLIER_RESULTS if (out / name).exists()), None)
+    if earlier and not force and not (resume and earlier == "batch.json"):
+        finish = "--resume to finish it, " if earlier == "batch.json" else ""
+        raise InputError("--out", f"{out} holds the results of an earlier run ({earlier}): add {finish}--force to "
+                         "replace them, or choose another folder")
 
 
 @contextmanager
 def _progress_bar(total: int):
+    """A progress bar on stderr, shown from the first finished chunk on (so that an error found
+    before any work is done is the only line printed)."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -39,15 +103,21 @@ def _progress_bar(total: int):
 
     columns = (TextColumn("replications"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
                TextColumn("{task.fields[rate]}"), TimeRemainingColumn())
-    with Progress(*columns, console=err_console, transient=False) as bar:
-        task = bar.add_task("run", total=total, rate="")
-        started = time.perf_counter()
+    bar = Progress(*columns, console=err_console, transient=False)
+    task = bar.add_task("run", total=total, rate="")
+    started = time.perf_counter()
 
-        def advance(done: int, _total: int) -> None:
-            rate = done / max(time.perf_counter() - started, 1e-9)
-            bar.update(task, completed=done, rate=f"{rate:,.0f}/s")
+    def advance(done: int, _total: int) -> None:
+        if not bar.live.is_started:
+            bar.start()
+        rate = done / max(time.perf_counter() - started, 1e-9)
+        bar.update(task, completed=done, rate=f"{rate:,.0f}/s")
 
+    try:
         yield advance
+    finally:
+        if bar.live.is_started:
+            bar.stop()
 
 
 def _interruptible(work, out: Path):
@@ -68,7 +138,7 @@ def _print_many(summary: dict) -> None:
     from rich.table import Table
 
     table = Table(title=f"{summary['reps']} replications — probability each requirement is met")
-    for col in ("id", "requirement", "applicable", "P(met)", "95% CI", "median", "p90", "p99"):
+    for col in ("id", "requirement", "applicable", "P(met)", "95% CI", "latency (min): median", "p90", "p99"):
         table.add_column(col, overflow="fold")
     for r in summary["requirements"]:
         lat = r["latency_min"]
@@ -91,45 +161,59 @@ def _finish(output) -> None:
 
 @app.command()
 def run(plan: PlanArg, scenario: ScenarioArg,
-        seed: Annotated[int, typer.Option(help="seed of the random numbers; the same seed gives the same run")] = 0,
+        seed: SeedOpt = 0,
         out: OutOpt = Path("out/run"),
         reps: Annotated[int, typer.Option(min=1, help="replications; more than 1 gives distributions")] = 1,
-        workers: Annotated[int | None, typer.Option(min=1, help="local worker processes (default: every core)")]
-        = None,
-        scheduler: Annotated[str | None, typer.Option(help="address of a Dask scheduler, tcp://host:8786")] = None,
-        resume: Annotated[bool, typer.Option(help="finish an interrupted run in --out")] = False,
-        replication: Annotated[int | None, typer.Option(help="re-run replication I of a --reps run alone")] = None,
+        workers: WorkersOpt = None,
+        scheduler: SchedulerOpt = None,
+        resume: ResumeOpt = False,
+        replication: Annotated[int | None, typer.Option(
+            min=0, help="re-run replication I of a --reps run alone (without --reps)")] = None,
+        force: ForceOpt = False,
         ) -> None:
     """Simulate SCENARIO under PLAN and score it: one drill with its report, or --reps many."""
     import drillsim
+    from drillsim.batch import remove_batch_results, run_many
     from drillsim.sim.seeds import replication_seed
 
+    if replication is not None and reps > 1:
+        raise InputError("--replication", f"re-runs one replication of a --reps run alone; it cannot be given "
+                         f"with --reps {reps} (drop --reps, keep --seed)")
+    if reps == 1:
+        for name, given in (("--workers", workers is not None), ("--scheduler", scheduler is not None),
+                            ("--resume", resume)):
+            if given:
+                raise InputError(name, "applies only to many replications (--reps N)")
+    _out_folder(out, force, resume)
     p = drillsim.load_plan(plan)
     sc = drillsim.load_scenario(scenario, p)
     if reps == 1:
+        if force:
+            remove_batch_results(out)
         _finish(drillsim.run_drill(p, sc, seed if replication is None else replication_seed(seed, replication), out))
         return
-    from drillsim.batch import run_many
-
     with _progress_bar(reps) as advance:
-        result = _interruptible(lambda: run_many(p, sc, reps, seed, out, workers, scheduler, resume, advance), out)
+        result = _interruptible(lambda: run_many(p, sc, reps, seed, out, workers, scheduler, resume, advance,
+                                                 overwrite=force), out)
     _print_many(result.summary)
     out_console.print(f"report: {result.files['report']}\nsummary: {result.files['summary']}  "
                       f"table: {result.files['results']} (Parquet)")
 
 
 @app.command()
-def demo(out: OutOpt = Path("out/demo")) -> None:
+def demo(out: OutOpt = Path("out/demo"), force: ForceOpt = False) -> None:
     """The built-in demo: an armed robbery with an injured customer, seed 7."""
-    run(DEMO_PLAN, DEMO_SCENARIO, DEMO_SEED, out)
+    run(DEMO_PLAN, DEMO_SCENARIO, DEMO_SEED, out, force=force)
 
 
 @app.command()
 def score(plan: PlanArg,
-          log: Annotated[Path, typer.Argument(help="the drill's log, CSV (see docs/drill-logs.md)")],
+          log: Annotated[Path, typer.Argument(help="the drill's log, CSV (see docs/drill-logs.md)", exists=True,
+                                              dir_okay=False, readable=True)],
           out: OutOpt = Path("out/drill"),
           incident_type: Annotated[str | None, typer.Option("--type", help="incident type of the drill")] = None,
           day: Annotated[str | None, typer.Option("--date", help="date for rows that give only a time")] = None,
+          force: ForceOpt = False,
           ) -> None:
     """Score a real drill's log against PLAN, exactly as a simulated drill is scored."""
     import drillsim
@@ -138,27 +222,35 @@ def score(plan: PlanArg,
     if day is not None:
         try:
             when = date.fromisoformat(day)
-        except ValueError:
-            raise InputError("--date", f"{day!r} is not a date (write 2026-03-12)") from None
-    _finish(drillsim.score_drill(drillsim.load_plan(plan), log, out, incident_type, when))
+        except ValueError as err:
+            raise InputError("--date", f"{day!r} is not a date ({err}); write it as 2026-03-12") from None
+    _out_folder(out, force)
+    p = drillsim.load_plan(plan)
+    if incident_type is not None and incident_type not in p.incident_types:
+        raise InputError("--type", f"{incident_type!r} is not an incident type of plan {p.id}; "
+                         f"its types: {', '.join(p.incident_types)}")
+    _finish(drillsim.score_drill(p, log, out, incident_type, when))
 
 
 @app.command()
 def experiment(ref: Annotated[str, typer.Argument(help="experiment file, or the id of a built-in experiment")],
                out: OutOpt = Path("out/experiment"),
-               workers: Annotated[int | None, typer.Option(min=1, help="local worker processes (default: every core)")]
-               = None,
-               scheduler: Annotated[str | None, typer.Option(help="address of a Dask scheduler, tcp://host:8786")]
-               = None,
-               resume: Annotated[bool, typer.Option(help="finish an interrupted run in --out")] = False) -> None:
+               workers: WorkersOpt = None,
+               scheduler: SchedulerOpt = None,
+               resume: ResumeOpt = False,
+               force: ForceOpt = False) -> None:
     """Run every configuration of an experiment on common random numbers and compare them."""
     from drillsim.batch import run_experiment
     from drillsim.sim import catalog
     from drillsim.sim.experiment import load_experiment
 
-    exp, configs = load_experiment(catalog.resolve(ref, "experiment"))
+    _out_folder(out, force, resume)
+    source = catalog.resolve(ref, "experiment")
+    _expect_kind(source, "drillsim.experiment")
+    exp, configs = load_experiment(source)
     with _progress_bar(exp.reps * len(configs)) as advance:
-        result = _interruptible(lambda: run_experiment(ref, out, workers, scheduler, resume, advance), out)
+        result = _interruptible(lambda: run_experiment(ref, out, workers, scheduler, resume, advance,
+                                                       overwrite=force), out)
     from rich.table import Table
 
     table = Table(title=f"{exp.title} — ranking by mean score (baseline {result.comparison['baseline']})")
@@ -177,10 +269,13 @@ def experiment(ref: Annotated[str, typer.Argument(help="experiment file, or the 
 
 @app.command()
 def programme(ref: Annotated[str, typer.Argument(help="programme file, or the id of a built-in programme")],
-              out: OutOpt = Path("out/programme")) -> None:
+              out: OutOpt = Path("out/programme"), force: ForceOpt = False) -> None:
     """Play every drill of a year's programme on its date; write the calendar with each drill's result."""
     import drillsim
+    from drillsim.sim import catalog
 
+    _out_folder(out, force)
+    _expect_kind(catalog.resolve(ref, "programme"), "drillsim.programme")
     result = drillsim.run_programme(ref, out)
     for row in result.rows:
         score = f"{row['score']:5.1f} {row['rating']}" if row.get("score") is not None else ""
@@ -188,15 +283,42 @@ def programme(ref: Annotated[str, typer.Argument(help="programme file, or the id
     out_console.print(f"programme: {result.files['page']}")
 
 
+SCHEMAS = ("drillsim.plan", "drillsim.scenario", "drillsim.programme", "drillsim.experiment")
+
+
+def _file_kind(path: Path) -> str:
+    """The kind of drillsim file its ``schema`` key names: one of :data:`SCHEMAS`."""
+    from drillsim.sim.yamlio import load_yaml
+
+    data, positions = load_yaml(path)
+    schema = data.get("schema") if isinstance(data, dict) else None
+    known = ", ".join(f"{k}/1" for k in SCHEMAS)
+    if schema is None:
+        raise InputError(str(path), f"no schema key: a drillsim file says what it is in its first line, "
+                         f"schema: one of {known}", "schema", 1)
+    kind = str(schema).split("/")[0]
+    if kind not in SCHEMAS:
+        raise InputError(str(path), f"unknown schema {schema!r}; known: {known}", "schema",
+                         positions.get(("schema",)))
+    return kind
+
+
+def _expect_kind(path: Path, kind: str) -> None:
+    found = _file_kind(path)
+    if found != kind:
+        raise InputError(str(path), f"this is a {found}/1 file; a {kind}/1 file is needed here", "schema", 1)
+
+
 @app.command()
-def validate(files: Annotated[list[Path], typer.Argument(help="plan, scenario and programme files")]) -> None:
-    """Check plan, scenario and programme files; scenarios are checked against their plan."""
+def validate(files: Annotated[list[Path], typer.Argument(help="plan, scenario, programme and experiment files")]
+             ) -> None:
+    """Check files by the kind their `schema:` names; scenarios are checked against their plan."""
     import drillsim
     from drillsim.sim.catalog import builtin_plans
+    from drillsim.sim.experiment import load_experiment
     from drillsim.sim.plan import load_plan
     from drillsim.sim.programme import load_programme
     from drillsim.sim.scenario import load_scenario
-    from drillsim.sim.yamlio import load_yaml
 
     plans: dict[str, object] = {}
 
@@ -226,72 +348,139 @@ def validate(files: Annotated[list[Path], typer.Argument(help="plan, scenario an
                         from None
         return f"programme {prog.id}"
 
-    def kind(path: Path) -> str:
-        try:
-            data, _ = load_yaml(path)
-        except InputError:
-            return "drillsim.plan"  # reported when the plan is checked
-        return str(data.get("schema", "")) if isinstance(data, dict) else ""
+    def experiment_file(path: Path) -> str:
+        exp, configs = load_experiment(path)
+        return f"experiment {exp.id}, {len(configs)} configurations"
+
+    checks = dict(zip(SCHEMAS, (plan_file, scenario_file, programme_file, experiment_file), strict=True))
 
     # plans first, so that scenarios are checked against the plans given
-    checks = [(plan_file, p) for p in files if not kind(p).startswith(("drillsim.scenario", "drillsim.programme"))]
-    checks += [(scenario_file, p) for p in files if kind(p).startswith("drillsim.scenario")]
-    checks += [(programme_file, p) for p in files if kind(p).startswith("drillsim.programme")]
-    failed = 0
-    for check_file, path in checks:
+    order = {check: i for i, check in enumerate(checks.values())}
+    found: list[tuple[int, Path, Callable[[Path], str] | InputError]] = []
+    for path in files:
         try:
-            out_console.print(f"[green]ok[/]   {path}  ({check_file(path)})")
+            check = checks[_file_kind(path)]
+            found.append((order[check], path, check))
+        except InputError as err:
+            found.append((-1, path, err))
+    failed = 0
+    for _, path, check in sorted(found, key=lambda f: f[0]):
+        try:
+            if isinstance(check, InputError):
+                raise check
+            out_console.print(f"[green]ok[/]   {escape(str(path))}  ({escape(check(path))})")
         except InputError as err:
             failed += 1
-            err_console.print(f"[red]FAIL[/] {err}", highlight=False)
+            err_console.print(f"[red]FAIL[/] {escape(str(err))}", highlight=False)
     if failed:
         raise typer.Exit(1)
 
 
+def _drawing_formats() -> dict[str, str]:
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    return FigureCanvasBase.get_supported_filetypes()
+
+
 @app.command()
-def graph(plan: PlanArg, out: Annotated[Path, typer.Option("--out", "-o", help="PNG file to draw")] = Path(
+def graph(plan: PlanArg, out: Annotated[Path, typer.Option(
+        "--out", "-o", help="the drawing: .png, .svg, .pdf or another format matplotlib writes")] = Path(
         "out/escalation.png")) -> None:
     """Draw PLAN's escalation graph and list its reports, one line each."""
     import drillsim
     from drillsim.reports.graph_plot import plot_escalation_graph
 
+    formats = _drawing_formats()
+    if out.suffix.lower().lstrip(".") not in formats:
+        raise InputError("--out", f"{out}: cannot draw a {out.suffix or 'file without a suffix'}; "
+                         f"name a file ending in {', '.join('.' + f for f in sorted(formats))}")
+    if out.is_dir():
+        raise InputError("--out", f"{out} is a folder; name the file to draw, e.g. {out / 'escalation.png'}")
+    _writable_folder(out.parent, "--out")
     p = drillsim.load_plan(plan)
     for rep in p.escalation:
         fallback = f"  then {', '.join(rep.fallback)}" if rep.fallback else ""
         when = f"  when {rep.when}" if rep.when else ""
-        out_console.print(f"{rep.id:24} {rep.from_} -> {rep.to} by {rep.channel}{fallback}{when}", highlight=False)
+        out_console.print(f"{rep.id:24} {rep.from_} -> {rep.to} by {rep.channel}{fallback}{when}", highlight=False,
+                          markup=False)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out_console.print(f"drawn: {plot_escalation_graph(p, out)}")
+    out_console.print(f"drawn: {plot_escalation_graph(p, out)}", highlight=False, markup=False)
 
 
 @app.command("list")
 def list_builtins() -> None:
-    """The built-in programmes, plans and scenarios, one line each."""
-    from drillsim.sim.catalog import builtin_plans, builtin_programmes, builtin_scenarios
+    """The built-in programmes, experiments, plans and scenarios, one line each."""
+    from drillsim.sim import catalog
     from drillsim.sim.yamlio import load_yaml
 
-    for pid, path in builtin_programmes().items():
-        data, _ = load_yaml(path)
-        out_console.print(f"programme {pid:34} {data.get('title', '')}", highlight=False)
-    for pid, path in builtin_plans().items():
-        data, _ = load_yaml(path)
-        out_console.print(f"plan      {pid:34} {data.get('title', '')}", highlight=False)
-    for sid, path in builtin_scenarios().items():
-        data, _ = load_yaml(path)
-        out_console.print(f"scenario  {sid:34} [{data.get('plan', '')}] {data.get('title', '')}", highlight=False)
+    kinds = (("programme", catalog.builtin_programmes), ("experiment", catalog.builtin_experiments),
+             ("plan", catalog.builtin_plans), ("scenario", catalog.builtin_scenarios))
+    for kind, found in kinds:
+        for fid, path in found().items():
+            data, _ = load_yaml(path)
+            plan = f"[{data.get('plan', '')}] " if kind in ("scenario", "experiment") else ""
+            out_console.print(f"{kind:10} {fid:34} {plan}{data.get('title', '')}", highlight=False, markup=False)
 
 
-def main() -> None:
+def _report_bug(err: BaseException, args: Sequence[str]) -> None:
+    """Say that an unexpected exception is a bug, and keep its traceback in a file for the report."""
+    from drillsim import __version__
+
+    with tempfile.NamedTemporaryFile("w", prefix="drillsim-bug-", suffix=".txt", delete=False,
+                                     encoding="utf-8") as f:
+        f.write(f"drillsim {__version__}, python {sys.version.split()[0]}\ncommand: drillsim "
+                f"{' '.join(args)}\n\n")
+        traceback.print_exception(err, file=f)
+    err_console.print(f"[red]error:[/] this is a bug in drillsim {__version__}, not a mistake of yours: "
+                      f"{escape(type(err).__name__)}: {escape(str(err))}", highlight=False)
+    err_console.print(f"please report it to the drillsim maintainers with the command and the details written "
+                      f"to {escape(f.name)}", highlight=False)
+
+
+def _error(message: str) -> None:
+    for line in message.splitlines() or [""]:
+        err_console.print(f"[red]error:[/] {escape(line)}", highlight=False)
+
+
+def run_command(args: Sequence[str] | None = None) -> int:
+    """Run the ``drillsim`` command with ``args`` (default: the process's) and return its exit status.
+
+    Every ordinary mistake is reported as an ``error:`` line; an unexpected exception as a bug.
+    """
     from drillsim.reports.fonts import MissingCJKFont
 
     try:
-        app()
+        status = app(args=None if args is None else list(args), prog_name="drillsim", standalone_mode=False)
+        return status if isinstance(status, int) else 0
+    except click_errors.NoArgsIsHelpError as err:
+        err.show()
+        return err.exit_code
+    except click_errors.UsageError as err:
+        _error(err.format_message())
+        if err.ctx is not None:
+            err_console.print(f"see: {err.ctx.command_path} --help", highlight=False, markup=False)
+        return err.exit_code
+    except click_errors.ClickException as err:
+        _error(err.format_message())
+        return err.exit_code
     except InputError as err:
-        err_console.print(f"[red]error:[/] {err}", highlight=False)
-        sys.exit(2)
+        _error(str(err))
+        return 2
     except MissingCJKFont as err:
-        err_console.print(f"[red]error:[/] {err}", highlight=False)
-        sys.exit(3)
-    except KeyboardInterrupt:
+        _error(str(err))
+        return 3
+    except (KeyboardInterrupt, typer.Abort):
         err_console.print("interrupted")
-        sys.exit(130)
+        return 130
+    except OSError as err:  # the disk is full, a file vanished, ... — the machine's trouble, not drillsim's
+        where = f"{err.filename}: " if err.filename else ""
+        _error(f"{where}{err.strerror or err}")
+        return 1
+    except Exception as err:
+        _report_bug(err, sys.argv[1:] if args is None else args)
+        return 1
+
+
+def main() -> None:
+    """The ``drillsim`` program."""
+    sys.exit(run_command())

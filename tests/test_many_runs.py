@@ -7,15 +7,18 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 import drillsim
 from drillsim.batch import BatchJob, Configuration, iterate_batch, run_experiment, run_many
 from drillsim.scoring.aggregate import Distribution, wilson
+from drillsim.sim import catalog
 from drillsim.sim.engine import run_replication
 from drillsim.sim.errors import InputError
 from drillsim.sim.plan import load_plan
 from drillsim.sim.scenario import load_scenario
 from drillsim.sim.seeds import replication_seed
+from drillsim.sim.yamlio import load_yaml
 from tests.conftest import DATA
 
 REPS, CHUNK = 60, 20
@@ -198,3 +201,20 @@ def test_the_command_line_reruns_one_replication_of_a_batch(serial, tmp_path):
     rows = frame[frame.replication == 37].set_index("requirement")
     for r in card["requirements"]:
         assert rows.loc[r["id"], "outcome"] == r["outcome"]
+
+
+@pytest.mark.parametrize("name", sorted(catalog.builtin_experiments()))
+def test_every_builtin_experiment_shows_an_effect_in_each_configuration(name, tmp_path):
+    """Each configuration differs from the baseline in some measure (a requirement met, or the
+    score) by more than its 95 % interval allows; with few replications, as a quick check."""
+    data, _ = load_yaml(catalog.builtin_experiments()[name])
+    data["reps"] = 80
+    small = tmp_path / f"{name}.yaml"
+    small.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    c = run_experiment(small, tmp_path / "out", workers=1, chunk=80).comparison
+    for config in c["configurations"]:
+        if config == c["baseline"]:
+            continue
+        seen = [d["measure"] for d in c["differences"] if d["configuration"] == config and d["ci95"]
+                and (d["ci95"][0] > 0 or d["ci95"][1] < 0)]
+        assert seen, f"{name}: configuration {config!r} shows no measured difference from {c['baseline']!r}"
