@@ -334,8 +334,14 @@ def _check_references(plan: Plan) -> list[tuple[Path_, str]]:
     for name, fact in plan.facts.items():
         if fact.while_ is not None and (fact.while_ not in plan.facts or plan.facts[fact.while_].type != "bool"):
             problems.append((("facts", name, "while"), f"{fact.while_!r} is not a boolean fact of this plan"))
-    for action in plan.action_names:
+    named: dict[str, str] = {}
+    for action, label in plan.action_names.items():
         need("action", action, plan.actions, ("actions", action))
+        if label in named or (label in plan.actions and label != action):
+            other = named.get(label, label)
+            problems.append((("actions", action), f"the name {label!r} is also {other!r}'s: a drill log could not "
+                             "tell them apart"))
+        named[label] = action
     for i, duty in enumerate(plan.duties):
         loc: Path_ = ("duties", i)
         need("role", duty.role, roles, (*loc, "role"))
