@@ -70,7 +70,7 @@ SAME_TIME = 1e-3
 
 def suggest(word: str, known: dict[str, str]) -> str:
     """``: did you mean X (名称)?`` for the nearest known name, or the list of known names."""
-    near = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
+    near = difflib.get_close_matches(word, list(known), n=1, cutoff=0.5)
     if near:
         return f": did you mean {known[near[0]]}?"
     listed = sorted(set(known.values()))
@@ -258,19 +258,20 @@ def _columns(header: list[str], source: str) -> dict[str, int]:
     for i, raw in enumerate(header):
         name = raw.strip().lower()
         if not name:
-            raise InputError(source, f"column {i + 1} of the header has no name", line=1)
+            raise InputError(source, "a column of the header has no name", f"header column {i + 1}", 1)
         if name in DERIVED:
             continue
         key = next((k for k, names in HEADERS.items() if name in names), None)
         if key is None:
-            raise InputError(source, f"unknown column {raw.strip()!r}" + suggest(name, known), line=1)
+            raise InputError(source, f"unknown column {raw.strip()!r}" + suggest(name, known), f"header column {i + 1}",
+                             1)
         if key in columns:
-            raise InputError(source, f"column {raw.strip()!r} is given twice (columns {columns[key] + 1} and {i + 1})",
-                             line=1)
+            raise InputError(source, f"column {raw.strip()!r} is given twice (also column {columns[key] + 1})",
+                             f"header column {i + 1}", 1)
         columns[key] = i
     for required in ("time", "event"):
         if required not in columns:
-            raise InputError(source, f"missing column {required!r} ({'/'.join(HEADERS[required])})", line=1)
+            raise InputError(source, f"missing column {required!r} ({'/'.join(HEADERS[required])})", "header", 1)
     return columns
 
 
@@ -310,8 +311,9 @@ def _entries(rd: _Reader, header: list[str], columns: dict[str, int], rows: list
             continue  # a blank row holds nothing
         if len(cells) > len(header):
             extra = ", ".join(repr(c) for c in cells[len(header):])
-            rd.error(line, "", f"the row has {len(cells)} cells but the header has {len(header)} (extra: {extra}); "
-                     "a cell holding a comma must be quoted (\"a, b\")")
+            rd.errors.append(InputError(rd.source, f"the row has {len(cells)} cells but the header has {len(header)} "
+                                        f"(extra: {extra}); a cell holding a comma must be quoted (\"a, b\")",
+                                        f"cell {len(header) + 1}", line))
             continue
         get = {k: (cells[i].strip() if i < len(cells) else "") for k, i in columns.items()}
         when, problem, dated = _parse_time(get["time"], last, day)
@@ -426,7 +428,7 @@ def _row(rd: _Reader, get: dict[str, str], line: int, t: float) -> Row | None:
     if event in MESSAGES and target_role is None and len(rd.errors) == n_errors:
         rd.error(line, "target", f"a {event!r} row needs the target the message went to")
     if event in ("action", "inject", "fact") and not get.get("what") and len(rd.errors) == n_errors:
-        rd.error(line, "what", f"an {event!r} row needs the name of the {event} in 'what'")
+        rd.error(line, "what", f"this {event!r} row needs the name of the {event} in 'what'")
     if len(rd.errors) > n_errors:
         return None
     site = get.get("site") or actor_site or target_site or "branch"
@@ -576,16 +578,14 @@ def _with_receipts(rd: _Reader, rows: list[Row]) -> list[Row]:
     On a synchronous channel (a call) the receiver hears it as it is said; on any other channel
     the same is assumed, and a warning names the row.
     """
+    replies = [r for r in rows if r[EVENT] in REPLIES and r[REF] is None]
     pending: list[Row] = []
-    for row in rows:
-        if row[REF] is not None:
-            continue
-        if row[EVENT] == "sent":
-            pending.append(row)
-        elif row[EVENT] in REPLIES:
-            match = next((s for s in pending if _same_message(s, row)), None)
-            if match is not None:
-                pending.remove(match)
+    for sent in (r for r in rows if r[EVENT] == "sent" and r[REF] is None):
+        match = next((r for r in replies if _same_message(sent, r)), None)
+        if match is None:
+            pending.append(sent)
+        else:
+            replies.remove(match)
     if not pending:
         return rows
     receipts = []
