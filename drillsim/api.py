@@ -62,9 +62,10 @@ def score(plan: Plan, log: EventLog, incident_type: str | None = None) -> Scorec
     return Scorer(plan).score(log, incident_type)
 
 
-def read_drill_log(path: str | Path, plan: Plan, day: date | None = None) -> EventLog:
-    """A real drill's CSV log, as an evaluator typed it."""
-    return _read_drill_log(path, plan, day)
+def read_drill_log(path: str | Path, plan: Plan, day: date | None = None,
+                   scenario: Scenario | None = None) -> EventLog:
+    """A real drill's CSV log, as an evaluator typed it (or drillsim's own events.csv / .parquet)."""
+    return _read_drill_log(path, plan, day, scenario)
 
 
 @dataclass
@@ -96,16 +97,28 @@ def run_drill(plan: Plan, scenario: Scenario, seed: Seed, out: str | Path) -> Dr
 
 
 def score_drill(plan: Plan, log_path: str | Path, out: str | Path, incident_type: str | None = None,
-                day: date | None = None) -> DrillOutput:
-    """Score a real drill's log and write its scorecard and report into ``out``."""
-    log = read_drill_log(log_path, plan, day)
+                day: date | None = None, scenario: Scenario | None = None) -> DrillOutput:
+    """Score a real drill's log and write its scorecard and report into ``out``.
+
+    The incident type is ``incident_type`` if given, else the log's ``incident_type`` column, else
+    the scenario's, else the plan's only one. ``scenario`` (optional) also lets the log's inject names
+    and branches be checked. What reading the log accepted with a warning is on the scorecard.
+    """
+    from drillsim.sim.errors import InputError
+
+    log = read_drill_log(log_path, plan, day, scenario)
+    if incident_type is not None and incident_type not in plan.incident_types:
+        raise InputError("--type", f"unknown incident type {incident_type!r}; the plan's: "
+                         + ", ".join(plan.incident_types))
+    logged = log.meta.get("type")
+    if incident_type is not None and logged is not None and incident_type != logged:
+        raise InputError(str(log_path), f"the log records incident type {logged!r}, not {incident_type!r} (--type)")
+    incident_type = incident_type or logged
     if incident_type is None and len(plan.incident_types) == 1:
         incident_type = next(iter(plan.incident_types))
     if incident_type is None:
-        from drillsim.sim.errors import InputError
-
         raise InputError(str(log_path), "say which incident type this drill was: --type "
-                         + " | ".join(plan.incident_types))
+                         + " | ".join(plan.incident_types) + " (or an incident_type column, or --scenario)")
     log.meta["type"] = incident_type
     return write_drill(plan, log, score(plan, log, incident_type), out)
 

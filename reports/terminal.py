@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from drillsim.scoring.scorecard import Scorecard
 from drillsim.sim.durations import format_minutes
@@ -41,6 +42,8 @@ def print_scorecard(card: Scorecard, console: Console | None = None) -> None:
                          format_minutes(f.mean_wait) if f.mean_wait is not None else "",
                          format_minutes(f.max_wait) if f.max_wait is not None else "", str(f.max_waiting))
         console.print(flow)
+    for w in card.warnings:
+        console.print(Text.assemble(("warning: ", "bold yellow"), str(w)), highlight=False)
     score = "—" if card.score is None else f"{card.score:.1f}/100"
     cap = f"  (capped: critical failure {', '.join(card.critical_failures)})" if card.capped else ""
     console.print(f"score [bold]{score}[/]  rating [{RATING_STYLES.get(card.rating or '', '')}]{card.rating}[/]{cap}")

@@ -7,10 +7,12 @@ simulated or recorded by hand alike. Nothing here imports SimPy.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from drillsim.sim.errors import InputWarning
 from drillsim.sim.eventlog import EventLog
 from drillsim.sim.plan import Plan
 
@@ -35,6 +37,8 @@ class Scorecard:
     capped: bool
     meta: dict[str, Any] = field(default_factory=dict)
     flow: list[FlowRow] = field(default_factory=list)
+    warnings: list[InputWarning] = field(default_factory=list)
+    """What reading the drill log accepted that a reader of the scorecard must know of."""
 
     @property
     def critical_failures(self) -> list[str]:
@@ -50,6 +54,7 @@ class Scorecard:
             "rating_name": RATING_NAMES.get(self.rating or ""),
             "capped_by_critical_failure": self.capped,
             "critical_failures": self.critical_failures,
+            "warnings": [{**w.to_dict(), "text": str(w)} for w in self.warnings],
             "capabilities": [
                 {**asdict(c), "performance": None if c.performance is None else round(c.performance, 4)}
                 for c in self.capabilities
@@ -71,7 +76,8 @@ class Scorecard:
 
     def write_json(self, path: str | Path) -> Path:
         path = Path(path)
-        path.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        text = json.dumps(_finite(self.to_dict()), ensure_ascii=False, indent=2, allow_nan=False)
+        path.write_text(text + "\n", encoding="utf-8")
         return path
 
     def to_frame(self):  # -> pandas.DataFrame, one row per requirement
@@ -82,6 +88,17 @@ class Scorecard:
 
 def _round(x: float | None) -> float | None:
     return None if x is None else round(x, 4)
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every number that is not finite (an unbounded deadline) written as null: strict JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 class Scorer:
@@ -112,4 +129,4 @@ class Scorer:
         if any(r.failed_critical for r in results) and rating in ("P", "S"):
             rating = "M"
         return Scorecard(plan.id, plan.title, incident_type, results, caps, score, rating, capped, dict(log.meta),
-                         message_flow(log, plan) if flow else [])
+                         message_flow(log, plan) if flow else [], list(log.warnings))

@@ -5,27 +5,33 @@ The file is CSV (UTF-8, with or without a byte-order mark), one row per thing th
     time,event,actor,what,target,channel,fields,value
     2026-03-12 10:02:10,inject,,robbers-enter,,,,
     10:02:40,sent,临柜人员-1,,110公安机关,110报警按钮,,
-    10:03:05,action,现金柜员,lock_cash,,,,
-    10:05:00,fact,,injured,,,,1
+    10:03:05,action,现金柜员,现金入柜上锁,,,,
+    10:05:00,fact,,injured,,,,true
 
-Headers may be written in English or Chinese (时间, 事件, 执行人, 事项, 对象, 渠道, 报告要素, 值).
-Roles may be named by id, Chinese name or alias, with an instance number (``临柜人员-2``).
-A time without a date takes the date of the row before it (or ``date=`` when no row has one).
-Every problem is reported with its row and column.
+drillsim's own ``events.csv`` and ``events.parquet`` are read the same way. Every name is checked
+against the plan (and the scenario, when one is given), every problem is reported with its row and
+column, and nothing is scored until all are fixed; what is accepted but changed (a repeated row,
+rows out of order, a message assumed received) is an :class:`InputWarning` on the returned log.
+The rules are in docs/drill-logs.md.
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
+import io
 import re
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, InputErrors
-from .eventlog import EventLog, Row
+from .errors import InputError, InputErrors, InputWarning
+from .eventlog import ACTOR, ACTOR_ROLE, CHANNEL, EVENT, REF, SITE, TARGET, TARGET_ROLE, VALUE, WHAT, EventLog, Row
 from .plan import Plan
+from .scenario import Scenario
 from .schema import EVENT_KINDS
+from .values import fact_value
 
 HEADERS = {
     "time": ("time", "时间"),
@@ -37,185 +43,564 @@ HEADERS = {
     "fields": ("fields", "报告要素", "要素"),
     "value": ("value", "值", "取值"),
     "incident": ("incident", "事件编号"),
+    "incident_type": ("incident_type", "事件类别"),
     "site": ("site", "地点", "网点"),
+    "ref": ("ref", "消息编号"),
 }
-DERIVED = ("t", "actor_role", "target_role", "ref")
+DERIVED = ("t", "actor_role", "target_role")
 """Columns of drillsim's own events.csv that are worked out again on reading, and so skipped."""
 EVENT_ALIASES = {
     "情景": "inject", "注入": "inject", "事实": "fact", "情况": "fact", "动作": "action", "处置": "action",
     "发送": "sent", "发出": "sent", "报告": "sent", "收到": "received", "接收": "received", "确认": "acknowledged",
     "未接通": "unanswered", "定级": "level", "等级": "level", "到达": "arrived", "到场": "arrived",
 }
+MESSAGES = ("sent", "received", "acknowledged", "unanswered", "lost")
+REPLIES = ("received", "unanswered", "lost")
+"""A message attempt ends in one of these; a ``sent`` row without one is assumed received (see docs)."""
+SIMULATION_ONLY = ("omitted", "unfinished")
+"""Rows a simulation adds to explain a run; the scorer ignores them, so their ``what`` is not checked."""
 _TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y/%m/%d %H:%M:%S",
                  "%Y/%m/%d %H:%M")
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _INSTANCE = re.compile(r"^(.*?)[-#＃](\d+)$")
 _SPLIT = re.compile(r"[;；、,，\s]+")
+SAME_TIME = 1e-3
+"""Minutes within which a typed elapsed-fact row and one worked out from the log are the same row."""
 
 
-def _parse_time(text: str, last_date: date | None) -> tuple[datetime | None, str | None]:
-    text = text.strip()
-    for fmt in _TIME_FORMATS:
-        try:
-            return datetime.strptime(text, fmt), None
-        except ValueError:
-            pass
-    try:
-        return datetime.fromisoformat(text), None
-    except ValueError:
-        pass
-    m = _CLOCK.match(text)
-    if m:
-        h, mi, s = int(m[1]), int(m[2]), int(m[3] or 0)
-        if h > 23 or mi > 59 or s > 59:
-            return None, f"{text!r} is not a time of day"
-        if last_date is None:
-            return None, f"{text!r} has no date and no earlier row gives one (write 2026-03-12 {text})"
-        return datetime(last_date.year, last_date.month, last_date.day, h, mi, s), None
-    return None, f"{text!r} is not a time (write 2026-03-12 10:02:30, or 10:02:30 after a dated row)"
+def suggest(word: str, known: dict[str, str]) -> str:
+    """``: did you mean X (名称)?`` for the nearest known name, or the list of known names."""
+    near = difflib.get_close_matches(word, list(known), n=1, cutoff=0.5)
+    if near:
+        return f": did you mean {known[near[0]]}?"
+    listed = sorted(set(known.values()))
+    more = f", … ({len(listed)} in all)" if len(listed) > 12 else ""
+    return "; known: " + (", ".join(listed[:12]) + more if listed else "(none)")
+
+
+def _labels(names: dict[str, str], label: dict[str, str]) -> dict[str, str]:
+    """Every accepted spelling -> ``id (中文名)`` of what it names."""
+    return {n: f"{i} ({label[i]})" if label.get(i, i) != i else i for n, i in names.items()}
+
+
+@dataclass
+class _Entry:
+    """One row of the file, parsed enough to sort."""
+
+    when: datetime
+    line: int
+    cells: dict[str, str]
+    row: Row | None = None
 
 
 class _Reader:
-    def __init__(self, plan: Plan, source: str):
-        self.plan = plan
-        self.source = source
+    def __init__(self, plan: Plan, source: str, scenario: Scenario | None):
+        self.plan, self.source, self.scenario = plan, source, scenario
         self.errors: list[InputError] = []
+        self.warnings: list[InputWarning] = []
         self.channels = {c: c for c in plan.channels} | {ch.name: c for c, ch in plan.channels.items()}
+        self.channel_labels = _labels(self.channels, {c: ch.name for c, ch in plan.channels.items()})
         self.fields = {f: f for f in plan.report_fields} | {name: f for f, name in plan.report_fields.items()}
+        self.field_labels = _labels(self.fields, plan.report_fields)
+        self.actions = {a: a for a in plan.action_labels} | {n: a for a, n in plan.action_labels.items()}
+        self.action_labels = _labels(self.actions, plan.action_labels)
+        self.role_labels = _labels(plan.role_names, {r: role.name for r, role in plan.roles.items()})
+        self.fact_labels = _labels({f: f for f in plan.facts}, {f: fact.name for f, fact in plan.facts.items()})
+        self.reports = {r.id: r.id for r in plan.escalation}
+        self.injects = {i.id: i.id for i in scenario.injects} if scenario else None
+        self.branches = {b.id: b for b in scenario.branches} if scenario else None
+        self.type_ids = {t: t for t in plan.incident_types} | {t.name: i for i, t in plan.incident_types.items()}
+        self.types = _labels(self.type_ids, {i: t.name for i, t in plan.incident_types.items()})
+        self.lines: dict[int, int] = {}
+        """id() of a finished row -> its line in the file."""
 
-    def error(self, line: int, column: str, message: str) -> None:
-        self.errors.append(InputError(self.source, message, f"column {column!r}", line))
+    def error(self, line: int | None, column: str, message: str) -> None:
+        self.errors.append(InputError(self.source, message, f"column {column!r}" if column else "", line))
 
-    def role(self, text: str, line: int, column: str) -> tuple[str | None, str | None]:
-        text = text.strip()
+    def warn(self, line: int | None, column: str, message: str) -> None:
+        self.warnings.append(InputWarning(self.source, message, f"column {column!r}" if column else "", line))
+
+    def role(self, text: str, line: int, column: str) -> tuple[str | None, str | None, str | None]:
+        """(role id, instance, branch prefix) of a cell naming someone; ``None``s and an error if unknown."""
         if not text:
-            return None, None
-        names = self.plan.role_names
+            return None, None, None
         site, _, name = text.rpartition("/")  # several branches: "east/guard-1"
+        if site and self.branches is not None and site not in self.branches:
+            self.error(line, column, f"unknown branch {site!r} in {text!r}"
+                       + suggest(site, {b: b for b in self.branches}))
+            return None, None, None
+        names = self.plan.role_names
+        number = None
+        if name not in names:
+            m = _INSTANCE.match(name)
+            if not (m and m[1] in names):
+                self.error(line, column, f"unknown role {text!r}" + suggest(name, self.role_labels))
+                return None, None, None
+            name, number = m[1], int(m[2])
+        rid = names[name]
+        role = self.plan.roles[rid]
+        count = self._count(rid, site)
+        if number is not None and not 1 <= number <= count:
+            self.error(line, column, f"{text!r}: the plan has {count} {rid} ({role.name}), "
+                       f"numbered 1 to {count}" if count else f"{text!r}: there is no {rid} ({role.name}) here")
+            return None, None, None
         prefix = f"{site}/" if site else ""
-        if name in names:
-            return names[name], f"{prefix}{names[name]}-1"
-        m = _INSTANCE.match(name)
-        if m and m[1] in names:
-            return names[m[1]], f"{prefix}{names[m[1]]}-{m[2]}"
-        self.error(line, column, f"unknown role {text!r}; the plan's roles: "
-                   + ", ".join(f"{r} ({role.name})" for r, role in self.plan.roles.items()))
-        return None, None
+        if role.kind == "agency":  # an agency is named as the simulation names it: by its id
+            return rid, f"{prefix}{rid}", site or None
+        return rid, f"{prefix}{rid}-{number or 1}", site or None
+
+    def _count(self, rid: str, site: str) -> int:
+        role = self.plan.roles[rid]
+        if role.kind != "staff" or self.branches is None:
+            return role.count
+        branches = [self.branches[site]] if site else list(self.branches.values())
+        return max(b.staffing.get(rid, role.count) for b in branches)
 
 
-def read_drill_log(path: str | Path, plan: Plan, day: date | None = None) -> EventLog:
-    """Read a drill log typed by an evaluator; raise :class:`InputError` naming row and column."""
+def read_drill_log(path: str | Path, plan: Plan, day: date | None = None,
+                   scenario: Scenario | None = None) -> EventLog:
+    """Read a drill log (CSV, or drillsim's Parquet); raise :class:`InputError` naming row and column.
+
+    ``day`` dates rows that give only a time before any dated row; ``scenario`` (optional) lets
+    inject names, branches and branch staffing be checked, and gives the incident type.
+    """
     path = Path(path)
     source = str(path)
+    header, rows = _read_table(path, source)
+    columns = _columns(header, source)
+    rd = _Reader(plan, source, scenario)
+    entries = _entries(rd, header, columns, rows, day)
+    if not rd.errors and not any(e.cells["event"] == "inject" for e in entries):
+        raise InputError(source, "no row has event 'inject': record when the incident began, so deadlines "
+                         "have a start")
+    entries = _drop_repeats(rd, entries)
+    _order(rd, entries)
+    origin = entries[0].when if entries else None
+    for e in entries:
+        e.row = _row(rd, e.cells, e.line, (e.when - origin) / timedelta(minutes=1))
+    incident_type = _incident_type(rd, entries)
+    if rd.errors:
+        raise InputErrors(rd.errors)
+    done = [e for e in entries if e.row is not None]
+    rd.lines = {id(e.row): e.line for e in done}
+    rows_out = _with_clocks(rd, done)
+    rows_out = _with_receipts(rd, rows_out)
+    meta: dict[str, Any] = {"plan": plan.id, "source": source, "drill": "real"}
+    if scenario is not None:
+        meta["scenario"] = scenario.id
+    if incident_type is not None:
+        meta["type"] = incident_type
+    if rd.errors:
+        raise InputErrors(rd.errors)
+    return EventLog(rows_out, origin, meta, rd.warnings)
+
+
+# Reading the file --------------------------------------------------------------------------------
+
+
+def _read_table(path: Path, source: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and the rows (with their line numbers) of a CSV or Parquet file."""
+    if path.suffix.lower() == ".parquet":
+        return _read_parquet(path, source)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError(source, "no such file") from None
+    except IsADirectoryError:
+        raise InputError(source, "is a folder, not a drill log") from None
     except UnicodeDecodeError as err:
         raise InputError(source, f"not UTF-8 text ({err.reason} at byte {err.start}); "
                          "save the sheet as CSV UTF-8") from None
-    reader = csv.reader(text.splitlines())
-    header = next(reader, None)
-    if not header:
-        raise InputError(source, "the file is empty")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[tuple[int, list[str]]] = []
+    header: list[str] | None = None
+    while True:
+        line = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as err:
+            raise InputError(source, f"not readable as CSV: {err}", line=line) from None
+        if header is None:
+            header = cells
+        else:
+            rows.append((line, cells))
+    if not header or not any(c.strip() for c in header):
+        raise InputError(source, "the file is empty: it needs a header row (time,event,actor,what,…)")
+    return header, rows
+
+
+def _read_parquet(path: Path, source: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except FileNotFoundError:
+        raise InputError(source, "no such file") from None
+    except Exception as err:  # pyarrow raises several types for a file that is not Parquet
+        raise InputError(source, f"not a Parquet file ({err})") from None
+    header = table.column_names
+    data = table.to_pydict()
+    rows = [(i + 2, ["" if data[c][i] is None else _cell(data[c][i]) for c in header]) for i in range(table.num_rows)]
+    return header, rows
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _columns(header: list[str], source: str) -> dict[str, int]:
     columns: dict[str, int] = {}
-    for i, name in enumerate(header):
-        key = next((k for k, names in HEADERS.items() if name.strip().lower() in names), None)
-        if key is None and name.strip() in DERIVED:
+    known = {n: f"{k} ({'/'.join(v)})" for k, v in HEADERS.items() for n in v}
+    for i, raw in enumerate(header):
+        name = raw.strip().lower()
+        if not name:
+            raise InputError(source, "a column of the header has no name", f"header column {i + 1}", 1)
+        if name in DERIVED:
             continue
+        key = next((k for k, names in HEADERS.items() if name in names), None)
         if key is None:
-            raise InputError(source, f"unknown column {name!r}; known: "
-                             + ", ".join("/".join(v) for v in HEADERS.values()), line=1)
+            raise InputError(source, f"unknown column {raw.strip()!r}" + suggest(name, known), f"header column {i + 1}",
+                             1)
+        if key in columns:
+            raise InputError(source, f"column {raw.strip()!r} is given twice (also column {columns[key] + 1})",
+                             f"header column {i + 1}", 1)
         columns[key] = i
     for required in ("time", "event"):
         if required not in columns:
-            raise InputError(source, f"missing column {required!r} ({'/'.join(HEADERS[required])})", line=1)
-    rd = _Reader(plan, source)
-    parsed: list[tuple[datetime, int, dict[str, Any]]] = []
-    last_date = day
-    for line, cells in enumerate(reader, start=2):
+            raise InputError(source, f"missing column {required!r} ({'/'.join(HEADERS[required])})", "header", 1)
+    return columns
+
+
+def _parse_time(text: str, last: datetime | None, day: date | None) -> tuple[datetime | None, str | None, bool]:
+    """(time, problem, whether the cell gave a date)."""
+    for fmt in _TIME_FORMATS:
+        try:
+            return datetime.strptime(text, fmt), None, True
+        except ValueError:
+            pass
+    if re.match(r"^\d{4}-\d{2}-\d{2}", text):
+        try:
+            return datetime.fromisoformat(text), None, True
+        except ValueError:
+            pass
+    m = _CLOCK.match(text)
+    if m:
+        h, mi, s = int(m[1]), int(m[2]), int(m[3] or 0)
+        if h > 23 or mi > 59 or s > 59:
+            return None, f"{text!r} is not a time of day", False
+        on: date | None = last.date() if last else day
+        tz: tzinfo | None = last.tzinfo if last else None
+        if on is None:
+            return None, f"{text!r} has no date and no earlier row gives one (write 2026-03-12 {text})", False
+        return datetime(on.year, on.month, on.day, h, mi, s, tzinfo=tz), None, False
+    if not text:
+        return None, "the time is empty (write 2026-03-12 10:02:30, or 10:02:30 after a dated row)", False
+    return None, f"{text!r} is not a time (write 2026-03-12 10:02:30, or 10:02:30 after a dated row)", False
+
+
+def _entries(rd: _Reader, header: list[str], columns: dict[str, int], rows: list[tuple[int, list[str]]],
+             day: date | None) -> list[_Entry]:
+    entries: list[_Entry] = []
+    last: datetime | None = None
+    for line, cells in rows:
         if not any(c.strip() for c in cells):
+            continue  # a blank row holds nothing
+        if len(cells) > len(header):
+            extra = ", ".join(repr(c) for c in cells[len(header):])
+            rd.errors.append(InputError(rd.source, f"the row has {len(cells)} cells but the header has {len(header)} "
+                                        f"(extra: {extra}); a cell holding a comma must be quoted (\"a, b\")",
+                                        f"cell {len(header) + 1}", line))
             continue
         get = {k: (cells[i].strip() if i < len(cells) else "") for k, i in columns.items()}
-        when, problem = _parse_time(get["time"], last_date)
+        when, problem, dated = _parse_time(get["time"], last, day)
+        if problem is None and last is not None and when.tzinfo is not None and last.tzinfo is None:
+            problem = f"{get['time']!r} has a time zone and the rows above have none: write all times alike"
+        if problem is None and last is not None and when.tzinfo is None and last.tzinfo is not None:
+            problem = f"{get['time']!r} has no time zone and the rows above have one: write all times alike"
+        if problem is None and not dated and last is not None and when < last:
+            problem = (f"{get['time']!r} is earlier than the row above ({last:%Y-%m-%d %H:%M:%S}): "
+                       f"a time after midnight needs its date (write {when + timedelta(days=1):%Y-%m-%d} "
+                       f"{get['time']}), and a row out of order its full date and time")
         if problem:
             rd.error(line, "time", problem)
             continue
-        last_date = when.date()
+        last = when
         event = EVENT_ALIASES.get(get["event"], get["event"].lower())
         if event not in EVENT_KINDS:
-            rd.error(line, "event", f"unknown event {get['event']!r}; known: {', '.join(EVENT_KINDS)}")
+            known = {e: e for e in EVENT_KINDS} | {a: f"{e} ({a})" for a, e in EVENT_ALIASES.items()}
+            what = f"unknown event {get['event']!r}" if get["event"] else "the event is empty"
+            rd.error(line, "event", what + suggest(get["event"], known))
             continue
-        parsed.append((when, line, {**get, "event": event}))
-    if not rd.errors and not any(p[2]["event"] == "inject" for p in parsed):
-        raise InputError(source, "no row has event 'inject': record when the incident began, so deadlines "
-                         "have a start")
-    parsed.sort(key=lambda p: (p[0], p[1]))
-    origin = parsed[0][0] if parsed else None
-    rows: list[Row] = []
-    for when, line, get in parsed:
-        row = _row(rd, get, line, (when - origin) / timedelta(minutes=1))
-        if row is not None:
-            rows.append(row)
-    if rd.errors:
-        raise InputErrors(rd.errors)
-    return EventLog(rows, origin, {"plan": plan.id, "source": source, "drill": "real"})
+        entries.append(_Entry(when, line, {**get, "event": event}))
+    return entries
+
+
+def _drop_repeats(rd: _Reader, entries: list[_Entry]) -> list[_Entry]:
+    """An exact repeat of an earlier row is counted once, with a warning naming both rows."""
+    seen: dict[tuple, int] = {}
+    kept = []
+    for e in entries:
+        key = (e.when, *sorted(e.cells.items()))
+        if key in seen:
+            rd.warn(e.line, "", f"the row repeats row {seen[key]} exactly and is counted once; if it happened "
+                    "twice, tell the rows apart (by the seconds)")
+            continue
+        seen[key] = e.line
+        kept.append(e)
+    return kept
+
+
+def _order(rd: _Reader, entries: list[_Entry]) -> None:
+    """Rows are put in time order; rows that were not are named in one warning."""
+    late = []
+    latest: datetime | None = None
+    for e in entries:
+        if latest is not None and e.when < latest:
+            late.append(e.line)
+        latest = e.when if latest is None else max(latest, e.when)
+    if late:
+        rd.warn(late[0], "time", f"row{'s' if len(late) > 1 else ''} {', '.join(map(str, late))} "
+                f"{'are' if len(late) > 1 else 'is'} earlier than a row above; the log is scored in time order")
+    entries.sort(key=lambda e: (e.when, e.line))
+
+
+def _incident_type(rd: _Reader, entries: list[_Entry]) -> str | None:
+    """The incident type the ``incident_type`` column gives (the same on every row), else the scenario's."""
+    found: dict[str, int] = {}
+    for e in entries:
+        text = e.cells.get("incident_type", "")
+        if not text:
+            continue
+        if text not in rd.types:
+            rd.error(e.line, "incident_type", f"unknown incident type {text!r}" + suggest(text, rd.types))
+            continue
+        found.setdefault(rd.type_ids[text], e.line)
+    if len(found) > 1:
+        (first, at), (second, then) = list(found.items())[:2]
+        rd.error(then, "incident_type", f"incident type {second!r} differs from {first!r} (row {at}): "
+                 "a drill log records one incident")
+        return None
+    if found and rd.scenario is not None and next(iter(found)) != rd.scenario.incident.type:
+        rd.error(next(iter(found.values())), "incident_type", f"incident type {next(iter(found))!r} is not the "
+                 f"scenario's ({rd.scenario.incident.type!r})")
+    if found:
+        return next(iter(found))
+    return rd.scenario.incident.type if rd.scenario is not None else None
+
+
+# One row --------------------------------------------------------------------------------------------
 
 
 def _row(rd: _Reader, get: dict[str, str], line: int, t: float) -> Row | None:
-    plan, event, what = rd.plan, get["event"], get.get("what", "")
-    actor_role, actor = rd.role(get.get("actor", ""), line, "actor")
-    target_role, target = rd.role(get.get("target", ""), line, "target")
+    """The event-log row of one file row; ``None`` (and errors) if something in it is wrong."""
+    event, what = get["event"], get.get("what", "")
+    n_errors = len(rd.errors)
+    actor_role, actor, actor_site = rd.role(get.get("actor", ""), line, "actor")
+    target_role, target, target_site = rd.role(get.get("target", ""), line, "target")
     channel = None
     if get.get("channel"):
         channel = rd.channels.get(get["channel"])
         if channel is None:
-            rd.error(line, "channel", f"unknown channel {get['channel']!r}; known: "
-                     + ", ".join(f"{c} ({ch.name})" for c, ch in plan.channels.items()))
+            rd.error(line, "channel",
+                     f"unknown channel {get['channel']!r}" + suggest(get["channel"], rd.channel_labels))
     fields = None
     if get.get("fields"):
         names = [f for f in _SPLIT.split(get["fields"]) if f]
-        unknown = [f for f in names if f not in rd.fields]
-        if unknown:
-            rd.error(line, "fields", f"unknown report field(s) {', '.join(unknown)}; known: "
-                     + ", ".join(f"{f} ({n})" for f, n in plan.report_fields.items()))
+        for name in names:
+            if name not in rd.fields:
+                rd.error(line, "fields", f"unknown report field {name!r}" + suggest(name, rd.field_labels))
         fields = tuple(rd.fields[f] for f in names if f in rd.fields)
+    if get.get("site") and rd.branches is not None and len(rd.branches) > 1 and get["site"] not in (
+            *rd.branches, "office"):
+        rd.error(line, "site", f"unknown branch {get['site']!r}" + suggest(get["site"], {b: b for b in rd.branches}))
+    ref = None
+    if get.get("ref"):
+        if re.fullmatch(r"\d+", get["ref"]):
+            ref = int(get["ref"])
+        else:
+            rd.error(line, "ref", f"{get['ref']!r} is not a message number")
     value: Any = get.get("value") or None
-    if event == "fact":
-        if what not in plan.facts:
-            rd.error(line, "what", f"unknown fact {what!r}; known: {', '.join(plan.facts)}")
-            return None
-        value = _fact_value(rd, plan.facts[what].type, value, line)
-    elif event == "level":
-        level = value or what
-        if level not in plan.level_rank:
-            rd.error(line, "what", f"unknown level {level!r}; known: {', '.join(plan.levels)}")
-            return None
-        what = value = level
-    elif event == "arrived" and not what:
-        what = actor_role or ""
-    if event in ("sent", "received", "acknowledged", "unanswered") and target_role is None:
+    what, value = _what_and_value(rd, event, what, value, line, actor_role)
+    if event in MESSAGES and target_role is None and len(rd.errors) == n_errors:
         rd.error(line, "target", f"a {event!r} row needs the target the message went to")
-    return (t, get.get("site") or "branch", get.get("incident") or "", event, what, actor_role, actor,
-            target_role, target, channel, None, value, fields)
+    if event in ("action", "inject", "fact") and not get.get("what") and len(rd.errors) == n_errors:
+        rd.error(line, "what", f"this {event!r} row needs the name of the {event} in 'what'")
+    if len(rd.errors) > n_errors:
+        return None
+    site = get.get("site") or actor_site or target_site or "branch"
+    return (t, site, get.get("incident") or "", event, what, actor_role, actor, target_role, target, channel, ref,
+            value, fields)
 
 
-def _fact_value(rd: _Reader, kind: str, text: str | None, line: int) -> Any:
-    text = (text or "").strip()
-    if kind == "bool":
-        if text.lower() in ("", "true", "1", "yes", "是", "有"):
-            return True
-        if text.lower() in ("false", "0", "no", "否", "无"):
-            return False
-    elif kind == "int":
-        if re.fullmatch(r"-?\d+", text):
-            return int(text)
-    elif kind in ("float", "elapsed"):
+def _what_and_value(rd: _Reader, event: str, what: str, value: str | None, line: int,
+                    actor_role: str | None) -> tuple[str, Any]:
+    """The ``what`` and ``value`` of a row of this event kind, as the event log holds them."""
+    plan = rd.plan
+    if event == "fact":
+        if not what:
+            return what, None
+        if what not in plan.facts:
+            rd.error(line, "what", f"unknown fact {what!r}" + suggest(what, rd.fact_labels))
+            return what, None
+        fact = plan.facts[what]
+        if value is None:
+            hint = "true or false" if fact.type == "bool" else f"its {fact.type} value"
+            rd.error(line, "value", f"a fact row needs the fact's new value ({what}: {hint})")
+            return what, None
         try:
-            return float(text)
-        except ValueError:
-            pass
-    else:
-        return text
-    rd.error(line, "value", f"{text!r} is not a {kind} value")
-    return None
+            return what, fact_value("float" if fact.type == "elapsed" else fact.type, value)
+        except ValueError as err:
+            rd.error(line, "value", f"{what}: {err}")
+            return what, None
+    if event == "level":
+        level = value or what
+        if value and what and value != what:
+            rd.error(line, "value", f"the level is given twice and differs: {what!r} and {value!r}")
+        elif not level:
+            rd.error(line, "what", f"a 'level' row needs the level declared ({', '.join(plan.levels)})")
+        elif level not in plan.level_rank:
+            rd.error(line, "what" if what else "value", f"unknown level {level!r}"
+                     + suggest(level, {lv: lv for lv in plan.levels}))
+        return level, level
+    if event in MESSAGES:
+        if what and what not in rd.reports:
+            rd.error(line, "what", f"unknown report {what!r} (an escalation id of the plan; leave it empty if "
+                     "unsure)" + suggest(what, rd.reports))
+        if value is not None and not re.fullmatch(r"[1-9]\d*", value):
+            rd.error(line, "value", f"{value!r} is not an attempt number (1, 2, …); leave it empty")
+            return what, None
+        return what, None if value is None else int(value)
+    if value is not None and event not in SIMULATION_ONLY:
+        rd.error(line, "value", f"an {event!r} row takes no value (got {value!r})")
+    if event == "action" and what:
+        if what not in rd.actions:
+            rd.error(line, "what", f"unknown action {what!r}" + suggest(what, rd.action_labels))
+            return what, None
+        return rd.actions[what], None
+    if event == "inject" and what and rd.injects is not None and what not in rd.injects:
+        rd.error(line, "what", f"unknown inject {what!r} of scenario {rd.scenario.id!r}"  # type: ignore[union-attr]
+                 + suggest(what, rd.injects))
+    if event == "arrived":
+        if not what:
+            return actor_role or "", None
+        if what not in plan.role_names:
+            rd.error(line, "what", f"unknown role {what!r} (who arrived)" + suggest(what, rd.role_labels))
+            return what, None
+        return plan.role_names[what], None
+    return what, None
+
+
+# Worked out from the rows -------------------------------------------------------------------------
+
+
+def _with_clocks(rd: _Reader, entries: list[_Entry]) -> list[Row]:
+    """The rows, with each elapsed fact worked out from the rows of the fact that runs it.
+
+    As in the engine: a clock starts when its boolean fact becomes true, has a row at each number
+    the plan's conditions compare it with (while it runs, up to the log's last row), and a row
+    with its value when the fact becomes false. A typed row of an elapsed fact must agree with it.
+    """
+    rows = [e.row for e in entries if e.row is not None]
+    if not rd.plan.clocks or not rows:
+        return rows
+    end = rows[-1][0]
+    added: list[Row] = []
+    for name, (runner, per_unit, marks) in rd.plan.clocks.items():
+        spans, derived = _clock_rows(rows, name, runner, per_unit, marks, end)
+        unit = rd.plan.facts[name].unit
+        for e in entries:
+            row = e.row
+            if row is None or row[EVENT] != "fact" or row[WHAT] != name:
+                continue
+            expected = _clock_value(spans, row[0], per_unit)
+            if abs(row[VALUE] - expected) > 1 / per_unit:  # more than a minute apart
+                rd.error(e.line, "value", f"{name} = {row[VALUE]:g} {unit} contradicts the log: {runner} rows "
+                         f"give {expected:.4g} {unit} at this time (elapsed facts are worked out from the rows of "
+                         f"{runner!r}; leave this row out or correct it)")
+        typed = [r[0] for r in rows if r[EVENT] == "fact" and r[WHAT] == name]
+        added += [r for r in derived if not any(abs(r[0] - t) < SAME_TIME for t in typed)]
+    if not added:
+        return rows
+    return sorted(rows + added, key=lambda r: r[0])
+
+
+def _clock_rows(rows: list[Row], name: str, runner: str, per_unit: float, marks: tuple[float, ...],
+                end: float) -> tuple[list[tuple[float, float, float | None]], list[Row]]:
+    """The spans the clock ran (start, value then, stop) and the rows the engine would have logged."""
+    spans: list[tuple[float, float, float | None]] = []
+    out: list[Row] = []
+    value = 0.0
+    start: tuple[float, float, str] | None = None
+
+    def fact_row(t: float, v: float, site: str) -> Row:
+        return (t, site, "", "fact", name, None, None, None, None, None, None, v, None)
+
+    def tick(started: float, base: float, until: float, site: str) -> None:
+        for mark in marks:
+            at = started + (mark - base) * per_unit
+            if mark > base and at < until:
+                out.append(fact_row(at, mark, site))
+
+    for row in rows:
+        if row[EVENT] != "fact" or row[WHAT] != runner:
+            continue
+        if row[VALUE] and start is None:
+            start = (row[0], value, row[SITE])
+        elif not row[VALUE] and start is not None:
+            started, base, site = start
+            tick(started, base, row[0], site)
+            value = base + (row[0] - started) / per_unit
+            out.append(fact_row(row[0], round(value, 6), row[SITE]))
+            spans.append((started, base, row[0]))
+            start = None
+    if start is not None:
+        tick(start[0], start[1], end + 1e-9, start[2])
+        spans.append((start[0], start[1], None))
+    return spans, out
+
+
+def _clock_value(spans: list[tuple[float, float, float | None]], t: float, per_unit: float) -> float:
+    value = 0.0
+    for started, base, stopped in spans:
+        if t < started:
+            break
+        value = base + ((t if stopped is None else min(t, stopped)) - started) / per_unit
+    return value
+
+
+def _with_receipts(rd: _Reader, rows: list[Row]) -> list[Row]:
+    """A ``sent`` row with no ``ref`` and no reply is taken as received when sent (see docs/drill-logs.md).
+
+    On a synchronous channel (a call) the receiver hears it as it is said; on any other channel
+    the same is assumed, and a warning names the row.
+    """
+    replies = [r for r in rows if r[EVENT] in REPLIES and r[REF] is None]
+    pending: list[Row] = []
+    for sent in (r for r in rows if r[EVENT] == "sent" and r[REF] is None):
+        match = next((r for r in replies if _same_message(sent, r)), None)
+        if match is None:
+            pending.append(sent)
+        else:
+            replies.remove(match)
+    if not pending:
+        return rows
+    receipts = []
+    for sent in pending:
+        receipts.append((*sent[:EVENT], "received", *sent[EVENT + 1:]))
+        synchronous = sent[CHANNEL] is not None and rd.plan.channels[sent[CHANNEL]].synchronous
+        if not synchronous:
+            how = f"by {sent[CHANNEL]}" if sent[CHANNEL] else "on no channel"
+            rd.warn(rd.lines.get(id(sent)), "event", f"the message {how} to {sent[TARGET]} has no 'received' row: "
+                    "taken as received when sent (add a 收到/received row with the time it was read)")
+    return sorted(rows + receipts, key=lambda r: r[0])
+
+
+def _same_message(sent: Row, reply: Row) -> bool:
+    return (sent[ACTOR] == reply[ACTOR] and sent[TARGET_ROLE] == reply[TARGET_ROLE]
+            and (sent[CHANNEL] is None or reply[CHANNEL] is None or sent[CHANNEL] == reply[CHANNEL])
+            and reply[0] >= sent[0] and sent[ACTOR_ROLE] == reply[ACTOR_ROLE])
+

@@ -11,15 +11,20 @@ fields a message carried.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from .errors import InputWarning
+
 COLUMNS = ("t", "site", "incident", "event", "what", "actor_role", "actor", "target_role", "target",
            "channel", "ref", "value", "fields")
 T, SITE, INCIDENT, EVENT, WHAT, ACTOR_ROLE, ACTOR, TARGET_ROLE, TARGET, CHANNEL, REF, VALUE, FIELDS = range(13)
 LOG_SCHEMA = "drillsim.eventlog/1"
+FILE_COLUMNS = ("time", "t", "site", "incident", "incident_type", *COLUMNS[3:])
+"""The columns of the written CSV and Parquet files."""
 
 Row = tuple[float, str, str, str, str, str | None, str | None, str | None, str | None, str | None,
             int | None, Any, tuple[str, ...] | None]
@@ -30,6 +35,8 @@ class EventLog:
     rows: list[Row]
     origin: datetime | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    warnings: list[InputWarning] = field(default_factory=list)
+    """What reading a drill log accepted that a reader of its scorecard must know of."""
 
     def wall_clock(self, t: float) -> datetime | None:
         return None if self.origin is None else self.origin + timedelta(minutes=t)
@@ -49,10 +56,11 @@ class EventLog:
     def to_frame(self):  # -> pandas.DataFrame
         import pandas as pd
 
-        frame = pd.DataFrame.from_records(self.records(), columns=["time", *COLUMNS])
-        frame["fields"] = frame["fields"].map(lambda f: ";".join(f) if f else None)
-        frame["value"] = frame["value"].map(_value_text)
-        return frame
+        kind = self.meta.get("type")
+        records = [{**rec, "incident_type": kind, "value": value_text(rec["value"]),
+                    "fields": ";".join(rec["fields"]) if rec["fields"] else None} for rec in self.records()]
+        return pd.DataFrame.from_records(records, columns=list(FILE_COLUMNS)).astype(
+            {"value": object, "fields": object, "incident_type": object, "ref": "Int64"})
 
     def write_csv(self, path: str | Path) -> Path:
         """UTF-8 with a byte-order mark, so spreadsheet programs show Chinese correctly."""
@@ -75,10 +83,19 @@ class EventLog:
         return self.origin.isoformat() if self.origin else None
 
 
-def _value_text(value: Any) -> str | None:
-    """Values as a person would type them: true/false, numbers, level names."""
+def value_text(value: Any) -> str | None:
+    """A value as a person would type it: ``true``/``false``, ``3`` (not ``3.0``), ``0.5``, level names.
+
+    Nothing (and a number that is not finite) is an empty cell.
+    """
     if value is None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        if value.is_integer():
+            return str(int(value))
+        return repr(round(value, 6))
     return str(value)

@@ -22,6 +22,8 @@ from .schema import INCIDENT, Document, Duration, Probability, SelectorField, St
 from .yamlio import Path_, load_yaml
 
 BUILTIN_ACTIONS = ("grade", "go_to_scene")
+BUILTIN_ACTION_NAMES = {"grade": "定级", "go_to_scene": "赶赴现场"}
+"""Chinese names of the actions every plan has; a plan's ``actions:`` may rename them."""
 SERVICES = ("police", "fire", "ambulance", "regulator", "central_bank", "government", "vendor", "other")
 
 
@@ -215,6 +217,8 @@ class Plan(Document):
     levels: tuple[str, ...] = ("III", "II", "I")
     """Level names from least to most severe."""
     facts: dict[str, Fact] = {}
+    action_names: dict[str, str] = Field({}, alias="actions")
+    """Chinese names of the plan's actions (``lock_cash: 现金入柜上锁``), so a drill log may use either."""
     report_fields: dict[str, str] = {}
     incident_types: dict[str, IncidentType]
     capabilities: dict[str, str]
@@ -286,6 +290,11 @@ class Plan(Document):
         return names | set(BUILTIN_ACTIONS)
 
     @cached_property
+    def action_labels(self) -> dict[str, str]:
+        """Every action id -> its Chinese name (the id itself where the plan gives none)."""
+        return {a: self.action_names.get(a) or BUILTIN_ACTION_NAMES.get(a, a) for a in sorted(self.actions)}
+
+    @cached_property
     def role_names(self) -> dict[str, str]:
         """Every way a log may name a role (id, Chinese name, aliases) -> role id."""
         names: dict[str, str] = {}
@@ -347,6 +356,14 @@ def _check_references(plan: Plan) -> list[tuple[Path_, str]]:
     for name, fact in plan.facts.items():
         if fact.while_ is not None and (fact.while_ not in plan.facts or plan.facts[fact.while_].type != "bool"):
             problems.append((("facts", name, "while"), f"{fact.while_!r} is not a boolean fact of this plan"))
+    named: dict[str, str] = {}
+    for action, label in plan.action_names.items():
+        need("action", action, plan.actions, ("actions", action))
+        if label in named or (label in plan.actions and label != action):
+            other = named.get(label, label)
+            problems.append((("actions", action), f"the name {label!r} is also {other!r}'s: a drill log could not "
+                             "tell them apart"))
+        named[label] = action
     for i, duty in enumerate(plan.duties):
         loc: Path_ = ("duties", i)
         need("role", duty.role, roles, (*loc, "role"))
