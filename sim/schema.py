@@ -26,7 +26,7 @@ class Document(Strict):
 
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
-Probability = Annotated[float, BeforeValidator(lambda v: _probability(v))]
+Probability = Annotated[float, BeforeValidator(lambda v: probability(v))]
 
 EVENT_KINDS = (
     "inject", "fact", "action", "sent", "received", "acknowledged", "unanswered", "lost",
@@ -38,7 +38,8 @@ EventKind = Literal[
 ]
 
 
-def _probability(value: Any) -> float:
+def probability(value: Any) -> float:
+    """A number from 0 to 1; ValueError otherwise."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"a probability is a number from 0 to 1, got {value!r}")
     if not 0 <= value <= 1:
