@@ -22,7 +22,7 @@ from .checking import check, raise_problems
 from .distributions import Distribution, DistributionField, parse_distribution
 from .errors import InputError
 from .plan import MAX_COUNT, Plan
-from .schema import Duration, Probability, Strict, probability
+from .schema import Duration, Probability, Strict, probability, written_date
 from .yamlio import Path_, load_yaml
 
 MAX_ARRIVALS_PER_HOUR = 600.0
@@ -40,13 +40,6 @@ def _arrivals(value: float) -> float:
 def _horizon(value: float) -> float:
     if not 0 < value <= MAX_HORIZON:
         raise ValueError(f"the horizon is longer than 0 and at most 90 days, got {value:g} min")
-    return value
-
-
-def _written_datetime(value: Any) -> Any:
-    """A date and time as written (a YAML timestamp or an ISO text), not a number of seconds."""
-    if isinstance(value, bool | int | float):
-        raise ValueError(f"a date and time such as 2026-03-12T09:00:00+08:00, got {value!r}")
     return value
 
 
@@ -147,7 +140,7 @@ class Scenario(Strict):
     plan: str
     """The id of the plan this scenario is written for."""
     description: str = ""
-    start: Annotated[datetime, BeforeValidator(_written_datetime)]
+    start: Annotated[datetime, BeforeValidator(written_date)]
     """Wall-clock time of scenario time 0."""
     horizon: Annotated[Duration, AfterValidator(_horizon)] = 240.0
     branches: tuple[Branch, ...] = Field((Branch(),), min_length=1)
@@ -207,7 +200,7 @@ def _check_against_plan(sc: Scenario, plan: Plan) -> list[tuple[Path_, str]]:
                 typed_fact(plan.facts[name].type, value)
             except ValueError as err:
                 problems.append((floc, f"{err} (the fact {name!r} is of type {plan.facts[name].type})"))
-    calendar = _calendar_problem(sc, plan)
+    calendar = calendar_problem(sc, plan)
     if calendar:
         problems.append((("start",), calendar))
     p = sc.parameters
@@ -267,7 +260,7 @@ def typed_fact(kind: str, value: Any) -> bool | int | float | str | FactDraw | D
     return values.fact_value(kind, value)
 
 
-def _calendar_problem(sc: Scenario, plan: Plan) -> str | None:
+def calendar_problem(sc: Scenario, plan: Plan) -> str | None:
     """Why the plan's working-day deadlines cannot be counted on this scenario's dates, if they cannot."""
     deadlines = [plan.deadline(r.within) for r in plan.requirements if r.kind == "deadline"]
     most = max((d.working_days for d in deadlines if d.working_days), default=0)

@@ -47,6 +47,14 @@ def probability(value: Any) -> float:
     return float(value)
 
 
+def written_date(value: Any) -> Any:
+    """A date (and time) as written, a YAML timestamp or an ISO text; a number is refused, where
+    pydantic alone would read it as seconds since 1970."""
+    if isinstance(value, bool | int | float):
+        raise ValueError(f"a date is written like 2026-03-12 (a time like 2026-03-12T09:00:00+08:00), got {value!r}")
+    return value
+
+
 def _names(value: Any) -> tuple[str, ...] | None:
     if value is None:
         return None
