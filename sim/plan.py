@@ -19,7 +19,7 @@ from .calendar import ChoiceValue, Deadline, DeadlineField
 from .checking import check, raise_problems
 from .conditions import Condition, compile_condition, thresholds
 from .distributions import Distribution, DistributionField
-from .schema import INCIDENT, Document, Duration, Probability, Selector, SelectorField, Strict
+from .schema import INCIDENT, Bool, Document, Duration, Probability, Selector, SelectorField, Strict
 from .yamlio import Path_, load_yaml
 
 BUILTIN_ACTIONS = ("grade", "go_to_scene")
@@ -40,7 +40,7 @@ class Role(Strict):
     """Probability that each instance is on site (staff) or on duty (office) when the incident starts."""
     reachable: Probability = 1.0
     """Probability that an instance who is not on site still answers the phone."""
-    serves_customers: bool = False
+    serves_customers: Bool = False
     service: Literal[SERVICES] | None = None  # type: ignore[valid-type]
     """For agencies: which public service, to take its default response times."""
     units: int | None = Field(None, ge=0, le=MAX_COUNT)
@@ -53,7 +53,7 @@ class Role(Strict):
 
 class Channel(Strict):
     name: str
-    synchronous: bool
+    synchronous: Bool
     """A synchronous channel (phone, radio, in person) needs the receiver to answer."""
 
 
@@ -124,7 +124,7 @@ class Task(Strict):
     takes: DistributionField = Distribution("fixed", (0.0,))
     delay: Duration = 0.0
     """Start this long after the trigger; ``when`` is checked then ("if power is not back in 2 h")."""
-    repeat: bool = False
+    repeat: Bool = False
     """Do it again each time the trigger fires (by default a task is done once per incident)."""
     clause: str = ""
 
@@ -170,7 +170,7 @@ class RequirementBase(Strict):
     clause: str
     capability: str
     weight: float = Field(1.0, gt=0, le=1000)
-    critical: bool = False
+    critical: Bool = False
     applies_if: str | None = None
 
 

@@ -22,7 +22,7 @@ from .checking import check, raise_problems
 from .distributions import Distribution, DistributionField, parse_distribution
 from .errors import InputError
 from .plan import MAX_COUNT, Plan
-from .schema import Duration, Probability, Strict, probability, written_date
+from .schema import Bool, Duration, Probability, Strict, probability, written_date
 from .yamlio import Path_, load_yaml
 
 MAX_ARRIVALS_PER_HOUR = 600.0
@@ -79,7 +79,7 @@ class Inject(Strict):
     description: str = ""
     when: str | None = None
     """A condition checked at the inject's time: if it does not hold, the inject does not happen."""
-    disrupts: bool = True
+    disrupts: Bool = True
     """Whether it interrupts business at its branches (tellers stop serving, no customer comes in);
     false for an advance notice."""
     facts: dict[str, Any] = {}

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from .durations import parse_duration
+from .values import parse_bool
 
 
 class Strict(BaseModel):
@@ -26,6 +27,8 @@ class Document(Strict):
 
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
+Bool = Annotated[bool, BeforeValidator(parse_bool)]
+"""A yes-or-no key: true/false, yes/no or 是/否 (``sim.values``), nothing else (not 1, not on)."""
 Probability = Annotated[float, BeforeValidator(lambda v: probability(v))]
 
 EVENT_KINDS = (
@@ -81,7 +84,7 @@ class Selector(Strict):
     target: Names = None
     channel: Names = None
     value: bool | int | float | str | None = None
-    first: bool = False
+    first: Bool = False
     """Only the first matching event (at each site) counts: ``incident`` is the first inject."""
 
     @field_validator("event", mode="before")
