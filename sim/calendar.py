@@ -7,6 +7,8 @@ In a file::
     within: 30min                 # minutes, hours …
     within: same_day              # before midnight of the trigger's day (当天)
     within: {working_days: 5}     # before the end of the 5th working day after the trigger's day
+
+A number of working days is a whole number from 1 to :data:`MAX_WORKING_DAYS`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from pydantic import BeforeValidator
 
 from .durations import format_minutes, parse_duration
 from .errors import InputError
+
+MAX_WORKING_DAYS = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +78,12 @@ def parse_deadline(value: Any, allow_choice: bool = True) -> Deadline | str:
     if value in ("same_day", "当天"):
         return Deadline(same_day=True)
     if isinstance(value, dict):
-        if set(value) == {"working_days"} and isinstance(value["working_days"], int) and value["working_days"] > 0:
-            return Deadline(working_days=value["working_days"])
-        raise ValueError(f"a calendar deadline is same_day or {{working_days: N}} with N > 0, got {value!r}")
+        n = value.get("working_days")
+        if set(value) == {"working_days"} and isinstance(n, int) and not isinstance(n, bool) \
+                and 0 < n <= MAX_WORKING_DAYS:
+            return Deadline(working_days=n)
+        raise ValueError(f"a calendar deadline is same_day or {{working_days: N}} with N from 1 to "
+                         f"{MAX_WORKING_DAYS}, got {value!r}")
     try:
         return Deadline(minutes=parse_duration(value))
     except ValueError:

@@ -10,7 +10,8 @@ In a file a distribution is written as a duration (fixed) or a one-key mapping::
     {lognormal: {median: 5, p90: 9}}      # by median and 90th percentile
     {empirical: [3.5, 4, 6, 12]}          # resample the observed values
 
-Values are minutes (or carry a unit, as durations do). ``Distribution.sampler()`` returns a
+Values are minutes (or carry a unit, as durations do), each a duration (finite, from 0 to 366
+days); a lognormal's p90 is at most 1000 times its median. ``Distribution.sampler()`` returns a
 function of a random source with ``random()`` (uniform on [0, 1)) and ``normal()`` (standard
 normal): a ``numpy.random.Generator``, or the engine's block reader of one (``sim.seeds.Draws``).
 Samples are made from those by inversion, so every random number comes from the generator.
@@ -30,6 +31,9 @@ from .durations import parse_duration
 
 Sampler = Callable[[np.random.Generator], float]
 Z90 = 1.2815515655446004  # standard normal 90th percentile
+MAX_SPREAD = 1000.0
+"""The most a lognormal's p90 may be as a multiple of its median (a wider one would draw times
+that overflow a float)."""
 KINDS = ("fixed", "uniform", "triangular", "exponential", "lognormal", "empirical")
 
 
@@ -172,6 +176,9 @@ def parse_distribution(value: Any) -> Distribution:
         raise ValueError(f"exponential needs a mean > 0, got {params[0]:g}")
     if kind == "lognormal" and not 0 < params[0] < params[1]:
         raise ValueError(f"lognormal needs 0 < median < p90, got median {params[0]:g}, p90 {params[1]:g}")
+    if kind == "lognormal" and params[1] > MAX_SPREAD * params[0]:
+        raise ValueError(f"lognormal's p90 may be at most {MAX_SPREAD:g} times its median, got median "
+                         f"{params[0]:g}, p90 {params[1]:g}")
     return Distribution(kind, params)
 
 

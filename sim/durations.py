@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import re
+
+MAX_MINUTES = 366 * 1440.0
+"""The longest duration a file may give (366 days): a drill, its deadlines and its delays are far
+shorter, and a bound keeps a typo such as ``1e308`` from being taken as a time."""
 
 _UNITS = {
     "s": 1 / 60, "sec": 1 / 60, "secs": 1 / 60, "second": 1 / 60, "seconds": 1 / 60, "秒": 1 / 60,
@@ -17,14 +22,27 @@ _PART = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z\u4e00-\u9fff]+)")
 def parse_duration(value: object) -> float:
     """Minutes from ``5``, ``2.5``, ``"30s"``, ``"2 min"``, ``"1.5h"``, ``"2h5min"``, ``"2小时"``.
 
-    Raises ValueError with a message fit for a user.
+    A duration is finite, not negative and at most :data:`MAX_MINUTES`. Raises ValueError with a
+    message fit for a user.
     """
+    return _bounded(_minutes(value), value)
+
+
+def _bounded(minutes: float, value: object) -> float:
+    if not math.isfinite(minutes):
+        raise ValueError(f"a duration must be a finite number, got {value!r}")
+    if minutes < 0:
+        raise ValueError(f"a duration cannot be negative ({value})")
+    if minutes > MAX_MINUTES:
+        raise ValueError(f"{value!r} is longer than the longest duration allowed (366 days)")
+    return minutes
+
+
+def _minutes(value: object) -> float:
     if isinstance(value, bool):
         raise ValueError(f"expected a duration, got {value!r}")
     if isinstance(value, int | float):
-        if value < 0:
-            raise ValueError(f"a duration cannot be negative ({value})")
-        return float(value)
+        return float(value) if abs(value) < 1e300 else math.inf
     if isinstance(value, str):
         m = _PATTERN.match(value)
         if m:

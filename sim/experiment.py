@@ -11,26 +11,31 @@ A factor sets one value at a path into the plan or the scenario, as written in t
 
 ``[key]`` picks the list item whose ``id`` is ``key`` (or the item at a number). Every configuration
 is checked like a plan or scenario file; an error names the experiment file and the factor.
+A grid has at most :data:`MAX_CONFIGURATIONS` configurations, and ``reps`` is from 2 to
+:data:`MAX_REPS`.
 """
 
 from __future__ import annotations
 
 import copy
 import itertools
+import math
 import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from . import catalog
-from .checking import check
+from .checking import check, raise_problems
 from .errors import InputError
 from .plan import Plan, parse_plan
 from .scenario import Scenario, parse_scenario
 from .schema import Strict
-from .yamlio import load_yaml, locate
+from .yamlio import Path_, load_yaml, locate
 
+MAX_CONFIGURATIONS = 200
+MAX_REPS = 1_000_000
 _STEP = re.compile(r"([^.\[\]]+)|\[([^\]]+)\]")
 
 
@@ -51,26 +56,38 @@ class Experiment(Strict):
     description: str = ""
     plan: str
     scenario: str
-    reps: int = Field(1000, ge=2)
-    seed: int = 0
+    reps: int = Field(1000, ge=2, le=MAX_REPS)
+    seed: int = Field(0, ge=0)
     design: Literal["grid", "list"] = "grid"
     factors: dict[str, Factor] = {}
     configurations: tuple[ListedConfiguration, ...] = ()
     baseline: str | None = None
     """The configuration the others are compared with (default: the first)."""
 
-    @model_validator(mode="after")
-    def _has_configurations(self) -> Experiment:
-        if self.design == "grid" and not self.factors:
-            raise ValueError("a grid design needs factors")
-        if self.design == "list" and not self.configurations:
-            raise ValueError("a list design needs configurations")
-        return self
+
+def _design_problem(exp: Experiment) -> tuple[Path_, str] | None:
+    """What is wrong with the design as a whole: nothing to run, or too much, or keys it ignores."""
+    if exp.design == "grid":
+        if not exp.factors:
+            return ("design",), "a grid design needs factors"
+        if exp.configurations:
+            return ("configurations",), "configurations are for a list design (design: list); a grid has factors"
+        size = math.prod(len(f.levels) for f in exp.factors.values())
+        if size > MAX_CONFIGURATIONS:
+            return ("factors",), f"the grid has {size:,} configurations; at most {MAX_CONFIGURATIONS} are allowed"
+    else:
+        if not exp.configurations:
+            return ("design",), "a list design needs configurations"
+        if exp.factors:
+            return ("factors",), "factors are for a grid design (design: grid); a list has configurations"
+    return None
 
 
 def _set(data: Any, path: str, value: Any) -> None:
     steps = [m.group(1) if m.group(1) is not None else int(m.group(2)) if m.group(2).isdigit() else ("id", m.group(2))
              for m in _STEP.finditer(path)]
+    if not steps:
+        raise ValueError(f"{path!r} names no key to set")
     node = data
     for i, step in enumerate(steps):
         last = i == len(steps) - 1
@@ -99,6 +116,9 @@ def load_experiment(path: str | Path) -> tuple[Experiment, list[tuple[str, Plan,
     source = str(path)
     data, positions = load_yaml(path)
     exp = check(Experiment, data, source, positions, "schema, plan, scenario, factors")
+    problem = _design_problem(exp)
+    if problem:
+        raise_problems(source, data, positions, [problem])
     plan_path = catalog.resolve(exp.plan, "plan")
     scenario_path = catalog.resolve(exp.scenario, "scenario")
     plan_data, _ = load_yaml(plan_path)
@@ -131,8 +151,10 @@ def load_experiment(path: str | Path) -> tuple[Experiment, list[tuple[str, Plan,
             raise InputError(source, f"configuration {name!r}: {err}", place, line) from None
         configurations.append((name, plan, scenario))
     names = [c[0] for c in configurations]
-    if len(set(names)) != len(names):
-        raise InputError(source, "two configurations have the same name")
+    for k, (name, _, home) in enumerate(settings):
+        if name in names[:k]:
+            place, line = locate(home, data, positions)
+            raise InputError(source, f"two configurations are named {name!r}", place, line)
     if exp.baseline is not None and exp.baseline not in names:
         raise InputError(source, f"baseline {exp.baseline!r} is not a configuration; they are: {', '.join(names)}",
                          "baseline", positions.get(("baseline",)))

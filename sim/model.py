@@ -18,7 +18,7 @@ from . import defaults
 from .conditions import Condition
 from .distributions import Distribution, Sampler
 from .plan import BUILTIN_ACTIONS, Duty, Plan, Report, Role
-from .scenario import FactDraw, Scenario, channel_parameters, fact_value
+from .scenario import FactDraw, Scenario, channel_parameters, typed_fact
 from .schema import Selector
 
 
@@ -198,7 +198,8 @@ def build_model(plan: Plan, scenario: Scenario) -> Model:
     all_branches = tuple(b.id for b in sc.branches)
     injects = [
         InjectRuntime(i.id, i.at.sampler(), i.after, plan.compile(i.when) if i.when else None,
-                      [(k, fact_draw(fact_value(v), plan.facts[k].type)) for k, v in i.facts.items()],
+                      [(k, fact_draw(typed_fact(plan.facts[k].type, v), plan.facts[k].type))
+                       for k, v in i.facts.items()],
                       i.branches or all_branches, i.disrupts)
         for i in sc.injects
     ]
@@ -252,13 +253,12 @@ def _people(plan: Plan, sc: Scenario, branches: list[BranchRuntime]) -> tuple[li
 
 
 def fact_draw(value: Any, kind: str) -> Callable[[Any], Any]:
-    """How an inject sets a fact: a constant, ``{chance: p}``, or a distribution (rounded for an int fact)."""
+    """How an inject sets a fact from its typed value (``typed_fact``): a constant, ``{chance: p}``
+    (a boolean fact), or a distribution (rounded for an int fact)."""
     if isinstance(value, FactDraw):
         chance = value.chance
-        return lambda rng: rng.random() < chance
+        return lambda rng: bool(rng.random() < chance)
     if isinstance(value, Distribution):
         sample = value.sampler()
         return (lambda rng: round(sample(rng))) if kind == "int" else sample
-    if kind == "int" and isinstance(value, float) and value.is_integer():
-        value = int(value)
     return lambda rng: value

@@ -14,16 +14,20 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
+from . import values
 from .calendar import ChoiceValue, Deadline, DeadlineField
 from .checking import check, raise_problems
 from .conditions import Condition, compile_condition, thresholds
 from .distributions import Distribution, DistributionField
-from .schema import INCIDENT, Document, Duration, Probability, SelectorField, Strict
+from .schema import INCIDENT, Bool, Document, Duration, Probability, Selector, SelectorField, Strict
 from .yamlio import Path_, load_yaml
 
 BUILTIN_ACTIONS = ("grade", "go_to_scene")
 BUILTIN_ACTION_NAMES = {"grade": "定级", "go_to_scene": "赶赴现场"}
 """Chinese names of the actions every plan has; a plan's ``actions:`` may rename them."""
+MAX_COUNT = 100
+"""The most instances of a role (people of a staff or office role) and the most units of an agency."""
+MAX_RETRIES = 100
 SERVICES = ("police", "fire", "ambulance", "regulator", "central_bank", "government", "vendor", "other")
 
 
@@ -33,15 +37,15 @@ class Role(Strict):
     name: str
     aliases: tuple[str, ...] = ()
     kind: Literal["staff", "office", "agency"]
-    count: int = Field(1, ge=0)
+    count: int = Field(1, ge=0, le=MAX_COUNT)
     presence: Probability = 1.0
     """Probability that each instance is on site (staff) or on duty (office) when the incident starts."""
     reachable: Probability = 1.0
     """Probability that an instance who is not on site still answers the phone."""
-    serves_customers: bool = False
+    serves_customers: Bool = False
     service: Literal[SERVICES] | None = None  # type: ignore[valid-type]
     """For agencies: which public service, to take its default response times."""
-    units: int | None = Field(None, ge=0)
+    units: int | None = Field(None, ge=0, le=MAX_COUNT)
     """For agencies: units it can send (police cars, ambulances); left out, the service's default."""
 
     @property
@@ -51,7 +55,7 @@ class Role(Strict):
 
 class Channel(Strict):
     name: str
-    synchronous: bool
+    synchronous: Bool
     """A synchronous channel (phone, radio, in person) needs the receiver to answer."""
 
 
@@ -66,14 +70,33 @@ class Fact(Strict):
     name: str = ""
     type: Literal["bool", "int", "float", "text", "elapsed"] = "bool"
     default: bool | int | float | str = False
+    """Converted to the fact's type (``sim.values.fact_value``); left out: false, 0, 0.0 or ""."""
     while_: str | None = Field(None, alias="while")
     unit: Literal["min", "h", "d"] = "h"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _typed_default(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        kind = data.get("type", "bool")
+        if kind not in values.FACT_TYPES:
+            return data  # the type's own check names it
+        if "default" not in data:
+            return {**data, "default": _ZERO[kind]}
+        try:
+            return {**data, "default": values.fact_value(kind, data["default"])}
+        except ValueError as err:
+            raise ValueError(f"default: {err} (the fact is of type {kind})") from None
 
     @model_validator(mode="after")
     def _clock(self) -> Fact:
         if (self.type == "elapsed") != (self.while_ is not None):
             raise ValueError("an elapsed fact needs `while: <boolean fact>`, and only an elapsed fact takes it")
         return self
+
+
+_ZERO: dict[str, bool | int | float | str] = {"bool": False, "int": 0, "float": 0.0, "text": "", "elapsed": 0.0}
 
 
 class IncidentType(Strict):
@@ -90,7 +113,7 @@ class Choice(Strict):
 
 
 class Retry(Strict):
-    attempts: int = Field(1, ge=0)
+    attempts: int = Field(1, ge=0, le=MAX_RETRIES)
     every: Duration = 1.0
 
 
@@ -105,7 +128,7 @@ class Task(Strict):
     takes: DistributionField = Distribution("fixed", (0.0,))
     delay: Duration = 0.0
     """Start this long after the trigger; ``when`` is checked then ("if power is not back in 2 h")."""
-    repeat: bool = False
+    repeat: Bool = False
     """Do it again each time the trigger fires (by default a task is done once per incident)."""
     clause: str = ""
     quote: str = ""
@@ -158,8 +181,8 @@ class RequirementBase(Strict):
     borrows: str = ""
     """What a number or step is taken from when the cited clause does not give it (another clause or rule)."""
     capability: str
-    weight: float = Field(1.0, gt=0)
-    critical: bool = False
+    weight: float = Field(1.0, gt=0, le=1000)
+    critical: Bool = False
     applies_if: str | None = None
     applies_when: Literal["trigger", "ever", "end"] = "trigger"
     """When ``applies_if`` is read: at the moment the requirement arises (a deadline's trigger, a
@@ -229,16 +252,6 @@ class Plan(Document):
     escalation: tuple[Report, ...] = ()
     requirements: tuple[Requirement, ...]
     scoring: ScoringRules = ScoringRules()
-
-    @model_validator(mode="after")
-    def _unique_ids(self) -> Plan:
-        for what, items in (("duty", self.duties), ("report", self.escalation), ("requirement", self.requirements)):
-            seen: set[str] = set()
-            for item in items:
-                if item.id in seen:
-                    raise ValueError(f"{what} id {item.id!r} is used twice")
-                seen.add(item.id)
-        return self
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle the fields only: derived lookups hold compiled conditions and are rebuilt on use."""
@@ -319,6 +332,74 @@ class Plan(Document):
         return [(r, self.compile(r.when)) for r in self.grading.rules] if self.grading else []
 
 
+# The trigger graph ------------------------------------------------------------------------------
+
+REPORT_EVENTS = ("sent", "received", "acknowledged", "unanswered", "lost", "omitted")
+SELECTOR_PARTS = ("trigger", "response", "report", "first", "then", "forbidden")
+
+
+Emitted = tuple[str, str, str, tuple[str, ...], str | None]
+
+
+def _emits(task: Duty | Report) -> list[Emitted]:
+    """The events a task can put in the log: (event, what, actor role, target roles, channel)."""
+    if isinstance(task, Report):
+        return [(event, task.id, task.from_, () if event == "omitted" else (task.to, *task.fallback),
+                 None if event == "omitted" else task.channel) for event in REPORT_EVENTS]
+    out: list[Emitted] = [("action", task.do, task.role, (), None), ("omitted", task.do, task.role, (), None)]
+    if task.botch_as:
+        out.append(("action", task.botch_as, task.role, (), None))
+    if task.do == "go_to_scene":
+        out.append(("arrived", task.role, task.role, (), None))
+    return out
+
+
+def _can_start(event: Emitted, on: Selector) -> bool:
+    kind, what, actor, targets, channel = event
+    return (on.event == kind and (on.what is None or what in on.what)
+            and (on.actor is None or actor in on.actor)
+            and (on.target is None or any(t in on.target for t in targets))
+            and (on.channel is None or channel in on.channel))
+
+
+def task_loops(plan: Plan) -> list[tuple[tuple[int, ...], bool]]:
+    """Loops of duties and reports that start each other (a report sent on receipt of another
+    that is sent on receipt of the first …), as indexes into ``(*plan.duties, *plan.escalation)``.
+
+    Each comes with whether every task in it repeats: such a loop never stops (each round starts
+    the next), while a loop with a task done once per incident stops after that task's first round.
+    One loop is given for each set of tasks that reach each other.
+    """
+    import networkx as nx
+
+    tasks = (*plan.duties, *plan.escalation)
+    graph = nx.DiGraph()
+    graph.add_nodes_from(range(len(tasks)))
+    for i, task in enumerate(tasks):
+        events = _emits(task)
+        for j, other in enumerate(tasks):
+            if any(_can_start(e, other.on) for e in events):
+                graph.add_edge(i, j)
+    loops = []
+    for part in nx.strongly_connected_components(graph):
+        if len(part) == 1 and not graph.has_edge(next(iter(part)), next(iter(part))):
+            continue
+        repeating = graph.subgraph([i for i in part if tasks[i].repeat])
+        try:
+            cycle = nx.find_cycle(repeating)
+            loops.append((tuple(edge[0] for edge in cycle), True))
+        except nx.NetworkXNoCycle:
+            cycle = nx.find_cycle(graph.subgraph(part))
+            loops.append((tuple(edge[0] for edge in cycle), False))
+    return sorted(loops)
+
+
+def task_place(plan: Plan, index: int) -> Path_:
+    """Where task ``index`` of ``(*plan.duties, *plan.escalation)`` is in the file."""
+    n = len(plan.duties)
+    return ("duties", index) if index < n else ("escalation", index - n)
+
+
 # Cross-reference checks ------------------------------------------------------------------------
 
 
@@ -330,6 +411,13 @@ def _check_references(plan: Plan) -> list[tuple[Path_, str]]:
     def need(kind: str, value: str | None, known: set[str], loc: Path_) -> None:
         if value is not None and value not in known:
             problems.append((loc, f"unknown {kind} {value!r}; known: {', '.join(sorted(known)) or '(none)'}"))
+
+    def unique(kind: str, ids: list[str], key: str) -> None:
+        seen: set[str] = set()
+        for i, name in enumerate(ids):
+            if name in seen:
+                problems.append(((key, i, "id"), f"{kind} id {name!r} is used twice"))
+            seen.add(name)
 
     def condition(text: str | None, loc: Path_) -> None:
         try:
@@ -352,6 +440,20 @@ def _check_references(plan: Plan) -> list[tuple[Path_, str]]:
         if known_what is not None:
             for name in sel.what or ():
                 need(f"{sel.event} name", name, known_what, (*loc, "what"))
+        if sel.event == "fact" and sel.value is not None:
+            for name in sel.what or ():
+                if name in plan.facts:
+                    try:
+                        values.fact_value(_value_type(plan.facts[name]), sel.value)
+                    except ValueError as err:
+                        problems.append(((*loc, "value"), f"{err}: the fact {name!r} is of type "
+                                         f"{plan.facts[name].type}"))
+
+    if len(set(plan.levels)) != len(plan.levels):
+        problems.append((("levels",), f"each level is named once, got {list(plan.levels)}"))
+    unique("duty", [d.id for d in plan.duties], "duties")
+    unique("report", [r.id for r in plan.escalation], "escalation")
+    unique("requirement", [r.id for r in plan.requirements], "requirements")
 
     for name, fact in plan.facts.items():
         if fact.while_ is not None and (fact.while_ not in plan.facts or plan.facts[fact.while_].type != "bool"):
@@ -389,7 +491,7 @@ def _check_references(plan: Plan) -> list[tuple[Path_, str]]:
         loc = ("requirements", i)
         need("capability", req.capability, set(plan.capabilities), (*loc, "capability"))
         condition(req.applies_if, (*loc, "applies_if"))
-        for part in ("trigger", "response", "report", "first", "then", "forbidden"):
+        for part in SELECTOR_PARTS:
             if hasattr(req, part):
                 selector(getattr(req, part), (*loc, part))
         if req.kind == "deadline" and isinstance(req.within, str):
@@ -401,7 +503,40 @@ def _check_references(plan: Plan) -> list[tuple[Path_, str]]:
             condition(req.while_, (*loc, "while"))
         if req.kind == "classification" and plan.grading is None:
             problems.append((loc, "a classification requirement needs the plan's grading rules"))
+    if not problems:
+        tasks = (*plan.duties, *plan.escalation)
+        for loop, endless in task_loops(plan):
+            if endless:
+                ids = " -> ".join(tasks[i].id for i in (*loop, loop[0]))
+                problems.append(((*task_place(plan, loop[0]), "repeat"),
+                                 f"these tasks start each other and all repeat, so they never stop: {ids}; "
+                                 "let one of them be done once (repeat: false)"))
     return problems
+
+
+def _value_type(fact: Fact) -> str:
+    """The type a fact's values have in the log (an elapsed fact's are numbers)."""
+    return "float" if fact.type == "elapsed" else fact.type
+
+
+def _typed(plan: Plan) -> Plan:
+    """The plan with every selector's ``value`` converted to the type of the fact it names, so the
+    engine and the scorer compare like with like (``value: 否`` is false)."""
+    def typed(sel: Selector) -> Selector:
+        if sel.event != "fact" or sel.value is None or not sel.what:
+            return sel
+        value = values.fact_value(_value_type(plan.facts[sel.what[0]]), sel.value)
+        return sel.model_copy(update={"value": value})
+
+    def retyped(item: Any, parts: tuple[str, ...]) -> Any:
+        update = {p: typed(getattr(item, p)) for p in parts if isinstance(getattr(item, p, None), Selector)}
+        return item.model_copy(update=update)
+
+    return plan.model_copy(update={
+        "duties": tuple(retyped(d, ("on",)) for d in plan.duties),
+        "escalation": tuple(retyped(r, ("on",)) for r in plan.escalation),
+        "requirements": tuple(retyped(r, SELECTOR_PARTS) for r in plan.requirements),
+    })
 
 
 def parse_plan(data: Any, source: str = "<plan>", positions: dict[Path_, int] | None = None) -> Plan:
@@ -411,7 +546,7 @@ def parse_plan(data: Any, source: str = "<plan>", positions: dict[Path_, int] | 
     problems = _check_references(plan)
     if problems:
         raise_problems(source, data, positions, problems)
-    return plan
+    return _typed(plan)
 
 
 def load_plan(path: str | Path) -> Plan:

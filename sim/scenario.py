@@ -3,38 +3,66 @@ stochastic parameter as a named distribution.
 
 Parameters the scenario leaves out take the defaults in :mod:`sim.defaults`, each of which cites
 its source in ``docs/parameters.md``.
+
+Checked against its plan, a scenario's fact values are converted to the facts' types
+(``sim.values.fact_value``): the engine only ever sees typed values.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
-from . import defaults
+from . import defaults, values
+from .calendar import nth_working_day_after
 from .checking import check, raise_problems
 from .distributions import Distribution, DistributionField, parse_distribution
-from .plan import Plan
-from .schema import Duration, Probability, Strict
+from .errors import InputError
+from .plan import MAX_COUNT, Plan
+from .schema import Bool, Duration, Probability, Strict, probability, written_date
 from .yamlio import Path_, load_yaml
+
+MAX_ARRIVALS_PER_HOUR = 600.0
+MAX_HORIZON = 90 * 1440.0
+"""The longest a scenario may run (90 days, in minutes)."""
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+
+
+def _arrivals(value: float) -> float:
+    if not 0 <= value <= MAX_ARRIVALS_PER_HOUR:  # also false for NaN
+        raise ValueError(f"arrivals_per_hour is a number from 0 to {MAX_ARRIVALS_PER_HOUR:g}, got {value}")
+    return value
+
+
+def _horizon(value: float) -> float:
+    if not 0 < value <= MAX_HORIZON:
+        raise ValueError(f"the horizon is longer than 0 and at most 90 days, got {value:g} min")
+    return value
 
 
 class Customers(Strict):
-    arrivals_per_hour: float = Field(0.0, ge=0)
+    arrivals_per_hour: Annotated[float, AfterValidator(_arrivals)] = 0.0
     service: DistributionField = Distribution("exponential", (3.0,))
 
 
 class Branch(Strict):
     id: str = "branch"
     name: str = ""
-    staffing: dict[str, Annotated[int, Field(ge=0)]] = {}
+    staffing: dict[str, Count] = {}
     """Instances of each branch role, overriding the plan's counts."""
     presence: dict[str, Probability] = {}
     opens: time = time(9, 0)
     closes: time = time(17, 0)
     customers: Customers = Customers()
+
+    @model_validator(mode="after")
+    def _open_before_close(self) -> Branch:
+        if self.closes < self.opens:  # equal: closed all day (no customers)
+            raise ValueError(f"the branch closes at {self.closes:%H:%M}, before it opens at {self.opens:%H:%M}")
+        return self
 
 
 class FactDraw(Strict):
@@ -51,11 +79,13 @@ class Inject(Strict):
     description: str = ""
     when: str | None = None
     """A condition checked at the inject's time: if it does not hold, the inject does not happen."""
-    disrupts: bool = True
+    disrupts: Bool = True
     """Whether it interrupts business at its branches (tellers stop serving, no customer comes in);
     false for an advance notice."""
     facts: dict[str, Any] = {}
-    branches: tuple[str, ...] | None = None
+    """Fact name -> a value of the fact's type, ``{chance: p}`` (a boolean fact) or a distribution
+    (a number fact); typed once the scenario is checked against its plan (:func:`typed_fact`)."""
+    branches: tuple[str, ...] | None = Field(None, min_length=1)
     """Branches the inject happens at; all of them if left out."""
 
 
@@ -75,7 +105,7 @@ class AgencyParams(Strict):
     answer: DistributionField | None = None
     dispatch: DistributionField | None = None
     travel: DistributionField | None = None
-    units: int | None = Field(None, ge=0)
+    units: Count | None = None
 
 
 class HumanParams(Strict):
@@ -110,10 +140,10 @@ class Scenario(Strict):
     plan: str
     """The id of the plan this scenario is written for."""
     description: str = ""
-    start: datetime
+    start: Annotated[datetime, BeforeValidator(written_date)]
     """Wall-clock time of scenario time 0."""
-    horizon: Duration = 240.0
-    branches: tuple[Branch, ...] = (Branch(),)
+    horizon: Annotated[Duration, AfterValidator(_horizon)] = 240.0
+    branches: tuple[Branch, ...] = Field((Branch(),), min_length=1)
     incident: IncidentSpec
     injects: tuple[Inject, ...] = Field(min_length=1)
     parameters: Parameters = Parameters()
@@ -167,9 +197,12 @@ def _check_against_plan(sc: Scenario, plan: Plan) -> list[tuple[Path_, str]]:
                 problems.append((floc, f"{name!r} is an elapsed fact: set {plan.facts[name].while_!r} instead"))
                 continue
             try:
-                fact_value(value)
+                typed_fact(plan.facts[name].type, value)
             except ValueError as err:
-                problems.append((floc, str(err)))
+                problems.append((floc, f"{err} (the fact {name!r} is of type {plan.facts[name].type})"))
+    calendar = calendar_problem(sc, plan)
+    if calendar:
+        problems.append((("start",), calendar))
     p = sc.parameters
     for name in p.channels:
         need("channel", name, plan.channels, ("parameters", "channels", name))
@@ -210,15 +243,45 @@ def missing_channel_parameters(cid: str, synchronous: bool, given: ChannelParams
     return [k for k in needed if k not in have]
 
 
-def fact_value(value: Any) -> Any:
-    """A fact value as written: a constant, ``{chance: p}``, or a distribution."""
-    if isinstance(value, dict):
-        if set(value) == {"chance"}:
-            return FactDraw.model_validate(value)
+def typed_fact(kind: str, value: Any) -> bool | int | float | str | FactDraw | Distribution:
+    """An inject's value for a fact of type ``kind``: a constant of that type (``sim.values``),
+    ``{chance: p}`` for a boolean fact, or a distribution for a number. ValueError says what is wrong.
+
+    Typed values are returned as they are, so converting twice is harmless.
+    """
+    if isinstance(value, FactDraw) or (isinstance(value, dict) and set(value) == {"chance"}):
+        if kind != "bool":
+            raise ValueError("{chance: p} draws true or false, so it is for a boolean fact only")
+        return value if isinstance(value, FactDraw) else FactDraw(chance=probability(value["chance"]))
+    if isinstance(value, Distribution | dict):
+        if kind not in ("int", "float"):
+            raise ValueError(f"a distribution draws a number, not a value of type {kind}")
         return parse_distribution(value)
-    if isinstance(value, bool | int | float | str):
-        return value
-    raise ValueError(f"a fact value is a constant, {{chance: p}} or a distribution, got {value!r}")
+    return values.fact_value(kind, value)
+
+
+def calendar_problem(sc: Scenario, plan: Plan) -> str | None:
+    """Why the plan's working-day deadlines cannot be counted on this scenario's dates, if they cannot."""
+    deadlines = [plan.deadline(r.within) for r in plan.requirements if r.kind == "deadline"]
+    most = max((d.working_days for d in deadlines if d.working_days), default=0)
+    if not most:
+        return None
+    last = (sc.start + timedelta(minutes=sc.horizon)).date()
+    try:
+        nth_working_day_after(last, most)
+    except InputError as err:
+        return (f"the plan counts deadlines in working days (up to {most}), which this scenario's dates "
+                f"({sc.start.date()} to {last}, and {most} working days after) take past the Chinese calendar "
+                f"drillsim knows: {err.message}")
+    return None
+
+
+def _typed(sc: Scenario, plan: Plan) -> Scenario:
+    """The scenario with every inject's fact values converted to the facts' types."""
+    injects = tuple(inj.model_copy(update={"facts": {k: typed_fact(plan.facts[k].type, v)
+                                                     for k, v in inj.facts.items()}})
+                    for inj in sc.injects)
+    return sc.model_copy(update={"injects": injects})
 
 
 def parse_scenario(data: Any, plan: Plan | None = None, source: str = "<scenario>",
@@ -229,6 +292,7 @@ def parse_scenario(data: Any, plan: Plan | None = None, source: str = "<scenario
         problems = _check_against_plan(sc, plan)
         if problems:
             raise_problems(source, data, positions, problems)
+        sc = _typed(sc, plan)
     return sc
 
 

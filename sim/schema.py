@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from .durations import parse_duration
+from .values import parse_bool
 
 
 class Strict(BaseModel):
@@ -26,7 +27,9 @@ class Document(Strict):
 
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
-Probability = Annotated[float, BeforeValidator(lambda v: _probability(v))]
+Bool = Annotated[bool, BeforeValidator(parse_bool)]
+"""A yes-or-no key: true/false, yes/no or 是/否 (``sim.values``), nothing else (not 1, not on)."""
+Probability = Annotated[float, BeforeValidator(lambda v: probability(v))]
 
 EVENT_KINDS = (
     "inject", "fact", "action", "sent", "received", "acknowledged", "unanswered", "lost",
@@ -38,12 +41,21 @@ EventKind = Literal[
 ]
 
 
-def _probability(value: Any) -> float:
+def probability(value: Any) -> float:
+    """A number from 0 to 1; ValueError otherwise."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"a probability is a number from 0 to 1, got {value!r}")
     if not 0 <= value <= 1:
         raise ValueError(f"a probability is between 0 and 1, got {value}")
     return float(value)
+
+
+def written_date(value: Any) -> Any:
+    """A date (and time) as written, a YAML timestamp or an ISO text; a number is refused, where
+    pydantic alone would read it as seconds since 1970."""
+    if isinstance(value, bool | int | float):
+        raise ValueError(f"a date is written like 2026-03-12 (a time like 2026-03-12T09:00:00+08:00), got {value!r}")
+    return value
 
 
 def _names(value: Any) -> tuple[str, ...] | None:
@@ -72,7 +84,7 @@ class Selector(Strict):
     target: Names = None
     channel: Names = None
     value: bool | int | float | str | None = None
-    first: bool = False
+    first: Bool = False
     """Only the first matching event (at each site) counts: ``incident`` is the first inject."""
 
     @field_validator("event", mode="before")

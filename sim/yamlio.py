@@ -1,4 +1,11 @@
-"""Read YAML keeping the line of every key and item, so errors can name the place in the file."""
+"""Read YAML keeping the line of every key and item, so errors can name the place in the file.
+
+Aliases (``*name``) are allowed, but a file is measured before anything is expanded: if its
+aliases would expand it to more than :data:`MAX_NODES` nodes ("billion laughs"), or an alias
+refers to a node that contains it, loading stops with an error at the alias's line. A date that
+does not exist (``2026-02-30``) is an error at its line, as is nesting deeper than
+:data:`MAX_DEPTH`.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +19,85 @@ from .errors import InputError
 
 Path_ = tuple[str | int, ...]
 
+MAX_NODES = 100_000
+"""The most nodes (keys, values, items) a file may have once its aliases are expanded; the largest
+built-in file has about 3,000."""
+MAX_DEPTH = 100
+"""The deepest nesting of mappings and lists a file may have."""
+
 
 class _Loader(yaml.SafeLoader):
     """Safe loader; nothing but plain data is ever constructed.
 
     Booleans follow YAML 1.2: only true/false. YAML 1.1 would read the key ``on:`` (a trigger in
-    plan files) and words such as yes/no/off as booleans.
+    plan files) and words such as yes/no/off as booleans. (A fact's value may still be written
+    yes/no or 是/否: the plan or scenario reads it with ``sim.values.fact_value``.)
+
+    While composing, it keeps the size the document would have with every alias expanded, and
+    stops at the first alias that takes it past :data:`MAX_NODES`.
     """
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.expanded = 0  # nodes so far, with aliases expanded
+        self.depth = 0
+        self._sizes: dict[int, int] = {}
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            node = self.anchors.get(event.anchor)
+            if node is not None:
+                if node.end_mark is None:  # still being composed: the alias is inside its anchor
+                    raise yaml.composer.ComposerError(
+                        None, None, f"the alias *{event.anchor} refers to a node that contains it (a loop)",
+                        event.start_mark)
+                self.expanded += _size(node, self._sizes)
+                if self.expanded > MAX_NODES:
+                    raise yaml.composer.ComposerError(
+                        None, None, f"the alias *{event.anchor} expands the file past {MAX_NODES:,} nodes;"
+                        " aliases may repeat a part of a file, not multiply it", event.start_mark)
+            return super().compose_node(parent, index)
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise yaml.composer.ComposerError(None, None, f"nested more than {MAX_DEPTH} levels deep",
+                                              self.peek_event().start_mark)
+        node = super().compose_node(parent, index)
+        self.depth -= 1
+        self.expanded += 1
+        if self.expanded > MAX_NODES:
+            raise yaml.composer.ComposerError(None, None, f"the file has more than {MAX_NODES:,} nodes",
+                                              node.start_mark)
+        return node
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> object:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as err:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a date that exists ({err})", node.start_mark) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
+def _size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """Nodes in ``node`` with every alias in it expanded, counting each shared node once per use.
+
+    Memoised on node identity, so a graph of nested aliases is measured in time linear in its
+    composed size, never in its expanded size.
+    """
+    known = sizes.get(id(node))
+    if known is not None:
+        return known
+    if isinstance(node, yaml.MappingNode):
+        total = 1 + sum(_size(k, sizes) + _size(v, sizes) for k, v in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        total = 1 + sum(_size(item, sizes) for item in node.value)
+    else:
+        total = 1
+    sizes[id(node)] = total
+    return total
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -77,9 +156,13 @@ def load_yaml(path: str | Path) -> tuple[Any, dict[Path_, int]]:
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else None
-        raise InputError(str(path), f"YAML syntax error: {err.problem or err.context}", line=line) from None
+        syntax = isinstance(err, yaml.scanner.ScannerError | yaml.parser.ParserError)
+        message = f"YAML syntax error: {err.problem or err.context}" if syntax else str(err.problem or err.context)
+        raise InputError(str(path), message, line=line) from None
     except yaml.YAMLError as err:
         raise InputError(str(path), f"YAML error: {err}") from None
+    except RecursionError:
+        raise InputError(str(path), "nested too deeply (through its aliases)") from None
     finally:
         loader.dispose()
     return data, positions
