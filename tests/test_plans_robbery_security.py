@@ -58,3 +58,35 @@ def test_rob14_and_rob15_name_what_they_borrow():
     req = {r.id: r for r in p.requirements}
     assert "plan's choice" in req["ROB-14"].clause and "第八条" in req["ROB-14"].borrows
     assert "000 § ① 五.2" in req["ROB-15"].borrows and "第七条" not in req["ROB-15"].clause
+
+
+# robbery-variants (P5) ---------------------------------------------------------------------------
+
+HOSTAGE = ((0, "inject", "gunman-seizes-hostage"), (0, "fact", "hostages", None, None, None, True),
+           (1, "fact", "cash_demanded", None, None, None, True))
+
+
+def test_handing_over_cash_at_once_breaks_no_requirement_of_p5():
+    """(一)5 必要时可少量多次…给予一定的现金 is a permission: paying out in one go is not scored as a breach."""
+    p = plan("robbery-variants")
+    card = drillsim.score(p, make_log(*HOSTAGE, (2, "action", "hand_over_cash_in_bulk", "teller"),
+                                      incident_type="hostage_robbery"))
+    assert [r.id for r in card.results if r.outcome is Outcome.VIOLATED] == []
+
+
+@pytest.mark.parametrize("scenario", ["robbery-variants-hostage", "robbery-variants-customer-hostage",
+                                      "branch-security-hostage"])
+def test_the_hostage_scenarios_end_with_the_hostage_freed(scenario):
+    pid = "branch-security" if scenario.startswith("branch") else "robbery-variants"
+    p = plan(pid)
+    model = drillsim.build(p, drillsim.load_scenario(scenario, p))
+    for seed in range(5):
+        frame = drillsim.simulate(model, seed=seed).to_frame()
+        assert "hostage-freed" in set(frame[frame.event == "inject"].what), (scenario, seed)
+
+
+@pytest.mark.parametrize("freed_at, expected", [(5, Outcome.MET), (20, Outcome.VIOLATED)])
+def test_rv08_holds_until_the_hostage_is_freed(freed_at, expected):
+    p = plan("robbery-variants")
+    log = (*HOSTAGE, (freed_at, "fact", "hostage_freed", None, None, None, True), (10, "action", "rush_robber", "guard"))
+    assert outcome(p, "RV-08", *log, incident_type="hostage_robbery") is expected
