@@ -90,3 +90,32 @@ def test_rv08_holds_until_the_hostage_is_freed(freed_at, expected):
     p = plan("robbery-variants")
     log = (*HOSTAGE, (freed_at, "fact", "hostage_freed", None, None, None, True), (10, "action", "rush_robber", "guard"))
     assert outcome(p, "RV-08", *log, incident_type="hostage_robbery") is expected
+
+
+# branch-security (P4) ----------------------------------------------------------------------------
+
+SNATCH = ((0, "inject", "bag-snatched"), (0.5, "action", "lock_cash", "cash_teller"))
+
+
+@pytest.mark.parametrize("step, expected", [("hold_counter", Outcome.MET), ("leave_counter_short", Outcome.VIOLATED)])
+def test_cus07_two_stay_behind_the_counter(step, expected):
+    p = plan("branch-security")
+    log = (*SNATCH, (1, "action", "support_hall", "teller"), (1, "action", step, "teller"))
+    assert outcome(p, "CUS-07", *log, incident_type="customer_robbery") is expected
+
+
+@pytest.mark.parametrize("at, expected", [(40, Outcome.MET), (None, Outcome.MISSED)])
+def test_hos08_the_hostage_takers_family_is_reached(at, expected):
+    p = plan("branch-security")
+    log = [(0, "inject", "teller-seized"), (10, "action", "assign_negotiator", "bank_leader")]
+    if at is not None:
+        log.append((at, "action", "contact_suspect_family", "security_dept"))
+    assert outcome(p, "HOS-08", *log, incident_type="hostage") is expected
+
+
+@pytest.mark.parametrize("freed_at, expected", [(5, Outcome.MET), (20, Outcome.VIOLATED)])
+def test_hos04_holds_until_the_hostage_is_freed(freed_at, expected):
+    p = plan("branch-security")
+    log = ((0, "inject", "teller-seized"), (freed_at, "fact", "hostage_freed", None, None, None, True),
+           (10, "action", "provoke_suspect", "teller"))
+    assert outcome(p, "HOS-04", *log, incident_type="hostage") is expected
