@@ -88,7 +88,8 @@ def test_the_hostage_scenarios_end_with_the_hostage_freed(scenario):
 @pytest.mark.parametrize("freed_at, expected", [(5, Outcome.MET), (20, Outcome.VIOLATED)])
 def test_rv08_holds_until_the_hostage_is_freed(freed_at, expected):
     p = plan("robbery-variants")
-    log = (*HOSTAGE, (freed_at, "fact", "hostage_freed", None, None, None, True), (10, "action", "rush_robber", "guard"))
+    log = (*HOSTAGE, (freed_at, "fact", "hostage_freed", None, None, None, True),
+           (10, "action", "rush_robber", "guard"))
     assert outcome(p, "RV-08", *log, incident_type="hostage_robbery") is expected
 
 
