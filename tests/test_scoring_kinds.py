@@ -131,7 +131,7 @@ def test_prohibition_met(robbery_plan):
 
 
 def test_prohibition_violated(robbery_plan):
-    r = result(robbery_plan, "ROB-06", INJECT, (3, "action", "pursue_suspects", "guard"))
+    r = result(robbery_plan, "ROB-06", INJECT, (3, "action", "pursue_suspects", "teller"))
     assert r.outcome is Outcome.VIOLATED and r.at == 3 and r.failed_critical
 
 
@@ -191,7 +191,7 @@ def test_a_drill_that_does_everything_scores_100(robbery_plan):
 
 
 def test_critical_failure_caps_the_score(robbery_plan):
-    card = Scorer(robbery_plan).score(make_log(*GOOD_DRILL, (3, "action", "pursue_suspects", "guard")))
+    card = Scorer(robbery_plan).score(make_log(*GOOD_DRILL, (3, "action", "pursue_suspects", "teller")))
     assert card.capped and card.score == robbery_plan.scoring.critical_cap
     assert "ROB-06" in card.critical_failures
     protection = next(c for c in card.capabilities if c.id == "protection")

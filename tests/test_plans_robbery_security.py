@@ -1,0 +1,122 @@
+"""What the robbery and security plans (counter-robbery, P3, P4, P5, P10, P11) ask of a drill, as a scorecard
+shows it: hand-made logs scored by drillsim.score, and scenarios that play to an end."""
+
+from __future__ import annotations
+
+import pytest
+
+import drillsim
+from drillsim.scoring.outcomes import Outcome
+from drillsim.sim.catalog import builtin_plans
+from drillsim.sim.plan import Plan, load_plan
+from tests.conftest import make_log
+
+
+def plan(pid: str) -> Plan:
+    return load_plan(builtin_plans()[pid])
+
+
+def outcome(p: Plan, rid: str, *events: tuple, incident_type: str) -> Outcome:
+    """The outcome of requirement ``rid`` on a hand-made log."""
+    card = drillsim.score(p, make_log(*events, incident_type=incident_type))
+    return next(r for r in card.results if r.id == rid).outcome
+
+
+# counter-robbery ---------------------------------------------------------------------------------
+
+ROBBERY = ((0, "inject", "robbers-enter"), (0, "fact", "armed", None, None, None, True),
+           (2, "fact", "suspects_fled", None, None, None, True))
+
+
+@pytest.mark.parametrize("who, expected", [("guard", Outcome.MET), ("lobby_manager", Outcome.MET),
+                                           ("teller", Outcome.VIOLATED), ("cash_teller", Outcome.VIOLATED)])
+def test_rob06_forbids_pursuit_to_the_counter_staff_only(who, expected):
+    """001 § 一(五) 临柜人员不要追击; the guard helps to catch the robbers (§ 一(四))."""
+    p = plan("counter-robbery")
+    assert outcome(p, "ROB-06", *ROBBERY, (3, "action", "pursue_suspects", who),
+                   incident_type="armed_robbery") is expected
+
+
+def test_a_teller_who_gives_chase_caps_the_demo_plan_score():
+    p = plan("counter-robbery")
+    card = drillsim.score(p, make_log(*ROBBERY, (3, "action", "pursue_suspects", "teller")))
+    assert "ROB-06" in card.critical_failures
+
+
+def test_robbers_flee_scenario_can_show_a_teller_giving_chase():
+    """The scenario's botch of the teller's duty is what ROB-06 catches."""
+    p = plan("counter-robbery")
+    scenario = drillsim.load_scenario("robbers-flee", p)
+    scenario = scenario.model_copy(update={"parameters": scenario.parameters.model_copy(update={
+        "human": scenario.parameters.human.model_copy(update={"botch": {"teller-no-pursuit": 1.0}})})})
+    card = drillsim.score(p, drillsim.simulate(drillsim.build(p, scenario), seed=3))
+    assert next(r for r in card.results if r.id == "ROB-06").outcome is Outcome.VIOLATED
+
+
+def test_rob14_and_rob15_name_what_they_borrow():
+    p = plan("counter-robbery")
+    req = {r.id: r for r in p.requirements}
+    assert "plan's choice" in req["ROB-14"].clause and "第八条" in req["ROB-14"].borrows
+    assert "000 § ① 五.2" in req["ROB-15"].borrows and "第七条" not in req["ROB-15"].clause
+
+
+# robbery-variants (P5) ---------------------------------------------------------------------------
+
+HOSTAGE = ((0, "inject", "gunman-seizes-hostage"), (0, "fact", "hostages", None, None, None, True),
+           (1, "fact", "cash_demanded", None, None, None, True))
+
+
+def test_handing_over_cash_at_once_breaks_no_requirement_of_p5():
+    """(一)5 必要时可少量多次…给予一定的现金 is a permission: paying out in one go is not scored as a breach."""
+    p = plan("robbery-variants")
+    card = drillsim.score(p, make_log(*HOSTAGE, (2, "action", "hand_over_cash_in_bulk", "teller"),
+                                      incident_type="hostage_robbery"))
+    assert [r.id for r in card.results if r.outcome is Outcome.VIOLATED] == []
+
+
+@pytest.mark.parametrize("scenario", ["robbery-variants-hostage", "robbery-variants-customer-hostage",
+                                      "branch-security-hostage"])
+def test_the_hostage_scenarios_end_with_the_hostage_freed(scenario):
+    pid = "branch-security" if scenario.startswith("branch") else "robbery-variants"
+    p = plan(pid)
+    model = drillsim.build(p, drillsim.load_scenario(scenario, p))
+    for seed in range(5):
+        frame = drillsim.simulate(model, seed=seed).to_frame()
+        assert "hostage-freed" in set(frame[frame.event == "inject"].what), (scenario, seed)
+
+
+@pytest.mark.parametrize("freed_at, expected", [(5, Outcome.MET), (20, Outcome.VIOLATED)])
+def test_rv08_holds_until_the_hostage_is_freed(freed_at, expected):
+    p = plan("robbery-variants")
+    log = (*HOSTAGE, (freed_at, "fact", "hostage_freed", None, None, None, True),
+           (10, "action", "rush_robber", "guard"))
+    assert outcome(p, "RV-08", *log, incident_type="hostage_robbery") is expected
+
+
+# branch-security (P4) ----------------------------------------------------------------------------
+
+SNATCH = ((0, "inject", "bag-snatched"), (0.5, "action", "lock_cash", "cash_teller"))
+
+
+@pytest.mark.parametrize("step, expected", [("hold_counter", Outcome.MET), ("leave_counter_short", Outcome.VIOLATED)])
+def test_cus07_two_stay_behind_the_counter(step, expected):
+    p = plan("branch-security")
+    log = (*SNATCH, (1, "action", "support_hall", "teller"), (1, "action", step, "teller"))
+    assert outcome(p, "CUS-07", *log, incident_type="customer_robbery") is expected
+
+
+@pytest.mark.parametrize("at, expected", [(40, Outcome.MET), (None, Outcome.MISSED)])
+def test_hos08_the_hostage_takers_family_is_reached(at, expected):
+    p = plan("branch-security")
+    log = [(0, "inject", "teller-seized"), (10, "action", "assign_negotiator", "bank_leader")]
+    if at is not None:
+        log.append((at, "action", "contact_suspect_family", "security_dept"))
+    assert outcome(p, "HOS-08", *log, incident_type="hostage") is expected
+
+
+@pytest.mark.parametrize("freed_at, expected", [(5, Outcome.MET), (20, Outcome.VIOLATED)])
+def test_hos04_holds_until_the_hostage_is_freed(freed_at, expected):
+    p = plan("branch-security")
+    log = ((0, "inject", "teller-seized"), (freed_at, "fact", "hostage_freed", None, None, None, True),
+           (10, "action", "provoke_suspect", "teller"))
+    assert outcome(p, "HOS-04", *log, incident_type="hostage") is expected
