@@ -81,3 +81,41 @@ def test_written_report_does_not_wait_for_the_group_to_answer_the_phone():
         result = {r.id: r.outcome for r in card.results}
         assert result["DF-02"] == Outcome.MISSED  # nobody in the group picks up
         assert result["DF-03"] == Outcome.MET     # the written report is handed in all the same
+
+
+# --- P2 IT-incident grading -------------------------------------------------------------------------
+
+IT = drillsim.load_plan("it-incident-grading")
+
+
+def _it_log(graded_at: float, reported_at: float) -> object:
+    return make_log(
+        (0, "inject", "outage-starts"), (0, "fact", "outage", None, None, None, True),
+        (0, "fact", "provinces", None, None, None, 1), (30, "fact", "outage_hours", None, None, None, 0.5),
+        (graded_at, "level", "III", "emergency_office", None, None, "III"),
+        (reported_at, "received", "office-initial-to-regulator", "emergency_office", "regulator", "phone"),
+        incident_type="system_outage")
+
+
+def test_first_report_deadline_counts_from_the_event_not_from_the_grading():
+    # an incident from the 0.5 h mark (minute 30): the report is due by minute 60, however late the grading
+    assert outcome(IT, _it_log(graded_at=32, reported_at=58), "IT-03") == Outcome.MET
+    assert outcome(IT, _it_log(graded_at=45, reported_at=70), "IT-03") == Outcome.LATE
+
+
+def test_a_late_rise_to_level_two_is_late_even_though_the_level_is_right():
+    log = make_log(
+        (0, "inject", "outage-starts"), (0, "fact", "outage", None, None, None, True),
+        (0, "fact", "provinces", None, None, None, 1), (30, "fact", "outage_hours", None, None, None, 0.5),
+        (33, "level", "III", "emergency_office", None, None, "III"),
+        (180, "fact", "outage_hours", None, None, None, 3),
+        (240, "level", "II", "emergency_office", None, None, "II"),
+        incident_type="system_outage")
+    assert outcome(IT, log, "IT-09") == Outcome.MET
+    assert outcome(IT, log, "IT-11") == Outcome.LATE
+
+
+def test_with_seed_1_both_outages_are_graded():
+    for name in ("it-outage-one-province", "it-outage-two-provinces"):
+        log = drillsim.simulate(IT, drillsim.load_scenario(name, IT), seed=1)
+        assert any(r[EVENT] == "level" for r in log.rows), name
