@@ -119,3 +119,21 @@ def test_with_seed_1_both_outages_are_graded():
     for name in ("it-outage-one-province", "it-outage-two-provinces"):
         log = drillsim.simulate(IT, drillsim.load_scenario(name, IT), seed=1)
         assert any(r[EVENT] == "level" for r in log.rows), name
+
+
+# --- P6 service incidents -----------------------------------------------------------------------------
+
+SERVICE = drillsim.load_plan("service-incidents")
+
+
+def _service_log(level: str, *more: tuple) -> object:
+    return make_log(
+        (0, "inject", "illness"), (3, "acknowledged", "head-phone-office", "branch_head", "upper_office", "phone"),
+        (10, "level", level, "upper_office", None, None, level), *more, incident_type="illness")
+
+
+def test_written_report_only_when_necessary():
+    assert outcome(SERVICE, _service_log("III"), "SVC-03") == Outcome.NOT_APPLICABLE
+    assert outcome(SERVICE, _service_log("II"), "SVC-03") == Outcome.MISSED
+    support = (20, "fact", "needs_support", None, None, None, True)
+    assert outcome(SERVICE, _service_log("III", support), "SVC-03") == Outcome.MISSED
