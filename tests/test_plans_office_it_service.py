@@ -1,0 +1,139 @@
+"""What a review of the office, IT and service plans (P1, P2, P6, P7, P8, P9, P12) found, pinned.
+
+Each test scores a hand-made log (``make_log``) or a built-in scenario with fixed seeds and looks at
+the scorecard: the rule a fix introduced is what decides the outcome.
+"""
+
+from __future__ import annotations
+
+import drillsim
+from drillsim.scoring.outcomes import Outcome
+from drillsim.sim.catalog import builtin_plans
+from drillsim.sim.eventlog import EVENT, VALUE, WHAT, T
+from drillsim.sim.plan import Plan, parse_plan
+from drillsim.sim.yamlio import load_yaml
+from tests.conftest import make_log
+
+
+def outcome(plan, log, req_id: str) -> Outcome:
+    return next(r for r in drillsim.score(plan, log).results if r.id == req_id).outcome
+
+
+# --- P9 power outage ---------------------------------------------------------------------------------
+
+POWER = drillsim.load_plan("power-outage")
+
+
+def _outage_log(*more: tuple) -> object:
+    return make_log((0, "inject", "power-cut"), (0, "fact", "power_out", None, None, None, True), *more,
+                    incident_type="sudden_outage")
+
+
+def test_generator_is_due_once_power_is_known_not_to_return_within_2_hours():
+    known_at_20 = (20, "fact", "known_long", None, None, None, True)
+    asked_at_30 = (30, "received", "request-generator", "branch_head", "it_dept", "phone")
+    assert outcome(POWER, _outage_log(known_at_20, asked_at_30), "PO-12") == Outcome.MET
+    # waiting for the 2-hour mark, when the power company said so at minute 20, is late
+    mark = (120, "fact", "outage_hours", None, None, None, 2)
+    asked_at_125 = (125, "received", "request-generator", "branch_head", "it_dept", "phone")
+    assert outcome(POWER, _outage_log(known_at_20, mark, asked_at_125), "PO-12") == Outcome.LATE
+
+
+def test_long_outage_generator_asked_for_before_the_2_hour_mark():
+    scenario = drillsim.load_scenario("power-outage-sudden-long", POWER)
+    model = drillsim.build(POWER, scenario)
+    before_mark = 0
+    for seed in range(1, 21):
+        log = drillsim.simulate(model, seed=seed)
+        asked = min(r[T] for r in log.rows if r[EVENT] == "sent" and r[WHAT] == "request-generator")
+        mark = 120 + next(r[T] for r in log.rows if r[EVENT] == "fact" and r[WHAT] == "power_out" and r[VALUE])
+        before_mark += asked < mark
+        card = drillsim.score(POWER, log)
+        result = {r.id: r.outcome for r in card.results}
+        if asked < mark:  # requested in time, the UPS (2-4 h) cannot run out first
+            assert result["PO-14"] in (Outcome.MET, Outcome.NOT_APPLICABLE)
+    assert before_mark >= 15  # all but the runs whose branch head was away
+
+
+def test_it_report_only_when_the_situation_calls_for_it():
+    short_blip = _outage_log((15, "fact", "power_out", None, None, None, False))
+    assert outcome(POWER, short_blip, "PO-04") == Outcome.NOT_APPLICABLE
+    assert next(r for r in POWER.requirements if r.id == "PO-04").critical is False
+    in_flight = _outage_log((0, "fact", "in_flight", None, None, None, True))
+    assert outcome(POWER, in_flight, "PO-04") == Outcome.MISSED
+
+
+# --- P1 district financial risk -----------------------------------------------------------------------
+
+
+def _plan_with(plan_id: str, role: str, **changes) -> Plan:
+    """A built-in plan with one role's attributes changed (e.g. a group that never answers)."""
+    data, _ = load_yaml(builtin_plans()[plan_id])
+    data["roles"][role].update(changes)
+    return parse_plan(data, source=plan_id)
+
+
+def test_written_report_does_not_wait_for_the_group_to_answer_the_phone():
+    plan = _plan_with("district-financial-risk", "leadership_group", presence=0.0, reachable=0.0)
+    model = drillsim.build(plan, drillsim.load_scenario("district-financial-risk-flood", plan))
+    for seed in (1, 2, 3):
+        card = drillsim.score(plan, drillsim.simulate(model, seed=seed))
+        result = {r.id: r.outcome for r in card.results}
+        assert result["DF-02"] == Outcome.MISSED  # nobody in the group picks up
+        assert result["DF-03"] == Outcome.MET     # the written report is handed in all the same
+
+
+# --- P2 IT-incident grading -------------------------------------------------------------------------
+
+IT = drillsim.load_plan("it-incident-grading")
+
+
+def _it_log(graded_at: float, reported_at: float) -> object:
+    return make_log(
+        (0, "inject", "outage-starts"), (0, "fact", "outage", None, None, None, True),
+        (0, "fact", "provinces", None, None, None, 1), (30, "fact", "outage_hours", None, None, None, 0.5),
+        (graded_at, "level", "III", "emergency_office", None, None, "III"),
+        (reported_at, "received", "office-initial-to-regulator", "emergency_office", "regulator", "phone"),
+        incident_type="system_outage")
+
+
+def test_first_report_deadline_counts_from_the_event_not_from_the_grading():
+    # an incident from the 0.5 h mark (minute 30): the report is due by minute 60, however late the grading
+    assert outcome(IT, _it_log(graded_at=32, reported_at=58), "IT-03") == Outcome.MET
+    assert outcome(IT, _it_log(graded_at=45, reported_at=70), "IT-03") == Outcome.LATE
+
+
+def test_a_late_rise_to_level_two_is_late_even_though_the_level_is_right():
+    log = make_log(
+        (0, "inject", "outage-starts"), (0, "fact", "outage", None, None, None, True),
+        (0, "fact", "provinces", None, None, None, 1), (30, "fact", "outage_hours", None, None, None, 0.5),
+        (33, "level", "III", "emergency_office", None, None, "III"),
+        (180, "fact", "outage_hours", None, None, None, 3),
+        (240, "level", "II", "emergency_office", None, None, "II"),
+        incident_type="system_outage")
+    assert outcome(IT, log, "IT-09") == Outcome.MET
+    assert outcome(IT, log, "IT-11") == Outcome.LATE
+
+
+def test_with_seed_1_both_outages_are_graded():
+    for name in ("it-outage-one-province", "it-outage-two-provinces"):
+        log = drillsim.simulate(IT, drillsim.load_scenario(name, IT), seed=1)
+        assert any(r[EVENT] == "level" for r in log.rows), name
+
+
+# --- P6 service incidents -----------------------------------------------------------------------------
+
+SERVICE = drillsim.load_plan("service-incidents")
+
+
+def _service_log(level: str, *more: tuple) -> object:
+    return make_log(
+        (0, "inject", "illness"), (3, "acknowledged", "head-phone-office", "branch_head", "upper_office", "phone"),
+        (10, "level", level, "upper_office", None, None, level), *more, incident_type="illness")
+
+
+def test_written_report_only_when_necessary():
+    assert outcome(SERVICE, _service_log("III"), "SVC-03") == Outcome.NOT_APPLICABLE
+    assert outcome(SERVICE, _service_log("II"), "SVC-03") == Outcome.MISSED
+    support = (20, "fact", "needs_support", None, None, None, True)
+    assert outcome(SERVICE, _service_log("III", support), "SVC-03") == Outcome.MISSED
