@@ -70,10 +70,11 @@ def latency_figure(plan: Plan, summary: dict[str, Any]) -> Figure | None:
             shown.append(rule.minutes)
     # room on both sides of the log axis for the outermost markers and the deadline labels
     positive = [v for v in shown if v > 0]
-    lo, hi = np.log10(min(positive)), np.log10(max(positive))
-    pad = 0.08 * max(hi - lo, 1.0)
     ax.set_xscale("log")
-    ax.set_xlim(10 ** (lo - pad), 10 ** (hi + pad))
+    if positive:
+        lo, hi = np.log10(min(positive)), np.log10(max(positive))
+        pad = 0.08 * max(hi - lo, 1.0)
+        ax.set_xlim(10 ** (lo - pad), 10 ** (hi + pad))
     ax.set_yticks(range(len(reqs)), [f"{r['id']} {r['title'].split(' (')[0]}" for r in reqs], fontsize=8)
     ax.set_ylim(len(reqs) - 0.4, -0.7)
     ax.set_xlabel("latency (minutes, log scale): ● median, bar to p90, | p95, x p99; ◆ the deadline (minutes)")

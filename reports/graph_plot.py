@@ -75,7 +75,7 @@ def escalation_figure(plan: Plan) -> Figure:
     fig = Figure(figsize=(13, 1.5 + 0.9 * max(4, len(g))), dpi=DPI)
     renderer = FigureCanvasAgg(fig).get_renderer()
     ax = fig.add_axes((0.01, 0.01, 0.98, 0.93))
-    xs, ys = [p[0] for p in pos.values()], [p[1] for p in pos.values()]
+    xs, ys = [p[0] for p in pos.values()] or [0.0], [p[1] for p in pos.values()] or [0.0]
     pad_x, pad_y = 0.08 * (max(xs) - min(xs) or 1), 0.08 * (max(ys) - min(ys) or 1)
     ax.set_xlim(min(xs) - pad_x, max(xs) + pad_x)
     ax.set_ylim(min(ys) - pad_y, max(ys) + pad_y)
