@@ -46,6 +46,7 @@ HEADERS = {
     "incident_type": ("incident_type", "事件类别"),
     "site": ("site", "地点", "网点"),
     "ref": ("ref", "消息编号"),
+    "scenario": ("scenario", "情景编号"),
 }
 DERIVED = ("t", "actor_role", "target_role")
 """Columns of drillsim's own events.csv that are worked out again on reading, and so skipped."""
@@ -168,6 +169,8 @@ def read_drill_log(path: str | Path, plan: Plan, day: date | None = None,
     source = str(path)
     header, rows = _read_table(path, source)
     columns = _columns(header, source)
+    if scenario is None and "scenario" in columns:
+        scenario = _builtin_scenario(rows, columns["scenario"], plan)
     rd = _Reader(plan, source, scenario)
     entries = _entries(rd, header, columns, rows, day)
     if not rd.errors and not any(e.cells["event"] == "inject" for e in entries):
@@ -193,6 +196,19 @@ def read_drill_log(path: str | Path, plan: Plan, day: date | None = None,
     if rd.errors:
         raise InputErrors(rd.errors)
     return EventLog(rows_out, origin, meta, rd.warnings)
+
+
+def _builtin_scenario(rows: list[tuple[int, list[str]]], column: int, plan: Plan) -> Scenario | None:
+    """The built-in scenario a log drillsim wrote names in its ``scenario`` column, if there is one."""
+    from .catalog import builtin_scenarios
+    from .scenario import load_scenario
+
+    names = {cells[column].strip() for _, cells in rows if column < len(cells) and cells[column].strip()}
+    path = builtin_scenarios().get(next(iter(names))) if len(names) == 1 else None
+    if path is None:
+        return None
+    found = load_scenario(path)
+    return load_scenario(path, plan) if found.plan == plan.id else None
 
 
 # Reading the file --------------------------------------------------------------------------------

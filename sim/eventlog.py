@@ -23,7 +23,7 @@ COLUMNS = ("t", "site", "incident", "event", "what", "actor_role", "actor", "tar
            "channel", "ref", "value", "fields")
 T, SITE, INCIDENT, EVENT, WHAT, ACTOR_ROLE, ACTOR, TARGET_ROLE, TARGET, CHANNEL, REF, VALUE, FIELDS = range(13)
 LOG_SCHEMA = "drillsim.eventlog/1"
-FILE_COLUMNS = ("time", "t", "site", "incident", "incident_type", *COLUMNS[3:])
+FILE_COLUMNS = ("time", "t", "site", "incident", "incident_type", "scenario", *COLUMNS[3:])
 """The columns of the written CSV and Parquet files."""
 
 Row = tuple[float, str, str, str, str, str | None, str | None, str | None, str | None, str | None,
@@ -57,10 +57,11 @@ class EventLog:
         import pandas as pd
 
         kind = self.meta.get("type")
-        records = [{**rec, "incident_type": kind, "value": value_text(rec["value"]),
+        scenario = self.meta.get("scenario")
+        records = [{**rec, "incident_type": kind, "scenario": scenario, "value": value_text(rec["value"]),
                     "fields": ";".join(rec["fields"]) if rec["fields"] else None} for rec in self.records()]
         return pd.DataFrame.from_records(records, columns=list(FILE_COLUMNS)).astype(
-            {"value": object, "fields": object, "incident_type": object, "ref": "Int64"})
+            {"value": object, "fields": object, "incident_type": object, "scenario": object, "ref": "Int64"})
 
     def write_csv(self, path: str | Path) -> Path:
         """UTF-8 with a byte-order mark, so spreadsheet programs show Chinese correctly."""

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from markupsafe import escape
 
 import drillsim
+from drillsim.sim.catalog import builtin_plans
 from drillsim.sim.drill_log import read_drill_log
 from drillsim.sim.errors import InputError
+from drillsim.sim.plan import load_plan
 from tests.conftest import ROOT
 
 ROBBERY = (ROOT / "examples" / "drill-log-robbery.csv").read_text("utf-8").splitlines()
@@ -282,3 +285,19 @@ def test_the_incident_type_column_spares_the_type_option(tmp_path):
     assert out.scorecard.incident_type == "armed_robbery"
     with pytest.raises(InputError, match="the log records incident type 'armed_robbery', not 'explosive_robbery'"):
         drillsim.score_drill(plan, _write(tmp_path, lines), tmp_path / "out", incident_type="explosive_robbery")
+
+
+@pytest.mark.parametrize("plan_id", sorted(builtin_plans()))
+def test_every_builtin_plan_names_all_its_actions_in_chinese(plan_id):
+    plan = drillsim.load_plan(plan_id)
+    unnamed = sorted(a for a, name in plan.action_labels.items() if not re.search(r"[\u4e00-\u9fff]", name))
+    assert unnamed == []
+    assert set(plan.action_names) == plan.actions - {"grade", "go_to_scene"}
+
+
+def test_a_plan_naming_an_unknown_action_is_refused(tmp_path):
+    text = (ROOT / "plans" / "counter-robbery.yaml").read_text("utf-8")
+    path = tmp_path / "plan.yaml"
+    path.write_text(text.replace("  lock_cash: 现金入柜上锁", "  lock_cahs: 现金入柜上锁"), encoding="utf-8")
+    with pytest.raises(InputError, match=r"plan.yaml:\d+: at actions\.lock_cahs unknown action 'lock_cahs'"):
+        load_plan(path)
