@@ -9,6 +9,7 @@ import importlib
 import pkgutil
 import re
 import shlex
+from pathlib import Path
 
 import pytest
 import yaml
@@ -36,25 +37,21 @@ def test_readme_python_runs(code):
 def _runnable(line: str, tmp_path) -> list[str]:
     """The README's command line as it runs here: small --reps, outputs in tmp_path, globs expanded,
     an experiment file copied with few replications."""
-    args = shlex.split(line.replace("[", "").replace("]", ""))[1:]
-    out: list[str] = []
+    words = shlex.split(line.replace("[", "").replace("]", ""))[1:]
+    args = [a for w in words for a in (sorted(glob.glob(w, root_dir=ROOT)) if "*" in w else [w])]
     for i, arg in enumerate(args):
         before = args[i - 1] if i else ""
         if before == "--reps" and int(arg) > SMALL_REPS:
-            arg = str(SMALL_REPS)
+            args[i] = str(SMALL_REPS)
         elif before == "--out":
-            arg = str(tmp_path / arg)
-        elif arg.startswith("experiments/"):
+            args[i] = str(tmp_path / arg)
+        elif before == "experiment":
             data = yaml.safe_load((ROOT / arg).read_text("utf-8"))
             data["reps"] = min(data["reps"], SMALL_REPS)
-            small = tmp_path / arg.split("/")[-1]
+            small = tmp_path / Path(arg).name
             small.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-            arg = str(small)
-        if "*" in arg:
-            out += sorted(glob.glob(arg, root_dir=ROOT))
-            continue
-        out.append(arg)
-    return out
+            args[i] = str(small)
+    return args
 
 
 @pytest.mark.parametrize("line", COMMANDS)
