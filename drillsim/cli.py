@@ -213,6 +213,9 @@ def score(plan: PlanArg,
           out: OutOpt = Path("out/drill"),
           incident_type: Annotated[str | None, typer.Option("--type", help="incident type of the drill")] = None,
           day: Annotated[str | None, typer.Option("--date", help="date for rows that give only a time")] = None,
+          scenario: Annotated[str | None, typer.Option(
+              help="the scenario the drill played (file or built-in id): its injects and branches are checked too")]
+          = None,
           force: ForceOpt = False,
           ) -> None:
     """Score a real drill's log against PLAN, exactly as a simulated drill is scored."""
@@ -229,7 +232,8 @@ def score(plan: PlanArg,
     if incident_type is not None and incident_type not in p.incident_types:
         raise InputError("--type", f"{incident_type!r} is not an incident type of plan {p.id}; "
                          f"its types: {', '.join(p.incident_types)}")
-    _finish(drillsim.score_drill(p, log, out, incident_type, when))
+    sc = None if scenario is None else drillsim.load_scenario(scenario, p)
+    _finish(drillsim.score_drill(p, log, out, incident_type, when, sc))
 
 
 @app.command()

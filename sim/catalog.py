@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from importlib.resources import files
 from pathlib import Path
 
@@ -39,5 +40,8 @@ def resolve(ref: str | Path, kind: str) -> Path:
              "experiment": builtin_experiments}[kind]()
     if str(ref) in table:
         return table[str(ref)]
-    raise InputError(str(ref), f"no such file, and no built-in {kind} has this id "
-                     f"(built-in: {', '.join(table) or 'none'})")
+    near = difflib.get_close_matches(str(ref), table, n=3, cutoff=0.6)
+    hint = f"did you mean {' or '.join(near)}? " if near else ""
+    listed = f"`drillsim list` shows the {len(table)} built-in {kind}s" if len(table) > 8 else \
+        f"built-in: {', '.join(table) or 'none'}"
+    raise InputError(str(ref), f"no such file, and no built-in {kind} has this id; {hint}({listed})")
