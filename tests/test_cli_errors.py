@@ -110,6 +110,10 @@ MISTAKES = [
     ("score over a drill", ["score", "counter-robbery", str(LOG), "--out", "{p}/earlier"], 2,
      ["--out", "--force"]),
     ("score, unknown plan", ["score", "no-such-plan", str(LOG)], 2, ["no-such-plan"]),
+    ("score, scenario misspelt", ["score", "counter-robbery", str(LOG), "--scenario", "armed-robery-injured",
+                                  "--out", "{p}/sc1"], 2, ["armed-robery-injured", "did you mean armed-robbery-injured"]),
+    ("score, inject not in the scenario", ["score", "counter-robbery", str(LOG), "--scenario", "explosive-robbery",
+                                           "--out", "{p}/sc2"], 2, ["drill-log-robbery.csv:2", "unknown inject"]),
     # graph
     ("graph as text", ["graph", "counter-robbery", "--out", "{p}/x.txt"], 2, ["--out", "x.txt", ".png", ".svg"]),
     ("graph without suffix", ["graph", "counter-robbery", "--out", "{p}/drawing"], 2, ["--out", ".png"]),
