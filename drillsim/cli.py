@@ -380,24 +380,17 @@ def validate(files: Annotated[list[Path], typer.Argument(help="plan, scenario, p
         raise typer.Exit(1)
 
 
-def _drawing_formats() -> dict[str, str]:
-    from matplotlib.backend_bases import FigureCanvasBase
-
-    return FigureCanvasBase.get_supported_filetypes()
-
-
 @app.command()
 def graph(plan: PlanArg, out: Annotated[Path, typer.Option(
-        "--out", "-o", help="the drawing: .png, .svg, .pdf or another format matplotlib writes")] = Path(
+        "--out", "-o", help="the drawing: PNG or SVG, by its suffix")] = Path(
         "out/escalation.png")) -> None:
     """Draw PLAN's escalation graph and list its reports, one line each."""
     import drillsim
-    from drillsim.reports.graph_plot import plot_escalation_graph
+    from drillsim.reports.graph_plot import FORMATS, plot_escalation_graph
 
-    formats = _drawing_formats()
-    if out.suffix.lower().lstrip(".") not in formats:
+    if out.suffix.lower() not in FORMATS:
         raise InputError("--out", f"{out}: cannot draw a {out.suffix or 'file without a suffix'}; "
-                         f"name a file ending in {', '.join('.' + f for f in sorted(formats))}")
+                         f"name a file ending in {' or '.join(FORMATS)}")
     if out.is_dir():
         raise InputError("--out", f"{out} is a folder; name the file to draw, e.g. {out / 'escalation.png'}")
     _writable_folder(out.parent, "--out")
