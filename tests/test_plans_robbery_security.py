@@ -120,3 +120,16 @@ def test_hos04_holds_until_the_hostage_is_freed(freed_at, expected):
     log = ((0, "inject", "teller-seized"), (freed_at, "fact", "hostage_freed", None, None, None, True),
            (10, "action", "provoke_suspect", "teller"))
     assert outcome(p, "HOS-04", *log, incident_type="hostage") is expected
+
+
+# counter-security (P3) ---------------------------------------------------------------------------
+
+def test_counter_security_robbery_ends_with_the_robbers_fled_and_no_glass_smashed_after():
+    p = plan("counter-security")
+    model = drillsim.build(p, drillsim.load_scenario("counter-security-robbery", p))
+    for seed in range(8):
+        frame = drillsim.simulate(model, seed=seed).to_frame()
+        fled = frame[(frame.event == "fact") & (frame.what == "robbers_fled")]
+        assert len(fled) == 1, seed
+        smashed = frame[(frame.event == "inject") & (frame.what == "glass-smashed")]
+        assert (smashed.t < fled.t.iloc[0]).all(), seed
