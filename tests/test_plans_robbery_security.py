@@ -133,3 +133,13 @@ def test_counter_security_robbery_ends_with_the_robbers_fled_and_no_glass_smashe
         assert len(fled) == 1, seed
         smashed = frame[(frame.event == "inject") & (frame.what == "glass-smashed")]
         assert (smashed.t < fled.t.iloc[0]).all(), seed
+
+
+# cash-in-transit (P10) ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("step, expected", [("keep_arms_on_person", Outcome.MET), ("lay_down_arms", Outcome.VIOLATED)])
+def test_cit05_gun_and_ammunition_stay_with_the_guard(step, expected):
+    """第三条(二) 做到枪弹不离身."""
+    p = plan("cash-in-transit")
+    log = ((0, "inject", "crowd-gathers"), (0, "fact", "crowd", None, None, None, True), (2, "action", step, "guard"))
+    assert outcome(p, "CIT-05", *log, incident_type="crowd_siege") is expected
