@@ -35,6 +35,11 @@ def left_out(notes: Path) -> str:
     return "\n\n".join(sections)
 
 
+def cell(text: str) -> str:
+    """Text for one table cell: on one line, with its pipes escaped."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
 def markdown(docs: Path) -> str:
     plans = builtin_plans()
     out = [
@@ -56,11 +61,12 @@ def markdown(docs: Path) -> str:
     for label, pid in SEED_PLANS:
         p = loaded[pid]
         out += ["", f"## {label} `{pid}` — {p.title}", "", "Sources: " + "; ".join(p.sources), ""]
-        by_clause: dict[str, list[str]] = defaultdict(list)
+        by_clause: dict[tuple[str, str, str], list[str]] = defaultdict(list)
         for req in p.requirements:
-            by_clause[req.clause].append(req.id)
-        out += ["| seed clause | requirements |", "|---|---|"]
-        out += [f"| {clause} | {', '.join(ids)} |" for clause, ids in by_clause.items()]
+            by_clause[req.clause, req.quote, req.borrows].append(req.id)
+        out += ["| seed clause | its words | borrowed | requirements |", "|---|---|---|---|"]
+        out += [f"| {clause} | {cell(quote)} | {cell(borrows)} | {', '.join(ids)} |"
+                for (clause, quote, borrows), ids in by_clause.items()]
         gaps = left_out(docs / "plans" / f"{pid}.md")
         if gaps:
             out += ["", gaps]

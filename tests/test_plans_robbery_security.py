@@ -3,6 +3,9 @@ shows it: hand-made logs scored by drillsim.score, and scenarios that play to an
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
+
 import pytest
 
 import drillsim
@@ -120,3 +123,52 @@ def test_hos04_holds_until_the_hostage_is_freed(freed_at, expected):
     log = ((0, "inject", "teller-seized"), (freed_at, "fact", "hostage_freed", None, None, None, True),
            (10, "action", "provoke_suspect", "teller"))
     assert outcome(p, "HOS-04", *log, incident_type="hostage") is expected
+
+
+# counter-security (P3) ---------------------------------------------------------------------------
+
+def test_counter_security_robbery_ends_with_the_robbers_fled_and_no_glass_smashed_after():
+    p = plan("counter-security")
+    model = drillsim.build(p, drillsim.load_scenario("counter-security-robbery", p))
+    for seed in range(8):
+        frame = drillsim.simulate(model, seed=seed).to_frame()
+        fled = frame[(frame.event == "fact") & (frame.what == "robbers_fled")]
+        assert len(fled) == 1, seed
+        smashed = frame[(frame.event == "inject") & (frame.what == "glass-smashed")]
+        assert (smashed.t < fled.t.iloc[0]).all(), seed
+
+
+# cash-in-transit (P10) ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("step, expected", [("keep_arms_on_person", Outcome.MET), ("lay_down_arms", Outcome.VIOLATED)])
+def test_cit05_gun_and_ammunition_stay_with_the_guard(step, expected):
+    """第三条(二) 做到枪弹不离身."""
+    p = plan("cash-in-transit")
+    log = ((0, "inject", "crowd-gathers"), (0, "fact", "crowd", None, None, None, True), (2, "action", step, "guard"))
+    assert outcome(p, "CIT-05", *log, incident_type="crowd_siege") is expected
+
+
+# atm (P11) ---------------------------------------------------------------------------------------
+
+DIAGNOSED = ((0, "inject", "atms-offline"), (30, "received", "tech-diagnosis-report", "tech_team", "leadership_group",
+                                              "phone"))
+
+
+@pytest.mark.parametrize("at, expected", [(50, Outcome.MET), (None, Outcome.MISSED)])
+def test_atm32_a_restoration_plan_after_the_diagnosis(at, expected):
+    p = plan("atm")
+    log = list(DIAGNOSED) + ([(at, "action", "draw_up_restoration_plan", "leadership_group")] if at else [])
+    assert outcome(p, "ATM-32", *log, incident_type="system_fault") is expected
+
+
+@pytest.mark.parametrize("steps, investigated, accountable", [
+    ((), Outcome.MISSED, Outcome.NOT_APPLICABLE),
+    (("investigate_cause_and_responsibility",), Outcome.MET, Outcome.MISSED),
+    (("investigate_cause_and_responsibility", "hold_accountable"), Outcome.MET, Outcome.MET)])
+def test_atm33_atm34_investigation_then_accountability(steps, investigated, accountable):
+    p = plan("atm")
+    events = [*DIAGNOSED, (300, "action", "declare_end", "leadership_group")]
+    events += [(600 + 60 * i, "action", step, "leadership_group") for i, step in enumerate(steps)]
+    log = replace(make_log(*events, incident_type="system_fault"), origin=datetime(2026, 9, 8, 11, 0))
+    got = {r.id: r.outcome for r in drillsim.score(p, log).results}
+    assert (got["ATM-33"], got["ATM-34"]) == (investigated, accountable)
