@@ -37,7 +37,7 @@ def validation_problems(err: ValidationError) -> Problems:
 def check(model: type[M], data: Any, source: str, positions: dict[Path_, int], keys: str) -> M:
     """``data`` validated as ``model``; ``keys`` names the main keys, for a file that is not a mapping."""
     if not isinstance(data, dict):
-        raise InputError(source, f"the file should be a mapping of keys ({keys}, …)")
+        raise InputError(source, f"the file should be a mapping of keys ({keys}, …)", line=1)
     try:
         return model.model_validate(data)
     except ValidationError as err:

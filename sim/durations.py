@@ -41,8 +41,13 @@ def _bounded(minutes: float, value: object) -> float:
 def _minutes(value: object) -> float:
     if isinstance(value, bool):
         raise ValueError(f"expected a duration, got {value!r}")
-    if isinstance(value, int | float):
-        return float(value) if abs(value) < 1e300 else math.inf
+    if isinstance(value, float):
+        return value
+    if isinstance(value, int):
+        if abs(value) > MAX_MINUTES:
+            raise ValueError(f"{value!r} is longer than the longest duration allowed (366 days)"
+                             if value > 0 else f"a duration cannot be negative ({value})")
+        return float(value)
     if isinstance(value, str):
         m = _PATTERN.match(value)
         if m:

@@ -54,7 +54,8 @@ class Item(Strict):
 
     @model_validator(mode="after")
     def _drills_name_what_they_play(self) -> Item:
-        if (self.kind == "drill") != (self.plan is not None and self.scenario is not None):
+        names = (self.plan is not None, self.scenario is not None)
+        if names != ((True, True) if self.kind == "drill" else (False, False)):
             raise ValueError("a drill names its plan and scenario, and only a drill does")
         return self
 

@@ -148,15 +148,15 @@ class Scenario(Strict):
     injects: tuple[Inject, ...] = Field(min_length=1)
     parameters: Parameters = Parameters()
 
-    @model_validator(mode="after")
-    def _check(self) -> Scenario:
-        ids = [i.id for i in self.injects]
-        if len(set(ids)) != len(ids):
-            raise ValueError("inject ids must be unique")
-        branch_ids = [b.id for b in self.branches]
-        if len(set(branch_ids)) != len(branch_ids):
-            raise ValueError("branch ids must be unique")
-        return self
+
+def _check_ids(sc: Scenario) -> list[tuple[Path_, str]]:
+    problems: list[tuple[Path_, str]] = []
+    for kind, key, ids in (("inject", "injects", [i.id for i in sc.injects]),
+                           ("branch", "branches", [b.id for b in sc.branches])):
+        for i, name in enumerate(ids):
+            if name in ids[:i]:
+                problems.append(((key, i, "id"), f"{kind} id {name!r} is used twice"))
+    return problems
 
 
 def _check_against_plan(sc: Scenario, plan: Plan) -> list[tuple[Path_, str]]:
@@ -288,6 +288,9 @@ def parse_scenario(data: Any, plan: Plan | None = None, source: str = "<scenario
                    positions: dict[Path_, int] | None = None) -> Scenario:
     positions = positions or {}
     sc = check(Scenario, data, source, positions, "schema, id, plan, injects")
+    problems = _check_ids(sc)
+    if problems:
+        raise_problems(source, data, positions, problems)
     if plan is not None:
         problems = _check_against_plan(sc, plan)
         if problems:

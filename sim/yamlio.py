@@ -146,7 +146,7 @@ def load_yaml(path: str | Path) -> tuple[Any, dict[Path_, int]]:
     try:
         node = loader.get_single_node()
         if node is None:
-            raise InputError(str(path), "the file is empty")
+            raise InputError(str(path), "the file is empty", line=1)
         positions: dict[Path_, int] = {}
         _positions(node, (), positions)
         data = loader.construct_document(node)
