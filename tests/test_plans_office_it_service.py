@@ -182,3 +182,20 @@ def test_register_at_the_inspection_office_and_the_leaders_instruction_checked()
     assert outcome(COMPLAINTS, log, "CC-16") == Outcome.MET
     assert outcome(COMPLAINTS, log, "CC-23") == Outcome.MET
     assert outcome(COMPLAINTS, log, "CC-24") == Outcome.MISSED  # no 批注 in the register
+
+
+# --- P7 service guideline --------------------------------------------------------------------------
+
+GUIDELINE = drillsim.load_plan("service-guideline")
+
+
+def test_guideline_duties_after_the_incident_are_checked():
+    over = (60, "fact", "resolved", None, None, None, True)
+    log = make_log((0, "inject", "rumour-spreads"), over, (90, "action", "terminate_plan", "leadership_group"),
+                   incident_type="misinformation")
+    assert outcome(GUIDELINE, log, "SG-31") == Outcome.MET          # the response ended
+    assert outcome(GUIDELINE, log, "SG-35") == Outcome.MISSED       # business not restored
+    assert outcome(GUIDELINE, log, "SG-33") == Outcome.NOT_APPLICABLE  # no unified command needed
+    needed = make_log((0, "inject", "flood"), (10, "fact", "command_needed", None, None, None, True),
+                      incident_type="natural_disaster")
+    assert outcome(GUIDELINE, needed, "SG-33") == Outcome.MISSED
