@@ -191,11 +191,11 @@ GUIDELINE = drillsim.load_plan("service-guideline")
 
 def test_guideline_duties_after_the_incident_are_checked():
     over = (60, "fact", "resolved", None, None, None, True)
-    log = make_log((0, "inject", "rumour-spreads"), over, (90, "action", "terminate_plan", "leadership_group"),
-                   incident_type="misinformation")
+    log = replace(make_log((0, "inject", "rumour-spreads"), over, (90, "action", "terminate_plan", "leadership_group"),
+                           incident_type="misinformation"), origin=MONDAY)
     assert outcome(GUIDELINE, log, "SG-31") == Outcome.MET          # the response ended
     assert outcome(GUIDELINE, log, "SG-35") == Outcome.MISSED       # business not restored
     assert outcome(GUIDELINE, log, "SG-33") == Outcome.NOT_APPLICABLE  # no unified command needed
-    needed = make_log((0, "inject", "flood"), (10, "fact", "command_needed", None, None, None, True),
-                      incident_type="natural_disaster")
+    needed = replace(make_log((0, "inject", "flood"), (10, "fact", "command_needed", None, None, None, True),
+                              incident_type="natural_disaster"), origin=MONDAY)
     assert outcome(GUIDELINE, needed, "SG-33") == Outcome.MISSED
