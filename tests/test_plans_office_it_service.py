@@ -6,6 +6,9 @@ the scorecard: the rule a fix introduced is what decides the outcome.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+
 import drillsim
 from drillsim.scoring.outcomes import Outcome
 from drillsim.sim.catalog import builtin_plans
@@ -137,3 +140,62 @@ def test_written_report_only_when_necessary():
     assert outcome(SERVICE, _service_log("II"), "SVC-03") == Outcome.MISSED
     support = (20, "fact", "needs_support", None, None, None, True)
     assert outcome(SERVICE, _service_log("III", support), "SVC-03") == Outcome.MISSED
+
+
+# --- P8 customer complaints ------------------------------------------------------------------------
+
+COMPLAINTS = drillsim.load_plan("customer-complaints")
+MONDAY = datetime(2026, 6, 8, 10, 0, tzinfo=timezone(timedelta(hours=8)))
+DAY = 1440
+
+
+def _complaint_log(kind: str, *more: tuple) -> object:
+    log = make_log(
+        (0, "inject", "complaint-made"), (0, "fact", "complaint_type", None, None, None, kind),
+        (30, "received", "register-ticket", "lobby_manager", "inspection_office", "electronic"),
+        (40, "received", "inspection-to-office", "inspection_office", "complaint_office", "electronic"),
+        *more, incident_type="general_complaint")
+    return replace(log, origin=MONDAY)
+
+
+def test_each_complaint_type_is_scored_on_its_own_chain():
+    final = "final-plan-to-president"
+    on_friday = (4 * DAY, "received", final, "complaint_office", "president_office", "electronic")
+    next_tuesday = (8 * DAY, "received", final, "complaint_office", "president_office", "electronic")
+    # 问题型: the final plan within 5 working days of receipt (Monday -> the next Monday)
+    assert outcome(COMPLAINTS, _complaint_log("problem", on_friday), "CC-26") == Outcome.MET
+    assert outcome(COMPLAINTS, _complaint_log("problem", next_tuesday), "CC-26") == Outcome.LATE
+    # ... and the 建议型 chain (forward, department report, review) does not apply to it
+    for req in ("CC-18", "CC-19", "CC-21"):
+        assert outcome(COMPLAINTS, _complaint_log("problem"), req) == Outcome.NOT_APPLICABLE
+    assert outcome(COMPLAINTS, _complaint_log("suggestion"), "CC-18") == Outcome.MISSED
+    assert outcome(COMPLAINTS, _complaint_log("suggestion"), "CC-26") == Outcome.NOT_APPLICABLE
+    # 恶意投诉: the department's opinion to 行长室 within 24 hours
+    opinion = (2 * DAY, "received", "dept-opinion-malicious", "responsible_dept", "president_office", "electronic")
+    assert outcome(COMPLAINTS, _complaint_log("malicious", opinion), "CC-29") == Outcome.LATE
+    assert outcome(COMPLAINTS, _complaint_log("malicious"), "CC-22") == Outcome.NOT_APPLICABLE
+
+
+def test_register_at_the_inspection_office_and_the_leaders_instruction_checked():
+    told = (50, "received", "inspection-to-leader", "inspection_office", "service_leader", "phone")
+    log = _complaint_log("suggestion", told)
+    assert outcome(COMPLAINTS, log, "CC-16") == Outcome.MET
+    assert outcome(COMPLAINTS, log, "CC-23") == Outcome.MET
+    assert outcome(COMPLAINTS, log, "CC-24") == Outcome.MISSED  # no 批注 in the register
+
+
+# --- P7 service guideline --------------------------------------------------------------------------
+
+GUIDELINE = drillsim.load_plan("service-guideline")
+
+
+def test_guideline_duties_after_the_incident_are_checked():
+    over = (60, "fact", "resolved", None, None, None, True)
+    log = replace(make_log((0, "inject", "rumour-spreads"), over, (90, "action", "terminate_plan", "leadership_group"),
+                           incident_type="misinformation"), origin=MONDAY)
+    assert outcome(GUIDELINE, log, "SG-31") == Outcome.MET          # the response ended
+    assert outcome(GUIDELINE, log, "SG-35") == Outcome.MISSED       # business not restored
+    assert outcome(GUIDELINE, log, "SG-33") == Outcome.NOT_APPLICABLE  # no unified command needed
+    needed = replace(make_log((0, "inject", "flood"), (10, "fact", "command_needed", None, None, None, True),
+                              incident_type="natural_disaster"), origin=MONDAY)
+    assert outcome(GUIDELINE, needed, "SG-33") == Outcome.MISSED
