@@ -9,8 +9,9 @@
 True
 >>> card.to_frame()["id"].head(3).tolist()     # one row per requirement, as a pandas DataFrame
 ['ROB-01', 'ROB-02', 'ROB-03']
->>> log.to_frame().columns[:5].tolist()         # the event log, one row per event
-['time', 't', 'site', 'incident', 'event']
+>>> frame = log.to_frame()                       # the event log, one row per event
+>>> frame.loc[frame["event"] == "inject", "what"].iloc[0]
+'robbers-enter'
 """
 
 from __future__ import annotations
