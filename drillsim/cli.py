@@ -320,15 +320,19 @@ def validate(files: Annotated[list[Path], typer.Argument(help="plan, scenario, p
     import drillsim
     from drillsim.sim.catalog import builtin_plans
     from drillsim.sim.experiment import load_experiment
+    from drillsim.sim.lint import plan_warnings, scenario_warnings
     from drillsim.sim.plan import load_plan
     from drillsim.sim.programme import load_programme
     from drillsim.sim.scenario import load_scenario
 
     plans: dict[str, object] = {}
 
+    warnings: list = []
+
     def plan_file(path: Path) -> str:
         plan = load_plan(path)
         plans[plan.id] = plan
+        warnings.extend(plan_warnings(plan, str(path)))
         return f"plan {plan.id}"
 
     def scenario_file(path: Path) -> str:
@@ -338,7 +342,8 @@ def validate(files: Annotated[list[Path], typer.Argument(help="plan, scenario, p
                 raise InputError(str(path), f"its plan {sc.plan!r} is neither among the files given nor built in",
                                  "plan")
             plans[sc.plan] = load_plan(builtin_plans()[sc.plan])
-        load_scenario(path, plans[sc.plan])
+        sc = load_scenario(path, plans[sc.plan])
+        warnings.extend(scenario_warnings(sc, plans[sc.plan], str(path)))
         return f"scenario {sc.id}, plan {sc.plan}"
 
     def programme_file(path: Path) -> str:
@@ -373,6 +378,9 @@ def validate(files: Annotated[list[Path], typer.Argument(help="plan, scenario, p
             if isinstance(check, InputError):
                 raise check
             out_console.print(f"[green]ok[/]   {escape(str(path))}  ({escape(check(path))})")
+            for warning in warnings:
+                out_console.print(f"[yellow]warn[/] {escape(str(warning))}", highlight=False)
+            warnings.clear()
         except InputError as err:
             failed += 1
             err_console.print(f"[red]FAIL[/] {escape(str(err))}", highlight=False)

@@ -177,6 +177,16 @@ def test_validate_dispatches_every_kind_by_its_schema():
         assert kind in ran.out
 
 
+def test_validate_prints_the_warnings_of_files_it_accepts(tmp_path):
+    scenario = tmp_path / "nobody.yaml"
+    text = (ROOT / "scenarios" / "robbers-flee.yaml").read_text("utf-8")
+    scenario.write_text(text.replace("    name: 城西支行营业室\n", "    name: 城西支行营业室\n    staffing: {guard: 0}\n"),
+                        "utf-8")
+    ran = cli("validate", scenario)
+    assert ran.code == 0, ran.text
+    assert f"warn {scenario}:" in ran.out and "no branch has anyone of role 'guard'" in ran.out
+
+
 def test_list_shows_the_builtin_experiments():
     ran = cli("list")
     assert ran.code == 0
