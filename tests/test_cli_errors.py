@@ -111,7 +111,8 @@ MISTAKES = [
      ["--out", "--force"]),
     ("score, unknown plan", ["score", "no-such-plan", str(LOG)], 2, ["no-such-plan"]),
     ("score, scenario misspelt", ["score", "counter-robbery", str(LOG), "--scenario", "armed-robery-injured",
-                                  "--out", "{p}/sc1"], 2, ["armed-robery-injured", "did you mean armed-robbery-injured"]),
+                                  "--out", "{p}/sc1"], 2,
+     ["armed-robery-injured", "did you mean armed-robbery-injured"]),
     ("score, inject not in the scenario", ["score", "counter-robbery", str(LOG), "--scenario", "explosive-robbery",
                                            "--out", "{p}/sc2"], 2, ["drill-log-robbery.csv:2", "unknown inject"]),
     # graph
@@ -180,8 +181,8 @@ def test_validate_dispatches_every_kind_by_its_schema():
 def test_validate_prints_the_warnings_of_files_it_accepts(tmp_path):
     scenario = tmp_path / "nobody.yaml"
     text = (ROOT / "scenarios" / "robbers-flee.yaml").read_text("utf-8")
-    scenario.write_text(text.replace("    name: 城西支行营业室\n", "    name: 城西支行营业室\n    staffing: {guard: 0}\n"),
-                        "utf-8")
+    named = "    name: 城西支行营业室\n"
+    scenario.write_text(text.replace(named, named + "    staffing: {guard: 0}\n"), "utf-8")
     ran = cli("validate", scenario)
     assert ran.code == 0, ran.text
     assert f"warn {scenario}:" in ran.out and "no branch has anyone of role 'guard'" in ran.out
