@@ -181,7 +181,7 @@ class RequirementBase(Strict):
     borrows: str = ""
     """What a number or step is taken from when the cited clause does not give it (another clause or rule)."""
     capability: str
-    weight: float = Field(1.0, gt=0, le=1000)
+    weight: float = Field(1.0, gt=0, le=10_000)
     critical: Bool = False
     applies_if: str | None = None
     applies_when: Literal["trigger", "ever", "end"] = "trigger"

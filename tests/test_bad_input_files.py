@@ -167,7 +167,7 @@ CASES = [
     ("working-days-boolean", P, "    value: 1min\n", "    value: {working_days: true}\n",
      "choices.immediately.value", "from 1 to 60"),
     ("weight-inf", P, "    weight: 3\n", "    weight: .inf\n", "requirements[0].weight",
-     "less than or equal to 1000"),
+     "less than or equal to 10000"),
     ("weight-zero", P, "    weight: 3\n", "    weight: 0\n", "requirements[0].weight", "greater than 0"),
     ("critical-not-boolean", P, "    weight: 1\n    kind: order", "    weight: 1\n    critical: 1\n    kind: order",
      "critical",
