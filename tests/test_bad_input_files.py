@@ -1,6 +1,10 @@
-"""A corpus of bad input files: each a one-line edit of a built-in plan, scenario, experiment or
-programme, each refused with an InputError that names the file, the place and what is wrong —
-never a traceback, never a hang."""
+"""A corpus of bad input files: each a one-line edit of a plan, scenario, experiment or programme,
+each refused with an InputError that names the file, the place and what is wrong — never a
+traceback, never a hang.
+
+The files edited are copies of built-in ones in tests/data/corpus/, kept as they were when the
+corpus was written, so that a change to a built-in plan does not move the lines the cases edit.
+"""
 
 from __future__ import annotations
 
@@ -12,21 +16,17 @@ from pathlib import Path
 
 import pytest
 
-from drillsim.sim.catalog import builtin_experiments, builtin_plans, builtin_programmes, builtin_scenarios
 from drillsim.sim.errors import InputError
 from drillsim.sim.experiment import load_experiment
 from drillsim.sim.plan import load_plan
 from drillsim.sim.programme import load_programme
 from drillsim.sim.scenario import load_scenario
 
-TEXT = {
-    "plan": builtin_plans()["counter-robbery"].read_text("utf-8"),
-    "scenario": builtin_scenarios()["armed-robbery-injured"].read_text("utf-8"),
-    "complaints": builtin_scenarios()["customer-complaints-general-friday"].read_text("utf-8"),
-    "grid": builtin_experiments()["robbery-staffing"].read_text("utf-8"),
-    "list": builtin_experiments()["escalation-variants"].read_text("utf-8"),
-    "programme": builtin_programmes()["security-work-2026"].read_text("utf-8"),
-}
+CORPUS = Path(__file__).resolve().parent / "data" / "corpus"
+TEXT = {kind: (CORPUS / f"{name}.yaml").read_text("utf-8") for kind, name in (
+    ("plan", "counter-robbery"), ("scenario", "armed-robbery-injured"),
+    ("complaints", "customer-complaints-general-friday"), ("grid", "robbery-staffing"),
+    ("list", "escalation-variants"), ("programme", "security-work-2026"))}
 LAUGHS = "".join(f"  l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9) if i else ', '.join(['lol'] * 9)}]\n"
                  for i in range(10))
 """Ten levels of nine aliases each: a few hundred bytes that would expand to 9**10 strings."""
@@ -37,7 +37,7 @@ def load(kind: str, path: Path) -> object:
         return load_plan(path)
     if kind in ("scenario", "complaints"):
         plan = "counter-robbery" if kind == "scenario" else "customer-complaints"
-        return load_scenario(path, load_plan(builtin_plans()[plan]))
+        return load_scenario(path, load_plan(CORPUS / f"{plan}.yaml"))
     if kind in ("grid", "list"):
         return load_experiment(path)
     return load_programme(path)
