@@ -123,6 +123,7 @@ def test_default_omission_spares_built_in_actions_and_default_botch_spares_dutie
                               travel={"office": 3}))
     assert timeline(log, "action", "omitted", "arrived") == [
         (2.5, "arrived", "clerk", "clerk-1", None),  # go_to_scene is never omitted: 1 + 1 + 0.5
+        (4.5, "omitted", "open_up", "clerk-1", None),  # told on arrival that `open` holds: 2.5 + delay 1 + 1
         (5, "arrived", "office", "office-1", None),  # an office member always travels: 1 + 1 + 3
         (8, "action", "open_safe", "clerk-1", None),  # 5 + 1 + 2, botched
         (8, "omitted", "tidy_desk", "clerk-1", None),  # by the default omission
@@ -131,16 +132,27 @@ def test_default_omission_spares_built_in_actions_and_default_botch_spares_dutie
 
 def test_someone_arriving_learns_the_standing_facts_and_a_delay_counts_from_when_they_became_so(queue):
     # the absent clerk is summoned by a fax sent at 2 (arrives 2.2, read after a reaction at 3.2),
-    # sets off at once (travel 7: arrives 10.2) and so misses the alarm at 3; on arrival they raise
-    # it at once (still at work), and the recheck due 30 after the alarm itself comes at 33, when
-    # the idle clerk reacts (34)
+    # sets off at once (travel 7: arrives 10.2) and so misses the alarm at 3. On arrival they learn
+    # it and, still at work, raise it and hear it at once. `quick_check` (delay 5) was due at 8, so
+    # it is handed over at once, when the clerk has just gone idle: a reaction, 11.2. `open` has been
+    # true from the start, so its delay (1) counts from the arrival: 11.2. `recheck` is due 30 after
+    # the alarm itself: 33, and the idle clerk reacts (34).
     data = scenario(queue, [{"id": "summon", "at": 1}, {"id": "alarm", "at": 3, "facts": {"alarm": True}}],
                     channels={"fax": FAX}, travel={"clerk": 7}) | _absent("clerk")
     assert [r for r in timeline(run(queue, data), "action", "arrived") if r[3] == "clerk-1"] == [
         (10.2, "arrived", "clerk", "clerk-1", None),
         (10.2, "action", "raise_alarm", "clerk-1", None),
+        (10.2, "action", "hear_alarm", "clerk-1", None),
+        (11.2, "action", "quick_check", "clerk-1", None),
+        (11.2, "action", "open_up", "clerk-1", None),
         (34, "action", "recheck", "clerk-1", None),
     ]
+
+
+def test_someone_arriving_is_not_told_of_a_fact_that_does_not_hold(queue):
+    # `clerk-hear` has no condition: were the false alarm told on arrival (10.2), it would run
+    data = scenario(queue, [{"id": "summon", "at": 1}], channels={"fax": FAX}, travel={"clerk": 7}) | _absent("clerk")
+    assert [r[2] for r in timeline(run(queue, data), "action", "arrived") if r[3] == "clerk-1"] == ["clerk", "open_up"]
 
 
 def test_what_is_in_hand_and_queued_when_the_run_stops_is_unfinished_in_queue_order(queue):

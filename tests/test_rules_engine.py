@@ -211,6 +211,7 @@ def test_an_elapsed_fact_is_logged_at_its_marks_and_graded_as_it_grows(sites):
     clock = [(round(r[0], 6), r[4], r[11]) for r in log.rows if r[3] == "fact"]
     assert clock == [(1, "out", True), (61, "out_hours", 1), (121, "out_hours", 2), (151, "out", False),
                      (151, "out_hours", 2.5), (200, "out", True), (260, "out", False), (260, "out_hours", 3.5)]
+    assert {r[1] for r in log.rows if r[3] == "fact"} == {"branch"}  # the clock runs at the inject's branch
     assert timeline(log, "level") == [(62, "level", "II", "office-1", None), (122, "level", "I", "office-1", None)]
 
 
@@ -241,3 +242,60 @@ def test_every_message_row_names_its_site_channel_reference_attempt_and_fields(p
         (11.5, "branch", "INC-1", "acknowledged", "call-head", "caller", "caller-1", "deputy", "deputy-1", "phone", 5,
          None, None),
     ]
+
+
+def test_a_restarted_clock_goes_on_to_the_marks_it_has_not_reached(sites):
+    # 1.5 h of outage (1 to 91): mark 1 at 61, 1.5 when it stops. Restarted at 100, mark 1 is behind
+    # it and mark 2 half an hour ahead: 130; it stops at 160 at 2.5.
+    injects = [{"id": "cut", "at": 1, "facts": {"out": True}},
+               {"id": "back", "after": "cut", "at": 90, "facts": {"out": False}},
+               {"id": "again", "at": 100, "facts": {"out": True}},
+               {"id": "over", "after": "again", "at": 60, "facts": {"out": False}}]
+    log = run(sites, scenario(sites, injects, channels={"phone": PHONE, "alarm": ALARM}))
+    assert [(round(r[0], 6), r[11]) for r in log.rows if r[3] == "fact" and r[4] == "out_hours"] == [
+        (61, 1), (91, 1.5), (130, 2), (160, 2.5)]
+
+
+def test_an_office_s_report_to_an_agency_brings_units_to_every_branch_the_incident_reached(sites):
+    # the office grades at 2 (react 1) and its level, logged at the office, starts its alarm to the
+    # police (arrives 2.3): a unit goes to each branch the incident has reached, 2.3 + 1 + 5
+    data = scenario(sites, [{"id": "go", "at": 1, "facts": {"hurt": 1}}], channels={"phone": PHONE, "alarm": ALARM},
+                    agencies={"police": {**POLICE, "units": 2}},
+                    human={"omission": {"head-office": 1, "guard-alarm": 1}})
+    log = run(sites, data | {"branches": [{"id": "east"}, {"id": "west"}]})
+    assert [(round(r[0], 6), r[1]) for r in log.rows if r[3] == "arrived"] == [(8.3, "east"), (8.3, "west")]
+    assert [(round(r[0], 6), r[1], r[4]) for r in log.rows if r[3] == "level"] == [(2, "office", "II")]
+
+
+def test_a_trigger_s_value_actor_and_channel_must_all_match(phone):
+    # `on-calm` waits for serious to become false (at 5: 6); `hears-guard` for the guard's phone
+    # call (at 21: 22), not their alarm (at 2)
+    log = run(phone, phoning(phone, [{"id": "a", "at": 1, "facts": {"serious": True}},
+                                     {"id": "b", "at": 5, "facts": {"serious": False}},
+                                     {"id": "alarm", "at": 10}, {"id": "dial", "at": 20}]))
+    assert at(log, "action", "stand_down") == [6]
+    assert at(log, "action", "note_guard_call") == [22]
+
+
+def test_a_plan_s_units_override_its_service_default(phone):
+    # the plan gives the ambulance service (2 units by default) no units: it answers, sends nobody
+    data = phoning(phone, [{"id": "hurt", "at": 1}])
+    data["parameters"]["agencies"]["ambulance"] = {"answer": 0.2, "dispatch": 1, "travel": 5}
+    log = run(phone, data)
+    assert at(log, "received", "call-ambulance") == [2.3] and not at(log, "arrived", "ambulance")
+
+
+@pytest.mark.parametrize(("chance", "happens"), [(1, True), (0, False)])
+def test_a_fact_drawn_by_chance(phone, chance, happens):
+    log = run(phone, phoning(phone, [{"id": "check", "at": 5, "facts": {"serious": {"chance": chance}}}]))
+    assert at(log, "action", "act_serious") == ([6] if happens else [])
+
+
+def test_an_int_fact_stays_int_and_a_float_fact_float(phone):
+    log = run(phone, phoning(phone, [{"id": "a", "at": 1, "facts": {"speed": {"uniform": [1.2, 1.4]}, "count": 2.0}},
+                                     {"id": "b", "at": 2, "facts": {"speed": 2.0}}]))
+    facts = [(r[4], r[11]) for r in log.rows if r[3] == "fact"]
+    assert [name for name, _ in facts] == ["speed", "count", "speed"]
+    (_, drawn), (_, count), (_, whole) = facts
+    assert 1.2 <= drawn <= 1.4 and drawn != round(drawn)
+    assert (type(count), count) == (int, 2) and (type(whole), whole) == (float, 2.0)
