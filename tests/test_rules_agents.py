@@ -70,6 +70,16 @@ def test_an_office_reads_with_handling_time_and_the_least_busy_member_perceives(
     ]
 
 
+def test_an_office_does_a_task_once_whichever_member_did_it(queue):
+    # office-2 watches at the first alarm (office-1 is reading, as above); at the second, office-1
+    # would be the least busy, but the office has watched already
+    log = run(queue, scenario(queue, [{"id": "go", "at": 1}, {"id": "alarm", "at": 3, "facts": {"alarm": True}},
+                                      {"id": "calm", "at": 10, "facts": {"alarm": False}},
+                                      {"id": "alarm-again", "at": 20, "facts": {"alarm": True}}],
+                              channels={"fax": FAX}, human={"omission": {"call-clerk": 1, "fax-clerk": 1}}))
+    assert [r[:4] for r in timeline(log, "action") if r[2] == "watch"] == [(4, "action", "watch", "office-2")]
+
+
 def test_with_equal_load_the_first_member_by_name_perceives(queue):
     log = run(queue, scenario(queue, [{"id": "alarm", "at": 3, "facts": {"alarm": True}}]))
     assert [r[3] for r in timeline(log, "action") if r[2] == "watch"] == ["office-1"]

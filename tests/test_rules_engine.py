@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 
 from drillsim.sim.engine import run_replication
@@ -156,6 +157,7 @@ def test_first_triggers_once_and_repeat_triggers_each_time(phone):
     assert timeline(log, "action") == [(2, "action", "look_once", "guard-1", None),
                                        (2, "action", "look_each", "guard-1", None),
                                        (2, "action", "look_first", "guard-1", None),
+                                       (2, "action", "follow_up", "guard-1", None),  # the next step of look_once
                                        (6, "action", "look_each", "guard-1", None)]
 
 
@@ -193,6 +195,7 @@ def test_branches_share_one_office_that_does_an_office_task_once(sites):
         (3.5, "acknowledged", "head-office", "east/head-1", "office-1"),
         (3.5, "received", "head-office", "west/head-1", "office-1"),
         (4.5, "acknowledged", "head-office", "west/head-1", "office-1"),
+        (4.5, "action", "follow_up", "office-1", None),  # once for the office: due 3.5 after east's call
         (8.3, "arrived", "police", "police", None),  # the one unit goes to east, which called first
     ]
     assert [r[1] for r in log.rows if r[3] == "arrived"] == ["east"]
@@ -275,6 +278,7 @@ def test_a_trigger_s_value_actor_and_channel_must_all_match(phone):
                                      {"id": "alarm", "at": 10}, {"id": "dial", "at": 20}]))
     assert at(log, "action", "stand_down") == [6]
     assert at(log, "action", "note_guard_call") == [22]
+    assert at(log, "action", "see_alarm") == [12]  # a trigger that does not match does not stop the next one
 
 
 def test_a_plan_s_units_override_its_service_default(phone):
@@ -299,3 +303,50 @@ def test_an_int_fact_stays_int_and_a_float_fact_float(phone):
     (_, drawn), (_, count), (_, whole) = facts
     assert 1.2 <= drawn <= 1.4 and drawn != round(drawn)
     assert (type(count), count) == (int, 2) and (type(whole), whole) == (float, 2.0)
+
+
+def test_the_next_step_of_a_chain_goes_to_whoever_did_the_last(phone):
+    # two guards: `once` goes to guard-1 (first by name), `each` to the less busy guard-2, `first-only`
+    # to guard-1 again; guard-1's look_once is followed up by guard-1, not by the less busy guard-2
+    data = phoning(phone, [{"id": "a", "at": 1}])
+    data["branches"][0]["staffing"] = {"guard": 2}
+    by = {r[2]: r[3] for r in timeline(run(phone, data), "action")}
+    assert by == {"look_once": "guard-1", "look_each": "guard-2", "look_first": "guard-1", "follow_up": "guard-1"}
+
+
+def test_an_acknowledged_call_starts_the_receiver_s_step_even_when_they_are_away(phone):
+    # the deputy is off site but answers the fallback call (8.5, ack 9.5): the acknowledgement is
+    # theirs, so they note it although they perceive nothing at the branch
+    data = phoning(phone, [{"id": "go", "at": 1}], head_present=False)
+    data["branches"][0]["presence"]["deputy"] = 0.0
+    assert [r for r in timeline(run(phone, data), "action") if r[3] != "guard-1"] == [
+        (9.5, "action", "log_call", "caller-1", None), (9.5, "action", "ack_phone", "deputy-1", None)]
+
+
+@pytest.mark.parametrize("omit", [False, True])
+def test_an_office_member_acting_on_a_branch_s_report_acts_for_that_branch(sites, omit):
+    # the incident is at west only. The office opens the file and grades at 2 (level II, at the
+    # office, so its alarm to the police brings a unit to west, the one branch the incident reached);
+    # west's head phones (picked up 2.5, ack 3.5): straight after, the office's alarm about that call
+    # and its follow-up (delay 1, due 3.5, no reaction while at work) are west's
+    data = scenario(sites, [{"id": "go", "at": 1, "facts": {"hurt": 1}, "branches": ["west"]}],
+                    channels={"phone": PHONE, "alarm": ALARM}, agencies={"police": {**POLICE, "units": 2}},
+                    human={"omission": {"guard-alarm": 1, **({"office-alarm": 1} if omit else {})}})
+    log = run(sites, data | {"branches": [{"id": "east"}, {"id": "west"}]})
+    rows = [(round(r[0], 6), r[1], r[3], r[4]) for r in log.rows if "office-1" in (r[6], r[8]) or r[3] == "arrived"]
+    alarm = [(3.5, "west", "omitted", "office-alarm"), (3.5, "west", "action", "follow_up")] if omit else [
+        (3.5, "west", "sent", "office-alarm"), (3.5, "west", "action", "follow_up"),
+        (3.8, "west", "received", "office-alarm")]
+    assert rows == [
+        (2, "west", "sent", "head-office"), (2, "west", "action", "open_file"), (2, "office", "level", "II"),
+        (2, "office", "sent", "office-police"), (2.3, "office", "received", "office-police"),
+        (2.5, "west", "received", "head-office"), (3.5, "west", "acknowledged", "head-office"), *alarm,
+        (8.3, "west", "arrived", "police")]
+
+
+def test_the_log_carries_the_wall_clock_start_and_the_seed(phone):
+    model = build_model(phone, parse_scenario(phoning(phone, [{"id": "a", "at": 1}]), phone))
+    log = run_replication(model, 7)
+    assert log.wall_clock(90).isoformat() == "2026-06-15T11:30:00+08:00" and log.meta["seed"] == 7
+    child = np.random.SeedSequence(7, spawn_key=(3,))
+    assert run_replication(model, child).meta["seed"] == {"entropy": 7, "spawn_key": [3]}
