@@ -196,3 +196,10 @@ def test_a_message_goes_to_a_member_who_answers_before_one_who_does_not(queue):
         got = [r[4] for r in timeline(log, "received") if r[2] == "fax-office"]
         assert got == on_duty[:1], seed
     assert mixed  # some seeds had one member on duty and one off
+
+
+def test_a_job_interrupts_the_customer_being_served(queue):
+    # a customer takes 100 min: at 30 the teller is serving one, and leaves them for the job (30 + 1)
+    data = scenario(queue, [{"id": "rob", "at": 30}]) | {
+        "branches": [{"id": "branch", "customers": {"arrivals_per_hour": 60, "service": 100}}]}
+    assert timeline(run(queue, data), "action") == [(31, "action", "press_alarm", "teller-1", None)]

@@ -350,3 +350,10 @@ def test_the_log_carries_the_wall_clock_start_and_the_seed(phone):
     assert log.wall_clock(90).isoformat() == "2026-06-15T11:30:00+08:00" and log.meta["seed"] == 7
     child = np.random.SeedSequence(7, spawn_key=(3,))
     assert run_replication(model, child).meta["seed"] == {"entropy": 7, "spawn_key": [3]}
+
+
+def test_a_stopped_clock_logs_its_value_to_six_decimals(sites):
+    injects = [{"id": "cut", "at": 1, "facts": {"out": True}}, {"id": "back", "after": "cut", "at": 20,
+                                                               "facts": {"out": False}}]
+    log = run(sites, scenario(sites, injects, channels={"phone": PHONE, "alarm": ALARM}))
+    assert [r[11] for r in log.rows if r[4] == "out_hours"] == [0.333333]  # 20 min in hours
