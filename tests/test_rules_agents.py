@@ -70,6 +70,16 @@ def test_an_office_reads_with_handling_time_and_the_least_busy_member_perceives(
     ]
 
 
+def test_an_office_does_a_task_once_whichever_member_did_it(queue):
+    # office-2 watches at the first alarm (office-1 is reading, as above); at the second, office-1
+    # would be the least busy, but the office has watched already
+    log = run(queue, scenario(queue, [{"id": "go", "at": 1}, {"id": "alarm", "at": 3, "facts": {"alarm": True}},
+                                      {"id": "calm", "at": 10, "facts": {"alarm": False}},
+                                      {"id": "alarm-again", "at": 20, "facts": {"alarm": True}}],
+                              channels={"fax": FAX}, human={"omission": {"call-clerk": 1, "fax-clerk": 1}}))
+    assert [r[:4] for r in timeline(log, "action") if r[2] == "watch"] == [(4, "action", "watch", "office-2")]
+
+
 def test_with_equal_load_the_first_member_by_name_perceives(queue):
     log = run(queue, scenario(queue, [{"id": "alarm", "at": 3, "facts": {"alarm": True}}]))
     assert [r[3] for r in timeline(log, "action") if r[2] == "watch"] == ["office-1"]
@@ -123,6 +133,7 @@ def test_default_omission_spares_built_in_actions_and_default_botch_spares_dutie
                               travel={"office": 3}))
     assert timeline(log, "action", "omitted", "arrived") == [
         (2.5, "arrived", "clerk", "clerk-1", None),  # go_to_scene is never omitted: 1 + 1 + 0.5
+        (4.5, "omitted", "open_up", "clerk-1", None),  # told on arrival that `open` holds: 2.5 + delay 1 + 1
         (5, "arrived", "office", "office-1", None),  # an office member always travels: 1 + 1 + 3
         (8, "action", "open_safe", "clerk-1", None),  # 5 + 1 + 2, botched
         (8, "omitted", "tidy_desk", "clerk-1", None),  # by the default omission
@@ -131,16 +142,27 @@ def test_default_omission_spares_built_in_actions_and_default_botch_spares_dutie
 
 def test_someone_arriving_learns_the_standing_facts_and_a_delay_counts_from_when_they_became_so(queue):
     # the absent clerk is summoned by a fax sent at 2 (arrives 2.2, read after a reaction at 3.2),
-    # sets off at once (travel 7: arrives 10.2) and so misses the alarm at 3; on arrival they raise
-    # it at once (still at work), and the recheck due 30 after the alarm itself comes at 33, when
-    # the idle clerk reacts (34)
+    # sets off at once (travel 7: arrives 10.2) and so misses the alarm at 3. On arrival they learn
+    # it and, still at work, raise it and hear it at once. `quick_check` (delay 5) was due at 8, so
+    # it is handed over at once, when the clerk has just gone idle: a reaction, 11.2. `open` has been
+    # true from the start, so its delay (1) counts from the arrival: 11.2. `recheck` is due 30 after
+    # the alarm itself: 33, and the idle clerk reacts (34).
     data = scenario(queue, [{"id": "summon", "at": 1}, {"id": "alarm", "at": 3, "facts": {"alarm": True}}],
                     channels={"fax": FAX}, travel={"clerk": 7}) | _absent("clerk")
     assert [r for r in timeline(run(queue, data), "action", "arrived") if r[3] == "clerk-1"] == [
         (10.2, "arrived", "clerk", "clerk-1", None),
         (10.2, "action", "raise_alarm", "clerk-1", None),
+        (10.2, "action", "hear_alarm", "clerk-1", None),
+        (11.2, "action", "quick_check", "clerk-1", None),
+        (11.2, "action", "open_up", "clerk-1", None),
         (34, "action", "recheck", "clerk-1", None),
     ]
+
+
+def test_someone_arriving_is_not_told_of_a_fact_that_does_not_hold(queue):
+    # `clerk-hear` has no condition: were the false alarm told on arrival (10.2), it would run
+    data = scenario(queue, [{"id": "summon", "at": 1}], channels={"fax": FAX}, travel={"clerk": 7}) | _absent("clerk")
+    assert [r[2] for r in timeline(run(queue, data), "action", "arrived") if r[3] == "clerk-1"] == ["clerk", "open_up"]
 
 
 def test_what_is_in_hand_and_queued_when_the_run_stops_is_unfinished_in_queue_order(queue):
@@ -174,3 +196,10 @@ def test_a_message_goes_to_a_member_who_answers_before_one_who_does_not(queue):
         got = [r[4] for r in timeline(log, "received") if r[2] == "fax-office"]
         assert got == on_duty[:1], seed
     assert mixed  # some seeds had one member on duty and one off
+
+
+def test_a_job_interrupts_the_customer_being_served(queue):
+    # a customer takes 100 min: at 30 the teller is serving one, and leaves them for the job (30 + 1)
+    data = scenario(queue, [{"id": "rob", "at": 30}]) | {
+        "branches": [{"id": "branch", "customers": {"arrivals_per_hour": 60, "service": 100}}]}
+    assert timeline(run(queue, data), "action") == [(31, "action", "press_alarm", "teller-1", None)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 
 from drillsim.sim.engine import run_replication
@@ -156,6 +157,7 @@ def test_first_triggers_once_and_repeat_triggers_each_time(phone):
     assert timeline(log, "action") == [(2, "action", "look_once", "guard-1", None),
                                        (2, "action", "look_each", "guard-1", None),
                                        (2, "action", "look_first", "guard-1", None),
+                                       (2, "action", "follow_up", "guard-1", None),  # the next step of look_once
                                        (6, "action", "look_each", "guard-1", None)]
 
 
@@ -193,6 +195,7 @@ def test_branches_share_one_office_that_does_an_office_task_once(sites):
         (3.5, "acknowledged", "head-office", "east/head-1", "office-1"),
         (3.5, "received", "head-office", "west/head-1", "office-1"),
         (4.5, "acknowledged", "head-office", "west/head-1", "office-1"),
+        (4.5, "action", "follow_up", "office-1", None),  # once for the office: due 3.5 after east's call
         (8.3, "arrived", "police", "police", None),  # the one unit goes to east, which called first
     ]
     assert [r[1] for r in log.rows if r[3] == "arrived"] == ["east"]
@@ -211,6 +214,7 @@ def test_an_elapsed_fact_is_logged_at_its_marks_and_graded_as_it_grows(sites):
     clock = [(round(r[0], 6), r[4], r[11]) for r in log.rows if r[3] == "fact"]
     assert clock == [(1, "out", True), (61, "out_hours", 1), (121, "out_hours", 2), (151, "out", False),
                      (151, "out_hours", 2.5), (200, "out", True), (260, "out", False), (260, "out_hours", 3.5)]
+    assert {r[1] for r in log.rows if r[3] == "fact"} == {"branch"}  # the clock runs at the inject's branch
     assert timeline(log, "level") == [(62, "level", "II", "office-1", None), (122, "level", "I", "office-1", None)]
 
 
@@ -241,3 +245,115 @@ def test_every_message_row_names_its_site_channel_reference_attempt_and_fields(p
         (11.5, "branch", "INC-1", "acknowledged", "call-head", "caller", "caller-1", "deputy", "deputy-1", "phone", 5,
          None, None),
     ]
+
+
+def test_a_restarted_clock_goes_on_to_the_marks_it_has_not_reached(sites):
+    # 1.5 h of outage (1 to 91): mark 1 at 61, 1.5 when it stops. Restarted at 100, mark 1 is behind
+    # it and mark 2 half an hour ahead: 130; it stops at 160 at 2.5.
+    injects = [{"id": "cut", "at": 1, "facts": {"out": True}},
+               {"id": "back", "after": "cut", "at": 90, "facts": {"out": False}},
+               {"id": "again", "at": 100, "facts": {"out": True}},
+               {"id": "over", "after": "again", "at": 60, "facts": {"out": False}}]
+    log = run(sites, scenario(sites, injects, channels={"phone": PHONE, "alarm": ALARM}))
+    assert [(round(r[0], 6), r[11]) for r in log.rows if r[3] == "fact" and r[4] == "out_hours"] == [
+        (61, 1), (91, 1.5), (130, 2), (160, 2.5)]
+
+
+def test_an_office_s_report_to_an_agency_brings_units_to_every_branch_the_incident_reached(sites):
+    # the office grades at 2 (react 1) and its level, logged at the office, starts its alarm to the
+    # police (arrives 2.3): a unit goes to each branch the incident has reached, 2.3 + 1 + 5
+    data = scenario(sites, [{"id": "go", "at": 1, "facts": {"hurt": 1}}], channels={"phone": PHONE, "alarm": ALARM},
+                    agencies={"police": {**POLICE, "units": 2}},
+                    human={"omission": {"head-office": 1, "guard-alarm": 1}})
+    log = run(sites, data | {"branches": [{"id": "east"}, {"id": "west"}]})
+    assert [(round(r[0], 6), r[1]) for r in log.rows if r[3] == "arrived"] == [(8.3, "east"), (8.3, "west")]
+    assert [(round(r[0], 6), r[1], r[4]) for r in log.rows if r[3] == "level"] == [(2, "office", "II")]
+
+
+def test_a_trigger_s_value_actor_and_channel_must_all_match(phone):
+    # `on-calm` waits for serious to become false (at 5: 6); `hears-guard` for the guard's phone
+    # call (at 21: 22), not their alarm (at 2)
+    log = run(phone, phoning(phone, [{"id": "a", "at": 1, "facts": {"serious": True}},
+                                     {"id": "b", "at": 5, "facts": {"serious": False}},
+                                     {"id": "alarm", "at": 10}, {"id": "dial", "at": 20}]))
+    assert at(log, "action", "stand_down") == [6]
+    assert at(log, "action", "note_guard_call") == [22]
+    assert at(log, "action", "see_alarm") == [12]  # a trigger that does not match does not stop the next one
+
+
+def test_a_plan_s_units_override_its_service_default(phone):
+    # the plan gives the ambulance service (2 units by default) no units: it answers, sends nobody
+    data = phoning(phone, [{"id": "hurt", "at": 1}])
+    data["parameters"]["agencies"]["ambulance"] = {"answer": 0.2, "dispatch": 1, "travel": 5}
+    log = run(phone, data)
+    assert at(log, "received", "call-ambulance") == [2.3] and not at(log, "arrived", "ambulance")
+
+
+@pytest.mark.parametrize(("chance", "happens"), [(1, True), (0, False)])
+def test_a_fact_drawn_by_chance(phone, chance, happens):
+    log = run(phone, phoning(phone, [{"id": "check", "at": 5, "facts": {"serious": {"chance": chance}}}]))
+    assert at(log, "action", "act_serious") == ([6] if happens else [])
+
+
+def test_an_int_fact_stays_int_and_a_float_fact_float(phone):
+    log = run(phone, phoning(phone, [{"id": "a", "at": 1, "facts": {"speed": {"uniform": [1.2, 1.4]}, "count": 2.0}},
+                                     {"id": "b", "at": 2, "facts": {"speed": 2.0}}]))
+    facts = [(r[4], r[11]) for r in log.rows if r[3] == "fact"]
+    assert [name for name, _ in facts] == ["speed", "count", "speed"]
+    (_, drawn), (_, count), (_, whole) = facts
+    assert 1.2 <= drawn <= 1.4 and drawn != round(drawn)
+    assert (type(count), count) == (int, 2) and (type(whole), whole) == (float, 2.0)
+
+
+def test_the_next_step_of_a_chain_goes_to_whoever_did_the_last(phone):
+    # two guards: `once` goes to guard-1 (first by name), `each` to the less busy guard-2, `first-only`
+    # to guard-1 again; guard-1's look_once is followed up by guard-1, not by the less busy guard-2
+    data = phoning(phone, [{"id": "a", "at": 1}])
+    data["branches"][0]["staffing"] = {"guard": 2}
+    by = {r[2]: r[3] for r in timeline(run(phone, data), "action")}
+    assert by == {"look_once": "guard-1", "look_each": "guard-2", "look_first": "guard-1", "follow_up": "guard-1"}
+
+
+def test_an_acknowledged_call_starts_the_receiver_s_step_even_when_they_are_away(phone):
+    # the deputy is off site but answers the fallback call (8.5, ack 9.5): the acknowledgement is
+    # theirs, so they note it although they perceive nothing at the branch
+    data = phoning(phone, [{"id": "go", "at": 1}], head_present=False)
+    data["branches"][0]["presence"]["deputy"] = 0.0
+    assert [r for r in timeline(run(phone, data), "action") if r[3] != "guard-1"] == [
+        (9.5, "action", "log_call", "caller-1", None), (9.5, "action", "ack_phone", "deputy-1", None)]
+
+
+@pytest.mark.parametrize("omit", [False, True])
+def test_an_office_member_acting_on_a_branch_s_report_acts_for_that_branch(sites, omit):
+    # the incident is at west only. The office opens the file and grades at 2 (level II, at the
+    # office, so its alarm to the police brings a unit to west, the one branch the incident reached);
+    # west's head phones (picked up 2.5, ack 3.5): straight after, the office's alarm about that call
+    # and its follow-up (delay 1, due 3.5, no reaction while at work) are west's
+    data = scenario(sites, [{"id": "go", "at": 1, "facts": {"hurt": 1}, "branches": ["west"]}],
+                    channels={"phone": PHONE, "alarm": ALARM}, agencies={"police": {**POLICE, "units": 2}},
+                    human={"omission": {"guard-alarm": 1, **({"office-alarm": 1} if omit else {})}})
+    log = run(sites, data | {"branches": [{"id": "east"}, {"id": "west"}]})
+    rows = [(round(r[0], 6), r[1], r[3], r[4]) for r in log.rows if "office-1" in (r[6], r[8]) or r[3] == "arrived"]
+    alarm = [(3.5, "west", "omitted", "office-alarm"), (3.5, "west", "action", "follow_up")] if omit else [
+        (3.5, "west", "sent", "office-alarm"), (3.5, "west", "action", "follow_up"),
+        (3.8, "west", "received", "office-alarm")]
+    assert rows == [
+        (2, "west", "sent", "head-office"), (2, "west", "action", "open_file"), (2, "office", "level", "II"),
+        (2, "office", "sent", "office-police"), (2.3, "office", "received", "office-police"),
+        (2.5, "west", "received", "head-office"), (3.5, "west", "acknowledged", "head-office"), *alarm,
+        (8.3, "west", "arrived", "police")]
+
+
+def test_the_log_carries_the_wall_clock_start_and_the_seed(phone):
+    model = build_model(phone, parse_scenario(phoning(phone, [{"id": "a", "at": 1}]), phone))
+    log = run_replication(model, 7)
+    assert log.wall_clock(90).isoformat() == "2026-06-15T11:30:00+08:00" and log.meta["seed"] == 7
+    child = np.random.SeedSequence(7, spawn_key=(3,))
+    assert run_replication(model, child).meta["seed"] == {"entropy": 7, "spawn_key": [3]}
+
+
+def test_a_stopped_clock_logs_its_value_to_six_decimals(sites):
+    injects = [{"id": "cut", "at": 1, "facts": {"out": True}}, {"id": "back", "after": "cut", "at": 20,
+                                                               "facts": {"out": False}}]
+    log = run(sites, scenario(sites, injects, channels={"phone": PHONE, "alarm": ALARM}))
+    assert [r[11] for r in log.rows if r[4] == "out_hours"] == [0.333333]  # 20 min in hours
