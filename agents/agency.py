@@ -16,14 +16,13 @@ if TYPE_CHECKING:
 
 
 class Agency(Agent):
-    __slots__ = ("answers", "called", "params", "present")
+    __slots__ = ("answers", "called", "params")
 
     def __init__(self, rep: Replication, role: str, params: AgencyRuntime):
         super().__init__(rep, role, role, "outside")
         self.params = params
         self.called: set[str] = set()  # sites that have called; the first ``units`` of them got a unit
         self.answers = True
-        self.present = True
 
     @property
     def load(self) -> int:
