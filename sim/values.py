@@ -38,8 +38,10 @@ def fact_value(kind: str, value: Any) -> bool | int | float | str:
     if kind == "int":
         if isinstance(value, int) and not isinstance(value, bool):
             return value
-        if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
-            return int(value)
+        if isinstance(value, float) and value.is_integer():
+            return int(value)  # 2.0 is the whole number 2
+        if isinstance(value, str) and re.fullmatch(r"\s*-?\d+(?:\.0*)?\s*", value):
+            return int(float(value))
         raise ValueError(f"{value!r} is not a whole number")
     if kind in ("float", "elapsed"):
         if isinstance(value, bool):

@@ -1,0 +1,42 @@
+"""The one rule for fact values, in every file kind (sim/values.py)."""
+
+import math
+
+import pytest
+
+from drillsim.sim.values import fact_value, parse_bool
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    (True, True), (False, False), ("true", True), ("FALSE", False), ("yes", True), ("No", False),
+    ("是", True), ("否", False), (" yes ", True),
+])
+def test_a_boolean_is_true_false_yes_no_or_shi_fou(text, value):
+    assert parse_bool(text) is value
+    assert fact_value("bool", text) is value
+
+
+@pytest.mark.parametrize("text", ["1", "0", 1, 0, "", "有", "无", "on", "off", "y", "t", None, "truee"])
+def test_nothing_else_is_a_boolean(text):
+    with pytest.raises(ValueError, match="is not a boolean"):
+        parse_bool(text)
+
+
+@pytest.mark.parametrize(("kind", "given", "value"), [
+    ("int", 3, 3), ("int", "-4", -4), ("int", 2.0, 2), ("int", "3.0", 3),
+    ("float", 2, 2.0), ("float", "1.5", 1.5), ("elapsed", "0.5", 0.5), ("text", "一级", "一级"),
+])
+def test_values_of_each_type(kind, given, value):
+    got = fact_value(kind, given)
+    assert got == value and type(got) is type(value)
+
+
+@pytest.mark.parametrize(("kind", "given", "wrong"), [
+    ("int", 2.5, "whole number"), ("int", "x", "whole number"), ("int", True, "whole number"),
+    ("int", math.nan, "whole number"), ("float", math.inf, "finite"), ("float", "nan", "finite"),
+    ("float", True, "not a number"), ("float", "fast", "not a number"), ("text", 3, "not text"),
+    ("colour", "red", "unknown fact type"),
+])
+def test_values_refused(kind, given, wrong):
+    with pytest.raises(ValueError, match=wrong):
+        fact_value(kind, given)
