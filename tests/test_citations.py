@@ -79,3 +79,13 @@ def test_every_quote_is_in_its_seed(plan_id):
             missing = found_in_order(quote, candidates[0])
             wrong.append(f"{where}: {missing!r} is not in the seed ({clause!r})")
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("plan_id", sorted(builtin_plans()))
+def test_every_duty_report_requirement_and_choice_quotes_its_clause(plan_id):
+    plan = load_plan(builtin_plans()[plan_id])
+    unquoted = [f"choices.{name}" for name, c in plan.choices.items() if not c.quote]
+    unquoted += [f"{kind} {item.id}" for kind, items in (("duty", plan.duties), ("report", plan.escalation),
+                                                         ("requirement", plan.requirements))
+                 for item in items if not item.quote]
+    assert not unquoted, "no quote: " + ", ".join(unquoted)
