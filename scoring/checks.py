@@ -24,7 +24,7 @@ Check = Callable[[LogView], RequirementResult]
 
 def compile_check(req: Requirement, plan: Plan) -> Check:
     applies = plan.compile(req.applies_if)
-    reading = req.applies_when if req.applies_if else "end"  # with no condition every reading agrees
+    reading = req.applies_when  # with no applies_if (always true) every reading agrees
     base = dict(id=req.id, kind=req.kind, title=req.title, clause=req.clause, capability=req.capability,
                 weight=req.weight, critical=req.critical)
     late_credit = plan.scoring.late_credit

@@ -37,10 +37,9 @@ class LogView:
     in the log, and each look-up is logarithmic.
     """
 
-    __slots__ = ("branches", "by_event", "final", "incident_type", "origin", "plan", "states", "times")
+    __slots__ = ("branches", "by_event", "final", "incident_type", "origin", "states", "times")
 
     def __init__(self, log: EventLog, plan: Plan, incident_type: str):
-        self.plan = plan
         self.origin = log.origin
         self.incident_type = incident_type
         self.by_event: dict[str, list[Row]] = defaultdict(list)
