@@ -69,7 +69,9 @@ def test_errors_say_what_is_wrong():
 def test_arithmetic_literals_and_lists():
     assert ev("injured / 2 == 1.5", injured=3)
     assert ev("-injured == -2", injured=2)
-    assert ev("injured - 1 + 1 == injured", injured=4)
+    assert ev("injured - 1 + 1 == injured", injured=4) and ev("1 + injured == 5", injured=4)
+    assert ev("injured in [0, level]", injured=2, level=2) and not ev("injured in [0, level]", injured=2, level=1)
+    assert compile_condition(False, NAMES, LEVELS)({}) is False and compile_condition(None, NAMES, LEVELS)({}) is True
     assert ev("type in ('armed_robbery',)") and ev("type not in ['fire']") and not ev("type not in ['armed_robbery']")
     assert ev("True") and not ev("False") and ev("true") and not ev("false")
     assert ev("'a' != 'b'") and ev("injured != 1") and not ev("injured != 0")

@@ -832,3 +832,90 @@ def test_an_incomplete_share_is_rounded_to_four_places():
 def test_an_unknown_incident_type_is_refused_with_the_known_ones():
     with pytest.raises(ValueError, match=r"^incident type 'quake' is not one of the plan's: fire, flood$"):
         card(make_plan(deadline()), INJECT, incident_type="quake")
+
+
+# more of what a scorecard row says ----------------------------------------------------------------------
+
+def _row(result: dict[str, Any]) -> tuple:
+    return tuple(result[k] for k in ("outcome", "credit", "at_min", "trigger_at_min", "latency_min", "deadline_min"))
+
+
+def test_every_outcome_shows_its_credit_and_its_moments():
+    early = make_plan(deadline(trigger={"event": "fact", "what": "closed"}))
+    assert _row(req(early, INJECT, call(1.5), fact(2, "closed", True))) == ("missed", 0, 1.5, 2, None, 1)
+    counts = make_plan(deadline(trigger={"event": "fact", "what": "closed"}, earlier_counts=True))
+    assert _row(req(counts, INJECT, call(1.5), fact(2, "closed", True))) == ("met", 1, 1.5, 2, 0, 1)
+    at_trigger = req(counts, INJECT, fact(2, "closed", True), call(2))
+    assert _row(at_trigger) == ("met", 1, 2, 2, 0, 1) and at_trigger["detail"] == ""
+    assert _row(req(make_plan(deadline()), INJECT, call(3))) == ("late", 0.3, 3, 0, 3, 1)
+    assert _row(req(make_plan(deadline(applies_if="closed")), INJECT)) == ("not_applicable", 0, None, None, None,
+                                                                           None)
+    assert _row(req(make_plan(content()), INJECT, written(5, "place", "time", "cause", "harm"), rid="C")) == (
+        "met", 1, 5, None, None, None)
+    assert _row(req(make_plan(order()), INJECT, written(2), rid="O")) == ("violated", 0, 2, None, None, None)
+    assert _row(req(make_plan(prohibition()), INJECT, open_door(1), rid="P")) == ("violated", 0, 1, None, None,
+                                                                                None)
+    plan = make_plan(CLASSIFY)
+    assert _row(req(plan, INJECT, fact(1, "injured", 1), rid="G")) == ("missed", 0, None, None, None, None)
+    assert _row(req(plan, INJECT, fact(1, "injured", 1), level(2, "III"), rid="G")) == ("violated", 0, 2, None,
+                                                                                       None, None)
+    stale = req(plan, INJECT, fact(1, "injured", 1), level(2, "II"), fact(5, "injured", 3), rid="G")
+    assert _row(stale) == ("missed", 0, 2, None, None, None)
+
+
+def test_a_trigger_at_one_branch_of_several_is_checked_once():
+    plan = make_plan(deadline(trigger={"event": "fact", "what": "closed"}))
+    r = _site_result(plan, *BOTH, (1, "east", "fact", "closed", None, None, None), site_call(1.5, "east"))
+    assert (r["outcome"], r["detail"]) == ("met", "")
+
+
+def test_the_slowest_of_branches_that_all_met_is_shown():
+    r = _site_result(make_plan(deadline()), *BOTH, site_call(0, "east"), site_call(0.5, "west"))
+    assert (r["latency_min"], r["detail"]) == (0.5, "at west")
+
+
+def test_a_content_condition_false_at_the_end_with_no_report_says_so():
+    r = req(make_plan(content(applies_if="injured > 0")), INJECT, rid="C")
+    assert r["detail"] == "condition not met at the end of the log: injured > 0"
+
+
+def test_a_prohibition_read_at_each_event_applies_when_its_condition_held_at_some_moment():
+    plan = make_plan(prohibition(applies_if="injured > 0"))
+    assert req(plan, INJECT, fact(1, "injured", 1), fact(2, "injured", 0), rid="P")["outcome"] == "met"
+
+
+def test_a_violation_names_the_person_or_else_the_role():
+    plan = make_plan(prohibition())
+    row = (1.0, "branch", "INC", "action", "open_door", "guard", None, None, None, None, None, None, None)
+    r = Scorer(plan).score(EventLog([row], None, {"type": "fire"})).to_dict()["requirements"][0]
+    assert r["detail"] == "open_door by guard"
+
+
+TYPE_GRADED = {**BASE["grading"], "rules": [*BASE["grading"]["rules"], {"level": "III", "when": "type == 'flood'"}]}
+
+
+def test_grading_by_incident_type_is_seen_by_conditions_and_classification():
+    hours = {"event": "fact", "what": "hours"}
+    plan = make_plan(deadline(trigger=hours, applies_if="level >= III and type == 'flood'"), grading=TYPE_GRADED)
+    assert req(plan, INJECT, fact(1, "hours", 1), call(1.5), incident_type="flood")["outcome"] == "met"
+    assert req(plan, INJECT, fact(1, "hours", 1), call(1.5))["outcome"] == "not_applicable"
+    classify = make_plan(CLASSIFY, grading=TYPE_GRADED)
+    r = req(classify, INJECT, rid="G", incident_type="flood")
+    assert (r["outcome"], r["detail"]) == ("missed", "no level declared; the rules give III")
+
+
+def test_a_level_is_read_from_the_value_or_else_the_name():
+    plan = make_plan(deadline(applies_if="level >= I", applies_when="end"))
+    by_name = (1, "level", "I", "office", None, None, None)
+    assert req(plan, INJECT, by_name, call(0.5))["outcome"] == "met"
+    classify = make_plan(CLASSIFY)
+    by_value = (2, "level", "grade", "office", None, None, "II")
+    assert req(classify, INJECT, fact(1, "injured", 1), by_value, rid="G")["outcome"] == "met"
+    unknown = req(classify, INJECT, fact(1, "injured", 1), level(2, "IV"), rid="G")
+    assert unknown["detail"] == "declared IV (not a level of this plan); the rules give II"
+
+
+def test_huge_latencies_are_summarised():
+    d = Distribution()
+    d.add(np.array([1e7, 2e7]))
+    assert d.summary()["n"] == 2 and 1e7 <= d.percentile(50) <= 2e7
