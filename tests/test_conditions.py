@@ -62,6 +62,8 @@ def test_errors_say_what_is_wrong():
     message = "condition \"open('x')\": \"open('x')\" is not allowed (use names, literals, and/or/not, comparisons)"
     with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         compile_condition("open('x')", NAMES, LEVELS)
+    with pytest.raises(ValueError, match=r"^condition 'armed and \(hostage or 1\)' names 'hostage', which"):
+        compile_condition("armed and (hostage or 1)", NAMES, LEVELS)
     with pytest.raises(ValueError, match=r"'injured % 2' is not allowed"):
         compile_condition("injured % 2", NAMES, LEVELS)
 

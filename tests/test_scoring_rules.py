@@ -919,3 +919,17 @@ def test_huge_latencies_are_summarised():
     d = Distribution()
     d.add(np.array([1e7, 2e7]))
     assert d.summary()["n"] == 2 and 1e7 <= d.percentile(50) <= 2e7
+
+
+def test_the_scorecard_file_and_table(tmp_path):
+    import json
+
+    plan = make_plan(deadline(title="报警"))
+    scorecard = Scorer(plan).score(make_log(INJECT, call(0.5), incident_type="fire"))
+    path = scorecard.write_json(tmp_path / "scorecard.json")
+    text = path.read_text(encoding="utf-8")
+    assert json.loads(text) == scorecard.to_dict()
+    assert text.endswith("}\n") and '\n  "plan": {\n    "id": "rules",' in text and '"title": "报警"' in text
+    frame = scorecard.to_frame()
+    assert list(frame["id"]) == ["D"] and list(frame["outcome"]) == ["met"]
+    assert list(frame.columns)[:2] == ["id", "kind"]
