@@ -105,7 +105,6 @@ class Aggregator:
     """Feed it chunks of results in replication order; ask it for the summary at any time."""
 
     def __init__(self, requirement_ids: list[str], keep_worst: int = 5):
-        self.ids = requirement_ids
         self.stats = [RequirementStats(rid) for rid in requirement_ids]
         self.score = Distribution()
         self.replications = 0

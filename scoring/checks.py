@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from drillsim.sim.durations import format_minutes
-from drillsim.sim.eventlog import FIELDS, SITE, VALUE, WHAT, Row
+from drillsim.sim.eventlog import ACTOR, ACTOR_ROLE, FIELDS, SITE, WHAT, Row
 from drillsim.sim.plan import (
     ClassificationRequirement,
     ContentRequirement,
@@ -24,7 +24,7 @@ Check = Callable[[LogView], RequirementResult]
 
 def compile_check(req: Requirement, plan: Plan) -> Check:
     applies = plan.compile(req.applies_if)
-    reading = req.applies_when if req.applies_if else "end"  # with no condition every reading agrees
+    reading = req.applies_when  # with no applies_if (always true) every reading agrees
     base = dict(id=req.id, kind=req.kind, title=req.title, clause=req.clause, capability=req.capability,
                 weight=req.weight, critical=req.critical)
     late_credit = plan.scoring.late_credit
@@ -43,7 +43,7 @@ def compile_check(req: Requirement, plan: Plan) -> Check:
             return applies(view.vars_at(at))
         return applies(view.final)
 
-    def condition_not_met(moment: str) -> RequirementResult:
+    def condition_not_met(moment: str = "") -> RequirementResult:
         where = {"ever": "at any moment", "end": "at the end of the log"}.get(reading, moment)
         return not_applicable(f"condition not met {where}: {req.applies_if}")
 
@@ -83,7 +83,7 @@ def compile_check(req: Requirement, plan: Plan) -> Check:
 
             def deadline(view: LogView) -> RequirementResult:
                 if reading != "trigger" and not holds(view, None):
-                    return condition_not_met(reading)
+                    return condition_not_met()
                 starts = view.all(t_event, trigger)
                 if not starts:
                     if reading == "trigger" and not view.ever(applies):
@@ -157,7 +157,8 @@ def compile_check(req: Requirement, plan: Plan) -> Check:
                 for row in view.all(event, forbidden):
                     now = view.vars_at(row[0])
                     if while_(now) and (not at_each or applies(now)):
-                        return result(Outcome.VIOLATED, 0.0, at=row[0], detail=f"{row[WHAT]} by {row[6] or row[5]}")
+                        return result(Outcome.VIOLATED, 0.0, at=row[0],
+                                      detail=f"{row[WHAT]} by {row[ACTOR] or row[ACTOR_ROLE]}")
                 return result(Outcome.MET, 1.0)
 
             return prohibition
@@ -165,28 +166,28 @@ def compile_check(req: Requirement, plan: Plan) -> Check:
         case ClassificationRequirement():
             names = {0: "none", **{rank: name for name, rank in plan.level_rank.items()}}
 
+            def said(name: str, rank: int) -> str:
+                return name if rank else f"{name} (not a level of this plan)"
+
             def classification(view: LogView) -> RequirementResult:
                 if not holds(view, None):
                     return condition_not_met("at the end of the log")
-                rows = view.by_event.get("level", [])
                 should_end = plan.grade(view.final, view.incident_type)
-                if not rows:
+                if not view.levels:
                     if should_end == 0:
                         return not_applicable("the rules give no level")
                     return result(Outcome.MISSED, 0.0, detail=f"no level declared; the rules give {names[should_end]}")
-                for row in rows:
-                    declared = plan.level_rank.get(row[VALUE] or row[WHAT], 0)
-                    should = plan.grade(view.vars_at(row[0]), view.incident_type)
+                for t, name, declared in view.levels:
+                    should = plan.grade(view.vars_at(t), view.incident_type)
                     if declared != should:
-                        return result(Outcome.VIOLATED, 0.0, at=row[0],
-                                      detail=f"declared {names.get(declared, '?')}; the rules give "
-                                             f"{names.get(should, 'none')}")
-                last = plan.level_rank.get(rows[-1][VALUE] or rows[-1][WHAT], 0)
+                        return result(Outcome.VIOLATED, 0.0, at=t,
+                                      detail=f"declared {said(name, declared)}; the rules give {names[should]}")
+                t, name, last = view.levels[-1]
                 if should_end and last != should_end:
-                    return result(Outcome.MISSED, 0.0, at=rows[-1][0],
-                                  detail=f"not re-graded: last declared {names.get(last, '?')}, the final facts "
+                    return result(Outcome.MISSED, 0.0, at=t,
+                                  detail=f"not re-graded: last declared {said(name, last)}, the final facts "
                                          f"give {names[should_end]}")
-                return result(Outcome.MET, 1.0, at=rows[0][0])
+                return result(Outcome.MET, 1.0, at=view.levels[0][0])
 
             return classification
     raise AssertionError(req)

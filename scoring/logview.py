@@ -37,16 +37,17 @@ class LogView:
     in the log, and each look-up is logarithmic.
     """
 
-    __slots__ = ("branches", "by_event", "final", "incident_type", "origin", "plan", "states", "times")
+    __slots__ = ("branches", "by_event", "final", "incident_type", "levels", "origin", "states", "times")
 
     def __init__(self, log: EventLog, plan: Plan, incident_type: str):
-        self.plan = plan
         self.origin = log.origin
         self.incident_type = incident_type
         self.by_event: dict[str, list[Row]] = defaultdict(list)
         facts = dict(plan.initial_facts)
         graded = declared = 0
         self.times: list[float] = []
+        self.levels: list[tuple[float, str, int]] = []
+        """Each level declared: minute, the name as logged, its rank (0: not a level of the plan)."""
         self.states: list[dict[str, Any]] = [{**facts, "type": incident_type, "level": 0}]
         for row in log.rows:
             event = row[EVENT]
@@ -55,7 +56,9 @@ class LogView:
                 facts[row[WHAT]] = row[VALUE]
                 graded = max(graded, plan.grade(facts, incident_type))
             elif event == "level":
-                declared = max(declared, plan.level_rank.get(row[VALUE] if row[VALUE] is not None else row[WHAT], 0))
+                name = row[VALUE] if row[VALUE] is not None else row[WHAT]
+                self.levels.append((row[0], name, plan.level_rank.get(name, 0)))
+                declared = max(declared, self.levels[-1][2])
             else:
                 continue
             state = {**facts, "type": incident_type, "level": max(declared, graded)}

@@ -15,6 +15,7 @@ import pytest
 
 from drillsim.scoring.aggregate import CODES, Aggregator, Distribution, wilson
 from drillsim.scoring.compare import compare, met_indicator, paired, rank
+from drillsim.scoring.flow import message_flow
 from drillsim.scoring.outcomes import Outcome
 from drillsim.scoring.scorecard import Scorer
 from drillsim.sim.errors import InputError
@@ -601,3 +602,334 @@ def test_rank_orders_configurations_by_mean_score():
     half = 1.959963984540054 * float(np.std([90.0, 80.0], ddof=1)) / math.sqrt(2)
     assert rows[0]["ci95"] == pytest.approx([85 - half, 85 + half], abs=1e-4)
     assert all(math.isnan(x) for x in rows[2]["ci95"])
+
+
+# what else the scorecard and the summaries show --------------------------------------------------------
+
+def test_a_requirement_result_carries_the_plans_words():
+    r = req(make_plan(deadline(title="报警 (call)", clause="第三条", weight=2, critical=True)), INJECT, call(0.5))
+    assert {k: r[k] for k in ("id", "kind", "title", "clause", "capability", "weight", "critical")} == {
+        "id": "D", "kind": "deadline", "title": "报警 (call)", "clause": "第三条", "capability": "alarm", "weight": 2,
+        "critical": True}
+
+
+def test_a_response_at_the_trigger_after_an_early_one_is_met():
+    plan = make_plan(deadline(trigger={"event": "fact", "what": "closed"}))
+    r = req(plan, INJECT, call(1.5), fact(2, "closed", True), call(2))
+    assert (r["outcome"], r["latency_min"]) == ("met", 0)
+
+
+def test_a_calendar_deadline_reads_the_logs_dates_and_the_worst_branch_is_the_late_one():
+    from datetime import datetime, timedelta, timezone
+
+    origin = datetime(2026, 3, 12, 9, 0, tzinfo=timezone(timedelta(hours=8)))
+    plan = make_plan(deadline(within="same_day"))
+    rows = [(0, "east", "inject"), (800, "east", "sent"), (890, "west", "inject"), (895, "west", "sent")]
+    log = EventLog([(float(t), site, "INC", ev, "call" if ev == "sent" else "x", "guard" if ev == "sent" else None,
+                     f"{site}/guard", "brigade" if ev == "sent" else None, None, "phone" if ev == "sent" else None,
+                     None, None, None) for t, site, ev in rows], origin, {"type": "fire"})
+    r = Scorer(plan).score(log).to_dict()["requirements"][0]
+    assert (r["outcome"], r["detail"], r["deadline_min"]) == ("met", "at east", 900)  # 09:00 to midnight
+    rows[3] = (930, "west", "sent")  # west's trigger at 23:50: midnight is 10 min later
+    log = EventLog([(float(t), site, "INC", ev, "call" if ev == "sent" else "x", "guard" if ev == "sent" else None,
+                     f"{site}/guard", "brigade" if ev == "sent" else None, None, "phone" if ev == "sent" else None,
+                     None, None, None) for t, site, ev in rows], origin, {"type": "fire"})
+    r = Scorer(plan).score(log).to_dict()["requirements"][0]
+    assert (r["outcome"], r["detail"], r["deadline_min"], r["latency_min"]) == ("late", "late by 30m00s at west", 10,
+                                                                               40)
+
+
+def test_an_arrival_of_branch_staff_is_checked_at_every_branch():
+    plan = make_plan(deadline(response={"event": "arrived", "what": "head"}))
+    r = _site_result(plan, *BOTH, (0.5, "east", "arrived", "head", "head", None, None))
+    assert (r["outcome"], r["detail"]) == ("missed", "no response in the log at west")
+
+
+def test_type_conditions_and_type_grading_before_any_fact_changes():
+    plan = make_plan(deadline(applies_if="type == 'flood'"))
+    assert req(plan, INJECT, call(0.5))["outcome"] == "not_applicable"
+    assert req(plan, INJECT, call(0.5), incident_type="flood")["outcome"] == "met"
+    graded = {**BASE["grading"], "rules": [*BASE["grading"]["rules"], {"level": "III", "when": "type == 'flood'"}]}
+    plan = make_plan(CLASSIFY, grading=graded)
+    r = req(plan, INJECT, fact(1, "hours", 1), level(2, "III"), rid="G", incident_type="flood")
+    assert r["outcome"] == "met"
+
+
+def test_the_level_is_none_until_something_grades_or_declares_it():
+    plan = make_plan(deadline(applies_if="level >= III", applies_when="end"))
+    assert req(plan, INJECT, fact(1, "hours", 1), call(0.5))["outcome"] == "not_applicable"
+    assert req(plan, INJECT, call(0.5))["outcome"] == "not_applicable"
+    assert req(plan, INJECT, level(1, "IV"), call(0.5))["outcome"] == "not_applicable"  # not a level of the plan
+    declared = (1, "level", "grade", "office", None, None, "III")  # the level in the value column
+    assert req(plan, INJECT, declared, call(0.5))["outcome"] == "met"
+
+
+def test_facts_logged_in_the_same_minute_are_all_seen():
+    plan = make_plan(deadline(trigger={"event": "fact", "what": "urgent"}, applies_if="closed and urgent"))
+    r = req(plan, INJECT, fact(1, "closed", True), fact(1, "urgent", True), call(1.5))
+    assert (r["outcome"], r["trigger_at_min"]) == ("met", 1)
+    r = req(plan, INJECT, fact(1, "closed", True), fact(1, "urgent", True), fact(2, "closed", False),
+            fact(2, "urgent", False), fact(3, "urgent", True), call(1.5))
+    assert r["trigger_at_min"] == 1
+
+
+def test_a_score_exactly_at_the_cap_is_not_reported_as_capped():
+    plan = make_plan(deadline("A"), deadline("B", response=BY_HEAD, critical=True),
+                     scoring={"critical_cap": 50})
+    c = card(plan, INJECT, call(0.5))
+    assert (c["score"], c["capped_by_critical_failure"], c["critical_failures"]) == (50, False, ["B"])
+
+
+def test_summaries_add_up_over_chunks_and_round_as_documented():
+    agg = Aggregator(["R1"])
+    agg.add(np.arange(3), _codes("met", "late", "late"), np.array([[0.5], [1.234567], [2.0]]),
+            np.array([100.0, 50.0, 50.0]))
+    agg.add(np.arange(3, 6), _codes("met", "missed", "not_applicable"), np.array([[1.0], [np.nan], [np.nan]]),
+            np.array([100.0, 0.0, np.nan]))
+    s = agg.summary()
+    r = s["requirements"][0]
+    assert r["id"] == "R1" and s["replications"] == 6 and r["applicable"] == 5
+    assert r["outcomes"]["met"] == 2 and r["outcomes"]["late"] == 2 and r["outcomes"]["missed"] == 1
+    assert r["p_met"] == 0.4 and r["p_met_ci95"] == [round(x, 6) for x in wilson(2, 5)]
+    assert r["worst_late"] == [{"replication": 2, "latency_min": 2.0}, {"replication": 1, "latency_min": 1.2346}]
+    assert r["latency_min"]["n"] == 4 and r["latency_min"]["mean"] == round((0.5 + 1.234567 + 3.0) / 4, 4)
+    assert s["score"]["n"] == 5 and s["score"]["mean"] == 60
+    third = Aggregator(["R"])
+    third.add(np.arange(3), _codes("met", "met", "late"), np.zeros((3, 1)), np.array([100.0, 100.0, 0.0]))
+    assert third.summary()["requirements"][0]["p_met"] == 0.666667
+    assert third.summary()["score"]["mean"] == 66.6667
+
+
+def test_five_worst_late_runs_are_kept_by_default():
+    agg = Aggregator(["R"])
+    agg.add(np.arange(7), _codes(*["late"] * 7), np.arange(1.0, 8.0)[:, None], np.zeros(7))
+    assert [w["replication"] for w in agg.summary()["requirements"][0]["worst_late"]] == [6, 5, 4, 3, 2]
+    none = Aggregator(["R"], keep_worst=0)
+    none.add(np.arange(2), _codes("late", "late"), np.ones((2, 1)), np.zeros(2))
+    assert none.summary()["requirements"][0]["worst_late"] == []
+
+
+def test_summary_percentiles_are_the_named_ones():
+    values = np.geomspace(0.5, 500, 2001)
+    d = Distribution()
+    d.add(values)
+    s = d.summary()
+    for key, q in (("median", 50), ("p90", 90), ("p95", 95), ("p99", 99)):
+        assert s[key] == pytest.approx(np.percentile(values, q), rel=0.005)
+    tiny = Distribution()
+    tiny.add(np.array([0.001, 0.001, 5.0]))
+    assert tiny.percentile(50) == 0.0  # a latency of 0.001 min or less counts as none
+
+
+def test_paired_intervals_need_two_pairs_and_scale_with_the_spread():
+    n, mean, ci = paired(np.array([3.0, 5.0, 7.0]), np.array([1.0, 1.0, 1.0]))
+    half = 1.959963984540054 * 2.0 / math.sqrt(3)
+    assert (n, mean) == (3, 4.0) and ci == pytest.approx((4 - half, 4 + half))
+    n, mean, ci = paired(np.array([3.0, 5.0]), np.array([1.0, 1.0]))
+    assert (n, mean) == (2, 3.0) and ci == pytest.approx((3 - 1.959963984540054, 3 + 1.959963984540054))
+
+
+def test_rank_rounds_to_four_places():
+    rows = rank(["a"], {"a": np.array([1 / 3, 2 / 3, 1 / 7])})
+    s = np.array([1 / 3, 2 / 3, 1 / 7])
+    half = 1.959963984540054 * float(s.std(ddof=1)) / math.sqrt(3)
+    assert rows[0]["mean_score"] == round(float(s.mean()), 4)
+    assert rows[0]["ci95"] == [round(float(s.mean()) - half, 4), round(float(s.mean()) + half, 4)]
+
+
+# message flow --------------------------------------------------------------------------------------------
+
+def _flow_log(*events: tuple) -> EventLog:
+    """(t, event, ref, actor_role, target_role)"""
+    rows = [(float(t), "branch", "INC", ev, "report", actor, f"{actor}-1", target, f"{target}-1", "phone", ref, None,
+             None) for t, ev, ref, actor, target in events]
+    return EventLog(rows, None, {"type": "fire"})
+
+
+def test_message_flow_pairs_by_reference_and_counts_what_waited():
+    plan = make_plan(deadline())
+    flow = {f.receiver: f for f in message_flow(_flow_log(
+        (0, "sent", "m1", "head", "office"), (1, "sent", "m2", "head", "office"),
+        (2, "received", "m2", "head", "office"), (5, "received", "m1", "head", "office"),
+        (6, "sent", "m3", "head", "office"), (7, "sent", "m4", "head", "office"),
+        (8, "unanswered", "m3", "head", "office"), (9, "unanswered", "m4", "head", "office"),
+        (3, "sent", "x", "guard", "ward"),
+    ), plan)}
+    office = flow["office"]
+    assert (office.name, office.attempts, office.received, office.unanswered) == ("办公室", 4, 2, 2)
+    assert (office.mean_wait, office.max_wait, office.max_waiting) == (3.0, 5.0, 2)
+    assert flow["ward"].name == "ward"  # not a role of the plan: its id
+
+
+def test_message_flow_counts_the_most_waiting_at_one_moment():
+    plan = make_plan(deadline())
+    flow = message_flow(_flow_log(
+        (0, "sent", None, "head", "office"), (1, "received", None, "head", "office"),
+        (2, "sent", None, "head", "office"), (3, "sent", None, "head", "office"),
+        (4, "received", None, "head", "office"), (6, "received", None, "head", "office"),
+    ), plan)[0]
+    assert (flow.max_waiting, flow.mean_wait, flow.max_wait) == (2, 2.0, 3.0)
+
+
+def test_a_critical_failure_keeps_the_rating_at_m_even_when_the_cap_is_high():
+    plan = make_plan(deadline("A", weight=99), deadline("B", response=BY_HEAD, critical=True),
+                     scoring={"critical_cap": 95})
+    c = card(plan, INJECT, call(0.5))
+    assert (c["score"], c["capped_by_critical_failure"], c["rating"]) == (95, True, "M")
+    plan = make_plan(deadline("A", weight=3), deadline("B", response=BY_HEAD, critical=True),
+                     scoring={"critical_cap": 95})
+    assert card(plan, INJECT, call(0.5))["rating"] == "M"  # 75, an S without the failure
+
+
+def test_the_whole_scorecard():
+    plan = make_plan(deadline(within="20s"), content(capability="alarm"),
+                     deadline("E", response={"event": "arrived", "what": "brigade"}))
+    log = make_log(INJECT, call(1 / 3), (0.5, "sent", "written", "head", "office", "fax", None, ("place",)),
+                   (1, "received", "written", "head", "office", "fax"), incident_type="fire")
+    log.meta.update({"scenario": "s", "seed": 3})
+    c = Scorer(plan).score(log).to_dict()
+    assert c == {
+        "schema": "drillsim.scorecard/1",
+        "plan": {"id": "rules", "title": "规则"},
+        "drill": {"type": "fire", "scenario": "s", "seed": 3, "incident_type": "fire"},
+        "score": 41.67, "rating": "M", "rating_name": "Performed with major challenges",
+        "capped_by_critical_failure": False, "critical_failures": [],
+        "capabilities": [
+            {"id": "alarm", "name": "报警", "rating": "M", "performance": 0.4167, "applicable": 3,
+             "critical_failed": False},
+            {"id": "report", "name": "报告", "rating": None, "performance": None, "applicable": 0,
+             "critical_failed": False},
+            {"id": "protect", "name": "保护", "rating": None, "performance": None, "applicable": 0,
+             "critical_failed": False},
+        ],
+        "message_flow": [
+            {"receiver": "brigade", "name": "消防", "attempts": 1, "received": 0, "unanswered": 0, "mean_wait": None,
+             "max_wait": None, "max_waiting": 1},
+            {"receiver": "office", "name": "办公室", "attempts": 1, "received": 1, "unanswered": 0, "mean_wait": 0.5,
+             "max_wait": 0.5, "max_waiting": 1},
+        ],
+        "requirements": [
+            {"id": "D", "kind": "deadline", "title": "报警", "clause": "c", "capability": "alarm", "weight": 1.0,
+             "critical": False, "outcome": "met", "credit": 1.0, "at_min": 0.3333, "trigger_at_min": 0.0,
+             "latency_min": 0.3333, "deadline_min": 0.3333, "late_by_min": 0.0, "detail": ""},
+            {"id": "C", "kind": "content", "title": "书面报告", "clause": "c", "capability": "alarm", "weight": 1.0,
+             "critical": False, "outcome": "incomplete", "credit": 0.25, "at_min": 0.5, "trigger_at_min": None,
+             "latency_min": None, "deadline_min": None, "late_by_min": None,
+             "detail": "missing: time (时间), cause (原因), harm (危害)"},
+            {"id": "E", "kind": "deadline", "title": "报警", "clause": "c", "capability": "alarm", "weight": 1.0,
+             "critical": False, "outcome": "missed", "credit": 0.0, "at_min": None, "trigger_at_min": 0.0,
+             "latency_min": None, "deadline_min": 1.0, "late_by_min": None, "detail": "no response in the log"},
+        ],
+    }
+    assert Scorer(plan).score(log, flow=False).to_dict()["message_flow"] == []
+
+
+def test_an_incomplete_share_is_rounded_to_four_places():
+    plan = make_plan({**content(), "fields": ["place", "time", "cause"]})
+    assert req(plan, INJECT, written(1, "place"), rid="C")["credit"] == 0.3333
+
+
+def test_an_unknown_incident_type_is_refused_with_the_known_ones():
+    with pytest.raises(ValueError, match=r"^incident type 'quake' is not one of the plan's: fire, flood$"):
+        card(make_plan(deadline()), INJECT, incident_type="quake")
+
+
+# more of what a scorecard row says ----------------------------------------------------------------------
+
+def _row(result: dict[str, Any]) -> tuple:
+    return tuple(result[k] for k in ("outcome", "credit", "at_min", "trigger_at_min", "latency_min", "deadline_min"))
+
+
+def test_every_outcome_shows_its_credit_and_its_moments():
+    early = make_plan(deadline(trigger={"event": "fact", "what": "closed"}))
+    assert _row(req(early, INJECT, call(1.5), fact(2, "closed", True))) == ("missed", 0, 1.5, 2, None, 1)
+    counts = make_plan(deadline(trigger={"event": "fact", "what": "closed"}, earlier_counts=True))
+    assert _row(req(counts, INJECT, call(1.5), fact(2, "closed", True))) == ("met", 1, 1.5, 2, 0, 1)
+    at_trigger = req(counts, INJECT, fact(2, "closed", True), call(2))
+    assert _row(at_trigger) == ("met", 1, 2, 2, 0, 1) and at_trigger["detail"] == ""
+    assert _row(req(make_plan(deadline()), INJECT, call(3))) == ("late", 0.3, 3, 0, 3, 1)
+    assert _row(req(make_plan(deadline(applies_if="closed")), INJECT)) == ("not_applicable", 0, None, None, None,
+                                                                           None)
+    assert _row(req(make_plan(content()), INJECT, written(5, "place", "time", "cause", "harm"), rid="C")) == (
+        "met", 1, 5, None, None, None)
+    assert _row(req(make_plan(order()), INJECT, written(2), rid="O")) == ("violated", 0, 2, None, None, None)
+    assert _row(req(make_plan(prohibition()), INJECT, open_door(1), rid="P")) == ("violated", 0, 1, None, None,
+                                                                                None)
+    plan = make_plan(CLASSIFY)
+    assert _row(req(plan, INJECT, fact(1, "injured", 1), rid="G")) == ("missed", 0, None, None, None, None)
+    assert _row(req(plan, INJECT, fact(1, "injured", 1), level(2, "III"), rid="G")) == ("violated", 0, 2, None,
+                                                                                       None, None)
+    stale = req(plan, INJECT, fact(1, "injured", 1), level(2, "II"), fact(5, "injured", 3), rid="G")
+    assert _row(stale) == ("missed", 0, 2, None, None, None)
+
+
+def test_a_trigger_at_one_branch_of_several_is_checked_once():
+    plan = make_plan(deadline(trigger={"event": "fact", "what": "closed"}))
+    r = _site_result(plan, *BOTH, (1, "east", "fact", "closed", None, None, None), site_call(1.5, "east"))
+    assert (r["outcome"], r["detail"]) == ("met", "")
+
+
+def test_the_slowest_of_branches_that_all_met_is_shown():
+    r = _site_result(make_plan(deadline()), *BOTH, site_call(0, "east"), site_call(0.5, "west"))
+    assert (r["latency_min"], r["detail"]) == (0.5, "at west")
+
+
+def test_a_content_condition_false_at_the_end_with_no_report_says_so():
+    r = req(make_plan(content(applies_if="injured > 0")), INJECT, rid="C")
+    assert r["detail"] == "condition not met at the end of the log: injured > 0"
+
+
+def test_a_prohibition_read_at_each_event_applies_when_its_condition_held_at_some_moment():
+    plan = make_plan(prohibition(applies_if="injured > 0"))
+    assert req(plan, INJECT, fact(1, "injured", 1), fact(2, "injured", 0), rid="P")["outcome"] == "met"
+
+
+def test_a_violation_names_the_person_or_else_the_role():
+    plan = make_plan(prohibition())
+    row = (1.0, "branch", "INC", "action", "open_door", "guard", None, None, None, None, None, None, None)
+    r = Scorer(plan).score(EventLog([row], None, {"type": "fire"})).to_dict()["requirements"][0]
+    assert r["detail"] == "open_door by guard"
+
+
+TYPE_GRADED = {**BASE["grading"], "rules": [*BASE["grading"]["rules"], {"level": "III", "when": "type == 'flood'"}]}
+
+
+def test_grading_by_incident_type_is_seen_by_conditions_and_classification():
+    hours = {"event": "fact", "what": "hours"}
+    plan = make_plan(deadline(trigger=hours, applies_if="level >= III and type == 'flood'"), grading=TYPE_GRADED)
+    assert req(plan, INJECT, fact(1, "hours", 1), call(1.5), incident_type="flood")["outcome"] == "met"
+    assert req(plan, INJECT, fact(1, "hours", 1), call(1.5))["outcome"] == "not_applicable"
+    classify = make_plan(CLASSIFY, grading=TYPE_GRADED)
+    r = req(classify, INJECT, rid="G", incident_type="flood")
+    assert (r["outcome"], r["detail"]) == ("missed", "no level declared; the rules give III")
+
+
+def test_a_level_is_read_from_the_value_or_else_the_name():
+    plan = make_plan(deadline(applies_if="level >= I", applies_when="end"))
+    by_name = (1, "level", "I", "office", None, None, None)
+    assert req(plan, INJECT, by_name, call(0.5))["outcome"] == "met"
+    classify = make_plan(CLASSIFY)
+    by_value = (2, "level", "grade", "office", None, None, "II")
+    assert req(classify, INJECT, fact(1, "injured", 1), by_value, rid="G")["outcome"] == "met"
+    unknown = req(classify, INJECT, fact(1, "injured", 1), level(2, "IV"), rid="G")
+    assert unknown["detail"] == "declared IV (not a level of this plan); the rules give II"
+
+
+def test_huge_latencies_are_summarised():
+    d = Distribution()
+    d.add(np.array([1e7, 2e7]))
+    assert d.summary()["n"] == 2 and 1e7 <= d.percentile(50) <= 2e7
+
+
+def test_the_scorecard_file_and_table(tmp_path):
+    import json
+
+    plan = make_plan(deadline(title="报警"))
+    scorecard = Scorer(plan).score(make_log(INJECT, call(0.5), incident_type="fire"))
+    path = scorecard.write_json(tmp_path / "scorecard.json")
+    text = path.read_text(encoding="utf-8")
+    assert json.loads(text) == scorecard.to_dict()
+    assert text.endswith("}\n") and '\n  "plan": {\n    "id": "rules",' in text and '"title": "报警"' in text
+    frame = scorecard.to_frame()
+    assert list(frame["id"]) == ["D"] and list(frame["outcome"]) == ["met"]
+    assert list(frame.columns)[:2] == ["id", "kind"]
