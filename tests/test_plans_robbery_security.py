@@ -172,3 +172,14 @@ def test_atm33_atm34_investigation_then_accountability(steps, investigated, acco
     log = replace(make_log(*events, incident_type="system_fault"), origin=datetime(2026, 9, 8, 11, 0))
     got = {r.id: r.outcome for r in drillsim.score(p, log).results}
     assert (got["ATM-33"], got["ATM-34"]) == (investigated, accountable)
+
+
+@pytest.mark.parametrize(("call_at", "expected"), [(2, Outcome.MET), (6, Outcome.MET), (9, Outcome.LATE)])
+def test_119_called_before_the_fire_grows_too_large_counts(call_at, expected):
+    # CS-FIR-04 (000 § ⑦(四)2 如火势太大, 要立即拨打119): the fire is large at minute 5; a call already
+    # made (minute 2) has done it, one within `immediately` after is met, one later is late
+    p = plan("counter-security")
+    fire = ((0, "inject", "fire-breaks-out"), (0, "fact", "fire", None, None, None, True),
+            (5, "fact", "large_fire", None, None, None, True),
+            (call_at, "sent", None, "guard", "fire", "phone"))
+    assert outcome(p, "CS-FIR-04", *fire, incident_type="fire") == expected
