@@ -124,6 +124,8 @@ class Replication:
             if not spec.delay and spec.condition is not always and not spec.condition(self.vars):
                 continue
             for person in performers:
+                if site not in person.knows:  # handed a task by something of the incident: perceives it
+                    self.learn(person, site)
                 if self._claim(spec, person, site):
                     self._give(spec, person, site, row[0])
 
@@ -155,11 +157,11 @@ class Replication:
     def learn(self, person: Person, site: str) -> None:
         """``person`` learns of the incident at ``site``: the one place a person's knowledge is set.
 
-        A person learns by perceiving the incident (on site when something of it happens there),
-        by being told (a message about it received: a call picked up, a fax or alarm read), or by
-        arriving on the scene. The first time, the tasks their role starts on learning
-        (``on: {event: learned}``) are handed to them; someone already on the scene is there, so
-        a ``go_to_scene`` among them is logged as arrived at once."""
+        A person learns by perceiving the incident (on site when something of it happens there; an
+        office member when an event of it hands them a task), by being told (a message about it
+        received: a call picked up, a fax or alarm read), or by arriving on the scene. The first time,
+        the tasks their role starts on learning (``on: {event: learned}``) are handed to them; someone
+        already on the scene is there, so a ``go_to_scene`` among them is logged as arrived at once."""
         if site in person.knows:
             return
         now = self.env.now
