@@ -2,12 +2,13 @@
 
 Jobs come from the plan's duties and reports when their triggers fire, and from messages sent
 to the person. Tellers who serve customers do so when they have nothing else to do; a new job
-interrupts the customer being served.
+interrupts the customer being served. A task that interrupts (``interrupts: true``) pauses the job
+in hand while that job takes its time; the job resumes after it, with the time it still needed.
 """
 
 from __future__ import annotations
 
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING, Any
 
 import simpy
@@ -23,7 +24,8 @@ IDLE, SERVING, WORKING, INTERRUPTED = 0, 1, 2, 3
 
 
 class Person(Agent):
-    __slots__ = ("answers", "branch", "current", "jobs", "office", "present", "proc", "seq", "serves", "state", "wake")
+    __slots__ = ("answers", "branch", "current", "interruptible", "jobs", "knows", "office", "pausable", "paused",
+                 "present", "proc", "seq", "serves", "state", "wake")
 
     def __init__(self, rep: Replication, role: str, name: str, site: str, present: bool, answers: bool,
                  office: bool, branch: Any = None):
@@ -38,6 +40,10 @@ class Person(Agent):
         self.state = IDLE
         self.wake: simpy.Event | None = None
         self.current: tuple[int, Any] | None = None  # the job in hand
+        self.knows: dict[str, float] = {}  # site -> when this person learned of its incident (``Replication.learn``)
+        self.interruptible = role in rep.model.interrupting  # some task of the role interrupts the job in hand
+        self.pausable = False  # the job in hand is taking its time and may be paused
+        self.paused: tuple[int, Any] | None = None  # the job paused for an interrupting task
         # a person who can act starts when there is work: tellers at once (customers), others on their first job
         self.proc = rep.env.process(self.run()) if (self.serves and present) else None
 
@@ -45,6 +51,9 @@ class Person(Agent):
 
     def assign(self, spec: TaskSpec, site: str) -> None:
         self._push(spec.priority, TASK, (spec, site))
+        if spec.interrupts and self.pausable:
+            self.pausable = False  # interrupt once
+            self.proc.interrupt()
 
     def deliver(self, msg: Message) -> None:
         """A written message or an alarm arrives; it is read when the person gets to it."""
@@ -73,7 +82,8 @@ class Person(Agent):
 
     def unfinished(self) -> list[str]:
         """What the person had in hand or queued when the run stopped, by duty, report or message id."""
-        pending = ([self.current] if self.current else []) + [(kind, job) for _, _, kind, job in sorted(self.jobs)]
+        held = [j for j in (self.current, self.paused) if j is not None]
+        pending = held + [(kind, job) for _, _, kind, job in sorted(self.jobs)]
         return [job[0].report if kind == CALL else job.report if kind == READ else job[0].id for kind, job in pending]
 
     # Working ------------------------------------------------------------------------------------
@@ -139,7 +149,7 @@ class Person(Agent):
             action = spec.botch_as
         duration = spec.takes(rng)
         if duration:
-            yield rep.env.timeout(duration)
+            yield from self.spend(duration)
         if action == "grade":
             rep.declare_level(self)
         elif action == "go_to_scene":  # on the scene: at once if already there; from an office, always travel
@@ -150,3 +160,38 @@ class Person(Agent):
             rep.brief(self, site)
         else:
             rep.emit("action", action, self, site=site)
+
+    def spend(self, duration: float):
+        """Spend ``duration`` on the job in hand. If the role has tasks that interrupt, they are done
+        first when queued, or at once when they come, and the job then goes on for the time it still
+        needs (one level deep: a task done in a pause is not itself paused)."""
+        env = self.rep.env
+        if not self.interruptible or self.paused is not None:
+            yield env.timeout(duration)
+            return
+        left = duration
+        while True:
+            yield from self._interrupting()
+            started = env.now
+            self.pausable = True
+            try:
+                yield env.timeout(left)
+            except simpy.Interrupt:
+                left -= env.now - started
+            else:
+                self.pausable = False
+                return
+
+    def _interrupting(self):
+        """Do the queued tasks that interrupt, by priority, with the job in hand paused."""
+        while urgent := [j for j in self.jobs if j[2] == TASK and j[3][0].interrupts]:
+            entry = min(urgent)
+            self.jobs.remove(entry)
+            heapify(self.jobs)
+            self.paused, self.current = self.current, (TASK, entry[3])
+            spec, site = entry[3]
+            if spec.report is not None:
+                yield from self.rep.send(self, spec, site)
+            else:
+                yield from self._do(spec, site)
+            self.current, self.paused = self.paused, None

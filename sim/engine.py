@@ -51,6 +51,7 @@ class Replication:
         self.clock_started: dict[str, tuple[float, float]] = {}  # elapsed fact -> (started at, value then)
         self.fact_since: dict[str, float] = {}  # fact -> when it took its present value
         self.seen_first: set[tuple[str, str]] = set()  # (task, site) whose `first` trigger has passed
+        self.perceived: set[str] = set()  # sites where something of the incident has happened
         self.clocks_run_by = model.clocks_run_by
         self._populate()
         for inject in model.followers.get(None, ()):
@@ -61,6 +62,7 @@ class Replication:
         self.flows = {b.id: CustomerFlow(self, b) for b in model.branches}
         self.staff: dict[tuple[str, str], list[Person]] = {group: [] for group in model.groups}
         self.shared: dict[str, list[Person]] = {}
+        self.on_site: dict[str, list[Person]] = {}  # a branch's staff, in plan order
         for slot in model.people:
             present = rng.random() < slot.presence
             answers = present or rng.random() < slot.reachable
@@ -70,6 +72,7 @@ class Replication:
                 self.shared.setdefault(slot.role, []).append(person)
             else:
                 self.staff[(slot.site, slot.role)].append(person)
+                self.on_site.setdefault(slot.site, []).append(person)
         self.agencies = {rid: Agency(self, rid, params) for rid, params in model.agencies.items()}
 
     # The bus ----------------------------------------------------------------------------------
@@ -87,6 +90,11 @@ class Replication:
         row = (self.env.now, site, self.incident, event, what, actor_role, actor_name, target_role,
                target.name if target is not None else None, channel, ref, value, fields)
         self.rows.append(row)
+        if site not in self.perceived:  # the first event at a site: everyone on site perceives the incident
+            self.perceived.add(site)
+            for person in self.on_site.get(site, ()):
+                if person.present:
+                    self.learn(person, site)
         by_what = self.triggers.get(event)
         if by_what is not None:
             by_target = by_what.get(what) or by_what[None]  # a name no task asks for looks up None
@@ -116,23 +124,60 @@ class Replication:
             if not spec.delay and spec.condition is not always and not spec.condition(self.vars):
                 continue
             for person in performers:
-                if not spec.repeat:
-                    key = (spec.id, ("office" if person.office else site) if spec.who == "one" else person.name)
-                    if key in self.done:
-                        continue
-                    self.done.add(key)
-                if spec.delay:
-                    self.env.process(self._assign_later(spec, person, site, row[0] + spec.delay))
-                else:
-                    person.assign(spec, site)
+                if site not in person.knows:  # handed a task by something of the incident: perceives it
+                    self.learn(person, site)
+                if self._claim(spec, person, site):
+                    self._give(spec, person, site, row[0])
+
+    def _claim(self, spec: TaskSpec, person: Person, site: str) -> bool:
+        """Whether ``person`` is to do the task: once per incident and site (by one of the role, or by
+        each for ``who: all``) unless it repeats; True claims it."""
+        if spec.repeat:
+            return True
+        key = (spec.id, ("office" if person.office else site) if spec.who == "one" else person.name)
+        if key in self.done:
+            return False
+        self.done.add(key)
+        return True
+
+    def _give(self, spec: TaskSpec, person: Person, site: str, since: float) -> None:
+        """Queue a task whose trigger fired at ``since``; a delayed one later, if its condition holds then."""
+        if spec.delay:
+            self.env.process(self._assign_later(spec, person, site, since + spec.delay))
+        else:
+            person.assign(spec, site)
 
     def _assign_later(self, spec: TaskSpec, person: Person, site: str, due: float):
         yield self.env.timeout(max(0.0, due - self.env.now))
         if spec.condition(self.vars):
             person.assign(spec, site)
 
+    # Knowledge --------------------------------------------------------------------------------
+
+    def learn(self, person: Person, site: str) -> None:
+        """``person`` learns of the incident at ``site``: the one place a person's knowledge is set.
+
+        A person learns by perceiving the incident (on site when something of it happens there; an
+        office member when an event of it hands them a task), by being told (a message about it
+        received: a call picked up, a fax or alarm read), or by arriving on the scene. The first time,
+        the tasks their role starts on learning (``on: {event: learned}``) are handed to them; someone
+        already on the scene is there, so a ``go_to_scene`` among them is logged as arrived at once."""
+        if site in person.knows:
+            return
+        now = self.env.now
+        person.knows[site] = now
+        for spec in self.model.learned.get(person.role, ()):
+            if (not spec.delay and not spec.condition(self.vars)) or not self._claim(spec, person, site):
+                continue
+            if spec.action == "go_to_scene" and not spec.delay and person.present and person.site == site:
+                self.emit("arrived", person.role, person, site=site)
+            else:
+                self._give(spec, person, site, now)
+
     def brief(self, person: Person, site: str) -> None:
-        """Someone arriving on the scene learns the facts that stand, as if they had just happened."""
+        """Someone arriving on the scene knows of the incident, and learns the facts that stand, as if
+        they had just happened."""
+        self.learn(person, site)
         by_what = self.triggers.get("fact")
         if by_what is None:
             return
@@ -170,7 +215,7 @@ class Replication:
         fields = tuple([f for f in report.carries if rng.random() >= lose]) if lose else report.carries
         prep = spec.takes(rng)
         if prep:
-            yield env.timeout(prep)
+            yield from sender.spend(prep)
         for role in spec.targets:
             target = self._target(role, site)
             if target is None:
@@ -208,7 +253,9 @@ class Replication:
         """The target has the message (picked up the phone, read the fax, saw the alarm)."""
         self.emit("received", msg.report, msg.sender, msg.target, msg.channel, msg.ref,
                   fields=msg.fields, site=msg.site)
-        if isinstance(msg.target, Agency):
+        if isinstance(msg.target, Person):
+            self.learn(msg.target, msg.site)
+        elif isinstance(msg.target, Agency):
             for site in ([msg.site] if msg.site in self.flows else sorted(self.started) or [self.model.branches[0].id]):
                 msg.target.alerted(site)
 

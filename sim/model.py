@@ -19,7 +19,7 @@ from .conditions import Condition
 from .distributions import Distribution, Sampler
 from .plan import BUILTIN_ACTIONS, Duty, Plan, Report, Role
 from .scenario import FactDraw, Scenario, channel_parameters, typed_fact
-from .schema import Selector
+from .schema import LEARNED, Selector
 
 
 @dataclass(slots=True)
@@ -54,6 +54,7 @@ class TaskSpec:
     omission: float
     repeat: bool
     delay: float
+    interrupts: bool  # done at once, pausing the performer's job in hand (``Task.interrupts``)
     action: str | None = None  # duties
     botch_as: str | None = None
     botch: float = 0.0
@@ -119,6 +120,10 @@ class Model:
     triggers: dict[str, dict[str | None, dict[str | None, list[TaskSpec]]]]
     """event kind -> what -> target role -> the tasks such an event may start, by priority; the key
     ``None`` stands for any name no task asks for (see ``Replication.emit``)."""
+    learned: dict[str, list[TaskSpec]]
+    """role -> the tasks its people start when they learn of the incident at a site, by priority
+    (``on: {event: learned}``, ``Replication.learn``); no log event triggers them."""
+    interrupting: set[str]  # roles with a task that interrupts the job in hand
     followers: dict[str | None, list[InjectRuntime]]  # the injects that come after each; None: from the start
     branches: list[BranchRuntime]
     reaction: Sampler
@@ -162,7 +167,7 @@ def _task(task: Duty | Report, plan: Plan, sc: Scenario, channels: dict[str, Cha
     takes = sc.parameters.durations.get(task.id, task.takes)
     common = dict(id=task.id, on=task.on, condition=plan.compile(task.when), who=task.who,
                   priority=task.priority, takes=takes.sampler(), omission=omission, repeat=task.repeat,
-                  delay=task.delay)
+                  delay=task.delay, interrupts=task.interrupts)
     if isinstance(task, Duty):
         botch = human.botch.get(task.id, human.botch.get("default", 0.0)) if task.botch_as else 0.0
         return TaskSpec(role=task.role, action=task.do, botch_as=task.botch_as, botch=botch, **common)
@@ -181,9 +186,12 @@ def build_model(plan: Plan, scenario: Scenario) -> Model:
     channels = {cid: _channel(cid, plan, sc) for cid in plan.channels}
     agencies = {rid: _agency(rid, r, sc) for rid, r in plan.roles.items() if r.kind == "agency"}
     by_event: dict[str, list[TaskSpec]] = defaultdict(list)
+    learned: dict[str, list[TaskSpec]] = defaultdict(list)
     for task in (*plan.duties, *plan.escalation):
         spec = _task(task, plan, sc, channels)
-        by_event[spec.on.event].append(spec)
+        (learned[spec.role] if spec.on.event == LEARNED else by_event[spec.on.event]).append(spec)
+    for specs in learned.values():
+        specs.sort(key=lambda s: s.priority)  # stable: plan order within a priority
     triggers: dict[str, dict[str | None, dict[str | None, list[TaskSpec]]]] = {}
     for event, specs in by_event.items():
         whats = {None} | {name for s in specs for name in s.on.what or ()}
@@ -221,7 +229,8 @@ def build_model(plan: Plan, scenario: Scenario) -> Model:
     human = sc.parameters.human
     travel = {rid: sc.parameters.travel.get(rid, defaults.PERSON_TRAVEL).sampler() for rid in plan.roles}
     return Model(
-        plan=plan, scenario=sc, channels=channels, agencies=agencies, triggers=triggers,
+        plan=plan, scenario=sc, channels=channels, agencies=agencies, triggers=triggers, learned=dict(learned),
+        interrupting={s.role for specs in (*by_event.values(), *learned.values()) for s in specs if s.interrupts},
         followers=followers, branches=branches,
         reaction=(human.reaction or defaults.HUMAN_REACTION).sampler(),
         handling=(human.handling or defaults.OFFICE_HANDLING).sampler(),

@@ -19,7 +19,7 @@ from .calendar import ChoiceValue, Deadline, DeadlineField
 from .checking import check, raise_problems
 from .conditions import Condition, compile_condition, thresholds
 from .distributions import Distribution, DistributionField
-from .schema import INCIDENT, Bool, Document, Duration, Probability, Selector, SelectorField, Strict
+from .schema import INCIDENT, LEARNED, Bool, Document, Duration, Probability, Selector, SelectorField, Strict
 from .yamlio import Path_, load_yaml
 
 BUILTIN_ACTIONS = ("grade", "go_to_scene")
@@ -130,6 +130,9 @@ class Task(Strict):
     """Start this long after the trigger; ``when`` is checked then ("if power is not back in 2 h")."""
     repeat: Bool = False
     """Do it again each time the trigger fires (by default a task is done once per incident)."""
+    interrupts: Bool = False
+    """Interrupt the performer's job in hand while it takes its time (``takes``): this task is done
+    at once, and the job then resumes with the time it still needed (an office grades while it writes)."""
     clause: str = ""
     quote: str = ""
     """The clause's words, verbatim (``…`` between fragments); tests find them in the seed text."""
@@ -425,7 +428,25 @@ def _check_references(plan: Plan) -> list[tuple[Path_, str]]:
         except ValueError as err:
             problems.append((loc, str(err)))
 
+    def trigger(task: Duty | Report, loc: Path_) -> None:
+        on = task.on
+        if on.event != LEARNED:
+            selector(on, (*loc, "on"))
+            return
+        extra = [k for k in ("what", "actor", "target", "channel", "value", "first")
+                 if getattr(on, k) not in (None, False)]
+        if extra:
+            problems.append(((*loc, "on", extra[0]), f"a `learned` trigger takes no `{extra[0]}`: it fires when the "
+                             "person first learns of the incident at a site, however they learn it"))
+        if task.repeat:
+            problems.append(((*loc, "repeat"), "a `learned` trigger fires once for each person and site (a person "
+                             "learns of an incident once): `repeat` has no meaning on it"))
+
     def selector(sel: Any, loc: Path_) -> None:
+        if sel.event == LEARNED:
+            problems.append(((*loc, "event"), "`learned` is no logged event (a person's knowledge is not in the "
+                             "log): only a duty's or report's `on` takes it"))
+            return
         for name in sel.actor or ():
             need("role", name, roles, (*loc, "actor"))
         for name in sel.target or ():
@@ -469,7 +490,7 @@ def _check_references(plan: Plan) -> list[tuple[Path_, str]]:
     for i, duty in enumerate(plan.duties):
         loc: Path_ = ("duties", i)
         need("role", duty.role, roles, (*loc, "role"))
-        selector(duty.on, (*loc, "on"))
+        trigger(duty, loc)
         condition(duty.when, (*loc, "when"))
     for i, rep in enumerate(plan.escalation):
         loc = ("escalation", i)
@@ -480,7 +501,7 @@ def _check_references(plan: Plan) -> list[tuple[Path_, str]]:
             need("role", fb, roles, (*loc, "fallback", j))
         for j, field in enumerate(rep.carries):
             need("report field", field, set(plan.report_fields), (*loc, "carries", j))
-        selector(rep.on, (*loc, "on"))
+        trigger(rep, loc)
         condition(rep.when, (*loc, "when"))
     if plan.grading:
         need("role", plan.grading.by, roles, ("grading", "by"))

@@ -35,9 +35,15 @@ EVENT_KINDS = (
     "inject", "fact", "action", "sent", "received", "acknowledged", "unanswered", "lost",
     "level", "arrived", "omitted", "unfinished",
 )
+"""The kinds of event the log holds (a drill log's rows are of these kinds too)."""
+LEARNED = "learned"
+"""A trigger's kind that is no logged event: a person first learns of the incident at a site, however
+they learn it — perceiving it on site, being told (a call picked up, a fax or alarm read), arriving on
+the scene (``Replication.learn``). Only tasks take it; a requirement selects logged events."""
+TRIGGER_KINDS = (*EVENT_KINDS, LEARNED)
 EventKind = Literal[
     "inject", "fact", "action", "sent", "received", "acknowledged", "unanswered", "lost",
-    "level", "arrived", "omitted", "unfinished",
+    "level", "arrived", "omitted", "unfinished", "learned",
 ]
 
 
@@ -90,8 +96,8 @@ class Selector(Strict):
     @field_validator("event", mode="before")
     @classmethod
     def _known_event(cls, v: Any) -> Any:
-        if v not in EVENT_KINDS:
-            raise ValueError(f"unknown event kind {v!r}; known: {', '.join(EVENT_KINDS)}")
+        if v not in TRIGGER_KINDS:
+            raise ValueError(f"unknown event kind {v!r}; known: {', '.join(TRIGGER_KINDS)}")
         return v
 
 

@@ -168,8 +168,7 @@ def test_office_people_travel_to_the_scene(plan):
 
     rep = Replication(model_with(plan, parameters__travel={"upper_office": "20min"}), streams(1))
     office = rep.shared["upper_office"][0]
-    spec = next(s for by_target in rep.triggers["received"].values() for specs in by_target.values() for s in specs
-                if s.action == "go_to_scene")
+    spec = next(s for s in rep.model.learned["branch_head"] if s.action == "go_to_scene")  # on: {event: learned}
     object.__setattr__(spec, "role", "upper_office")
     office.assign(spec, "branch")
     rep.env.run(until=60)

@@ -1,0 +1,164 @@
+"""What people know (``Replication.learn``) and tasks that interrupt the job in hand.
+
+A person learns of an incident by perceiving it (on site when something of it happens there), by
+being told (a call picked up, a fax read) or by arriving on the scene; the tasks triggered by
+learning (``on: {event: learned}``) start on the first of these, and someone on the scene already
+is logged as arrived at once. A task with ``interrupts: true`` pauses the job in hand while that job
+takes its time; the job then goes on for the time it still needed. Times are fixed (reaction 1,
+handling 2, phone latency 0.5 and talk 1, fax latency 0.2, travel 10), so the timelines are worked
+out by hand, as in tests/test_rules_engine.py; then the same rules on the shipped plans.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import drillsim
+from drillsim.scoring.scorecard import Scorer
+from drillsim.sim.engine import run_replication
+from drillsim.sim.errors import InputError
+from drillsim.sim.plan import load_plan
+from tests.test_engine import model_with
+from tests.test_rules_engine import RULES, plan, run, scenario, timeline
+
+PHONE = {"latency": 0.5, "failure": 0, "answer_within": 2, "talk": 1}
+FAX = {"latency": 0.2, "failure": 0}
+
+
+@pytest.fixture(scope="module")
+def knowing():
+    return plan("knowing")
+
+
+def drill(p, injects: list[dict], head: float) -> dict:
+    data = scenario(p, injects, channels={"phone": PHONE, "fax": FAX}, travel={"head": 10})
+    return data | {"branches": [{"id": "branch", "presence": {"head": head}}]}
+
+
+def test_someone_on_site_learns_by_perceiving_and_is_on_the_scene_at_once(knowing):
+    # go at 1: the head is on site and perceives it. On learning: on the scene at once (arrived 1, no
+    # reaction); the fax to the office (priority 1) after a reaction, sent 2 (arrives 2.2); the note
+    # (priority 6) 2 to 3. The clerk's call (sent 2, ringing 2.5) waits for the note: picked up 3,
+    # acknowledged 4 — being told again starts nothing. The office reads the fax 2.2 + 1 + 2 = 5.2,
+    # learns, and opens its file 6.2.
+    assert timeline(run(knowing, drill(knowing, [{"id": "go", "at": 1}], head=1.0))) == [
+        (1, "arrived", "head", "head-1", None),
+        (2, "sent", "tell-office", "head-1", "office-1"),
+        (2, "sent", "tell-head", "clerk-1", "head-1"),
+        (3, "action", "take_note", "head-1", None),
+        (3, "received", "tell-head", "clerk-1", "head-1"),
+        (4, "acknowledged", "tell-head", "clerk-1", "head-1"),
+        (5.2, "received", "tell-office", "head-1", "office-1"),
+        (6.2, "action", "open_file", "office-1", None),
+    ]
+
+
+def test_someone_away_learns_when_told_and_then_travels(knowing):
+    # the head is away and perceives nothing: he learns when he picks up the clerk's call at 2.5
+    # (acknowledged 3.5). Still at work after the call, no new reaction: the fax 3.5 (read 3.7 + 3 =
+    # 6.7, file 7.7), then the journey (10): arrived 13.5, the note 14.5.
+    assert timeline(run(knowing, drill(knowing, [{"id": "go", "at": 1}], head=0.0))) == [
+        (2, "sent", "tell-head", "clerk-1", "head-1"),
+        (2.5, "received", "tell-head", "clerk-1", "head-1"),
+        (3.5, "acknowledged", "tell-head", "clerk-1", "head-1"),
+        (3.5, "sent", "tell-office", "head-1", "office-1"),
+        (6.7, "received", "tell-office", "head-1", "office-1"),
+        (7.7, "action", "open_file", "office-1", None),
+        (13.5, "arrived", "head", "head-1", None),
+        (14.5, "action", "take_note", "head-1", None),
+    ]
+
+
+def test_a_task_that_interrupts_pauses_the_job_in_hand_which_keeps_its_time(knowing):
+    # write at 1: the office perceives it (it is handed the writing), so it knows: the file (priority
+    # 5) 2 to 3, then the writing (60) from 3, due at 63. The alert at 12 interrupts it: the check 12
+    # to 14; the writing has 51 left: done at 65. The notice at 20 does not interrupt: it waits, 66.
+    injects = [{"id": "write", "at": 1}, {"id": "a", "at": 12, "facts": {"alert": True}},
+               {"id": "n", "at": 20, "facts": {"notice": True}}]
+    assert timeline(run(knowing, drill(knowing, injects, head=0.0))) == [
+        (3, "action", "open_file", "office-1", None),
+        (14, "action", "check", "office-1", None),
+        (65, "action", "write_report", "office-1", None),
+        (66, "action", "note_it", "office-1", None),
+    ]
+
+
+def test_a_queued_task_that_interrupts_goes_before_the_job_in_hand_takes_its_time(knowing):
+    # the alert at 1.5 comes while the office reacts (1 to 2) before its file: nothing to pause
+    # yet, so the check goes first when the file would start taking its time: 2 to 4, the file 5,
+    # the writing 65
+    injects = [{"id": "write", "at": 1}, {"id": "a", "at": 1.5, "facts": {"alert": True}}]
+    assert timeline(run(knowing, drill(knowing, injects, head=0.0))) == [
+        (4, "action", "check", "office-1", None),
+        (5, "action", "open_file", "office-1", None),
+        (65, "action", "write_report", "office-1", None),
+    ]
+
+
+# The shipped plans ------------------------------------------------------------------------------
+
+def outcomes(plan_id: str, scenario_id: str, ids: list[str], seeds: range, **changes) -> dict[str, list[str]]:
+    p = drillsim.load_plan(plan_id)
+    model, scorer = model_with(p, scenario_id, **changes), Scorer(p)
+    out: dict[str, list[str]] = {i: [] for i in ids}
+    for seed in seeds:
+        frame = scorer.score(run_replication(model, seed)).to_frame().set_index("id")
+        for i in ids:
+            out[i].append(frame.loc[i, "outcome"])
+    return out
+
+
+def test_a_branch_head_on_site_is_on_the_scene_at_once_and_phones_the_office_untold():
+    # the review's run: seed 7, head on site. He used to learn only from the lobby manager's call,
+    # which he left unanswered while preserving the scene (ROB-13 missed)
+    p = drillsim.load_plan("counter-robbery")
+    log = run_replication(model_with(p, branches__0__presence={"branch_head": 1.0}), 7)
+    start = next(r[0] for r in log.rows if r[3] == "inject")
+    assert [r[0] for r in log.rows if r[3] == "arrived" and r[4] == "branch_head"] == [start]
+    frame = Scorer(p).score(log).to_frame().set_index("id")
+    assert frame.loc[["ROB-10", "ROB-13"], "outcome"].tolist() == ["met", "met"]
+    told = [r[0] for r in log.rows if r[3] == "received" and r[4] == "report-head"]
+    calls = [r[0] for r in log.rows if r[3] == "sent" and r[4] == "head-phone-office"]
+    assert calls and calls[0] < min(told, default=float("inf"))  # he phones before anyone tells him
+
+
+@pytest.mark.parametrize(("scenario_id", "req", "changes"), [
+    ("it-outage-two-provinces", "IT-12", {}),  # two provinces, I at 3 h
+    ("it-outage-one-province", "IT-11", {}),   # one province, II at 3 h
+    ("it-data-leak", "IT-14", {}),             # harm found especially serious: I
+])
+def test_an_office_writing_its_report_still_regrades_on_time(scenario_id, req, changes):
+    # the emergency office's one handler writes the regulator's report (median 3 h) from soon after
+    # the first level; its grading interrupts the writing, so a level rising meanwhile is declared
+    # within the `regrade` tolerance (before the change: 12 of 33 runs, 26 of 64, 18 of 31)
+    got = outcomes("it-incident-grading", scenario_id, [req, "IT-16" if req != "IT-11" else "IT-15"],
+                   range(100), **changes)
+    for results in got.values():
+        applies = [o for o in results if o != "not_applicable"]
+        assert len(applies) >= 20
+        assert applies.count("met") >= 0.9 * len(applies), results
+
+
+# Bad input ----------------------------------------------------------------------------------------
+
+KNOWING = (RULES / "knowing-plan.yaml").read_text("utf-8")
+
+
+@pytest.mark.parametrize(("old", "new", "where", "message"), [
+    ("{id: head-come, role: head, on: {event: learned}", "{id: head-come, role: head, on: {event: learned, what: go}",
+     "duties[0].on.what", "a `learned` trigger takes no `what`"),
+    ("{id: head-come, role: head, on: {event: learned},", "{id: head-come, role: head, on: {event: learned}, "
+     "repeat: true,", "duties[0].repeat", "`repeat` has no meaning on it"),
+    ("response: {event: arrived, what: head}", "response: {event: learned}",
+     "requirements[0].response.event", "`learned` is no logged event"),
+])
+def test_a_learned_trigger_is_for_tasks_and_takes_nothing_else(tmp_path: Path, old, new, where, message):
+    assert old in KNOWING
+    path = tmp_path / "p.yaml"
+    path.write_text(KNOWING.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_plan(path)
+    text = str(err.value)
+    assert text.startswith(f"{path}:") and where in text and message in text, text
