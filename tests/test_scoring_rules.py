@@ -793,7 +793,7 @@ def test_the_whole_scorecard():
         "plan": {"id": "rules", "title": "规则"},
         "drill": {"type": "fire", "scenario": "s", "seed": 3, "incident_type": "fire"},
         "score": 41.67, "rating": "M", "rating_name": "Performed with major challenges",
-        "capped_by_critical_failure": False, "critical_failures": [],
+        "capped_by_critical_failure": False, "critical_failures": [], "warnings": [],
         "capabilities": [
             {"id": "alarm", "name": "报警", "rating": "M", "performance": 0.4167, "applicable": 3,
              "critical_failed": False},
