@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 import drillsim
 from drillsim.scoring.outcomes import Outcome
 from drillsim.sim.catalog import builtin_plans
@@ -84,6 +86,17 @@ def test_written_report_does_not_wait_for_the_group_to_answer_the_phone():
         result = {r.id: r.outcome for r in card.results}
         assert result["DF-02"] == Outcome.MISSED  # nobody in the group picks up
         assert result["DF-03"] == Outcome.MET     # the written report is handed in all the same
+
+
+@pytest.mark.parametrize(("fields", "expected"), [
+    (("time", "place", "nature", "cause", "harm", "loss"), Outcome.MET),
+    (("time", "place", "nature"), Outcome.INCOMPLETE)])
+def test_the_units_first_report_carries_what_it_knows(fields, expected):
+    # DF-21 (000 § 五.3): the unit's first call to the office carries time, place, nature, cause, harm, loss
+    log = make_log((0, "inject", "theft"),
+                   (2, "sent", "head-to-office", "unit_head", "office", "phone", None, fields),
+                   incident_type="theft_robbery")
+    assert outcome(drillsim.load_plan("district-financial-risk"), log, "DF-21") == expected
 
 
 # --- P2 IT-incident grading -------------------------------------------------------------------------

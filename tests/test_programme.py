@@ -33,6 +33,11 @@ def test_the_calendar_holds_the_seed_dates():
     assert str(by_id["responsibility-letters"].dates[0]) == "2026-03-10"
     assert [d.month for d in by_id["security-meeting"].dates] == [5, 9]
     assert len(by_id["quarterly-inspection"].dates) == 4
+    # 二(一) the regulator's and the police's safety assessment; 二(五) each inspection's findings put right
+    assert by_id["safety-assessment"].kind == "inspection" and "安全评估" in by_id["safety-assessment"].clause
+    follow_up = by_id["inspection-follow-up"].dates
+    inspections = by_id["quarterly-inspection"].dates
+    assert [(f - i).days for i, f in zip(inspections, follow_up, strict=False)] == [30, 31, 30]
 
 
 def test_a_drill_without_a_scenario_is_an_error(tmp_path):
