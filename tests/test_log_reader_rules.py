@@ -251,3 +251,12 @@ def test_a_file_named_parquet_that_is_not_one_is_refused(tmp_path, robbery):
     path = _write(tmp_path, ROB, "log.parquet")
     text = _refusal(path, robbery)
     assert text.startswith(f"{path}: not a Parquet file (") and text.endswith(")"), text
+
+
+def test_every_problem_is_reported_and_the_error_names_the_first_s_place(tmp_path, robbery):
+    path = _write(tmp_path, [*ROB[:5], "10:02:40,action,现金柜员,dance,,,,", "10:02:45,action,出纳,lock_cash,,,,"])
+    with pytest.raises(InputError) as err:
+        read_drill_log(path, robbery)
+    assert [line.split(" ", 3)[:3] for line in str(err.value).splitlines()] == [
+        [f"{path}:6:", "at", "column"], [f"{path}:7:", "at", "column"]]
+    assert (err.value.source, err.value.line, err.value.place) == (str(path), 6, "column 'what'")
