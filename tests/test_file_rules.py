@@ -257,13 +257,15 @@ def test_a_block_of_draws_has_the_distribution_s_range_and_mean(spec, lo, hi):
     assert xs.mean() == pytest.approx(d.mean(), rel=0.03)
 
 
-def test_triangular_draws_have_the_mode_where_the_file_puts_it():
-    d = parse_distribution({"triangular": [2, 3, 6]})
+def test_triangular_draws_have_the_shape_the_file_gives():
+    # triangular [10, 11, 12]: P(x < 10.5) = 0.5**2 / ((12 - 10) * (11 - 10)) = 0.125, P(x < 11) = 0.5
+    d = parse_distribution({"triangular": [10, 11, 12]})
     draw = d.sampler()
-    xs = np.array([draw(np.random.default_rng(i)) for i in range(4000)])
-    assert (xs < 3).mean() == pytest.approx(0.25, abs=0.03)  # P(x < mode) = (mode - lo) / (hi - lo)
-    low = d.block()(np.random.default_rng(1), 20_000)
-    assert (low < 3).mean() == pytest.approx(0.25, abs=0.02)
+    rng = np.random.default_rng(5)
+    one_by_one = np.array([draw(rng) for _ in range(4000)])
+    block = d.block()(np.random.default_rng(1), 4000)
+    for xs in (one_by_one, block):
+        assert [(xs < 10.5).mean(), (xs < 11).mean()] == [pytest.approx(0.125, abs=0.02), pytest.approx(0.5, abs=0.03)]
 
 
 def test_a_fixed_value_is_written_back_as_the_number():
