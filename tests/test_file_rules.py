@@ -224,6 +224,11 @@ def test_a_programme_of_one_item_takes_its_year_and_a_date_outside_it_is_named(t
         f"{path}:6: at items[1].date 2025-12-31 is outside the programme's year 2026")
 
 
+def test_a_date_given_twice_in_an_item_is_refused(tmp_path):
+    path = _file(tmp_path, "p.yaml", PROGRAMME.replace("date: 2026-03-10", "dates: [2026-03-10, 2026-03-10]"))
+    assert _refusal(load_programme, path) == f"{path}:5: at items[0].dates the same date is given twice"
+
+
 def test_a_drill_on_a_date_past_the_calendar_is_refused_at_its_line(tmp_path):
     path = _file(tmp_path, "p.yaml", PROGRAMME.replace("2026-03-10", "2030-03-10") + (
         "  - {id: d, kind: drill, title: t, clause: c, date: 2030-06-10, plan: atm, scenario: atm-fire}\n"))
