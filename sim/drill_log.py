@@ -116,7 +116,7 @@ class _Reader:
         """id() of a finished row -> its line in the file."""
 
     def error(self, line: int | None, column: str, message: str) -> None:
-        self.errors.append(InputError(self.source, message, f"column {column!r}" if column else "", line))
+        self.errors.append(InputError(self.source, message, f"column {column!r}", line))  # every error names one
 
     def warn(self, line: int | None, column: str, message: str) -> None:
         self.warnings.append(InputWarning(self.source, message, f"column {column!r}" if column else "", line))

@@ -82,7 +82,7 @@ def _check_items(programme: Programme) -> list[tuple[Path_, str]]:
         key = "date" if len(item.dates) == 1 else "dates"
         for k, day in enumerate(item.dates):
             if day.year != year:
-                loc: Path_ = ("items", i, key) if key == "date" else ("items", i, key, k)
+                loc: Path_ = ("items", i, key, k)  # for a single date, locate() drops the index
                 problems.append((loc, f"{day} is outside the programme's year {year}"))
         if len(set(item.dates)) != len(item.dates):
             problems.append((("items", i, key), "the same date is given twice"))

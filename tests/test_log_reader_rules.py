@@ -1,0 +1,262 @@
+"""The drill-log reader's rules, pinned as what a user sees: the exact message, the rows read, the file written.
+
+Each test states one rule of sim/drill_log.py or sim/eventlog.py that the tests of
+test_drill_log_checks.py leave open (the mutation run of docs/testing.md found them): the wording
+and place of a message, the rows an elapsed fact's clock adds, times without seconds, Parquet
+files, the log's metadata and the files a log is written to.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import drillsim
+from drillsim.sim.drill_log import read_drill_log, suggest
+from drillsim.sim.errors import InputError
+from drillsim.sim.eventlog import EventLog
+from tests.conftest import ROOT
+
+ROB = (ROOT / "examples" / "drill-log-robbery.csv").read_text("utf-8").splitlines()
+"""The example log: line 1 the header, line n the (n-1)th row."""
+
+
+def _write(tmp_path, lines: list[str], name: str = "drill.csv"):
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _refusal(path, plan, **kw) -> str:
+    with pytest.raises(InputError) as err:
+        read_drill_log(path, plan, **kw)
+    return str(err.value)
+
+
+@pytest.fixture(scope="module")
+def robbery():
+    return drillsim.load_plan("counter-robbery")
+
+
+@pytest.fixture(scope="module")
+def it_plan():
+    return drillsim.load_plan("it-incident-grading")
+
+
+# Files that cannot be read ---------------------------------------------------------------------------
+
+
+def test_a_missing_file_and_a_folder_are_refused_by_name(tmp_path, robbery):
+    missing = tmp_path / "nowhere.csv"
+    assert _refusal(missing, robbery) == f"{missing}: no such file"
+    assert _refusal(tmp_path, robbery) == f"{tmp_path}: is a folder, not a drill log"
+
+
+def test_a_log_without_an_inject_row_is_refused_with_the_reason(tmp_path, robbery):
+    path = _write(tmp_path, [ROB[0], "2026-03-12 10:02:40,action,现金柜员,lock_cash,,,,"])
+    assert _refusal(path, robbery) == (f"{path}: no row has event 'inject': record when the incident began, so "
+                                       "deadlines have a start")
+
+
+def test_a_row_with_extra_cells_names_them(tmp_path, robbery):
+    path = _write(tmp_path, [*ROB[:6], "10:02:50,sent,大堂经理,,110公安机关,电话,地点,时间,性质,x"])
+    assert _refusal(path, robbery) == (
+        f"{path}:7: at cell 9 the row has 10 cells but the header has 8 (extra: '性质', 'x'); a cell holding a "
+        "comma must be quoted (\"a, b\")")
+
+
+def test_two_incident_types_in_one_log_are_refused(tmp_path, robbery):
+    lines = [ROB[0] + ",事件类别", ROB[1] + ",armed_robbery", ROB[2] + ",explosive_robbery"]
+    path = _write(tmp_path, lines)
+    assert _refusal(path, robbery) == (f"{path}:3: at column 'incident_type' incident type 'explosive_robbery' "
+                                       "differs from 'armed_robbery' (row 2): a drill log records one incident")
+
+
+# Times -----------------------------------------------------------------------------------------------
+
+
+def test_a_time_without_seconds_is_on_the_minute_and_hours_run_to_23(tmp_path, robbery):
+    lines = [ROB[0], "2026-03-12 22:58:00,inject,,robbers-enter,,,,", "23:02,action,现金柜员,lock_cash,,,,",
+             "23:59:59,action,大堂经理,first_aid,,,,"]
+    log = read_drill_log(_write(tmp_path, lines), robbery)
+    assert [(r[0], r[4]) for r in log.rows] == [(0.0, "robbers-enter"), (4.0, "lock_cash"),
+                                                 (pytest.approx(61 + 59 / 60), "first_aid")]
+
+
+def test_minute_60_is_no_time_of_day(tmp_path, robbery):
+    path = _write(tmp_path, [*ROB[:5], "10:60:00,action,现金柜员,lock_cash,,,,"])
+    assert _refusal(path, robbery) == f"{path}:6: at column 'time' '10:60:00' is not a time of day"
+
+
+def test_times_all_with_a_time_zone_are_read_and_a_later_one_without_is_refused(tmp_path, robbery):
+    lines = [ROB[0], "2026-03-12T10:02:10+08:00,inject,,robbers-enter,,,,",
+             "2026-03-12T10:03:10+08:00,action,现金柜员,lock_cash,,,,"]
+    log = read_drill_log(_write(tmp_path, lines), robbery)
+    assert [r[0] for r in log.rows] == [0.0, 1.0]
+    assert log.origin is not None and log.origin.utcoffset().total_seconds() == 8 * 3600
+    path = _write(tmp_path, [*lines, "2026-03-12 10:04:10,action,大堂经理,first_aid,,,,"])
+    assert _refusal(path, robbery) == (f"{path}:4: at column 'time' '2026-03-12 10:04:10' has no time zone and "
+                                       "the rows above have one: write all times alike")
+
+
+# Warnings --------------------------------------------------------------------------------------------
+
+
+def test_rows_out_of_order_are_named_in_one_warning_at_the_time_column(tmp_path, robbery):
+    lines = [*ROB[:3], "2026-03-12 10:01:00,action,现金柜员,lock_cash,,,,",
+             "2026-03-12 10:01:30,action,大堂经理,first_aid,,,,", *ROB[3:]]
+    path = _write(tmp_path, lines)
+    log = read_drill_log(path, robbery)
+    assert [str(w) for w in log.warnings] == [
+        f"{path}:4: at column 'time' rows 4, 5 are earlier than a row above; the log is scored in time order"]
+
+
+def test_a_repeated_row_is_named_with_the_row_it_repeats(tmp_path, robbery):
+    path = _write(tmp_path, [*ROB[:6], ROB[5]])
+    log = read_drill_log(path, robbery)
+    assert [str(w) for w in log.warnings] == [
+        f"{path}:7: the row repeats row 6 exactly and is counted once; if it happened twice, tell the rows apart "
+        "(by the seconds)"]
+    assert log.warnings[0].to_dict() == {"source": str(path), "line": 7, "place": "", "message":
+                                         log.warnings[0].message}
+
+
+def test_no_known_names_are_listed_as_none():
+    assert suggest("x", {}) == "; known: (none)"
+    assert suggest("zzz", {"a": "a (甲)"}) == "; known: a (甲)"
+
+
+# The rows read ---------------------------------------------------------------------------------------
+
+
+def test_rows_of_several_branches_take_their_site_and_an_attempt_number(tmp_path):
+    plan = drillsim.load_plan("service-incidents")
+    scenario = drillsim.load_scenario("service-incidents-bank-run", plan)
+    lines = ["time,event,actor,what,target,channel,site,value",
+             "2026-03-12 10:00:00,inject,,run-east,,,east,",
+             "10:01:00,action,west/大堂经理,keep_order,,,,",  # no site cell: the actor's branch
+             "10:02:00,sent,east/大堂经理,,网点负责人,电话,,2"]
+    log = read_drill_log(_write(tmp_path, lines), plan, scenario=scenario)
+    assert log.rows == [
+        (0.0, "east", "", "inject", "run-east", None, None, None, None, None, None, None, None),
+        (1.0, "west", "", "action", "keep_order", "lobby_manager", "west/lobby_manager-1", None, None, None, None,
+         None, None),
+        (2.0, "east", "", "sent", "", "lobby_manager", "east/lobby_manager-1", "branch_head", "branch_head-1",
+         "phone", None, 2, None),
+        (2.0, "east", "", "received", "", "lobby_manager", "east/lobby_manager-1", "branch_head", "branch_head-1",
+         "phone", None, 2, None),
+    ]
+    assert log.warnings == []
+    assert log.meta == {"plan": "service-incidents", "source": str(tmp_path / "drill.csv"), "drill": "real",
+                        "scenario": "service-incidents-bank-run", "type": "bank_run"}
+    assert set(log.to_frame()["scenario"]) == {"service-incidents-bank-run"}
+
+
+# An elapsed fact's clock -----------------------------------------------------------------------------
+
+CLOCK = [
+    "time,event,what,value",
+    "2026-06-16 10:00:00,inject,outage-starts,",  # t = 0
+    "10:05:00,fact,outage,false",  # 5: the clock is not running; nothing happens
+    "10:10:00,fact,outage,true",  # 10: starts at 0 h; the 0.5 h mark at 40
+    "10:50:00,fact,outage_hours,0.67",  # 50: typed, as the clock gives it (40 min = 0.667 h)
+    "10:50:00,fact,outage,false",  # 50: stops at 0.667 h (the typed row stands for it)
+    "11:00:00,fact,outage_hours,0.67",  # 60: the clock stands at 0.667 h
+    "11:40:00,fact,outage,true",  # 100: runs again from 0.667 h: the 3 h mark at 100 + 140 = 240
+    "12:00:00,fact,outage,true",  # 120: already running; nothing happens
+    "14:10:00,inject,service-restored,",  # 250: the log's last row; the clock is still running
+]
+
+
+def _fact(t: float, what: str, value) -> tuple:
+    return (t, "branch", "", "fact", what, None, None, None, None, None, None, value, None)
+
+
+def test_an_elapsed_fact_is_worked_out_over_two_spans_and_agrees_with_typed_rows(tmp_path, it_plan):
+    log = read_drill_log(_write(tmp_path, CLOCK), it_plan)
+    inject = (None, None, None, None, None, None, None, None)
+    assert log.rows == [
+        (0.0, "branch", "", "inject", "outage-starts", *inject),
+        _fact(5.0, "outage", False),
+        _fact(10.0, "outage", True),
+        _fact(40.0, "outage_hours", 0.5),
+        _fact(50.0, "outage_hours", 0.67),
+        _fact(50.0, "outage", False),
+        _fact(60.0, "outage_hours", 0.67),
+        _fact(100.0, "outage", True),
+        _fact(120.0, "outage", True),
+        _fact(240.0, "outage_hours", 3),
+        (250.0, "branch", "", "inject", "service-restored", *inject),
+    ]
+    assert log.warnings == []
+
+
+@pytest.mark.parametrize(("line", "typed", "expected"), [(5, "0.9", "0.6667"), (7, "0.9", "0.6667")])
+def test_a_typed_elapsed_value_that_the_clock_contradicts_is_refused(tmp_path, it_plan, line, typed, expected):
+    lines = list(CLOCK)
+    lines[line - 1] = lines[line - 1].rsplit(",", 1)[0] + "," + typed
+    path = _write(tmp_path, lines)
+    assert _refusal(path, it_plan) == (
+        f"{path}:{line}: at column 'value' outage_hours = {typed} h contradicts the log: outage rows give "
+        f"{expected} h at this time (elapsed facts are worked out from the rows of 'outage'; leave this row out or "
+        "correct it)")
+
+
+# Parquet ---------------------------------------------------------------------------------------------
+
+
+def test_a_log_written_as_parquet_and_csv_reads_back_as_the_same_rows(tmp_path, robbery):
+    log = read_drill_log(ROOT / "examples" / "drill-log-robbery.csv", robbery)
+    for name, write in (("events.parquet", log.write_parquet), ("events.csv", log.write_csv)):
+        assert write(tmp_path / name) == tmp_path / name
+        again = read_drill_log(tmp_path / name, robbery)
+        assert again.rows == log.rows, name
+        assert again.warnings == []
+
+
+def test_the_written_csv_joins_fields_and_rounds_values(tmp_path):
+    rows = [(0.0, "branch", "", "fact", "share", None, None, None, None, None, None, 1 / 3, None),
+            (1.5, "branch", "", "sent", "", "a", "a-1", "b", "b-1", "phone", 3, 2, ("place", "time"))]
+    path = EventLog(rows).write_csv(tmp_path / "events.csv")
+    lines = path.read_text("utf-8-sig").splitlines()
+    assert lines == ["time,t,site,incident,incident_type,scenario,event,what,actor_role,actor,target_role,target,"
+                     "channel,ref,value,fields",
+                     ",0.0,branch,,,,fact,share,,,,,,,0.333333,",
+                     ",1.5,branch,,,,sent,,a,a-1,b,b-1,phone,3,2,place;time"]
+
+
+def test_records_give_the_wall_clock_time_and_t_rounded(tmp_path, robbery):
+    log = read_drill_log(_write(tmp_path, [*ROB[:2], "2026-03-12 10:02:30,action,现金柜员,lock_cash,,,,"]), robbery)
+    assert [(r["time"], r["t"], r["fields"]) for r in log.records()] == [
+        ("2026-03-12T10:02:10.000", 0.0, None), ("2026-03-12T10:02:30.000", 0.3333, None)]
+    assert EventLog([(2.5, "branch", "", "inject", "x", None, None, None, None, None, None, None, None)]).records() \
+        == [{"time": None, "t": 2.5, "site": "branch", "incident": "", "event": "inject", "what": "x",
+             "actor_role": None, "actor": None, "target_role": None, "target": None, "channel": None, "ref": None,
+             "value": None, "fields": None}]
+
+
+def test_a_parquet_file_made_elsewhere_reads_whole_floats_as_numbers_and_nulls_as_empty(tmp_path, robbery):
+    table = pa.table({"time": ["2026-03-12 10:02:10", "2026-03-12 10:03:30", "2026-03-12 10:04:00"],
+                      "event": ["inject", "fact", "action"], "what": ["robbers-enter", "injured", "lock_cash"],
+                      "actor": [None, None, "现金柜员"], "value": [None, 2.0, None]})
+    pq.write_table(table, tmp_path / "log.parquet")
+    log = read_drill_log(tmp_path / "log.parquet", robbery)
+    assert [(r[3], r[4], r[6], r[11]) for r in log.rows] == [
+        ("inject", "robbers-enter", None, None), ("fact", "injured", None, 2), ("action", "lock_cash", "cash_teller-1",
+                                                                                None)]
+
+
+def test_a_file_named_parquet_that_is_not_one_is_refused(tmp_path, robbery):
+    path = _write(tmp_path, ROB, "log.parquet")
+    text = _refusal(path, robbery)
+    assert text.startswith(f"{path}: not a Parquet file (") and text.endswith(")"), text
+
+
+def test_every_problem_is_reported_and_the_error_names_the_first_s_place(tmp_path, robbery):
+    path = _write(tmp_path, [*ROB[:5], "10:02:40,action,现金柜员,dance,,,,", "10:02:45,action,出纳,lock_cash,,,,"])
+    with pytest.raises(InputError) as err:
+        read_drill_log(path, robbery)
+    assert [line.split(" ", 3)[:3] for line in str(err.value).splitlines()] == [
+        [f"{path}:6:", "at", "column"], [f"{path}:7:", "at", "column"]]
+    assert (err.value.source, err.value.line, err.value.place) == (str(path), 6, "column 'what'")
