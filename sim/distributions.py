@@ -141,8 +141,7 @@ _PARAM_NAMES = {
 
 def _values(kind: str, raw: Any, names: tuple[str, ...]) -> tuple[float, ...]:
     if isinstance(raw, dict):
-        unknown = set(raw) - set(names)
-        if unknown or set(raw) != set(names):
+        if set(raw) != set(names):
             raise ValueError(f"{kind} takes {', '.join(names)}; got {', '.join(map(str, raw))}")
         raw = [raw[n] for n in names]
     if not isinstance(raw, list | tuple):

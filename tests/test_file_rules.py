@@ -281,3 +281,53 @@ def test_a_fixed_value_is_written_back_as_the_number():
 def test_a_file_with_aliases_loads_them_as_copies(tmp_path):
     data, _ = load_yaml(str(_file(tmp_path, "a.yaml", "a: &x {k: [1, 2]}\nb: *x\n")))
     assert data == {"a": {"k": [1, 2]}, "b": {"k": [1, 2]}}
+
+
+# Found open by the second pass over the sample (docs/testing.md) -----------------------------------
+
+def test_a_missing_file_is_named_as_missing(tmp_path):
+    path = tmp_path / "nope.yaml"
+    with pytest.raises(InputError) as err:
+        load_plan(path)
+    assert str(err.value) == f"{path}: no such file"
+
+
+def test_a_file_that_is_not_a_mapping_says_which_keys_it_should_have(tmp_path):
+    path = tmp_path / "list.yaml"
+    path.write_text("- schema: drillsim.plan/1\n- id: x\n", "utf-8")
+    with pytest.raises(InputError) as err:
+        load_plan(path)
+    assert str(err.value) == (f"{path}:1: the file should be a mapping of keys (schema, id, roles, "
+                              "requirements, …)")
+
+
+def test_an_error_in_a_list_item_names_the_item_s_own_line(tmp_path):
+    text = (ROOT / "tests" / "data" / "corpus" / "counter-robbery.yaml").read_text("utf-8")
+    old = "    fields: [branch_name, place, time, cause, nature, amount, people, harm, measures, trend]\n"
+    assert old in text
+    new = "    fields:\n      - branch_name\n      - nowhere\n"
+    path = tmp_path / "p.yaml"
+    path.write_text(text.replace(old, new, 1), "utf-8")
+    line = next(i for i, row in enumerate(path.read_text("utf-8").splitlines(), 1) if row == "      - nowhere")
+    with pytest.raises(InputError) as err:
+        load_plan(path)
+    assert str(err.value).startswith(f"{path}:{line}: at requirements[")
+    assert "unknown report field 'nowhere'" in str(err.value)
+
+
+def test_a_duration_of_exactly_366_days_is_the_longest_allowed():
+    from drillsim.sim.durations import MAX_MINUTES, parse_duration
+
+    assert parse_duration("366d") == MAX_MINUTES == 366 * 1440
+    with pytest.raises(ValueError, match=r"longer than the longest duration allowed \(366 days\)"):
+        parse_duration("366d1min")
+
+
+@pytest.mark.parametrize("names", [[1], ["guard", 2], []])
+def test_a_selector_names_roles_by_name(names):
+    from pydantic import ValidationError
+
+    from drillsim.sim.schema import Selector
+
+    with pytest.raises(ValidationError, match="expected a name or a list of names"):
+        Selector.model_validate({"event": "action", "actor": names})
