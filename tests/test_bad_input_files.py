@@ -9,9 +9,6 @@ corpus was written, so that a change to a built-in plan does not move the lines 
 from __future__ import annotations
 
 import re
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -21,6 +18,7 @@ from drillsim.sim.experiment import load_experiment
 from drillsim.sim.plan import load_plan
 from drillsim.sim.programme import load_programme
 from drillsim.sim.scenario import load_scenario
+from tests.limits import time_limit
 
 CORPUS = Path(__file__).resolve().parent / "data" / "corpus"
 TEXT = {kind: (CORPUS / f"{name}.yaml").read_text("utf-8") for kind, name in (
@@ -41,20 +39,6 @@ def load(kind: str, path: Path) -> object:
     if kind in ("grid", "list"):
         return load_experiment(path)
     return load_programme(path)
-
-
-@contextmanager
-def time_limit(seconds: int) -> Iterator[None]:
-    def hang(signum: int, frame: object) -> None:
-        raise TimeoutError(f"no answer within {seconds} s")
-
-    old = signal.signal(signal.SIGALRM, hang)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
 
 
 P, S, G, L, M = "plan", "scenario", "grid", "list", "programme"

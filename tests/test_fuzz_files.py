@@ -6,9 +6,6 @@ it loads, and then builds, simulates and scores without an exception; and no cas
 from __future__ import annotations
 
 import re
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -22,25 +19,12 @@ from drillsim.sim.experiment import load_experiment
 from drillsim.sim.plan import Plan, load_plan
 from drillsim.sim.programme import drill_start, load_programme
 from drillsim.sim.scenario import Scenario, load_scenario
+from tests.limits import time_limit
 
 PER_CASE = 10  # seconds
 EXTREMES = ["0", "-1", "1.0e+308", "-1.0e+308", ".nan", ".inf", "-.inf", "''", "x" * 300, "否", "no", "yes",
             "true", "[]", "{}", "~", "2026-02-30", "100000000", "*undefined"]
 SCALAR = re.compile(r"(?P<key>[\w-]+): (?P<value>[^\s{}\[\],#&*][^{}\[\],#]*?)(?=\s*(?:[,}\]]|$))")
-
-
-@contextmanager
-def time_limit(seconds: int) -> Iterator[None]:
-    def hang(signum: int, frame: object) -> None:
-        raise TimeoutError(f"the case took more than {seconds} s")
-
-    old = signal.signal(signal.SIGALRM, hang)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
 
 
 @st.composite
