@@ -107,10 +107,10 @@ def score_drill(plan: Plan, log_path: str | Path, out: str | Path, incident_type
     """
     from drillsim.sim.errors import InputError
 
-    log = read_drill_log(log_path, plan, day, scenario)
     if incident_type is not None and incident_type not in plan.incident_types:
         raise InputError("--type", f"unknown incident type {incident_type!r}; the plan's: "
                          + ", ".join(plan.incident_types))
+    log = read_drill_log(log_path, plan, day, scenario)
     logged = log.meta.get("type")
     if incident_type is not None and logged is not None and incident_type != logged:
         raise InputError(str(log_path), f"the log records incident type {logged!r}, not {incident_type!r} (--type)")
