@@ -20,18 +20,18 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from drillsim.log.drill_log import read_drill_log as _read_drill_log
+from drillsim.log.eventlog import EventLog
 from drillsim.scoring.scorecard import Scorecard, Scorer
-from drillsim.sim import catalog
-from drillsim.sim.drill_log import read_drill_log as _read_drill_log
 from drillsim.sim.engine import run_replication
-from drillsim.sim.eventlog import EventLog
 from drillsim.sim.model import Model, build_model
-from drillsim.sim.plan import Plan
-from drillsim.sim.plan import load_plan as _load_plan
-from drillsim.sim.programme import Programme, drill_start, load_programme
-from drillsim.sim.scenario import Scenario
-from drillsim.sim.scenario import load_scenario as _load_scenario
 from drillsim.sim.seeds import Seed
+from drillsim.spec import catalog
+from drillsim.spec.plan import Plan
+from drillsim.spec.plan import load_plan as _load_plan
+from drillsim.spec.programme import Programme, drill_start, load_programme
+from drillsim.spec.scenario import Scenario
+from drillsim.spec.scenario import load_scenario as _load_scenario
 
 
 def load_plan(ref: str | Path) -> Plan:
@@ -105,7 +105,7 @@ def score_drill(plan: Plan, log_path: str | Path, out: str | Path, incident_type
     the scenario's, else the plan's only one. ``scenario`` (optional) also lets the log's inject names
     and branches be checked. What reading the log accepted with a warning is on the scorecard.
     """
-    from drillsim.sim.errors import InputError
+    from drillsim.spec.errors import InputError
 
     if incident_type is not None and incident_type not in plan.incident_types:
         raise InputError("--type", f"unknown incident type {incident_type!r}; the plan's: "

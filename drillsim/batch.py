@@ -42,11 +42,11 @@ import pyarrow.parquet as pq
 from drillsim.scoring.aggregate import CODES, OUTCOMES
 from drillsim.scoring.scorecard import Scorer
 from drillsim.sim.engine import back_to_back, run_replication
-from drillsim.sim.errors import InputError
 from drillsim.sim.model import Model, build_model
-from drillsim.sim.plan import Plan
-from drillsim.sim.scenario import Scenario
 from drillsim.sim.seeds import replication_seed
+from drillsim.spec.errors import InputError
+from drillsim.spec.plan import Plan
+from drillsim.spec.scenario import Scenario
 
 BATCH_SCHEMA = "drillsim.batch/1"
 
@@ -431,8 +431,8 @@ def run_experiment(ref: str | Path, out: str | Path, workers: int | None = None,
     from drillsim.reports.experiment import write_experiment_report
     from drillsim.scoring.aggregate import Aggregator
     from drillsim.scoring.compare import compare, rank
-    from drillsim.sim import catalog
-    from drillsim.sim.experiment import load_experiment
+    from drillsim.spec import catalog
+    from drillsim.spec.experiment import load_experiment
 
     source = catalog.resolve(ref, "experiment")
     exp, configs = load_experiment(source)

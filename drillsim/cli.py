@@ -26,7 +26,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from drillsim.sim.errors import InputError
+from drillsim.spec.errors import InputError
 
 try:  # recent typer carries its own copy of click, and raises its exceptions
     from typer._click import exceptions as click_errors
@@ -242,8 +242,8 @@ def experiment(ref: Annotated[str, typer.Argument(help="experiment file, or the 
                force: ForceOpt = False) -> None:
     """Run every configuration of an experiment on common random numbers and compare them."""
     from drillsim.batch import run_experiment
-    from drillsim.sim import catalog
-    from drillsim.sim.experiment import load_experiment
+    from drillsim.spec import catalog
+    from drillsim.spec.experiment import load_experiment
 
     _out_folder(out, force, resume)
     source = catalog.resolve(ref, "experiment")
@@ -273,7 +273,7 @@ def programme(ref: Annotated[str, typer.Argument(help="programme file, or the id
               out: OutOpt = Path("out/programme"), force: ForceOpt = False) -> None:
     """Play every drill of a year's programme on its date; write the calendar with each drill's result."""
     import drillsim
-    from drillsim.sim import catalog
+    from drillsim.spec import catalog
 
     _out_folder(out, force)
     _expect_kind(catalog.resolve(ref, "programme"), "drillsim.programme")
@@ -289,7 +289,7 @@ SCHEMAS = ("drillsim.plan", "drillsim.scenario", "drillsim.programme", "drillsim
 
 def _file_kind(path: Path) -> str:
     """The kind of drillsim file its ``schema`` key names: one of :data:`SCHEMAS`."""
-    from drillsim.sim.yamlio import load_yaml
+    from drillsim.spec.yamlio import load_yaml
 
     data, positions = load_yaml(path)
     schema = data.get("schema") if isinstance(data, dict) else None
@@ -314,12 +314,12 @@ def _expect_kind(path: Path, kind: str) -> None:
 def validate(files: Annotated[list[Path], typer.Argument(help="plan, scenario, programme and experiment files")]
              ) -> None:
     """Check files by the kind their `schema:` names; scenarios are checked against their plan."""
-    from drillsim.sim.catalog import builtin_plans
-    from drillsim.sim.experiment import load_experiment
-    from drillsim.sim.lint import plan_warnings, scenario_warnings
-    from drillsim.sim.plan import load_plan
-    from drillsim.sim.programme import load_programme
-    from drillsim.sim.scenario import load_scenario
+    from drillsim.spec.catalog import builtin_plans
+    from drillsim.spec.experiment import load_experiment
+    from drillsim.spec.lint import plan_warnings, scenario_warnings
+    from drillsim.spec.plan import load_plan
+    from drillsim.spec.programme import load_programme
+    from drillsim.spec.scenario import load_scenario
 
     plans: dict[str, object] = {}
 
@@ -403,8 +403,8 @@ def graph(plan: PlanArg, out: Annotated[Path, typer.Option(
 @app.command("list")
 def list_builtins() -> None:
     """The built-in programmes, experiments, plans and scenarios, one line each."""
-    from drillsim.sim import catalog
-    from drillsim.sim.yamlio import load_yaml
+    from drillsim.spec import catalog
+    from drillsim.spec.yamlio import load_yaml
 
     kinds = (("programme", catalog.builtin_programmes), ("experiment", catalog.builtin_experiments),
              ("plan", catalog.builtin_plans), ("scenario", catalog.builtin_scenarios))

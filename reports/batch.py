@@ -10,7 +10,7 @@ import numpy as np
 from jinja2 import Environment, StrictUndefined
 from matplotlib.figure import Figure
 
-from drillsim.sim.plan import DeadlineRequirement, Plan
+from drillsim.spec.plan import DeadlineRequirement, Plan
 
 from .fonts import use_cjk_font
 

@@ -8,9 +8,9 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from drillsim.sim.catalog import builtin_plans, builtin_programmes
-from drillsim.sim.plan import load_plan
-from drillsim.sim.programme import load_programme
+from drillsim.spec.catalog import builtin_plans, builtin_programmes
+from drillsim.spec.plan import load_plan
+from drillsim.spec.programme import load_programme
 
 # The plans of ../shared/DOMAIN.md and the files that encode them.
 SEED_PLANS = [

@@ -21,9 +21,9 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.patches import FancyArrowPatch
 from matplotlib.transforms import Bbox
 
-from drillsim.sim.errors import InputError
-from drillsim.sim.graph import escalation_graph
-from drillsim.sim.plan import DeadlineRequirement, Plan
+from drillsim.spec.errors import InputError
+from drillsim.spec.graph import escalation_graph
+from drillsim.spec.plan import DeadlineRequirement, Plan
 
 from .fonts import use_cjk_font
 

@@ -8,11 +8,11 @@ from pathlib import Path
 from jinja2 import Environment, StrictUndefined
 
 import drillsim
+from drillsim.log.eventlog import EventLog
 from drillsim.scoring.rating import RATING_NAMES
 from drillsim.scoring.scorecard import Scorecard
-from drillsim.sim.durations import format_minutes
-from drillsim.sim.eventlog import EventLog
-from drillsim.sim.plan import Plan
+from drillsim.spec.durations import format_minutes
+from drillsim.spec.plan import Plan
 
 from .timeline import actor_label, incident_start, plot_timeline
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from jinja2 import Environment, StrictUndefined
 
-from drillsim.sim.programme import Programme
+from drillsim.spec.programme import Programme
 
 
 def write_programme(programme: Programme, rows: list[dict], out: Path) -> dict[str, Path]:

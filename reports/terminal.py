@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from drillsim.scoring.scorecard import Scorecard
-from drillsim.sim.durations import format_minutes
+from drillsim.spec.durations import format_minutes
 
 STYLES = {"met": "green", "late": "yellow", "missed": "red", "incomplete": "yellow", "violated": "bold magenta",
           "not_applicable": "dim"}

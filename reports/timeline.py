@@ -15,10 +15,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
+from drillsim.log.eventlog import ACTOR, ACTOR_ROLE, EVENT, REF, TARGET, TARGET_ROLE, VALUE, WHAT, EventLog
 from drillsim.scoring.outcomes import Outcome
 from drillsim.scoring.scorecard import Scorecard
-from drillsim.sim.eventlog import ACTOR, ACTOR_ROLE, EVENT, REF, TARGET, TARGET_ROLE, VALUE, WHAT, EventLog
-from drillsim.sim.plan import Plan
+from drillsim.spec.plan import Plan
 
 from .fonts import use_cjk_font
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from drillsim.sim.durations import format_minutes
-from drillsim.sim.eventlog import ACTOR, ACTOR_ROLE, FIELDS, SITE, WHAT, Row
-from drillsim.sim.plan import (
+from drillsim.log.eventlog import ACTOR, ACTOR_ROLE, FIELDS, SITE, WHAT, Row
+from drillsim.spec.durations import format_minutes
+from drillsim.spec.plan import (
     ClassificationRequirement,
     ContentRequirement,
     DeadlineRequirement,

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from dataclasses import dataclass
 
-from drillsim.sim.eventlog import ACTOR, CHANNEL, EVENT, REF, TARGET_ROLE, WHAT, EventLog
-from drillsim.sim.plan import Plan
+from drillsim.log.eventlog import ACTOR, CHANNEL, EVENT, REF, TARGET_ROLE, WHAT, EventLog
+from drillsim.spec.plan import Plan
 
 CLOSING = ("received", "unanswered", "lost")
 

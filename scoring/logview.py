@@ -7,10 +7,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from drillsim.sim.conditions import Condition
-from drillsim.sim.eventlog import ACTOR_ROLE, CHANNEL, EVENT, SITE, TARGET_ROLE, VALUE, WHAT, EventLog, Row
-from drillsim.sim.plan import Plan
-from drillsim.sim.schema import Selector
+from drillsim.log.eventlog import ACTOR_ROLE, CHANNEL, EVENT, SITE, TARGET_ROLE, VALUE, WHAT, EventLog, Row
+from drillsim.spec.conditions import Condition
+from drillsim.spec.plan import Plan
+from drillsim.spec.schema import Selector
 
 Match = Callable[[Row], bool]
 

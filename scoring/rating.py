@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from drillsim.sim.plan import ScoringRules
+from drillsim.spec.plan import ScoringRules
 
 from .outcomes import RequirementResult
 

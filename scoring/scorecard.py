@@ -12,9 +12,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from drillsim.sim.errors import InputWarning
-from drillsim.sim.eventlog import EventLog
-from drillsim.sim.plan import Plan
+from drillsim.log.eventlog import EventLog
+from drillsim.spec.errors import InputWarning
+from drillsim.spec.plan import Plan
 
 from .checks import compile_check
 from .flow import FlowRow, message_flow

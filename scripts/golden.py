@@ -32,7 +32,7 @@ def outputs() -> dict[str, str]:
     import yaml
 
     import drillsim
-    from drillsim.sim.catalog import builtin_scenarios
+    from drillsim.spec.catalog import builtin_scenarios
 
     found: dict[str, str] = {}
     with tempfile.TemporaryDirectory() as tmp:

@@ -23,9 +23,9 @@ from drillsim.agents.agency import Agency
 from drillsim.agents.base import Agent, Message
 from drillsim.agents.customers import CustomerFlow
 from drillsim.agents.person import Person
+from drillsim.log.eventlog import Event, EventLog
+from drillsim.spec.conditions import always
 
-from .conditions import always
-from .eventlog import EventLog, Row
 from .model import InjectRuntime, Model, TaskSpec
 from .seeds import Seed, Streams, streams
 
@@ -40,7 +40,7 @@ class Replication:
         self.incident_rng = streams.incident  # inject times and facts
         self.customer_rng = streams.customers
         self.env = simpy.Environment()
-        self.rows: list[Row] = []
+        self.rows: list[Event] = []
         self.incident = model.scenario.incident.id
         self.vars: dict[str, Any] = {**model.plan.initial_facts, "type": model.scenario.incident.type, "level": 0}
         self.level_names = model.level_names
@@ -87,8 +87,8 @@ class Replication:
             actor_role, actor_name = actor.role, actor.name
             site = site or actor.site
         target_role = target.role if target is not None else None
-        row = (self.env.now, site, self.incident, event, what, actor_role, actor_name, target_role,
-               target.name if target is not None else None, channel, ref, value, fields)
+        row = Event(self.env.now, site, self.incident, event, what, actor_role, actor_name, target_role,
+                    target.name if target is not None else None, channel, ref, value, fields)
         self.rows.append(row)
         if site not in self.perceived:  # the first event at a site: everyone on site perceives the incident
             self.perceived.add(site)
@@ -102,11 +102,11 @@ class Replication:
             if specs:
                 self._dispatch(specs, row, actor, target, site)
 
-    def _dispatch(self, specs: list[TaskSpec], row: Row, actor: Agent | None, target: Agent | None,
+    def _dispatch(self, specs: list[TaskSpec], row: Event, actor: Agent | None, target: Agent | None,
                   site: str) -> None:
-        handed = row[3] in ("received", "acknowledged")
+        handed = row.event in ("received", "acknowledged")
         for spec in specs:
-            if spec.narrow and not spec.matches(row[5], row[9], row[11]):
+            if spec.narrow and not spec.matches(row.actor_role, row.channel, row.value):
                 continue
             if spec.on.first:  # only the first such event at this site can start it
                 if (spec.id, site) in self.seen_first:
@@ -127,7 +127,7 @@ class Replication:
                 if site not in person.knows:  # handed a task by something of the incident: perceives it
                     self.learn(person, site)
                 if self._claim(spec, person, site):
-                    self._give(spec, person, site, row[0])
+                    self._give(spec, person, site, row.t)
 
     def _claim(self, spec: TaskSpec, person: Person, site: str) -> bool:
         """Whether ``person`` is to do the task: once per incident and site (by one of the role, or by
@@ -185,8 +185,7 @@ class Replication:
             specs = [s for s in (by_what.get(name) or by_what[None])[None] if s.role == person.role]
             if specs and self.vars[name]:
                 since = self.fact_since.get(name, self.env.now)  # delays count from when it became so
-                row = (since, site, self.incident, "fact", name, None, None, None, None, None, None,
-                       self.vars[name], None)
+                row = Event(since, site, self.incident, "fact", name, value=self.vars[name])
                 self._dispatch(specs, row, None, None, site)
 
     def _perceivers(self, role: str, site: str, one: bool) -> Sequence[Person]:

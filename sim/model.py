@@ -14,12 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from . import defaults
-from .conditions import Condition
-from .distributions import Distribution, Sampler
-from .plan import BUILTIN_ACTIONS, Duty, Plan, Report, Role
-from .scenario import FactDraw, Scenario, channel_parameters, typed_fact
-from .schema import LEARNED, Selector
+from drillsim.spec import defaults
+from drillsim.spec.conditions import Condition
+from drillsim.spec.distributions import Distribution, Sampler
+from drillsim.spec.plan import BUILTIN_ACTIONS, Duty, Plan, Report, Role
+from drillsim.spec.scenario import FactDraw, Scenario, channel_parameters, typed_fact
+from drillsim.spec.schema import LEARNED, Selector
 
 
 @dataclass(slots=True)

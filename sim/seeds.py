@@ -31,7 +31,7 @@ class Draws:
     """A ``numpy.random.Generator`` read in blocks, so that single draws cost a list pop.
 
     ``random()`` is uniform on [0, 1) and ``normal()`` standard normal, as on a Generator; the
-    distributions make every other draw from these (``sim.distributions``).
+    distributions make every other draw from these (``spec.distributions``).
     """
 
     __slots__ = ("_normals", "_uniforms", "generator")

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from drillsim.sim.catalog import builtin_plans
-from drillsim.sim.eventlog import EventLog
-from drillsim.sim.plan import Plan, load_plan
+from drillsim.log.eventlog import EventLog
+from drillsim.spec.catalog import builtin_plans
+from drillsim.spec.plan import Plan, load_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

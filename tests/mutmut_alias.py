@@ -1,6 +1,6 @@
 """Let mutmut's mutated copies stand in for drillsim's subpackages (only under ``mutmut run``).
 
-mutmut copies ``sim/``, ``agents/`` and ``scoring/`` into ``mutants/`` and names each mutant by its
+mutmut copies ``spec/``, ``log/``, ``sim/``, ``agents/`` and ``scoring/`` into ``mutants/`` and names each mutant by its
 path (``sim.engine.x``), while the code imports them as ``drillsim.sim.engine``. This finder makes
 ``drillsim.sim.engine`` the very module object ``sim.engine``, so both names meet (docs/testing.md).
 """
@@ -12,7 +12,7 @@ import importlib.abc
 import importlib.util
 import sys
 
-PACKAGES = ("sim", "agents", "scoring")
+PACKAGES = ("spec", "log", "sim", "agents", "scoring")
 
 
 class MutantAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):

@@ -5,7 +5,7 @@ import sys
 
 
 def test_scoring_and_log_reading_do_not_load_simpy():
-    code = ("import sys, drillsim.scoring.scorecard, drillsim.sim.drill_log, drillsim.reports.terminal;"
+    code = ("import sys, drillsim.scoring.scorecard, drillsim.log.drill_log, drillsim.reports.terminal;"
             "print('simpy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from drillsim.sim.errors import InputError
-from drillsim.sim.experiment import load_experiment
-from drillsim.sim.plan import load_plan
-from drillsim.sim.programme import load_programme
-from drillsim.sim.scenario import load_scenario
+from drillsim.spec.errors import InputError
+from drillsim.spec.experiment import load_experiment
+from drillsim.spec.plan import load_plan
+from drillsim.spec.programme import load_programme
+from drillsim.spec.scenario import load_scenario
 from tests.limits import time_limit
 
 CORPUS = Path(__file__).resolve().parent / "data" / "corpus"

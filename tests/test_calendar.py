@@ -4,12 +4,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from drillsim.log.eventlog import EventLog
 from drillsim.scoring.outcomes import Outcome
 from drillsim.scoring.scorecard import Scorer
-from drillsim.sim.calendar import Deadline, is_working_day, nth_working_day_after, parse_deadline
-from drillsim.sim.errors import InputError
-from drillsim.sim.eventlog import EventLog
-from drillsim.sim.plan import load_plan
+from drillsim.spec.calendar import Deadline, is_working_day, nth_working_day_after, parse_deadline
+from drillsim.spec.errors import InputError
+from drillsim.spec.plan import load_plan
 from tests.conftest import DATA
 
 CST = timezone(timedelta(hours=8))

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from drillsim.sim.catalog import builtin_plans
-from drillsim.sim.plan import load_plan
+from drillsim.spec.catalog import builtin_plans
+from drillsim.spec.plan import load_plan
 
 SEEDS = Path(os.environ.get("DRILLSIM_SEEDS", Path(__file__).resolve().parents[2] / "shared" / "seeds"))
 """The seed texts: ``shared/seeds`` beside the project's folder, or where ``DRILLSIM_SEEDS`` says."""

@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from drillsim.sim.conditions import compile_condition
+from drillsim.spec.conditions import compile_condition
 
 NAMES = {"type", "level", "armed", "injured", "explosive"}
 LEVELS = {"III": 1, "II": 2, "I": 3}
@@ -85,7 +85,7 @@ def test_arithmetic_literals_and_lists():
 
 
 def test_thresholds_are_the_numbers_a_name_is_compared_with():
-    from drillsim.sim.conditions import thresholds
+    from drillsim.spec.conditions import thresholds
 
     text = "(provinces >= 2 and hours >= 3) or 0.5 <= hours or hours == true or other > 7"
     assert thresholds(text, "hours") == {3, 0.5}

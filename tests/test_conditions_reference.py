@@ -14,7 +14,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drillsim.sim.conditions import compile_condition
+from drillsim.spec.conditions import compile_condition
 
 LEVELS = {"III": 1, "II": 2, "I": 3}
 BOOLS = ("armed", "hostages")

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from drillsim.sim.distributions import parse_distribution
-from drillsim.sim.durations import format_minutes, parse_duration
+from drillsim.spec.distributions import parse_distribution
+from drillsim.spec.durations import format_minutes, parse_duration
 
 
 @pytest.mark.parametrize(("text", "minutes"), [(5, 5.0), ("30s", 0.5), ("2 min", 2.0), ("1.5h", 90.0),

@@ -9,10 +9,10 @@ import pytest
 from markupsafe import escape
 
 import drillsim
-from drillsim.sim.catalog import builtin_plans
-from drillsim.sim.drill_log import read_drill_log
-from drillsim.sim.errors import InputError
-from drillsim.sim.plan import load_plan
+from drillsim.log.drill_log import read_drill_log
+from drillsim.spec.catalog import builtin_plans
+from drillsim.spec.errors import InputError
+from drillsim.spec.plan import load_plan
 from tests.conftest import ROOT
 
 ROBBERY = (ROOT / "examples" / "drill-log-robbery.csv").read_text("utf-8").splitlines()

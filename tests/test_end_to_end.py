@@ -7,8 +7,8 @@ import sys
 import pytest
 
 import drillsim
-from drillsim.sim.catalog import builtin_scenarios
-from drillsim.sim.yamlio import load_yaml
+from drillsim.spec.catalog import builtin_scenarios
+from drillsim.spec.yamlio import load_yaml
 from tests.conftest import ROOT
 
 SCENARIOS = sorted(builtin_scenarios())

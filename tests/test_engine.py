@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 
 import drillsim
-from drillsim.sim.catalog import builtin_scenarios
 from drillsim.sim.engine import run_replication
 from drillsim.sim.model import build_model
-from drillsim.sim.scenario import parse_scenario
-from drillsim.sim.yamlio import load_yaml
+from drillsim.spec.catalog import builtin_scenarios
+from drillsim.spec.scenario import parse_scenario
+from drillsim.spec.yamlio import load_yaml
 
 
 def model_with(plan, scenario_id="armed-robbery-injured", **changes):
@@ -114,7 +114,7 @@ def _power_cut(hours_out: float) -> dict:
 
 @pytest.fixture(scope="module")
 def generator_plan():
-    from drillsim.sim.plan import load_plan
+    from drillsim.spec.plan import load_plan
     from tests.conftest import DATA
 
     return load_plan(DATA / "generator-plan.yaml")

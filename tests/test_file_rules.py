@@ -1,7 +1,7 @@
 """Rules of the plan, scenario, experiment and programme files, pinned as the exact text a user reads.
 
 Each test states one rule the mutation run of docs/testing.md found open: the warnings of
-``drillsim validate`` (sim/lint.py) with their places, the escalation graph, the place and wording
+``drillsim validate`` (spec/lint.py) with their places, the escalation graph, the place and wording
 of load errors, calendar deadlines, distributions drawn in blocks, and what a file with aliases
 or a programme of one item loads as.
 """
@@ -14,16 +14,16 @@ import numpy as np
 import pytest
 
 import drillsim
-from drillsim.sim.calendar import Deadline, is_working_day
-from drillsim.sim.distributions import parse_distribution
-from drillsim.sim.errors import InputError
-from drillsim.sim.experiment import load_experiment
-from drillsim.sim.graph import escalation_graph
-from drillsim.sim.lint import plan_warnings, scenario_warnings
-from drillsim.sim.plan import load_plan
-from drillsim.sim.programme import load_programme
-from drillsim.sim.scenario import load_scenario
-from drillsim.sim.yamlio import load_yaml
+from drillsim.spec.calendar import Deadline, is_working_day
+from drillsim.spec.distributions import parse_distribution
+from drillsim.spec.errors import InputError
+from drillsim.spec.experiment import load_experiment
+from drillsim.spec.graph import escalation_graph
+from drillsim.spec.lint import plan_warnings, scenario_warnings
+from drillsim.spec.plan import load_plan
+from drillsim.spec.programme import load_programme
+from drillsim.spec.scenario import load_scenario
+from drillsim.spec.yamlio import load_yaml
 from tests.conftest import ROOT
 
 LINT_PLAN = """\
@@ -88,7 +88,7 @@ def _edited(tmp_path, shipped: str, old: str, new: str):
     return _file(tmp_path, shipped.rsplit("/", 1)[-1], text.replace(old, new, 1))
 
 
-# drillsim validate's warnings (sim/lint.py) ---------------------------------------------------------
+# drillsim validate's warnings (spec/lint.py) ---------------------------------------------------------
 
 
 def test_a_plan_warns_of_loops_stopped_by_once_only_tasks_and_of_roles_no_one_holds(tmp_path):
@@ -316,7 +316,7 @@ def test_an_error_in_a_list_item_names_the_item_s_own_line(tmp_path):
 
 
 def test_a_duration_of_exactly_366_days_is_the_longest_allowed():
-    from drillsim.sim.durations import MAX_MINUTES, parse_duration
+    from drillsim.spec.durations import MAX_MINUTES, parse_duration
 
     assert parse_duration("366d") == MAX_MINUTES == 366 * 1440
     with pytest.raises(ValueError, match=r"longer than the longest duration allowed \(366 days\)"):
@@ -327,7 +327,7 @@ def test_a_duration_of_exactly_366_days_is_the_longest_allowed():
 def test_a_selector_names_roles_by_name(names):
     from pydantic import ValidationError
 
-    from drillsim.sim.schema import Selector
+    from drillsim.spec.schema import Selector
 
     with pytest.raises(ValidationError, match="expected a name or a list of names"):
         Selector.model_validate({"event": "action", "actor": names})

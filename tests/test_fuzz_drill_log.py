@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import drillsim
-from drillsim.sim.drill_log import read_drill_log
-from drillsim.sim.errors import InputError, InputErrors
+from drillsim.log.drill_log import read_drill_log
+from drillsim.spec.errors import InputError, InputErrors
 from tests.conftest import ROOT
 
 PLAN = drillsim.load_plan("counter-robbery")

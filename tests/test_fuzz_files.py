@@ -13,12 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import drillsim
-from drillsim.sim.catalog import builtin_experiments, builtin_plans, builtin_programmes, builtin_scenarios
-from drillsim.sim.errors import InputError
-from drillsim.sim.experiment import load_experiment
-from drillsim.sim.plan import Plan, load_plan
-from drillsim.sim.programme import drill_start, load_programme
-from drillsim.sim.scenario import Scenario, load_scenario
+from drillsim.spec.catalog import builtin_experiments, builtin_plans, builtin_programmes, builtin_scenarios
+from drillsim.spec.errors import InputError
+from drillsim.spec.experiment import load_experiment
+from drillsim.spec.plan import Plan, load_plan
+from drillsim.spec.programme import drill_start, load_programme
+from drillsim.spec.scenario import Scenario, load_scenario
 from tests.limits import time_limit
 
 PER_CASE = 10  # seconds

@@ -18,8 +18,8 @@ import pytest
 import drillsim
 from drillsim.scoring.scorecard import Scorer
 from drillsim.sim.engine import run_replication
-from drillsim.sim.errors import InputError
-from drillsim.sim.plan import load_plan
+from drillsim.spec.errors import InputError
+from drillsim.spec.plan import load_plan
 from tests.test_engine import model_with
 from tests.test_rules_engine import RULES, plan, run, scenario, timeline
 

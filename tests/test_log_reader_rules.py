@@ -1,6 +1,6 @@
 """The drill-log reader's rules, pinned as what a user sees: the exact message, the rows read, the file written.
 
-Each test states one rule of sim/drill_log.py or sim/eventlog.py that the tests of
+Each test states one rule of log/drill_log.py or log/eventlog.py that the tests of
 test_drill_log_checks.py leave open (the mutation run of docs/testing.md found them): the wording
 and place of a message, the rows an elapsed fact's clock adds, times without seconds, Parquet
 files, the log's metadata and the files a log is written to.
@@ -13,9 +13,9 @@ import pyarrow.parquet as pq
 import pytest
 
 import drillsim
-from drillsim.sim.drill_log import read_drill_log, suggest
-from drillsim.sim.errors import InputError
-from drillsim.sim.eventlog import EventLog
+from drillsim.log.drill_log import read_drill_log, suggest
+from drillsim.log.eventlog import EventLog
+from drillsim.spec.errors import InputError
 from tests.conftest import ROOT
 
 ROB = (ROOT / "examples" / "drill-log-robbery.csv").read_text("utf-8").splitlines()

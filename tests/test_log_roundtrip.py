@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import drillsim
-from drillsim.sim.catalog import builtin_scenarios
-from drillsim.sim.yamlio import load_yaml
+from drillsim.spec.catalog import builtin_scenarios
+from drillsim.spec.yamlio import load_yaml
 
 PLAN_OF = {sid: load_yaml(path)[0]["plan"] for sid, path in builtin_scenarios().items()}
 SCENARIOS = sorted(PLAN_OF)

@@ -12,13 +12,13 @@ import yaml
 import drillsim
 from drillsim.batch import BatchJob, Configuration, iterate_batch, run_experiment, run_many
 from drillsim.scoring.aggregate import Distribution, wilson
-from drillsim.sim import catalog
 from drillsim.sim.engine import run_replication
-from drillsim.sim.errors import InputError
-from drillsim.sim.plan import load_plan
-from drillsim.sim.scenario import load_scenario
 from drillsim.sim.seeds import replication_seed
-from drillsim.sim.yamlio import load_yaml
+from drillsim.spec import catalog
+from drillsim.spec.errors import InputError
+from drillsim.spec.plan import load_plan
+from drillsim.spec.scenario import load_scenario
+from drillsim.spec.yamlio import load_yaml
 from tests.conftest import DATA
 
 REPS, CHUNK = 60, 20

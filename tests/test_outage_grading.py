@@ -6,7 +6,7 @@ import drillsim
 from drillsim.scoring.outcomes import Outcome
 from drillsim.sim.engine import run_replication
 from drillsim.sim.model import build_model
-from drillsim.sim.scenario import parse_scenario
+from drillsim.spec.scenario import parse_scenario
 
 PLAN = drillsim.load_plan("it-incident-grading")
 

@@ -12,11 +12,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 import drillsim
+from drillsim.log.eventlog import EVENT, VALUE, WHAT, T
 from drillsim.scoring.outcomes import Outcome
-from drillsim.sim.catalog import builtin_plans
-from drillsim.sim.eventlog import EVENT, VALUE, WHAT, T
-from drillsim.sim.plan import Plan, parse_plan
-from drillsim.sim.yamlio import load_yaml
+from drillsim.spec.catalog import builtin_plans
+from drillsim.spec.plan import Plan, parse_plan
+from drillsim.spec.yamlio import load_yaml
 from tests.conftest import make_log
 
 

@@ -10,8 +10,8 @@ import pytest
 
 import drillsim
 from drillsim.scoring.outcomes import Outcome
-from drillsim.sim.catalog import builtin_plans
-from drillsim.sim.plan import Plan, load_plan
+from drillsim.spec.catalog import builtin_plans
+from drillsim.spec.plan import Plan, load_plan
 from tests.conftest import make_log
 
 

@@ -19,8 +19,8 @@ from drillsim.batch import run_many
 from drillsim.reports.batch import latency_figure
 from drillsim.reports.graph_plot import escalation_figure, plot_escalation_graph
 from drillsim.reports.timeline import LABELLED, MAX_LABELS_PER_LANE, incident_start, timeline_figure
-from drillsim.sim.errors import InputError
-from drillsim.sim.plan import DeadlineRequirement
+from drillsim.spec.errors import InputError
+from drillsim.spec.plan import DeadlineRequirement
 from tests.conftest import make_log
 
 # the demo, and the built-in scenarios with the most labels close together

@@ -7,8 +7,8 @@ import sys
 import pytest
 
 import drillsim
-from drillsim.sim.errors import InputError
-from drillsim.sim.programme import load_programme
+from drillsim.spec.errors import InputError
+from drillsim.spec.programme import load_programme
 from tests.conftest import ROOT
 
 

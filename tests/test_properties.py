@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from drillsim.scoring.aggregate import CODES, Aggregator
 from drillsim.scoring.outcomes import Outcome, RequirementResult
 from drillsim.scoring.rating import RATINGS, band, overall_score, rate_capability
-from drillsim.sim.distributions import Distribution, parse_distribution
-from drillsim.sim.plan import ScoringRules
 from drillsim.sim.seeds import Draws
+from drillsim.spec.distributions import Distribution, parse_distribution
+from drillsim.spec.plan import ScoringRules
 
 FIXED = settings(derandomize=True, max_examples=100, deadline=None, database=None)
 

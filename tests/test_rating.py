@@ -2,7 +2,7 @@ import pytest
 
 from drillsim.scoring.outcomes import Outcome, RequirementResult
 from drillsim.scoring.rating import overall_score, rate_capability
-from drillsim.sim.plan import ScoringRules
+from drillsim.spec.plan import ScoringRules
 
 RULES = ScoringRules()
 

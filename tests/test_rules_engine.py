@@ -12,11 +12,11 @@ from typing import Any
 import numpy as np
 import pytest
 
+from drillsim.log.eventlog import EventLog
 from drillsim.sim.engine import run_replication
-from drillsim.sim.eventlog import EventLog
 from drillsim.sim.model import build_model
-from drillsim.sim.plan import Plan, load_plan
-from drillsim.sim.scenario import parse_scenario
+from drillsim.spec.plan import Plan, load_plan
+from drillsim.spec.scenario import parse_scenario
 from tests.conftest import DATA
 
 RULES = DATA / "rules"

@@ -208,7 +208,7 @@ def _site_log(*events):
     rows = [(float(t), site, "INC", ev, what, actor, f"{site}/{actor}-1" if actor else None, target,
              f"{target}-1" if target else None, channel, None, None, None)
             for t, site, ev, what, actor, target, channel in events]
-    from drillsim.sim.eventlog import EventLog
+    from drillsim.log.eventlog import EventLog
 
     return EventLog(rows, None, {"type": "armed_robbery"})
 

@@ -13,14 +13,14 @@ from typing import Any
 import numpy as np
 import pytest
 
+from drillsim.log.eventlog import EventLog
 from drillsim.scoring.aggregate import CODES, Aggregator, Distribution, wilson
 from drillsim.scoring.compare import compare, met_indicator, paired, rank
 from drillsim.scoring.flow import message_flow
 from drillsim.scoring.outcomes import Outcome
 from drillsim.scoring.scorecard import Scorer
-from drillsim.sim.errors import InputError
-from drillsim.sim.eventlog import EventLog
-from drillsim.sim.plan import Plan, parse_plan
+from drillsim.spec.errors import InputError
+from drillsim.spec.plan import Plan, parse_plan
 from tests.conftest import make_log
 
 SECOND = 1 / 60

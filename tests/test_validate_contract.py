@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 import drillsim
-from drillsim.sim.catalog import builtin_experiments, builtin_plans, builtin_programmes, builtin_scenarios
-from drillsim.sim.errors import InputWarning
-from drillsim.sim.experiment import load_experiment
-from drillsim.sim.lint import plan_warnings, scenario_warnings
-from drillsim.sim.plan import Plan, load_plan
-from drillsim.sim.programme import drill_start, load_programme
-from drillsim.sim.scenario import Scenario, load_scenario
+from drillsim.spec.catalog import builtin_experiments, builtin_plans, builtin_programmes, builtin_scenarios
+from drillsim.spec.errors import InputWarning
+from drillsim.spec.experiment import load_experiment
+from drillsim.spec.lint import plan_warnings, scenario_warnings
+from drillsim.spec.plan import Plan, load_plan
+from drillsim.spec.programme import drill_start, load_programme
+from drillsim.spec.scenario import Scenario, load_scenario
 
 
 @cache

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from drillsim.sim.catalog import builtin_plans, builtin_scenarios
-from drillsim.sim.drill_log import read_drill_log
-from drillsim.sim.errors import InputError
-from drillsim.sim.plan import load_plan
-from drillsim.sim.scenario import load_scenario
+from drillsim.log.drill_log import read_drill_log
+from drillsim.spec.catalog import builtin_plans, builtin_scenarios
+from drillsim.spec.errors import InputError
+from drillsim.spec.plan import load_plan
+from drillsim.spec.scenario import load_scenario
 
 PLAN_TEXT = builtin_plans()["counter-robbery"].read_text("utf-8")
 SCENARIO_TEXT = builtin_scenarios()["armed-robbery-injured"].read_text("utf-8")

@@ -1,10 +1,10 @@
-"""The one rule for fact values, in every file kind (sim/values.py)."""
+"""The one rule for fact values, in every file kind (spec/values.py)."""
 
 import math
 
 import pytest
 
-from drillsim.sim.values import fact_value, parse_bool
+from drillsim.spec.values import fact_value, parse_bool
 
 
 @pytest.mark.parametrize(("text", "value"), [

@@ -28,7 +28,7 @@ class Document(Strict):
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
 Bool = Annotated[bool, BeforeValidator(parse_bool)]
-"""A yes-or-no key: true/false, yes/no or 是/否 (``sim.values``), nothing else (not 1, not on)."""
+"""A yes-or-no key: true/false, yes/no or 是/否 (``spec.values``), nothing else (not 1, not on)."""
 Probability = Annotated[float, BeforeValidator(lambda v: probability(v))]
 
 EVENT_KINDS = (

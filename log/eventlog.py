@@ -1,7 +1,7 @@
 """The event log: one record type for everything that happens, simulated or recorded by hand.
 
-A row is a plain tuple in the order of :data:`COLUMNS` (cheap to append on the engine's hot
-path); a table is built once, at the end, when someone asks for it.
+A row is an :class:`Event` (a named tuple in the order of :data:`COLUMNS`); a table is built
+once, at the end, when someone asks for it.
 
 ``t`` is minutes since the log's ``origin`` (the wall-clock time of minute 0). ``value`` holds a
 fact's new value, a declared level or a message's attempt number; ``fields`` holds the report
@@ -15,19 +15,36 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from .errors import InputWarning
+from drillsim.spec.errors import InputWarning
 
-COLUMNS = ("t", "site", "incident", "event", "what", "actor_role", "actor", "target_role", "target",
-           "channel", "ref", "value", "fields")
-T, SITE, INCIDENT, EVENT, WHAT, ACTOR_ROLE, ACTOR, TARGET_ROLE, TARGET, CHANNEL, REF, VALUE, FIELDS = range(13)
+class Event(NamedTuple):
+    """One row of the log. A plain tuple underneath (cheap to make on the engine's hot path), read
+    by name everywhere."""
+
+    t: float
+    site: str
+    incident: str
+    event: str
+    what: str
+    actor_role: str | None = None
+    actor: str | None = None
+    target_role: str | None = None
+    target: str | None = None
+    channel: str | None = None
+    ref: int | None = None
+    value: Any = None
+    fields: tuple[str, ...] | None = None
+
+
+COLUMNS = Event._fields
 LOG_SCHEMA = "drillsim.eventlog/1"
 FILE_COLUMNS = ("time", "t", "site", "incident", "incident_type", "scenario", *COLUMNS[3:])
 """The columns of the written CSV and Parquet files."""
 
-Row = tuple[float, str, str, str, str, str | None, str | None, str | None, str | None, str | None,
-            int | None, Any, tuple[str, ...] | None]
+Row = Event  # the name the code used before rows had names; kept while the last readers move over
+T, SITE, INCIDENT, EVENT, WHAT, ACTOR_ROLE, ACTOR, TARGET_ROLE, TARGET, CHANNEL, REF, VALUE, FIELDS = range(13)
 
 
 @dataclass

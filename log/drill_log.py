@@ -26,12 +26,13 @@ from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, InputErrors, InputWarning
+from drillsim.spec.errors import InputError, InputErrors, InputWarning
+from drillsim.spec.plan import Plan
+from drillsim.spec.scenario import Scenario
+from drillsim.spec.schema import EVENT_KINDS
+from drillsim.spec.values import fact_value
+
 from .eventlog import ACTOR, ACTOR_ROLE, CHANNEL, EVENT, REF, SITE, TARGET, TARGET_ROLE, VALUE, WHAT, EventLog, Row
-from .plan import Plan
-from .scenario import Scenario
-from .schema import EVENT_KINDS
-from .values import fact_value
 
 HEADERS = {
     "time": ("time", "时间"),
@@ -200,8 +201,8 @@ def read_drill_log(path: str | Path, plan: Plan, day: date | None = None,
 
 def _builtin_scenario(rows: list[tuple[int, list[str]]], column: int, plan: Plan) -> Scenario | None:
     """The built-in scenario a log drillsim wrote names in its ``scenario`` column, if there is one."""
-    from .catalog import builtin_scenarios
-    from .scenario import load_scenario
+    from drillsim.spec.catalog import builtin_scenarios
+    from drillsim.spec.scenario import load_scenario
 
     names = {cells[column].strip() for _, cells in rows if column < len(cells) and cells[column].strip()}
     path = builtin_scenarios().get(next(iter(names))) if len(names) == 1 else None

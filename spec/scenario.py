@@ -1,7 +1,7 @@
 """The scenario file: the branch or branches, the incident as a timeline of injects, and every
 stochastic parameter as a named distribution.
 
-Parameters the scenario leaves out take the defaults in :mod:`sim.defaults`, each of which cites
+Parameters the scenario leaves out take the defaults in :mod:`spec.defaults`, each of which cites
 its source in ``docs/parameters.md``.
 
 Checked against its plan, a scenario's fact values are converted to the facts' types
@@ -244,7 +244,7 @@ def missing_channel_parameters(cid: str, synchronous: bool, given: ChannelParams
 
 
 def typed_fact(kind: str, value: Any) -> bool | int | float | str | FactDraw | Distribution:
-    """An inject's value for a fact of type ``kind``: a constant of that type (``sim.values``),
+    """An inject's value for a fact of type ``kind``: a constant of that type (``spec.values``),
     ``{chance: p}`` for a boolean fact, or a distribution for a number. ValueError says what is wrong.
 
     Typed values are returned as they are, so converting twice is harmless.

@@ -1,0 +1,1 @@
+"""The file formats drillsim reads, checked and loaded: plans, scenarios, programmes, experiments."""
