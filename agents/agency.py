@@ -1,6 +1,7 @@
 """An outside agency (110, 119, 120, the regulator, a vendor): answers calls and alarms, and
 sends one unit to each site that calls it, after a dispatch delay and travel. A unit stays on the
-scene for the rest of the run, so only the first ``units`` sites to call get one."""
+scene for the rest of the run, so only the first ``units`` sites to call get one. If the plan gives
+the agency's role duties or reports, its unit does them on the scene (``agents.unit``)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,16 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from .base import Agent, Message
+from .base import Actor, Message
+from .unit import Unit
 
 if TYPE_CHECKING:
-    from drillsim.sim.engine import Replication
+    from drillsim.sim.messaging import Call
     from drillsim.sim.model import AgencyRuntime
+    from drillsim.sim.replication import Replication
 
 
-class Agency(Agent):
+class Agency(Actor):
     __slots__ = ("answers", "called", "params")
 
     def __init__(self, rep: Replication, role: str, params: AgencyRuntime):
@@ -24,33 +27,41 @@ class Agency(Agent):
         self.called: set[str] = set()  # sites that have called; the first ``units`` of them got a unit
         self.answers = True
 
-    @property
-    def load(self) -> int:
-        return 0
-
     def deliver(self, msg: Message) -> None:
         self.rep.receive(msg)
 
-    def ring(self, msg: Message, answered: simpy.Event, done: simpy.Event) -> None:
-        self.rep.env.timeout(self.params.answer(self.rep.comms), answered).callbacks.append(_pick_up)
+    def ring(self, call: Call) -> None:
+        self.rep.env.timeout(self.params.answer(self.rep.comms_rng), call).callbacks.append(_pick_up)
+
+    def received(self, msg: Message) -> None:
+        """A message from a branch alerts the agency for that branch; one from an office, for every
+        branch the incident has disrupted (else the first)."""
+        rep = self.rep
+        for site in ([msg.site] if msg.site in rep.flows else sorted(rep.incident.started)
+                     or [rep.model.branches[0].id]):
+            self.alerted(site)
 
     def alerted(self, site: str) -> None:
-        """Called when a message reaches the agency: the first call from a site sends a unit, if
-        one is free."""
+        """The first call from a site sends a unit, if one is free."""
         if site in self.called:
             return
         self.called.add(site)
         if len(self.called) <= self.params.units:
-            comms = self.rep.comms
+            comms = self.rep.comms_rng
             on_the_way = self.params.dispatch(comms) + self.params.travel(comms)
             self.rep.env.timeout(on_the_way, site).callbacks.append(self._arrive)
 
     def _arrive(self, journey: simpy.Timeout) -> None:
-        self.rep.emit("arrived", self.role, self, site=journey.value)
+        site = journey.value
+        if self.params.works_on_scene:
+            unit = Unit(self.rep, self.role, site)
+            self.rep.on_scene(unit, site)
+            self.rep.emit("arrived", self.role, unit, site=site)
+            self.rep.learn(unit, site)
+        else:
+            self.rep.emit("arrived", self.role, self, site=site)
 
 
 def _pick_up(ring: simpy.Timeout) -> None:
-    """The agency picks up, unless the caller has hung up: the timeout's value is ``answered``."""
-    answered = ring.value
-    if not answered.triggered:
-        answered.succeed(True)
+    """The agency picks up, unless the caller has hung up: the timeout's value is the call."""
+    ring.value.pick_up()

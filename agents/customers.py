@@ -13,8 +13,8 @@ from bisect import bisect_right
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from drillsim.sim.engine import Replication
     from drillsim.sim.model import BranchRuntime
+    from drillsim.sim.replication import Replication
 
 BLOCK = 128
 

@@ -13,19 +13,21 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from .base import Agent, Message
+from .base import Actor, Message
 
 if TYPE_CHECKING:
-    from drillsim.sim.engine import Replication
+    from drillsim.sim.messaging import Call
     from drillsim.sim.model import TaskSpec
+    from drillsim.sim.replication import Replication
 
 CALL, READ, TASK = 0, 1, 2  # job kinds; a ringing phone comes first
 IDLE, SERVING, WORKING, INTERRUPTED = 0, 1, 2, 3
 
 
-class Person(Agent):
+class Person(Actor):
     __slots__ = ("answers", "branch", "current", "interruptible", "jobs", "knows", "office", "pausable", "paused",
                  "present", "proc", "seq", "serves", "state", "wake")
+    performs = True
 
     def __init__(self, rep: Replication, role: str, name: str, site: str, present: bool, answers: bool,
                  office: bool, branch: Any = None):
@@ -59,8 +61,12 @@ class Person(Agent):
         """A written message or an alarm arrives; it is read when the person gets to it."""
         self._push(-1, READ, msg)
 
-    def ring(self, msg: Message, answered: simpy.Event, done: simpy.Event) -> None:
-        self._push(-2, CALL, (msg, answered, done))
+    def ring(self, call: Call) -> None:
+        self._push(-2, CALL, call)
+
+    def received(self, msg: Message) -> None:
+        """Told of the incident: the person knows of it."""
+        self.rep.learn(self, msg.site)
 
     def _push(self, priority: int, kind: int, job: Any) -> None:
         self.seq += 1
@@ -84,13 +90,13 @@ class Person(Agent):
         """What the person had in hand or queued when the run stopped, by duty, report or message id."""
         held = [j for j in (self.current, self.paused) if j is not None]
         pending = held + [(kind, job) for _, _, kind, job in sorted(self.jobs)]
-        return [job[0].report if kind == CALL else job.report if kind == READ else job[0].id for kind, job in pending]
+        return [job.msg.report if kind == CALL else job.report if kind == READ else job[0].id for kind, job in pending]
 
     # Working ------------------------------------------------------------------------------------
 
     def run(self):
         rep = self.rep
-        env, rng, model = rep.env, rep.rng, rep.model
+        env, rng, model = rep.env, rep.people_rng, rep.model
         while True:
             if self.jobs:
                 _, _, kind, job = heappop(self.jobs)
@@ -98,10 +104,9 @@ class Person(Agent):
                 self.state = WORKING
                 self.current = (kind, job)
                 if kind == CALL:
-                    _, answered, done = job  # (message, answered, done)
-                    if not answered.triggered:  # else the caller hung up before we got to the phone
-                        answered.succeed(True)
-                        yield done
+                    if job.ringing:  # else the caller gave up before we got to the phone
+                        job.pick_up()
+                        yield job.over
                 else:
                     if fresh:
                         yield env.timeout(model.reaction(rng))
@@ -140,7 +145,7 @@ class Person(Agent):
 
     def _do(self, spec: TaskSpec, site: str):
         rep = self.rep
-        rng = rep.rng
+        rng = rep.people_rng
         action = spec.action
         if spec.omission and rng.random() < spec.omission:
             rep.emit("omitted", action, self, site=site)
@@ -151,7 +156,7 @@ class Person(Agent):
         if duration:
             yield from self.spend(duration)
         if action == "grade":
-            rep.declare_level(self)
+            rep.incident.declare_level(self)
         elif action == "go_to_scene":  # on the scene: at once if already there; from an office, always travel
             if self.office or not self.present:
                 yield rep.env.timeout(rep.model.travel[self.role](rng))
@@ -160,6 +165,8 @@ class Person(Agent):
             rep.brief(self, site)
         else:
             rep.emit("action", action, self, site=site)
+            if spec.sets and action == spec.action:  # a botched action changes nothing
+                rep.incident.set_by(spec.sets, site)
 
     def spend(self, duration: float):
         """Spend ``duration`` on the job in hand. If the role has tasks that interrupt, they are done

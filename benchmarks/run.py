@@ -31,7 +31,8 @@ from pathlib import Path
 import simpy
 
 import drillsim
-from drillsim.sim.engine import Replication, back_to_back
+from drillsim.sim.engine import back_to_back
+from drillsim.sim.replication import Replication
 from drillsim.sim.seeds import replication_seed, streams
 
 PLAN, SCENARIO = "counter-robbery", "armed-robbery-injured"

@@ -20,6 +20,7 @@ from drillsim.spec.distributions import Distribution, Sampler
 from drillsim.spec.plan import BUILTIN_ACTIONS, Duty, Plan, Report, Role
 from drillsim.spec.scenario import FactDraw, Scenario, channel_parameters, typed_fact
 from drillsim.spec.schema import LEARNED, Selector
+from drillsim.spec.values import fact_value
 
 
 @dataclass(slots=True)
@@ -38,6 +39,7 @@ class AgencyRuntime:
     dispatch: Sampler
     travel: Sampler
     units: int
+    works_on_scene: bool  # the role has duties or reports: its unit does them on the scene
 
 
 @dataclass(slots=True, eq=False)
@@ -61,6 +63,7 @@ class TaskSpec:
     report: Report | None = None  # reports
     channel: ChannelRuntime | None = None
     targets: tuple[str, ...] = ()
+    sets: tuple[tuple[str, Any], ...] = ()  # duties: the facts its action makes so (``Duty.sets``)
     narrow: bool = field(init=False)  # the trigger names an actor, a channel or a value
 
     def __post_init__(self) -> None:
@@ -148,7 +151,7 @@ def _channel(cid: str, plan: Plan, sc: Scenario) -> ChannelRuntime:
                           base["talk"].sampler() if "talk" in base else zero)
 
 
-def _agency(rid: str, role: Role, sc: Scenario) -> AgencyRuntime:
+def _agency(rid: str, role: Role, plan: Plan, sc: Scenario) -> AgencyRuntime:
     base: dict[str, Any] = dict(defaults.AGENCIES.get(role.service or "other", defaults.AGENCIES["other"]))
     if role.units is not None:
         base["units"] = role.units
@@ -156,8 +159,9 @@ def _agency(rid: str, role: Role, sc: Scenario) -> AgencyRuntime:
     if given is not None:
         base.update({k: getattr(given, k) for k in ("answer", "dispatch", "travel", "units")
                      if getattr(given, k) is not None})
+    works = any(t.role == rid for t in plan.duties) or any(t.from_ == rid for t in plan.escalation)
     return AgencyRuntime(base["answer"].sampler(), base["dispatch"].sampler(), base["travel"].sampler(),
-                         int(base["units"]))
+                         int(base["units"]), works)
 
 
 def _task(task: Duty | Report, plan: Plan, sc: Scenario, channels: dict[str, ChannelRuntime]) -> TaskSpec:
@@ -170,7 +174,8 @@ def _task(task: Duty | Report, plan: Plan, sc: Scenario, channels: dict[str, Cha
                   delay=task.delay, interrupts=task.interrupts)
     if isinstance(task, Duty):
         botch = human.botch.get(task.id, human.botch.get("default", 0.0)) if task.botch_as else 0.0
-        return TaskSpec(role=task.role, action=task.do, botch_as=task.botch_as, botch=botch, **common)
+        return TaskSpec(role=task.role, action=task.do, botch_as=task.botch_as, botch=botch,
+                        sets=tuple((k, fact_value(plan.facts[k].type, v)) for k, v in task.sets.items()), **common)
     return TaskSpec(role=task.from_, report=task, channel=channels[task.channel], targets=(task.to, *task.fallback),
                     **common)
 
@@ -184,7 +189,7 @@ def build_model(plan: Plan, scenario: Scenario) -> Model:
     """Compile a checked plan and scenario (the scenario checked against this plan)."""
     sc = scenario
     channels = {cid: _channel(cid, plan, sc) for cid in plan.channels}
-    agencies = {rid: _agency(rid, r, sc) for rid, r in plan.roles.items() if r.kind == "agency"}
+    agencies = {rid: _agency(rid, r, plan, sc) for rid, r in plan.roles.items() if r.kind == "agency"}
     by_event: dict[str, list[TaskSpec]] = defaultdict(list)
     learned: dict[str, list[TaskSpec]] = defaultdict(list)
     for task in (*plan.duties, *plan.escalation):

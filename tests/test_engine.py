@@ -59,7 +59,7 @@ def test_certain_omission_and_botch(plan):
 
 def test_tellers_serve_customers_until_the_incident(plan):
     m = model_with(plan)
-    from drillsim.sim.engine import Replication
+    from drillsim.sim.replication import Replication
     from drillsim.sim.seeds import streams
 
     rep = Replication(m, streams(5))
@@ -163,7 +163,7 @@ def test_customers_in_the_hall_are_logged_when_the_incident_starts(plan):
 
 def test_office_people_travel_to_the_scene(plan):
     # an office member on duty is at the office: going to the scene takes the travel time
-    from drillsim.sim.engine import Replication
+    from drillsim.sim.replication import Replication
     from drillsim.sim.seeds import streams
 
     rep = Replication(model_with(plan, parameters__travel={"upper_office": "20min"}), streams(1))
@@ -188,7 +188,7 @@ def test_the_customer_queue_agrees_with_erlang_c(plan):
 
     At 83 % load one run of 100,000 customers has a standard deviation of about 4 %, so the test
     averages six independent runs (about 1.6 %)."""
-    from drillsim.sim.engine import Replication
+    from drillsim.sim.replication import Replication
     from drillsim.sim.seeds import streams
 
     m = model_with(plan, branches__0__opens="00:00", horizon="70d",

@@ -1,0 +1,104 @@
+"""Messages along the escalation graph: one attempt is a :class:`~drillsim.agents.base.Message`;
+on a synchronous channel it is a :class:`Call` that rings until the receiver picks up or the caller
+gives up. :func:`send` is the whole protocol of one report: preparation, retries, fallbacks."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import simpy
+
+from drillsim.agents.base import Message
+
+if TYPE_CHECKING:
+    from drillsim.agents.person import Person
+
+    from .model import TaskSpec
+    from .replication import Replication
+
+
+class Call:
+    """A phone call: ``answered`` succeeds with True when the receiver picks up, or with False when
+    the caller gives up after the channel's ``answer_within``; ``over`` when the talk is done."""
+
+    __slots__ = ("answered", "msg", "over")
+
+    def __init__(self, env: simpy.Environment, msg: Message, give_up_after: float):
+        self.msg = msg
+        self.answered = env.event()
+        self.over = env.event()
+        env.timeout(give_up_after, self).callbacks.append(_give_up)
+
+    @property
+    def ringing(self) -> bool:
+        return not self.answered.triggered
+
+    def pick_up(self) -> None:
+        if not self.answered.triggered:  # else the caller has hung up
+            self.answered.succeed(True)
+
+    def hang_up(self) -> None:
+        self.over.succeed()
+
+
+def _give_up(timeout: simpy.Timeout) -> None:
+    call = timeout.value
+    if not call.answered.triggered:
+        call.answered.succeed(False)
+
+
+def send(rep: Replication, sender: Person, spec: TaskSpec, site: str):
+    """Pass a report along its edge: retries, then the fallback targets in turn."""
+    rng, comms, env = rep.people_rng, rep.comms_rng, rep.env
+    report, channel = spec.report, spec.channel
+    if spec.omission and rng.random() < spec.omission:
+        rep.emit("omitted", report.id, sender, site=site)
+        return
+    lose = rep.model.field_omission
+    fields = tuple([f for f in report.carries if rng.random() >= lose]) if lose else report.carries
+    prep = spec.takes(rng)
+    if prep:
+        yield from sender.spend(prep)
+    for role in spec.targets:
+        target = rep.addressee(role, site)
+        if target is None:
+            continue
+        for attempt in range(1 + report.retry.attempts):
+            if attempt:
+                yield env.timeout(report.retry.every)
+            rep.ref += 1
+            msg = Message(report.id, sender, target, channel.id, rep.ref, fields, site)
+            rep.emit("sent", report.id, sender, target, channel.id, msg.ref, attempt + 1, fields, site)
+            lost = channel.failure and comms.random() < channel.failure
+            latency = channel.latency(comms)
+            if not channel.synchronous:
+                env.timeout(latency, msg).callbacks.append(_lost if lost else _delivered)
+                return
+            yield env.timeout(latency)
+            call = Call(env, msg, channel.answer_within)
+            if not lost and target.answers:
+                target.ring(call)
+            if (yield call.answered):
+                receive(rep, msg)
+                yield env.timeout(channel.talk(comms))
+                rep.emit("acknowledged", msg.report, sender, target, msg.channel, msg.ref, site=site)
+                call.hang_up()
+                return
+            rep.emit("unanswered", msg.report, sender, target, msg.channel, msg.ref, site=site)
+
+
+def receive(rep: Replication, msg: Message) -> None:
+    """The target has the message (picked up the phone, read the fax, saw the alarm)."""
+    rep.emit("received", msg.report, msg.sender, msg.target, msg.channel, msg.ref, fields=msg.fields, site=msg.site)
+    msg.target.received(msg)
+
+
+def _delivered(arrival: simpy.Timeout) -> None:
+    """An asynchronous message arrives: the timeout's value is the message."""
+    msg = arrival.value
+    msg.target.deliver(msg)
+
+
+def _lost(arrival: simpy.Timeout) -> None:
+    msg = arrival.value
+    msg.sender.rep.emit("lost", msg.report, msg.sender, msg.target, msg.channel, msg.ref, site=msg.site)

@@ -1,0 +1,213 @@
+"""One replication's state: its actors, its random streams, and the log, which is also its bus.
+
+Every event is appended to the log as a row, and the duties and reports whose trigger matches it
+are handed to the people who perceive it (``sim.perception``). The incident (``sim.incident``) and
+the messages (``sim.messaging``) are parts of it; knowledge of the incident is set here alone
+(:meth:`Replication.learn`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import simpy
+
+from drillsim.agents.agency import Agency
+from drillsim.agents.base import Actor, Message
+from drillsim.agents.customers import CustomerFlow
+from drillsim.agents.person import Person
+from drillsim.log.eventlog import Event
+from drillsim.spec.conditions import always
+
+from . import messaging
+from .incident import Incident
+from .model import Model, TaskSpec
+from .perception import performers
+from .seeds import Streams
+
+
+class Replication:
+    def __init__(self, model: Model, streams: Streams):
+        self.model = model
+        self.people_rng = streams.people  # presence, reactions, omissions, task times, travel
+        self.comms_rng = streams.comms  # channels and agencies
+        self.customer_rng = streams.customers
+        self.env = simpy.Environment()
+        self.rows: list[Event] = []
+        self.incident_id = model.scenario.incident.id
+        self.triggers = model.triggers
+        self.done: set[tuple[str, str]] = set()
+        self.ref = 0  # the last message number
+        self.seen_first: set[tuple[str, str]] = set()  # (task, site) whose `first` trigger has passed
+        self.perceived: set[str] = set()  # sites where something of the incident has happened
+        self.incident = Incident(self, streams.incident)
+        self._populate()
+        self.incident.begin()
+
+    def _populate(self) -> None:
+        model, rng = self.model, self.people_rng
+        self.flows = {b.id: CustomerFlow(self, b) for b in model.branches}
+        self.staff: dict[tuple[str, str], list[Person]] = {group: [] for group in model.groups}
+        self.shared: dict[str, list[Person]] = {}
+        self.on_site: dict[str, list[Person]] = {}  # a branch's staff, in plan order
+        self.units: dict[tuple[str, str], list[Person]] = {}  # (site, agency) -> its unit on the scene
+        for slot in model.people:
+            present = rng.random() < slot.presence
+            answers = present or rng.random() < slot.reachable
+            person = Person(self, slot.role, slot.name, slot.site, present, answers, slot.office,
+                            self.flows[slot.site] if slot.serves else None)
+            if slot.office:
+                self.shared.setdefault(slot.role, []).append(person)
+            else:
+                self.staff[(slot.site, slot.role)].append(person)
+                self.on_site.setdefault(slot.site, []).append(person)
+        self.agencies = {rid: Agency(self, rid, params) for rid, params in model.agencies.items()}
+
+    @property
+    def facts(self) -> dict[str, Any]:
+        return self.incident.facts
+
+    # The bus ----------------------------------------------------------------------------------
+
+    def emit(self, event: str, what: str, actor: Actor | None, target: Actor | None = None,
+             channel: str | None = None, ref: int | None = None, value: Any = None,
+             fields: tuple[str, ...] | None = None, site: str | None = None) -> None:
+        if actor is None:
+            actor_role = actor_name = None
+            site = site or ""
+        else:
+            actor_role, actor_name = actor.role, actor.name
+            site = site or actor.site
+        target_role = target.role if target is not None else None
+        row = Event(self.env.now, site, self.incident_id, event, what, actor_role, actor_name, target_role,
+                    target.name if target is not None else None, channel, ref, value, fields)
+        self.rows.append(row)
+        if site not in self.perceived:  # the first event at a site: everyone on site perceives the incident
+            self.perceived.add(site)
+            for person in self.on_site.get(site, ()):
+                if person.present:
+                    self.learn(person, site)
+        by_what = self.triggers.get(event)
+        if by_what is not None:
+            by_target = by_what.get(what) or by_what[None]  # a name no task asks for looks up None
+            specs = by_target.get(target_role) or by_target[None]
+            if specs:
+                self._dispatch(specs, row, actor, target, site)
+
+    def _dispatch(self, specs: list[TaskSpec], row: Event, actor: Actor | None, target: Actor | None,
+                  site: str) -> None:
+        facts = self.incident.facts
+        for spec in specs:
+            if spec.narrow and not spec.matches(row.actor_role, row.channel, row.value):
+                continue
+            if spec.on.first:  # only the first such event at this site can start it
+                if (spec.id, site) in self.seen_first:
+                    continue
+                self.seen_first.add((spec.id, site))
+            chosen = performers(self, spec, row, actor, target, site)
+            if not chosen:
+                continue
+            if not spec.delay and spec.condition is not always and not spec.condition(facts):
+                continue
+            for person in chosen:
+                if site not in person.knows:  # handed a task by something of the incident: perceives it
+                    self.learn(person, site)
+                if self._claim(spec, person, site):
+                    self._give(spec, person, site, row.t)
+
+    def _claim(self, spec: TaskSpec, person: Person, site: str) -> bool:
+        """Whether ``person`` is to do the task: once per incident and site (by one of the role, or by
+        each for ``who: all``) unless it repeats; True claims it."""
+        if spec.repeat:
+            return True
+        key = (spec.id, ("office" if person.office else site) if spec.who == "one" else person.name)
+        if key in self.done:
+            return False
+        self.done.add(key)
+        return True
+
+    def _give(self, spec: TaskSpec, person: Person, site: str, since: float) -> None:
+        """Queue a task whose trigger fired at ``since``; a delayed one later, if its condition holds then."""
+        if spec.delay:
+            self.env.process(self._assign_later(spec, person, site, since + spec.delay))
+        else:
+            person.assign(spec, site)
+
+    def _assign_later(self, spec: TaskSpec, person: Person, site: str, due: float):
+        yield self.env.timeout(max(0.0, due - self.env.now))
+        if spec.condition(self.incident.facts):
+            person.assign(spec, site)
+
+    # Knowledge --------------------------------------------------------------------------------
+
+    def learn(self, person: Person, site: str) -> None:
+        """``person`` learns of the incident at ``site``: the one place a person's knowledge is set.
+
+        A person learns by perceiving the incident (on site when something of it happens there; an
+        office member when an event of it hands them a task), by being told (a message about it
+        received: a call picked up, a fax or alarm read), or by arriving on the scene. The first time,
+        the tasks their role starts on learning (``on: {event: learned}``) are handed to them; someone
+        already on the scene is there, so a ``go_to_scene`` among them is logged as arrived at once."""
+        if site in person.knows:
+            return
+        now = self.env.now
+        person.knows[site] = now
+        facts = self.incident.facts
+        for spec in self.model.learned.get(person.role, ()):
+            if (not spec.delay and not spec.condition(facts)) or not self._claim(spec, person, site):
+                continue
+            if spec.action == "go_to_scene" and not spec.delay and person.present and person.site == site:
+                self.emit("arrived", person.role, person, site=site)
+            else:
+                self._give(spec, person, site, now)
+
+    def brief(self, person: Person, site: str) -> None:
+        """Someone arriving on the scene knows of the incident, and learns the facts that stand, as if
+        they had just happened."""
+        self.learn(person, site)
+        by_what = self.triggers.get("fact")
+        if by_what is None:
+            return
+        facts, since = self.incident.facts, self.incident.since
+        for name in self.model.plan.facts:
+            specs = [s for s in (by_what.get(name) or by_what[None])[None] if s.role == person.role]
+            if specs and facts[name]:
+                at = since.get(name, self.env.now)  # delays count from when it became so
+                self._dispatch(specs, Event(at, site, self.incident_id, "fact", name, value=facts[name]), None, None,
+                               site)
+
+    # Messages ---------------------------------------------------------------------------------
+
+    def send(self, sender: Person, spec: TaskSpec, site: str):
+        return messaging.send(self, sender, spec, site)
+
+    def receive(self, msg: Message) -> None:
+        messaging.receive(self, msg)
+
+
+    def addressee(self, role: str, site: str) -> Actor | None:
+        """Who a report to ``role`` about ``site`` goes to: the agency, or the most reachable, least
+        busy person of the role at the site (else at the first branch, else in the office)."""
+        if role in self.agencies:
+            return self.agencies[role]
+        people = self.staff.get((site, role)) or self.staff.get((self.model.branches[0].id, role)) \
+            or self.shared.get(role)
+        if not people:
+            return None
+        return people[0] if len(people) == 1 else min(people, key=_reach)
+
+    def on_scene(self, unit: Person, site: str) -> None:
+        """An agency's unit has arrived at ``site`` and performs its role's tasks there."""
+        self.units.setdefault((site, unit.role), []).append(unit)
+
+    def finish(self) -> None:
+        """Record what was still to do when the run stopped: an unanswered report is a result."""
+        for people in (*self.staff.values(), *self.shared.values(), *self.units.values()):
+            for person in people:
+                if person.current is not None or person.jobs:
+                    for what in person.unfinished():
+                        self.emit("unfinished", what, person, site=person.site)
+
+
+def _reach(p: Person) -> tuple[bool, int, str]:
+    return (not p.answers, p.load, p.name)
