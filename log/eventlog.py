@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 
 from drillsim.spec.errors import InputWarning
 
+
 class Event(NamedTuple):
     """One row of the log. A plain tuple underneath (cheap to make on the engine's hot path), read
     by name everywhere."""

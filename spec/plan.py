@@ -145,6 +145,9 @@ class Duty(Task):
     do: str
     botch_as: str | None = None
     """The wrong action a botched attempt produces (e.g. the audible alarm instead of the silent one)."""
+    sets: dict[str, Any] = {}
+    """Facts the action makes so when it is done (``atm_in_service: true`` once repaired); logged as
+    fact events at the site it was done for, as an inject's are."""
 
 
 class Report(Task):
@@ -492,6 +495,20 @@ def _check_references(plan: Plan) -> list[tuple[Path_, str]]:
         need("role", duty.role, roles, (*loc, "role"))
         trigger(duty, loc)
         condition(duty.when, (*loc, "when"))
+        if duty.sets and duty.do in BUILTIN_ACTIONS:
+            problems.append(((*loc, "sets"), f"the built-in action {duty.do!r} sets no facts; name an action of "
+                             "the plan's"))
+        for name, value in duty.sets.items():
+            if name not in plan.facts:
+                need("fact", name, set(plan.facts), (*loc, "sets", name))
+            elif plan.facts[name].type == "elapsed":
+                problems.append(((*loc, "sets", name), f"{name!r} is an elapsed fact: its clock sets it"))
+            else:
+                try:
+                    values.fact_value(plan.facts[name].type, value)
+                except ValueError as err:
+                    problems.append(((*loc, "sets", name), f"{err}: the fact {name!r} is of type "
+                                     f"{plan.facts[name].type}"))
     for i, rep in enumerate(plan.escalation):
         loc = ("escalation", i)
         need("role", rep.from_, roles, (*loc, "from"))
