@@ -1,5 +1,5 @@
-"""Many replications: split into chunks, run on a local process pool or a Dask cluster, each chunk's
-results written to disk as it finishes, and handed on in replication order.
+"""The batch runner for many replications: split into chunks, run on a local process pool or a Dask
+cluster, each chunk's results written to disk as it finishes, and handed on in replication order.
 
 A batch is one or more configurations (a plan and a scenario each), the number of replications, a
 seed and a chunk size. Work unit ``(configuration, chunk)`` runs replications
@@ -84,6 +84,10 @@ class BatchJob:
                                 "plan_digest": digest(c.plan), "scenario_digest": digest(c.scenario)}
                                for c in self.configurations],
         }
+
+
+Progress = Callable[[int, int], None]
+"""Called with (replications done, replications in all) as results come in."""
 
 
 @dataclass
@@ -368,112 +372,3 @@ def remove_batch_results(out: Path) -> None:
     (out / "batch.json").unlink(missing_ok=True)
     if (out / "results").is_dir():
         shutil.rmtree(out / "results")
-
-
-# One configuration, many replications ------------------------------------------------------------
-
-Progress = Callable[[int, int], None]
-
-
-@dataclass
-class ManyOutput:
-    summary: dict[str, Any]
-    files: dict[str, Path]
-
-
-def run_many(plan: Plan, scenario: Scenario, reps: int, seed: int, out: str | Path, workers: int | None = None,
-             scheduler: Any = None, resume: bool = False, progress: Progress | None = None,
-             examples: int = 3, chunk: int = 200, overwrite: bool = False) -> ManyOutput:
-    """Run ``reps`` replications, score each, and write the tidy table, the summary and examples.
-
-    The worst late replications of each requirement (up to ``examples``) are re-run alone from their
-    index and written with their report, to be read as a timeline.
-    """
-    from drillsim.api import run_drill
-    from drillsim.reports.batch import write_many_report
-    from drillsim.scoring.aggregate import Aggregator
-
-    out = Path(out)
-    job = BatchJob((Configuration("base", plan, scenario),), reps, seed, chunk)
-    agg = Aggregator([r.id for r in plan.requirements], keep_worst=examples)
-    for res in iterate_batch(job, out, workers, scheduler, resume, overwrite):
-        agg.add(res.reps, res.outcome, res.latency, res.score)
-        if progress is not None:
-            progress(agg.replications, reps)
-    summary = {"schema": "drillsim.many/1", "plan": plan.id, "scenario": scenario.id, "seed": seed, "reps": reps,
-               **agg.summary()}
-    titles = {r.id: (r.title, r.kind, r.critical) for r in plan.requirements}
-    for req in summary["requirements"]:
-        req["title"], req["kind"], req["critical"] = titles[req["id"]]
-    chosen = sorted({ex["replication"] for req in summary["requirements"] for ex in req["worst_late"]})
-    for i in chosen:
-        run_drill(plan, scenario, replication_seed(seed, i), out / "examples" / f"replication-{i}")
-    summary["examples"] = {str(i): f"examples/replication-{i}/report.html" for i in chosen}
-    path = out / "summary.json"
-    path.write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    files = {"summary": path, "results": out / "results"}
-    files.update(write_many_report(plan, summary, out))
-    return ManyOutput(summary, files)
-
-
-# Several configurations, compared ----------------------------------------------------------------
-
-@dataclass
-class ExperimentOutput:
-    comparison: dict[str, Any]
-    files: dict[str, Path]
-
-
-def run_experiment(ref: str | Path, out: str | Path, workers: int | None = None, scheduler: Any = None,
-                   resume: bool = False, progress: Progress | None = None, chunk: int = 200,
-                   overwrite: bool = False) -> ExperimentOutput:
-    """Run every configuration of an experiment on common random numbers and compare them."""
-    from drillsim.reports.experiment import write_experiment_report
-    from drillsim.scoring.aggregate import Aggregator
-    from drillsim.scoring.compare import compare, rank
-    from drillsim.spec import catalog
-    from drillsim.spec.experiment import load_experiment
-
-    source = catalog.resolve(ref, "experiment")
-    exp, configs = load_experiment(source)
-    ids = [r.id for r in configs[0][1].requirements]
-    for name, plan, _ in configs:
-        if [r.id for r in plan.requirements] != ids:
-            raise InputError(str(source), f"configuration {name!r} changes the plan's requirements; "
-                             "configurations are compared on the same requirements")
-    names = [c[0] for c in configs]
-    baseline = exp.baseline or names[0]
-    job = BatchJob(tuple(Configuration(*c) for c in configs), exp.reps, exp.seed, chunk)
-    aggs = {n: Aggregator(ids) for n in names}
-    scores = {n: np.full(exp.reps, np.nan) for n in names}
-    outcomes = {n: np.zeros((exp.reps, len(ids)), dtype=np.int8) for n in names}
-    latencies = {n: np.full((exp.reps, len(ids)), np.nan, dtype=np.float32) for n in names}
-    total, done = exp.reps * len(names), 0
-    for res in iterate_batch(job, Path(out), workers, scheduler, resume, overwrite):
-        name = names[res.config]
-        aggs[name].add(res.reps, res.outcome, res.latency, res.score)
-        scores[name][res.reps] = res.score
-        outcomes[name][res.reps] = res.outcome
-        latencies[name][res.reps] = res.latency
-        done += len(res.reps)
-        if progress is not None:
-            progress(done, total)
-    plan = configs[0][1]
-    comparison = {
-        "schema": "drillsim.experiment-run/1", "experiment": exp.id, "title": exp.title, "plan": plan.id,
-        "scenario": configs[0][2].id, "reps": exp.reps, "seed": exp.seed, "baseline": baseline,
-        "configurations": {n: aggs[n].summary() for n in names},
-        "ranking": rank(names, scores),
-        "differences": [
-            {"configuration": d.configuration, "baseline": d.baseline, "measure": d.measure, "n": d.n,
-             "mean": None if d.mean is None else round(d.mean, 6),
-             "ci95": None if d.ci95 is None else [round(d.ci95[0], 6), round(d.ci95[1], 6)]}
-            for d in compare(names, baseline, ids, scores, outcomes)
-        ],
-    }
-    out = Path(out)
-    path = out / "comparison.json"
-    path.write_text(json.dumps(comparison, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    files = {"comparison": path, "results": out / "results"}
-    files.update(write_experiment_report(plan, comparison, latencies, out))
-    return ExperimentOutput(comparison, files)
