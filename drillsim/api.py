@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from drillsim.log.drill_log import read_drill_log as _read_drill_log
 from drillsim.log.eventlog import EventLog
@@ -32,6 +33,9 @@ from drillsim.spec.plan import load_plan as _load_plan
 from drillsim.spec.programme import Programme, drill_start, load_programme
 from drillsim.spec.scenario import Scenario
 from drillsim.spec.scenario import load_scenario as _load_scenario
+
+if TYPE_CHECKING:
+    from drillsim.many_runs import Replications
 
 
 def load_plan(ref: str | Path) -> Plan:
@@ -152,3 +156,29 @@ def run_programme(ref: str | Path, out: str | Path) -> ProgrammeOutput:
                     "report": f"{folder}/report.html"}
         rows.append(row)
     return ProgrammeOutput(programme, rows, write_programme(programme, rows, out))
+
+
+def replicate(plan: Plan, scenario: Scenario, reps: int, seed: int = 0, workers: int = 1,
+              scheduler: Any = None, chunk: int = 200) -> Replications:
+    """Run ``reps`` replications in memory and score each; replication ``i`` is the one that
+    ``drillsim run --reps`` runs with the same seed (``replication_seed(seed, i)``), on any number of
+    ``workers`` or a Dask ``scheduler``. Nothing is written until ``.write(out)``.
+
+    >>> import drillsim
+    >>> plan = drillsim.load_plan("counter-robbery")
+    >>> runs = drillsim.replicate(plan, drillsim.load_scenario("robbers-flee", plan), reps=20, seed=1)
+    >>> runs.results.columns.tolist()               # one row per replication and requirement
+    ['replication', 'requirement', 'outcome', 'latency_min', 'credit', 'score']
+    >>> len(runs.results) == 20 * len(plan.requirements)
+    True
+    >>> row = runs.summary.iloc[0]                  # one row per requirement
+    >>> row["requirement"], int(row["replications"])
+    ('ROB-01', 20)
+    >>> bool(row["p_met_low"] <= row["p_met"] <= row["p_met_high"])
+    True
+    """
+    from drillsim.many_runs import Replications
+    from drillsim.runner import BatchJob, Configuration, iterate_batch
+
+    job = BatchJob((Configuration("base", plan, scenario),), reps, seed, chunk)
+    return Replications(job, list(iterate_batch(job, None, workers, scheduler)))

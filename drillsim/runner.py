@@ -150,10 +150,11 @@ def _part_path(out: Path, job: BatchJob, config: int, chunk: int) -> Path:
     return out / "results" / f"config={job.configurations[config].name}" / f"part-{chunk:05d}.parquet"
 
 
-def _write_part(path: Path, res: ChunkResult, requirement_ids: list[str]) -> None:
+def results_table(res: ChunkResult, requirement_ids: list[str]) -> pa.Table:
+    """A unit's results as the tidy table of its part file: one row per replication and requirement."""
     n, r = res.outcome.shape
     names = pa.array(requirement_ids, pa.string())
-    table = pa.table({
+    return pa.table({
         "replication": pa.array(np.repeat(res.reps, r).astype(np.int64)),
         "requirement": pa.DictionaryArray.from_arrays(pa.array(np.tile(np.arange(r), n), pa.int32()), names),
         "outcome": pa.DictionaryArray.from_arrays(
@@ -162,9 +163,12 @@ def _write_part(path: Path, res: ChunkResult, requirement_ids: list[str]) -> Non
         "credit": pa.array(res.credit.ravel()),
         "score": pa.array(np.repeat(res.score, r), from_pandas=True),
     })
+
+
+def _write_part(path: Path, res: ChunkResult, requirement_ids: list[str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    pq.write_table(table, tmp)
+    pq.write_table(results_table(res, requirement_ids), tmp)
     os.replace(tmp, path)
 
 
@@ -286,17 +290,11 @@ def _completed(futures: set) -> tuple[set, set]:
     return done, pending
 
 
-def iterate_batch(job: BatchJob, out: Path, workers: int | None = None, scheduler: Any = None,
-                  resume: bool = False, overwrite: bool = False) -> Iterator[ChunkResult]:
-    """Yield every unit's results in order, running what is missing and saving each as it finishes.
-
-    A folder with an earlier run's results is refused unless ``resume`` (finish that same run) or
-    ``overwrite`` (remove its results and start again).
-    """
+def _check_earlier_run(job: BatchJob, out: Path, resume: bool, overwrite: bool) -> None:
+    """Refuse a folder with an earlier run's results, unless it is to be resumed or overwritten."""
     if out.exists() and not out.is_dir():
         raise InputError(str(out), "is a file; the results need a folder")
     manifest = out / "batch.json"
-    fingerprint = job.fingerprint()
     if manifest.exists() and not overwrite:
         if not resume:
             raise InputError(str(out), "holds the results of an earlier run: add --resume to finish it, "
@@ -306,16 +304,38 @@ def iterate_batch(job: BatchJob, out: Path, workers: int | None = None, schedule
         except (ValueError, OSError) as err:
             raise InputError(str(manifest), f"cannot be read ({err}); it is not the record of a drillsim run") \
                 from None
-        if earlier != fingerprint:
+        if earlier != job.fingerprint():
             raise InputError(str(manifest), "was written by a run with other settings, plans or scenarios; "
                              "--resume can only finish the same run")
+
+
+def _start_folder(job: BatchJob, out: Path, overwrite: bool) -> None:
+    """Make the folder and record the run in it (``batch.json``), first removing an earlier run's
+    results if ``overwrite``."""
+    if overwrite:
+        remove_batch_results(out)
+    out.mkdir(parents=True, exist_ok=True)
+    manifest = out / "batch.json"
+    if not manifest.exists():
+        manifest.write_text(json.dumps(job.fingerprint(), ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def iterate_batch(job: BatchJob, out: Path | None, workers: int | None = None, scheduler: Any = None,
+                  resume: bool = False, overwrite: bool = False) -> Iterator[ChunkResult]:
+    """Yield every unit's results in order, running what is missing and saving each as it finishes.
+
+    A folder with an earlier run's results is refused unless ``resume`` (finish that same run) or
+    ``overwrite`` (remove its results and start again). With ``out`` None nothing is written.
+    """
+    if out is not None:
+        _check_earlier_run(job, out, resume, overwrite)
     requirement_ids = [[r.id for r in c.plan.requirements] for c in job.configurations]
     units = job.units()
 
     def replications(chunk: int) -> range:
         return range(chunk * job.chunk, min(job.reps, (chunk + 1) * job.chunk))
 
-    saved = set() if overwrite else {u for u in units if _part_path(out, job, *u).exists()}
+    saved = set() if overwrite or out is None else {u for u in units if _part_path(out, job, *u).exists()}
     for u in saved:  # a truncated part is found now, before any work is done
         path = _part_path(out, job, *u)
         if _part_rows(path) != len(replications(u[1])) * len(requirement_ids[u[0]]):
@@ -325,11 +345,8 @@ def iterate_batch(job: BatchJob, out: Path, workers: int | None = None, schedule
     if missing:  # before anything is written: an executor that cannot start leaves the folder as it was
         executor = _Dask(job, scheduler) if scheduler is not None else _Local(job, workers or os.cpu_count() or 1)
     try:
-        if overwrite:
-            remove_batch_results(out)
-        out.mkdir(parents=True, exist_ok=True)
-        if not manifest.exists():
-            manifest.write_text(json.dumps(fingerprint, ensure_ascii=False, indent=1), encoding="utf-8")
+        if out is not None:
+            _start_folder(job, out, overwrite)
     except BaseException:
         if executor is not None:
             executor.close(cancel=True)
@@ -353,7 +370,8 @@ def iterate_batch(job: BatchJob, out: Path, workers: int | None = None, schedule
                 for fut in done:
                     u = inflight.pop(fut)
                     res = fut.result()
-                    _write_part(_part_path(out, job, *u), res, requirement_ids[u[0]])
+                    if out is not None:
+                        _write_part(_part_path(out, job, *u), res, requirement_ids[u[0]])
                     ready[u] = res
             yield ready.pop(unit)
     except BaseException:
@@ -364,6 +382,22 @@ def iterate_batch(job: BatchJob, out: Path, workers: int | None = None, schedule
     finally:
         if executor is not None:
             executor.close()
+
+
+def save_batch(job: BatchJob, out: Path, results: list[ChunkResult], overwrite: bool = False) -> None:
+    """Write a finished run's results (every unit's, kept in memory) as ``iterate_batch`` would have.
+
+    A folder with an earlier run's results is refused unless ``overwrite``.
+    """
+    if out.exists() and not out.is_dir():
+        raise InputError(str(out), "is a file; the results need a folder")
+    if (out / "batch.json").exists() and not overwrite:
+        raise InputError(str(out), "holds the results of an earlier run: write with overwrite=True to replace "
+                         "them, or choose another folder")
+    _start_folder(job, out, overwrite)
+    for res in results:
+        _write_part(_part_path(out, job, res.config, res.chunk), res,
+                    [r.id for r in job.configurations[res.config].plan.requirements])
 
 
 def remove_batch_results(out: Path) -> None:
