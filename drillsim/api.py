@@ -35,6 +35,7 @@ from drillsim.spec.scenario import Scenario
 from drillsim.spec.scenario import load_scenario as _load_scenario
 
 if TYPE_CHECKING:
+    from drillsim.experiment_runs import ExperimentRun
     from drillsim.many_runs import Replications
 
 
@@ -182,3 +183,30 @@ def replicate(plan: Plan, scenario: Scenario, reps: int, seed: int = 0, workers:
 
     job = BatchJob((Configuration("base", plan, scenario),), reps, seed, chunk)
     return Replications(job, list(iterate_batch(job, None, workers, scheduler)))
+
+
+def experiment(ref: str | Path, reps: int | None = None, seed: int | None = None, workers: int = 1,
+               scheduler: Any = None, chunk: int = 200) -> ExperimentRun:
+    """Run every configuration of an experiment file (a path or a built-in id) in memory, on common
+    random numbers, and compare them; ``reps`` and ``seed`` replace the file's if given. With the
+    file's, the results are those of ``drillsim experiment``. Nothing is written until ``.write(out)``.
+
+    >>> import drillsim
+    >>> run = drillsim.experiment("robbery-staffing", reps=10)
+    >>> run.results.columns.tolist()[:3]            # one row per configuration, replication, requirement
+    ['configuration', 'replication', 'requirement']
+    >>> run.summary.columns.tolist()[:2]            # one row per configuration and requirement
+    ['configuration', 'requirement']
+    >>> run.ranking.columns.tolist()                # configurations by mean score
+    ['rank', 'configuration', 'mean_score', 'ci_low', 'ci_high']
+    >>> sorted(set(run.differences["measure"]))[-1]  # paired differences from the baseline
+    'score'
+    """
+    from drillsim.experiment_runs import ExperimentRun, experiment_job
+    from drillsim.runner import iterate_batch
+
+    exp, job = experiment_job(ref, reps, seed, chunk)
+    run = ExperimentRun(exp, job)
+    for res in iterate_batch(job, None, workers, scheduler):
+        run.add(res, keep=True)
+    return run
