@@ -11,7 +11,8 @@ Each finished unit is written as ``results/config=<name>/part-<chunk>.parquet`` 
 killed run leaves whole parts only) — one row per replication and requirement. ``resume`` reads
 the parts already there and runs only the missing units; ``overwrite`` removes an earlier run's parts
 and starts again. Nothing is written before the executor is up, so a scheduler that cannot be
-reached leaves the output folder as it was.
+reached leaves the output folder as it was. With no folder (``out=None``) nothing is written and
+the results are only handed on (the Python API keeps them; ``save_batch`` writes them later).
 
 Worker processes of the local pool end with the main process, even when it is killed: on Linux the
 kernel sends them SIGKILL when it dies (``prctl(PR_SET_PDEATHSIG)``), and everywhere a thread in
