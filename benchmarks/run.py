@@ -98,7 +98,7 @@ def many(reps: int, workers: int) -> dict:
 import json, resource, sys, tempfile, time
 from pathlib import Path
 import drillsim
-from drillsim.batch import run_many
+from drillsim.many_runs import run_many
 plan = drillsim.load_plan({PLAN!r}); sc = drillsim.load_scenario({SCENARIO!r}, plan)
 out = Path(tempfile.mkdtemp()) / "run"
 t = time.perf_counter()

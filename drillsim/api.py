@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from drillsim.log.drill_log import read_drill_log as _read_drill_log
 from drillsim.log.eventlog import EventLog
@@ -32,6 +33,10 @@ from drillsim.spec.plan import load_plan as _load_plan
 from drillsim.spec.programme import Programme, drill_start, load_programme
 from drillsim.spec.scenario import Scenario
 from drillsim.spec.scenario import load_scenario as _load_scenario
+
+if TYPE_CHECKING:
+    from drillsim.experiment_runs import ExperimentRun
+    from drillsim.many_runs import Replications
 
 
 def load_plan(ref: str | Path) -> Plan:
@@ -152,3 +157,56 @@ def run_programme(ref: str | Path, out: str | Path) -> ProgrammeOutput:
                     "report": f"{folder}/report.html"}
         rows.append(row)
     return ProgrammeOutput(programme, rows, write_programme(programme, rows, out))
+
+
+def replicate(plan: Plan, scenario: Scenario, reps: int, seed: int = 0, workers: int = 1,
+              scheduler: Any = None, chunk: int = 200) -> Replications:
+    """Run ``reps`` replications in memory and score each; replication ``i`` is the one that
+    ``drillsim run --reps`` runs with the same seed (``replication_seed(seed, i)``), on any number of
+    ``workers`` or a Dask ``scheduler``. Nothing is written until ``.write(out)``.
+
+    >>> import drillsim
+    >>> plan = drillsim.load_plan("counter-robbery")
+    >>> runs = drillsim.replicate(plan, drillsim.load_scenario("robbers-flee", plan), reps=20, seed=1)
+    >>> runs.results.columns.tolist()               # one row per replication and requirement
+    ['replication', 'requirement', 'outcome', 'latency_min', 'credit', 'score']
+    >>> len(runs.results) == 20 * len(plan.requirements)
+    True
+    >>> row = runs.summary.iloc[0]                  # one row per requirement
+    >>> row["requirement"], int(row["replications"])
+    ('ROB-01', 20)
+    >>> bool(row["p_met_low"] <= row["p_met"] <= row["p_met_high"])
+    True
+    """
+    from drillsim.many_runs import Replications
+    from drillsim.runner import BatchJob, Configuration, iterate_batch
+
+    job = BatchJob((Configuration("base", plan, scenario),), reps, seed, chunk)
+    return Replications(job, list(iterate_batch(job, None, workers, scheduler)))
+
+
+def experiment(ref: str | Path, reps: int | None = None, seed: int | None = None, workers: int = 1,
+               scheduler: Any = None, chunk: int = 200) -> ExperimentRun:
+    """Run every configuration of an experiment file (a path or a built-in id) in memory, on common
+    random numbers, and compare them; ``reps`` and ``seed`` replace the file's if given. With the
+    file's, the results are those of ``drillsim experiment``. Nothing is written until ``.write(out)``.
+
+    >>> import drillsim
+    >>> run = drillsim.experiment("robbery-staffing", reps=10)
+    >>> run.results.columns.tolist()[:3]            # one row per configuration, replication, requirement
+    ['configuration', 'replication', 'requirement']
+    >>> run.summary.columns.tolist()[:2]            # one row per configuration and requirement
+    ['configuration', 'requirement']
+    >>> run.ranking.columns.tolist()                # configurations by mean score
+    ['rank', 'configuration', 'mean_score', 'ci_low', 'ci_high']
+    >>> sorted(set(run.differences["measure"]))[-1]  # paired differences from the baseline
+    'score'
+    """
+    from drillsim.experiment_runs import ExperimentRun, experiment_job
+    from drillsim.runner import iterate_batch
+
+    exp, job = experiment_job(ref, reps, seed, chunk)
+    run = ExperimentRun(exp, job)
+    for res in iterate_batch(job, None, workers, scheduler):
+        run.add(res, keep=True)
+    return run

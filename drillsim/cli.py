@@ -173,7 +173,8 @@ def run(plan: PlanArg, scenario: ScenarioArg,
         ) -> None:
     """Simulate SCENARIO under PLAN and score it: one drill with its report, or --reps many."""
     import drillsim
-    from drillsim.batch import remove_batch_results, run_many
+    from drillsim.many_runs import run_many
+    from drillsim.runner import remove_batch_results
     from drillsim.sim.seeds import replication_seed
 
     if replication is not None and reps > 1:
@@ -241,7 +242,7 @@ def experiment(ref: Annotated[str, typer.Argument(help="experiment file, or the 
                resume: ResumeOpt = False,
                force: ForceOpt = False) -> None:
     """Run every configuration of an experiment on common random numbers and compare them."""
-    from drillsim.batch import run_experiment
+    from drillsim.experiment_runs import run_experiment
     from drillsim.spec import catalog
     from drillsim.spec.experiment import load_experiment
 

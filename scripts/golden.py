@@ -57,7 +57,7 @@ def outputs() -> dict[str, str]:
 
 def _many(tmp: Path) -> dict[str, str]:
     import drillsim
-    from drillsim.batch import run_many
+    from drillsim.many_runs import run_many
 
     plan = drillsim.load_plan("counter-robbery")
     scenario = drillsim.load_scenario("armed-robbery-injured", plan)

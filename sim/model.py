@@ -16,7 +16,7 @@ import numpy as np
 
 from drillsim.spec import defaults
 from drillsim.spec.conditions import Condition
-from drillsim.spec.distributions import Distribution, Sampler
+from drillsim.spec.distributions import Distribution, Fixed, Sampler
 from drillsim.spec.plan import BUILTIN_ACTIONS, Duty, Plan, Report, Role
 from drillsim.spec.scenario import FactDraw, Scenario, channel_parameters, typed_fact
 from drillsim.spec.schema import LEARNED, Selector
@@ -145,7 +145,7 @@ def _channel(cid: str, plan: Plan, sc: Scenario) -> ChannelRuntime:
     """A channel's parameters (complete: the scenario was checked against the plan)."""
     base = channel_parameters(cid, sc.parameters.channels.get(cid))
     sync = plan.channels[cid].synchronous
-    zero = Distribution("fixed", (0.0,)).sampler()
+    zero = Fixed((0.0,)).sampler()
     return ChannelRuntime(cid, sync, base["latency"].sampler(), float(base["failure"]),
                           float(base.get("answer_within", 0.0)),
                           base["talk"].sampler() if "talk" in base else zero)

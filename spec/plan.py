@@ -18,7 +18,7 @@ from . import values
 from .calendar import ChoiceValue, Deadline, DeadlineField
 from .checking import check, raise_problems
 from .conditions import Condition, compile_condition, thresholds
-from .distributions import Distribution, DistributionField
+from .distributions import DistributionField, Fixed
 from .schema import INCIDENT, LEARNED, Bool, Document, Duration, Probability, Selector, SelectorField, Strict
 from .yamlio import Path_, load_yaml
 
@@ -125,7 +125,7 @@ class Task(Strict):
     when: str | None = None
     who: Literal["one", "all"] = "one"
     priority: int = 5
-    takes: DistributionField = Distribution("fixed", (0.0,))
+    takes: DistributionField = Fixed((0.0,))
     delay: Duration = 0.0
     """Start this long after the trigger; ``when`` is checked then ("if power is not back in 2 h")."""
     repeat: Bool = False

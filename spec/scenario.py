@@ -19,7 +19,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 from . import defaults, values
 from .calendar import nth_working_day_after
 from .checking import check, raise_problems
-from .distributions import Distribution, DistributionField, parse_distribution
+from .distributions import Distribution, DistributionField, Exponential, Fixed, parse_distribution
 from .errors import InputError
 from .plan import MAX_COUNT, Plan
 from .schema import Bool, Duration, Probability, Strict, probability, written_date
@@ -45,7 +45,7 @@ def _horizon(value: float) -> float:
 
 class Customers(Strict):
     arrivals_per_hour: Annotated[float, AfterValidator(_arrivals)] = 0.0
-    service: DistributionField = Distribution("exponential", (3.0,))
+    service: DistributionField = Exponential((3.0,))
 
 
 class Branch(Strict):
@@ -73,7 +73,7 @@ class FactDraw(Strict):
 
 class Inject(Strict):
     id: str
-    at: DistributionField = Distribution("fixed", (0.0,))
+    at: DistributionField = Fixed((0.0,))
     after: str | None = None
     """Another inject: ``at`` then counts from that inject's time."""
     description: str = ""

@@ -10,8 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 
 import drillsim
-from drillsim.batch import run_many
 from drillsim.cli import run_command
+from drillsim.many_runs import run_many
 from tests.clirun import drillsim as cli
 from tests.conftest import ROOT
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from drillsim.spec.distributions import parse_distribution
+from drillsim.spec.distributions import KINDS, Distribution, parse_distribution
 from drillsim.spec.durations import format_minutes, parse_duration
 
 
@@ -54,3 +54,38 @@ def test_means(spec):
 def test_round_trip_through_file_data():
     d = parse_distribution({"lognormal": {"median": 5, "p90": 9}})
     assert parse_distribution(d.to_data()) == d
+
+
+@pytest.mark.parametrize("spec", [3.0, {"uniform": [1.0, 3.0]}, {"triangular": [1.0, 2.0, 4.0]},
+                                  {"exponential": 5.0}, {"lognormal": {"median": 5.0, "p90": 9.0}},
+                                  {"empirical": [1.0, 2.0, 9.0]}])
+def test_every_kind_writes_what_it_reads(spec):
+    d = parse_distribution(spec)
+    assert d.to_data() == spec
+    assert parse_distribution(d.to_data()) == d
+
+
+def test_kinds_with_the_same_parameters_differ():
+    assert parse_distribution({"fixed": 3}) != parse_distribution({"exponential": 3})
+
+
+def test_a_kind_is_one_registered_class(monkeypatch):
+    class Gamma(Distribution):
+        __slots__ = ()
+        kind = "gamma"
+        names = ("shape", "scale")
+
+        def sampler(self):
+            return lambda rng: 0.0
+
+    monkeypatch.setitem(KINDS, "gamma", Gamma)
+    d = parse_distribution({"gamma": {"shape": 2, "scale": "30s"}})
+    assert d == Gamma((2.0, 0.5)) and d.to_data() == {"gamma": [2.0, 0.5]}
+    with pytest.raises(ValueError, match="gamma takes shape, scale; got shape"):
+        parse_distribution({"gamma": {"shape": 2}})
+
+
+def test_unknown_kind_names_the_known_ones():
+    with pytest.raises(ValueError, match="unknown distribution 'gamma'; known: fixed, uniform, triangular, "
+                                         "exponential, lognormal, empirical"):
+        parse_distribution({"gamma": 3})

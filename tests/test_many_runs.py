@@ -10,7 +10,9 @@ import pytest
 import yaml
 
 import drillsim
-from drillsim.batch import BatchJob, Configuration, iterate_batch, run_experiment, run_many
+from drillsim.experiment_runs import run_experiment
+from drillsim.many_runs import run_many
+from drillsim.runner import BatchJob, Configuration, iterate_batch
 from drillsim.scoring.aggregate import Distribution, wilson
 from drillsim.sim.engine import run_replication
 from drillsim.sim.seeds import replication_seed

@@ -15,7 +15,7 @@ from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 import drillsim
-from drillsim.batch import run_many
+from drillsim.many_runs import run_many
 from drillsim.reports.batch import latency_figure
 from drillsim.reports.graph_plot import escalation_figure, plot_escalation_graph
 from drillsim.reports.timeline import LABELLED, MAX_LABELS_PER_LANE, incident_start, timeline_figure

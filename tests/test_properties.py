@@ -20,7 +20,7 @@ from drillsim.scoring.aggregate import CODES, Aggregator
 from drillsim.scoring.outcomes import Outcome, RequirementResult
 from drillsim.scoring.rating import RATINGS, band, overall_score, rate_capability
 from drillsim.sim.seeds import Draws
-from drillsim.spec.distributions import Distribution, parse_distribution
+from drillsim.spec.distributions import Distribution, Uniform, parse_distribution
 from drillsim.spec.plan import ScoringRules
 
 FIXED = settings(derandomize=True, max_examples=100, deadline=None, database=None)
@@ -149,6 +149,6 @@ def test_single_and_block_draws_follow_the_same_distribution(dist, seed):
 
 
 def test_the_test_tells_different_distributions_apart():
-    wider = Distribution("uniform", (0.0, 1.1)).block()(np.random.default_rng(3), N)
-    same = Distribution("uniform", (0.0, 1.0)).block()(np.random.default_rng(4), N)
+    wider = Uniform((0.0, 1.1)).block()(np.random.default_rng(3), N)
+    same = Uniform((0.0, 1.0)).block()(np.random.default_rng(4), N)
     assert math.sqrt(N / 2) * ks_statistic(wider, same) > KS_CRITICAL

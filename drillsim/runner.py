@@ -1,5 +1,5 @@
-"""Many replications: split into chunks, run on a local process pool or a Dask cluster, each chunk's
-results written to disk as it finishes, and handed on in replication order.
+"""The batch runner for many replications: split into chunks, run on a local process pool or a Dask
+cluster, each chunk's results written to disk as it finishes, and handed on in replication order.
 
 A batch is one or more configurations (a plan and a scenario each), the number of replications, a
 seed and a chunk size. Work unit ``(configuration, chunk)`` runs replications
@@ -11,7 +11,8 @@ Each finished unit is written as ``results/config=<name>/part-<chunk>.parquet`` 
 killed run leaves whole parts only) — one row per replication and requirement. ``resume`` reads
 the parts already there and runs only the missing units; ``overwrite`` removes an earlier run's parts
 and starts again. Nothing is written before the executor is up, so a scheduler that cannot be
-reached leaves the output folder as it was.
+reached leaves the output folder as it was. With no folder (``out=None``) nothing is written and
+the results are only handed on (the Python API keeps them; ``save_batch`` writes them later).
 
 Worker processes of the local pool end with the main process, even when it is killed: on Linux the
 kernel sends them SIGKILL when it dies (``prctl(PR_SET_PDEATHSIG)``), and everywhere a thread in
@@ -86,6 +87,10 @@ class BatchJob:
         }
 
 
+Progress = Callable[[int, int], None]
+"""Called with (replications done, replications in all) as results come in."""
+
+
 @dataclass
 class ChunkResult:
     config: int
@@ -146,10 +151,11 @@ def _part_path(out: Path, job: BatchJob, config: int, chunk: int) -> Path:
     return out / "results" / f"config={job.configurations[config].name}" / f"part-{chunk:05d}.parquet"
 
 
-def _write_part(path: Path, res: ChunkResult, requirement_ids: list[str]) -> None:
+def results_table(res: ChunkResult, requirement_ids: list[str]) -> pa.Table:
+    """A unit's results as the tidy table of its part file: one row per replication and requirement."""
     n, r = res.outcome.shape
     names = pa.array(requirement_ids, pa.string())
-    table = pa.table({
+    return pa.table({
         "replication": pa.array(np.repeat(res.reps, r).astype(np.int64)),
         "requirement": pa.DictionaryArray.from_arrays(pa.array(np.tile(np.arange(r), n), pa.int32()), names),
         "outcome": pa.DictionaryArray.from_arrays(
@@ -158,9 +164,12 @@ def _write_part(path: Path, res: ChunkResult, requirement_ids: list[str]) -> Non
         "credit": pa.array(res.credit.ravel()),
         "score": pa.array(np.repeat(res.score, r), from_pandas=True),
     })
+
+
+def _write_part(path: Path, res: ChunkResult, requirement_ids: list[str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    pq.write_table(table, tmp)
+    pq.write_table(results_table(res, requirement_ids), tmp)
     os.replace(tmp, path)
 
 
@@ -282,17 +291,11 @@ def _completed(futures: set) -> tuple[set, set]:
     return done, pending
 
 
-def iterate_batch(job: BatchJob, out: Path, workers: int | None = None, scheduler: Any = None,
-                  resume: bool = False, overwrite: bool = False) -> Iterator[ChunkResult]:
-    """Yield every unit's results in order, running what is missing and saving each as it finishes.
-
-    A folder with an earlier run's results is refused unless ``resume`` (finish that same run) or
-    ``overwrite`` (remove its results and start again).
-    """
+def _check_earlier_run(job: BatchJob, out: Path, resume: bool, overwrite: bool) -> None:
+    """Refuse a folder with an earlier run's results, unless it is to be resumed or overwritten."""
     if out.exists() and not out.is_dir():
         raise InputError(str(out), "is a file; the results need a folder")
     manifest = out / "batch.json"
-    fingerprint = job.fingerprint()
     if manifest.exists() and not overwrite:
         if not resume:
             raise InputError(str(out), "holds the results of an earlier run: add --resume to finish it, "
@@ -302,16 +305,38 @@ def iterate_batch(job: BatchJob, out: Path, workers: int | None = None, schedule
         except (ValueError, OSError) as err:
             raise InputError(str(manifest), f"cannot be read ({err}); it is not the record of a drillsim run") \
                 from None
-        if earlier != fingerprint:
+        if earlier != job.fingerprint():
             raise InputError(str(manifest), "was written by a run with other settings, plans or scenarios; "
                              "--resume can only finish the same run")
+
+
+def _start_folder(job: BatchJob, out: Path, overwrite: bool) -> None:
+    """Make the folder and record the run in it (``batch.json``), first removing an earlier run's
+    results if ``overwrite``."""
+    if overwrite:
+        remove_batch_results(out)
+    out.mkdir(parents=True, exist_ok=True)
+    manifest = out / "batch.json"
+    if not manifest.exists():
+        manifest.write_text(json.dumps(job.fingerprint(), ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def iterate_batch(job: BatchJob, out: Path | None, workers: int | None = None, scheduler: Any = None,
+                  resume: bool = False, overwrite: bool = False) -> Iterator[ChunkResult]:
+    """Yield every unit's results in order, running what is missing and saving each as it finishes.
+
+    A folder with an earlier run's results is refused unless ``resume`` (finish that same run) or
+    ``overwrite`` (remove its results and start again). With ``out`` None nothing is written.
+    """
+    if out is not None:
+        _check_earlier_run(job, out, resume, overwrite)
     requirement_ids = [[r.id for r in c.plan.requirements] for c in job.configurations]
     units = job.units()
 
     def replications(chunk: int) -> range:
         return range(chunk * job.chunk, min(job.reps, (chunk + 1) * job.chunk))
 
-    saved = set() if overwrite else {u for u in units if _part_path(out, job, *u).exists()}
+    saved = set() if overwrite or out is None else {u for u in units if _part_path(out, job, *u).exists()}
     for u in saved:  # a truncated part is found now, before any work is done
         path = _part_path(out, job, *u)
         if _part_rows(path) != len(replications(u[1])) * len(requirement_ids[u[0]]):
@@ -321,11 +346,8 @@ def iterate_batch(job: BatchJob, out: Path, workers: int | None = None, schedule
     if missing:  # before anything is written: an executor that cannot start leaves the folder as it was
         executor = _Dask(job, scheduler) if scheduler is not None else _Local(job, workers or os.cpu_count() or 1)
     try:
-        if overwrite:
-            remove_batch_results(out)
-        out.mkdir(parents=True, exist_ok=True)
-        if not manifest.exists():
-            manifest.write_text(json.dumps(fingerprint, ensure_ascii=False, indent=1), encoding="utf-8")
+        if out is not None:
+            _start_folder(job, out, overwrite)
     except BaseException:
         if executor is not None:
             executor.close(cancel=True)
@@ -349,7 +371,8 @@ def iterate_batch(job: BatchJob, out: Path, workers: int | None = None, schedule
                 for fut in done:
                     u = inflight.pop(fut)
                     res = fut.result()
-                    _write_part(_part_path(out, job, *u), res, requirement_ids[u[0]])
+                    if out is not None:
+                        _write_part(_part_path(out, job, *u), res, requirement_ids[u[0]])
                     ready[u] = res
             yield ready.pop(unit)
     except BaseException:
@@ -362,118 +385,25 @@ def iterate_batch(job: BatchJob, out: Path, workers: int | None = None, schedule
             executor.close()
 
 
+def save_batch(job: BatchJob, out: Path, results: list[ChunkResult], overwrite: bool = False) -> None:
+    """Write a finished run's results (every unit's, kept in memory) as ``iterate_batch`` would have.
+
+    A folder with an earlier run's results is refused unless ``overwrite``.
+    """
+    if out.exists() and not out.is_dir():
+        raise InputError(str(out), "is a file; the results need a folder")
+    if (out / "batch.json").exists() and not overwrite:
+        raise InputError(str(out), "holds the results of an earlier run: write with overwrite=True to replace "
+                         "them, or choose another folder")
+    _start_folder(job, out, overwrite)
+    for res in results:
+        _write_part(_part_path(out, job, res.config, res.chunk), res,
+                    [r.id for r in job.configurations[res.config].plan.requirements])
+
+
 def remove_batch_results(out: Path) -> None:
     """Remove what an earlier batch run wrote that a new one could mistake for its own: the record
     of the run and its parts."""
     (out / "batch.json").unlink(missing_ok=True)
     if (out / "results").is_dir():
         shutil.rmtree(out / "results")
-
-
-# One configuration, many replications ------------------------------------------------------------
-
-Progress = Callable[[int, int], None]
-
-
-@dataclass
-class ManyOutput:
-    summary: dict[str, Any]
-    files: dict[str, Path]
-
-
-def run_many(plan: Plan, scenario: Scenario, reps: int, seed: int, out: str | Path, workers: int | None = None,
-             scheduler: Any = None, resume: bool = False, progress: Progress | None = None,
-             examples: int = 3, chunk: int = 200, overwrite: bool = False) -> ManyOutput:
-    """Run ``reps`` replications, score each, and write the tidy table, the summary and examples.
-
-    The worst late replications of each requirement (up to ``examples``) are re-run alone from their
-    index and written with their report, to be read as a timeline.
-    """
-    from drillsim.api import run_drill
-    from drillsim.reports.batch import write_many_report
-    from drillsim.scoring.aggregate import Aggregator
-
-    out = Path(out)
-    job = BatchJob((Configuration("base", plan, scenario),), reps, seed, chunk)
-    agg = Aggregator([r.id for r in plan.requirements], keep_worst=examples)
-    for res in iterate_batch(job, out, workers, scheduler, resume, overwrite):
-        agg.add(res.reps, res.outcome, res.latency, res.score)
-        if progress is not None:
-            progress(agg.replications, reps)
-    summary = {"schema": "drillsim.many/1", "plan": plan.id, "scenario": scenario.id, "seed": seed, "reps": reps,
-               **agg.summary()}
-    titles = {r.id: (r.title, r.kind, r.critical) for r in plan.requirements}
-    for req in summary["requirements"]:
-        req["title"], req["kind"], req["critical"] = titles[req["id"]]
-    chosen = sorted({ex["replication"] for req in summary["requirements"] for ex in req["worst_late"]})
-    for i in chosen:
-        run_drill(plan, scenario, replication_seed(seed, i), out / "examples" / f"replication-{i}")
-    summary["examples"] = {str(i): f"examples/replication-{i}/report.html" for i in chosen}
-    path = out / "summary.json"
-    path.write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    files = {"summary": path, "results": out / "results"}
-    files.update(write_many_report(plan, summary, out))
-    return ManyOutput(summary, files)
-
-
-# Several configurations, compared ----------------------------------------------------------------
-
-@dataclass
-class ExperimentOutput:
-    comparison: dict[str, Any]
-    files: dict[str, Path]
-
-
-def run_experiment(ref: str | Path, out: str | Path, workers: int | None = None, scheduler: Any = None,
-                   resume: bool = False, progress: Progress | None = None, chunk: int = 200,
-                   overwrite: bool = False) -> ExperimentOutput:
-    """Run every configuration of an experiment on common random numbers and compare them."""
-    from drillsim.reports.experiment import write_experiment_report
-    from drillsim.scoring.aggregate import Aggregator
-    from drillsim.scoring.compare import compare, rank
-    from drillsim.spec import catalog
-    from drillsim.spec.experiment import load_experiment
-
-    source = catalog.resolve(ref, "experiment")
-    exp, configs = load_experiment(source)
-    ids = [r.id for r in configs[0][1].requirements]
-    for name, plan, _ in configs:
-        if [r.id for r in plan.requirements] != ids:
-            raise InputError(str(source), f"configuration {name!r} changes the plan's requirements; "
-                             "configurations are compared on the same requirements")
-    names = [c[0] for c in configs]
-    baseline = exp.baseline or names[0]
-    job = BatchJob(tuple(Configuration(*c) for c in configs), exp.reps, exp.seed, chunk)
-    aggs = {n: Aggregator(ids) for n in names}
-    scores = {n: np.full(exp.reps, np.nan) for n in names}
-    outcomes = {n: np.zeros((exp.reps, len(ids)), dtype=np.int8) for n in names}
-    latencies = {n: np.full((exp.reps, len(ids)), np.nan, dtype=np.float32) for n in names}
-    total, done = exp.reps * len(names), 0
-    for res in iterate_batch(job, Path(out), workers, scheduler, resume, overwrite):
-        name = names[res.config]
-        aggs[name].add(res.reps, res.outcome, res.latency, res.score)
-        scores[name][res.reps] = res.score
-        outcomes[name][res.reps] = res.outcome
-        latencies[name][res.reps] = res.latency
-        done += len(res.reps)
-        if progress is not None:
-            progress(done, total)
-    plan = configs[0][1]
-    comparison = {
-        "schema": "drillsim.experiment-run/1", "experiment": exp.id, "title": exp.title, "plan": plan.id,
-        "scenario": configs[0][2].id, "reps": exp.reps, "seed": exp.seed, "baseline": baseline,
-        "configurations": {n: aggs[n].summary() for n in names},
-        "ranking": rank(names, scores),
-        "differences": [
-            {"configuration": d.configuration, "baseline": d.baseline, "measure": d.measure, "n": d.n,
-             "mean": None if d.mean is None else round(d.mean, 6),
-             "ci95": None if d.ci95 is None else [round(d.ci95[0], 6), round(d.ci95[1], 6)]}
-            for d in compare(names, baseline, ids, scores, outcomes)
-        ],
-    }
-    out = Path(out)
-    path = out / "comparison.json"
-    path.write_text(json.dumps(comparison, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    files = {"comparison": path, "results": out / "results"}
-    files.update(write_experiment_report(plan, comparison, latencies, out))
-    return ExperimentOutput(comparison, files)

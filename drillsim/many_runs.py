@@ -1,0 +1,122 @@
+"""Many replications of one drill: run them with the batch runner (``drillsim.runner``), then write
+the tidy table of results, the summary with its intervals, the report and a few worst examples —
+or keep them in memory as pandas tables (``Replications``) and write them only when asked."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from drillsim.runner import BatchJob, ChunkResult, Configuration, Progress, iterate_batch, results_table, save_batch
+from drillsim.scoring.aggregate import Aggregator
+from drillsim.sim.seeds import replication_seed
+from drillsim.spec.plan import Plan
+from drillsim.spec.scenario import Scenario
+
+
+@dataclass
+class ManyOutput:
+    summary: dict[str, Any]
+    files: dict[str, Path]
+
+
+def run_many(plan: Plan, scenario: Scenario, reps: int, seed: int, out: str | Path, workers: int | None = None,
+             scheduler: Any = None, resume: bool = False, progress: Progress | None = None,
+             examples: int = 3, chunk: int = 200, overwrite: bool = False) -> ManyOutput:
+    """Run ``reps`` replications, score each, and write the tidy table, the summary and examples.
+
+    The worst late replications of each requirement (up to ``examples``) are re-run alone from their
+    index and written with their report, to be read as a timeline.
+    """
+    out = Path(out)
+    job = BatchJob((Configuration("base", plan, scenario),), reps, seed, chunk)
+    agg = Aggregator([r.id for r in plan.requirements], keep_worst=examples)
+    for res in iterate_batch(job, out, workers, scheduler, resume, overwrite):
+        agg.add(res.reps, res.outcome, res.latency, res.score)
+        if progress is not None:
+            progress(agg.replications, reps)
+    return _write_summary(job, agg, out)
+
+
+def _summary(job: BatchJob, agg: Aggregator) -> dict[str, Any]:
+    """The summary of ``summary.json`` (without its examples): statistics per requirement and overall."""
+    (config,) = job.configurations
+    plan = config.plan
+    summary = {"schema": "drillsim.many/1", "plan": plan.id, "scenario": config.scenario.id, "seed": job.seed,
+               "reps": job.reps, **agg.summary()}
+    titles = {r.id: (r.title, r.kind, r.critical) for r in plan.requirements}
+    for req in summary["requirements"]:
+        req["title"], req["kind"], req["critical"] = titles[req["id"]]
+    return summary
+
+
+def _write_summary(job: BatchJob, agg: Aggregator, out: Path) -> ManyOutput:
+    """Re-run and write the worst examples, then write ``summary.json`` and the report."""
+    from drillsim.api import run_drill
+    from drillsim.reports.batch import write_many_report
+
+    (config,) = job.configurations
+    summary = _summary(job, agg)
+    chosen = sorted({ex["replication"] for req in summary["requirements"] for ex in req["worst_late"]})
+    for i in chosen:
+        run_drill(config.plan, config.scenario, replication_seed(job.seed, i), out / "examples" / f"replication-{i}")
+    summary["examples"] = {str(i): f"examples/replication-{i}/report.html" for i in chosen}
+    path = out / "summary.json"
+    path.write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    files = {"summary": path, "results": out / "results"}
+    files.update(write_many_report(config.plan, summary, out))
+    return ManyOutput(summary, files)
+
+
+def summary_frame(requirements: list[dict[str, Any]]) -> pd.DataFrame:
+    """Per-requirement statistics (as in ``summary.json``) as a table, one row per requirement."""
+    rows = []
+    for req in requirements:
+        low, high = req["p_met_ci95"] or (None, None)
+        rows.append({"requirement": req["id"], **{k: req[k] for k in ("title", "kind", "critical") if k in req},
+                     "replications": req["replications"], "applicable": req["applicable"], **req["outcomes"],
+                     "p_met": req["p_met"], "p_met_low": low, "p_met_high": high,
+                     **{f"latency_{k}": v for k, v in req["latency_min"].items() if k != "n"}})
+    return pd.DataFrame(rows)
+
+
+class Replications:
+    """Many replications of one drill, kept in memory: replication ``i`` is the one ``drillsim run
+    --reps`` runs with the same seed. Nothing is written until :meth:`write`."""
+
+    def __init__(self, job: BatchJob, chunks: list[ChunkResult]):
+        self.job = job
+        self.chunks = chunks
+        (config,) = job.configurations
+        self.plan, self.scenario = config.plan, config.scenario
+
+    @cached_property
+    def results(self) -> pd.DataFrame:
+        """One row per replication and requirement: the table ``results/`` holds as Parquet."""
+        ids = [r.id for r in self.plan.requirements]
+        return pa.concat_tables([results_table(c, ids) for c in self.chunks]).to_pandas()
+
+    @cached_property
+    def summary(self) -> pd.DataFrame:
+        """One row per requirement: outcome counts, the proportion met with its 95 % Wilson interval,
+        and latency (minutes) mean and percentiles — the numbers of ``summary.json``."""
+        return summary_frame(_summary(self.job, self._aggregate(0))["requirements"])
+
+    def _aggregate(self, examples: int) -> Aggregator:
+        agg = Aggregator([r.id for r in self.plan.requirements], keep_worst=examples)
+        for c in self.chunks:
+            agg.add(c.reps, c.outcome, c.latency, c.score)
+        return agg
+
+    def write(self, out: str | Path, examples: int = 3, overwrite: bool = False) -> ManyOutput:
+        """Write what ``drillsim run --reps`` writes into ``out``: the results table, the summary, the
+        report and the worst examples. A folder with an earlier run's results needs ``overwrite``."""
+        out = Path(out)
+        save_batch(self.job, out, self.chunks, overwrite)
+        return _write_summary(self.job, self._aggregate(examples), out)
