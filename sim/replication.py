@@ -79,8 +79,8 @@ class Replication:
             actor_role, actor_name = actor.role, actor.name
             site = site or actor.site
         target_role = target.role if target is not None else None
-        row = Event(self.env.now, site, self.incident_id, event, what, actor_role, actor_name, target_role,
-                    target.name if target is not None else None, channel, ref, value, fields)
+        row = _new_row(Event, (self.env.now, site, self.incident_id, event, what, actor_role, actor_name, target_role,
+                               target.name if target is not None else None, channel, ref, value, fields))
         self.rows.append(row)
         if site not in self.perceived:  # the first event at a site: everyone on site perceives the incident
             self.perceived.add(site)
@@ -207,6 +207,9 @@ class Replication:
                 if person.current is not None or person.jobs:
                     for what in person.unfinished():
                         self.emit("unfinished", what, person, site=person.site)
+
+
+_new_row = tuple.__new__  # an Event without the Python-level call of its constructor (the hot path)
 
 
 def _reach(p: Person) -> tuple[bool, int, str]:
