@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from drillsim.log.eventlog import ACTOR, ACTOR_ROLE, FIELDS, SITE, WHAT, Row
+from drillsim.log.eventlog import Event
 from drillsim.spec.durations import format_minutes
 from drillsim.spec.plan import (
     ClassificationRequirement,
@@ -55,30 +55,30 @@ def compile_check(req: Requirement, plan: Plan) -> Check:
             per_site = _done_at_each_branch(req, plan)
             earlier_counts, only_first = req.earlier_counts, req.trigger.first
 
-            def measure(view: LogView, start: Row, site: str | None) -> RequirementResult:
-                limit = rule.allowed(start[0], view.origin)
-                here = response if site is None else (lambda row: row[SITE] == site and response(row))
+            def measure(view: LogView, start: Event, site: str | None) -> RequirementResult:
+                limit = rule.allowed(start.t, view.origin)
+                here = response if site is None else (lambda row: row.site == site and response(row))
                 where = "" if site is None else f" at {site}"
                 done = view.first(r_event, here)
                 if done is None:
-                    return result(Outcome.MISSED, 0.0, since=start[0], deadline=limit,
+                    return result(Outcome.MISSED, 0.0, since=start.t, deadline=limit,
                                   detail=f"no response in the log{where}")
-                if done[0] < start[0]:
-                    early = format_minutes(start[0] - done[0])
+                if done.t < start.t:
+                    early = format_minutes(start.t - done.t)
                     if earlier_counts:
-                        return result(Outcome.MET, 1.0, at=done[0], since=start[0], latency=0.0, deadline=limit,
+                        return result(Outcome.MET, 1.0, at=done.t, since=start.t, latency=0.0, deadline=limit,
                                       detail=f"done {early} before the trigger{where}")
                     before = done
-                    done = view.first(r_event, here, after=start[0])
+                    done = view.first(r_event, here, after=start.t)
                     if done is None:
-                        return result(Outcome.MISSED, 0.0, at=before[0], since=start[0], deadline=limit,
+                        return result(Outcome.MISSED, 0.0, at=before.t, since=start.t, deadline=limit,
                                       detail=f"the response came {early} before the trigger{where}; this "
                                              f"requirement counts only responses after it")
-                latency = done[0] - start[0]
+                latency = done.t - start.t
                 if latency <= limit + 1e-9:
-                    return result(Outcome.MET, 1.0, at=done[0], since=start[0], latency=latency, deadline=limit,
+                    return result(Outcome.MET, 1.0, at=done.t, since=start.t, latency=latency, deadline=limit,
                                   detail=where.strip())
-                return result(Outcome.LATE, late_credit, at=done[0], since=start[0], latency=latency, deadline=limit,
+                return result(Outcome.LATE, late_credit, at=done.t, since=start.t, latency=latency, deadline=limit,
                               detail=f"late by {format_minutes(latency - limit)}{where}")
 
             def deadline(view: LogView) -> RequirementResult:
@@ -93,14 +93,14 @@ def compile_check(req: Requirement, plan: Plan) -> Check:
                     if only_first:  # `first: true` (`incident`): only the first trigger at each site counts
                         starts = _first_at_each_site(starts)
                     # the deadline counts from the first trigger at which the condition holds
-                    starts = [row for row in starts if holds(view, row[0])]
+                    starts = [row for row in starts if holds(view, row.t)]
                     if not starts:
                         return condition_not_met("at the trigger")
-                sites = sorted({row[SITE] for row in starts} & view.branches) if per_site else []
+                sites = sorted({row.site for row in starts} & view.branches) if per_site else []
                 if len(sites) <= 1:
                     return measure(view, starts[0], None)
                 # several branches, each must respond: the worst of them counts
-                each = [measure(view, next(r for r in starts if r[SITE] == s), s) for s in sites]
+                each = [measure(view, next(r for r in starts if r.site == s), s) for s in sites]
                 return max(each, key=lambda r: (SEVERITY[r.outcome], r.latency or 0.0))
 
             return deadline
@@ -110,17 +110,17 @@ def compile_check(req: Requirement, plan: Plan) -> Check:
 
             def content(view: LogView) -> RequirementResult:
                 row = view.first(event, report)
-                if not holds(view, None if row is None else row[0]):
+                if not holds(view, None if row is None else row.t):
                     return condition_not_met("at the end of the log" if row is None else "when the report was sent")
                 if row is None:
                     return result(Outcome.MISSED, 0.0, detail="no such report in the log")
-                carried = set(row[FIELDS] or ())
+                carried = set(row.fields or ())
                 missing = [f for f in wanted if f not in carried]
                 if not missing:
-                    return result(Outcome.MET, 1.0, at=row[0])
+                    return result(Outcome.MET, 1.0, at=row.t)
                 names = ", ".join(f"{f} ({plan.report_fields[f]})" for f in missing)
                 share = 1 - len(missing) / len(wanted)
-                return result(Outcome.INCOMPLETE, share, at=row[0], detail=f"missing: {names}")
+                return result(Outcome.INCOMPLETE, share, at=row.t, detail=f"missing: {names}")
 
             return content
 
@@ -133,15 +133,15 @@ def compile_check(req: Requirement, plan: Plan) -> Check:
                     if not holds(view, None):
                         return condition_not_met("at the end of the log")
                     return not_applicable("the second step did not occur")
-                if not holds(view, b[0]):
+                if not holds(view, b.t):
                     return condition_not_met("at the second step")
                 a = view.first(req.first.event, first)
                 if a is None:
-                    return result(Outcome.VIOLATED, 0.0, at=b[0], detail="the second step came without the first")
-                if a[0] > b[0]:
-                    return result(Outcome.VIOLATED, 0.0, at=b[0], latency=b[0] - a[0],
-                                  detail=f"the second step came {format_minutes(a[0] - b[0])} before the first")
-                return result(Outcome.MET, 1.0, at=b[0], latency=b[0] - a[0])
+                    return result(Outcome.VIOLATED, 0.0, at=b.t, detail="the second step came without the first")
+                if a.t > b.t:
+                    return result(Outcome.VIOLATED, 0.0, at=b.t, latency=b.t - a.t,
+                                  detail=f"the second step came {format_minutes(a.t - b.t)} before the first")
+                return result(Outcome.MET, 1.0, at=b.t, latency=b.t - a.t)
 
             return order
 
@@ -155,10 +155,10 @@ def compile_check(req: Requirement, plan: Plan) -> Check:
                 if not (view.ever(applies) if at_each else holds(view, None)):
                     return condition_not_met("at any moment")
                 for row in view.all(event, forbidden):
-                    now = view.vars_at(row[0])
+                    now = view.vars_at(row.t)
                     if while_(now) and (not at_each or applies(now)):
-                        return result(Outcome.VIOLATED, 0.0, at=row[0],
-                                      detail=f"{row[WHAT]} by {row[ACTOR] or row[ACTOR_ROLE]}")
+                        return result(Outcome.VIOLATED, 0.0, at=row.t,
+                                      detail=f"{row.what} by {row.actor or row.actor_role}")
                 return result(Outcome.MET, 1.0)
 
             return prohibition
@@ -196,12 +196,12 @@ def compile_check(req: Requirement, plan: Plan) -> Check:
 SEVERITY = {Outcome.MET: 0, Outcome.LATE: 1, Outcome.MISSED: 2}
 
 
-def _first_at_each_site(rows: list[Row]) -> list[Row]:
+def _first_at_each_site(rows: list[Event]) -> list[Event]:
     seen: set[str] = set()
     firsts = []
     for row in rows:
-        if row[SITE] not in seen:
-            seen.add(row[SITE])
+        if row.site not in seen:
+            seen.add(row.site)
             firsts.append(row)
     return firsts
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from drillsim.log.eventlog import Event, EventLog
 from drillsim.scoring.logview import LogView
 from drillsim.scoring.outcomes import Outcome
 from drillsim.scoring.scorecard import Scorer
@@ -205,10 +206,9 @@ def test_unknown_incident_type_is_refused(robbery_plan):
 
 def _site_log(*events):
     """(t, site, event, what, actor, target, channel)"""
-    rows = [(float(t), site, "INC", ev, what, actor, f"{site}/{actor}-1" if actor else None, target,
-             f"{target}-1" if target else None, channel, None, None, None)
+    rows = [Event(float(t), site, "INC", ev, what, actor, f"{site}/{actor}-1" if actor else None, target,
+                  f"{target}-1" if target else None, channel)
             for t, site, ev, what, actor, target, channel in events]
-    from drillsim.log.eventlog import EventLog
 
     return EventLog(rows, None, {"type": "armed_robbery"})
 

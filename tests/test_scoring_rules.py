@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from drillsim.log.eventlog import EventLog
+from drillsim.log.eventlog import Event, EventLog
 from drillsim.scoring.aggregate import CODES, Aggregator, Distribution, wilson
 from drillsim.scoring.compare import compare, met_indicator, paired, rank
 from drillsim.scoring.flow import message_flow
@@ -153,8 +153,8 @@ def test_without_its_trigger_a_deadline_is_not_applicable():
 
 def _site_log(*events: tuple) -> EventLog:
     """(t, site, event, what, actor, target, channel)"""
-    rows = [(float(t), site, "INC", ev, what, actor, f"{site}/{actor}" if actor else None, target,
-             f"{target}-1" if target else None, channel, None, None, None)
+    rows = [Event(float(t), site, "INC", ev, what, actor, f"{site}/{actor}" if actor else None, target,
+                  f"{target}-1" if target else None, channel)
             for t, site, ev, what, actor, target, channel in events]
     return EventLog(rows, None, {"type": "fire"})
 
@@ -625,15 +625,15 @@ def test_a_calendar_deadline_reads_the_logs_dates_and_the_worst_branch_is_the_la
     origin = datetime(2026, 3, 12, 9, 0, tzinfo=timezone(timedelta(hours=8)))
     plan = make_plan(deadline(within="same_day"))
     rows = [(0, "east", "inject"), (800, "east", "sent"), (890, "west", "inject"), (895, "west", "sent")]
-    log = EventLog([(float(t), site, "INC", ev, "call" if ev == "sent" else "x", "guard" if ev == "sent" else None,
-                     f"{site}/guard", "brigade" if ev == "sent" else None, None, "phone" if ev == "sent" else None,
-                     None, None, None) for t, site, ev in rows], origin, {"type": "fire"})
+    log = EventLog([Event(float(t), site, "INC", ev, "call" if ev == "sent" else "x", "guard" if ev == "sent" else None,
+                          f"{site}/guard", "brigade" if ev == "sent" else None, None, "phone" if ev == "sent" else None)
+                    for t, site, ev in rows], origin, {"type": "fire"})
     r = Scorer(plan).score(log).to_dict()["requirements"][0]
     assert (r["outcome"], r["detail"], r["deadline_min"]) == ("met", "at east", 900)  # 09:00 to midnight
     rows[3] = (930, "west", "sent")  # west's trigger at 23:50: midnight is 10 min later
-    log = EventLog([(float(t), site, "INC", ev, "call" if ev == "sent" else "x", "guard" if ev == "sent" else None,
-                     f"{site}/guard", "brigade" if ev == "sent" else None, None, "phone" if ev == "sent" else None,
-                     None, None, None) for t, site, ev in rows], origin, {"type": "fire"})
+    log = EventLog([Event(float(t), site, "INC", ev, "call" if ev == "sent" else "x", "guard" if ev == "sent" else None,
+                          f"{site}/guard", "brigade" if ev == "sent" else None, None, "phone" if ev == "sent" else None)
+                    for t, site, ev in rows], origin, {"type": "fire"})
     r = Scorer(plan).score(log).to_dict()["requirements"][0]
     assert (r["outcome"], r["detail"], r["deadline_min"], r["latency_min"]) == ("late", "late by 30m00s at west", 10,
                                                                                40)
@@ -741,8 +741,8 @@ def test_rank_rounds_to_four_places():
 
 def _flow_log(*events: tuple) -> EventLog:
     """(t, event, ref, actor_role, target_role)"""
-    rows = [(float(t), "branch", "INC", ev, "report", actor, f"{actor}-1", target, f"{target}-1", "phone", ref, None,
-             None) for t, ev, ref, actor, target in events]
+    rows = [Event(float(t), "branch", "INC", ev, "report", actor, f"{actor}-1", target, f"{target}-1", "phone", ref)
+            for t, ev, ref, actor, target in events]
     return EventLog(rows, None, {"type": "fire"})
 
 
@@ -886,7 +886,7 @@ def test_a_prohibition_read_at_each_event_applies_when_its_condition_held_at_som
 
 def test_a_violation_names_the_person_or_else_the_role():
     plan = make_plan(prohibition())
-    row = (1.0, "branch", "INC", "action", "open_door", "guard", None, None, None, None, None, None, None)
+    row = Event(1.0, "branch", "INC", "action", "open_door", "guard")
     r = Scorer(plan).score(EventLog([row], None, {"type": "fire"})).to_dict()["requirements"][0]
     assert r["detail"] == "open_door by guard"
 
