@@ -39,8 +39,9 @@ def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
 
 
 @dataclass
-class Distribution:
-    """Count, exact mean, and a log histogram for percentiles of positive values.
+class LogHistogram:
+    """A stream of values (latencies, scores) summed up: count, exact mean, and a log-spaced histogram
+    for percentiles of positive values.
 
     A percentile is read inside its histogram bin, so it is kept within the smallest and largest
     value seen: a score of 100 in the top bin never reads as 100.3.
@@ -97,7 +98,7 @@ class Distribution:
 class RequirementStats:
     id: str
     outcomes: np.ndarray = field(default_factory=lambda: np.zeros(len(OUTCOMES), dtype=np.int64))
-    latency: Distribution = field(default_factory=Distribution)
+    latency: LogHistogram = field(default_factory=LogHistogram)
     worst: list[tuple[float, int]] = field(default_factory=list)  # min-heap of (latency, -rep)
 
 
@@ -106,7 +107,7 @@ class Aggregator:
 
     def __init__(self, requirement_ids: list[str], keep_worst: int = 5):
         self.stats = [RequirementStats(rid) for rid in requirement_ids]
-        self.score = Distribution()
+        self.score = LogHistogram()
         self.replications = 0
         self.keep_worst = keep_worst
 

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from drillsim.log.eventlog import Event, EventLog
-from drillsim.scoring.aggregate import CODES, Aggregator, Distribution, wilson
+from drillsim.scoring.aggregate import CODES, Aggregator, LogHistogram, wilson
 from drillsim.scoring.compare import compare, met_indicator, paired, rank
 from drillsim.scoring.flow import message_flow
 from drillsim.scoring.outcomes import Outcome
@@ -556,14 +556,14 @@ def test_score_percentiles_stay_within_the_scores_seen():
     s = agg.summary()["score"]
     assert s["p99"] == 100 and s["p95"] == 100 and s["median"] == pytest.approx(100, rel=0.005)
     assert s["mean"] == 97 and s["n"] == 100
-    low = Distribution()
+    low = LogHistogram()
     low.add(np.array([0.0, 0.0, 0.0, 2.0]))
     assert (low.percentile(50), low.percentile(100)) == (0.0, 2.0)
 
 
 def test_percentiles_are_within_half_a_percent_of_the_exact_ones():
     values = np.geomspace(0.5, 500, 2001)
-    d = Distribution()
+    d = LogHistogram()
     d.add(values)
     for q in (0, 10, 50, 90, 95, 99, 100):
         assert d.percentile(q) == pytest.approx(np.percentile(values, q), rel=0.005)
@@ -711,12 +711,12 @@ def test_five_worst_late_runs_are_kept_by_default():
 
 def test_summary_percentiles_are_the_named_ones():
     values = np.geomspace(0.5, 500, 2001)
-    d = Distribution()
+    d = LogHistogram()
     d.add(values)
     s = d.summary()
     for key, q in (("median", 50), ("p90", 90), ("p95", 95), ("p99", 99)):
         assert s[key] == pytest.approx(np.percentile(values, q), rel=0.005)
-    tiny = Distribution()
+    tiny = LogHistogram()
     tiny.add(np.array([0.001, 0.001, 5.0]))
     assert tiny.percentile(50) == 0.0  # a latency of 0.001 min or less counts as none
 
@@ -916,7 +916,7 @@ def test_a_level_is_read_from_the_value_or_else_the_name():
 
 
 def test_huge_latencies_are_summarised():
-    d = Distribution()
+    d = LogHistogram()
     d.add(np.array([1e7, 2e7]))
     assert d.summary()["n"] == 2 and 1e7 <= d.percentile(50) <= 2e7
 
