@@ -26,6 +26,7 @@ OUTCOME_COLOURS = {
     Outcome.MET: "#2e7d32", Outcome.LATE: "#ef6c00", Outcome.MISSED: "#c62828", Outcome.INCOMPLETE: "#f9a825",
     Outcome.VIOLATED: "#6a1b9a", Outcome.NOT_APPLICABLE: "#9e9e9e",
 }
+"""The colour of each outcome (every outcome has one)."""
 MARKERS = {  # event -> (marker, colour)
     "action": ("o", "#1565c0"), "sent": (">", "#00838f"), "received": ("v", "#00838f"),
     "acknowledged": ("d", "#00838f"), "unanswered": ("x", "#c62828"), "lost": ("x", "#c62828"),
