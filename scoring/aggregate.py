@@ -20,7 +20,7 @@ from .outcomes import Outcome
 
 OUTCOMES = tuple(Outcome)
 CODES = {o: i for i, o in enumerate(OUTCOMES)}
-MET, LATE, NA = CODES[Outcome.MET], CODES[Outcome.LATE], CODES[Outcome.NOT_APPLICABLE]
+MET, LATE, NA, OPEN = (CODES[o] for o in (Outcome.MET, Outcome.LATE, Outcome.NOT_APPLICABLE, Outcome.PENDING))
 # latency histogram: 0.001 min .. 1e6 min, log-spaced, 0.5 % apart
 LOG_LO, LOG_HI = -3.0, 6.0
 BINS = math.ceil((LOG_HI - LOG_LO) / math.log10(1.005))
@@ -130,8 +130,10 @@ class Aggregator:
     def summary(self) -> dict:
         out = []
         for st in self.stats:
-            counts = {o.value: int(n) for o, n in zip(OUTCOMES, st.outcomes, strict=True)}
-            applicable = self.replications - counts[Outcome.NOT_APPLICABLE.value]
+            # runs are scored finished: a pending outcome is listed only if some run had it
+            counts = {o.value: int(n) for o, n in zip(OUTCOMES, st.outcomes, strict=True)
+                      if n or o is not Outcome.PENDING}
+            applicable = self.replications - counts[Outcome.NOT_APPLICABLE.value] - counts.get(Outcome.PENDING.value, 0)
             met = counts[Outcome.MET.value]
             lo, hi = wilson(met, applicable)
             out.append({

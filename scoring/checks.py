@@ -82,6 +82,9 @@ class RequirementCheck(ABC):
     def not_applicable(self, detail: str) -> RequirementResult:
         return self.result(Outcome.NOT_APPLICABLE, 0.0, detail=detail)
 
+    def pending(self, detail: str, **kw) -> RequirementResult:
+        return self.result(Outcome.PENDING, 0.0, detail=detail, **kw)
+
     def condition_not_met(self, where: str) -> RequirementResult:
         return self.not_applicable(f"condition not met {where}: {self.req.applies_if}")
 
@@ -102,7 +105,8 @@ def compile_check(req: Requirement, plan: Plan) -> RequirementCheck:
     return CHECKS[req.kind](req, plan)
 
 
-SEVERITY = {Outcome.MET: 0, Outcome.LATE: 1, Outcome.MISSED: 2}
+SEVERITY = {Outcome.MET: 0, Outcome.PENDING: 1, Outcome.LATE: 2, Outcome.MISSED: 3}
+"""The worst branch's outcome counts: a branch late or missed outweighs one still open."""
 
 
 @check_of("deadline")
@@ -141,8 +145,12 @@ class DeadlineCheck(RequirementCheck):
         limit = self.rule.allowed(start.t, view.origin)
         here = self.response if site is None else (lambda row: row.site == site and self.response(row))
         where = "" if site is None else f" at {site}"
+        open_for = None if view.now is None else start.t + limit - view.now
         done = view.first(r_event, here)
         if done is None:
+            if open_for is not None and open_for > 0:
+                return self.pending(f"still open: {format_minutes(open_for)} left{where}", since=start.t,
+                                    deadline=limit)
             return result(Outcome.MISSED, 0.0, since=start.t, deadline=limit, detail=f"no response in the log{where}")
         if done.t < start.t:
             early = format_minutes(start.t - done.t)
@@ -152,6 +160,10 @@ class DeadlineCheck(RequirementCheck):
             before = done
             done = view.first(r_event, here, after=start.t)
             if done is None:
+                if open_for is not None and open_for > 0:
+                    return self.pending(f"still open: {format_minutes(open_for)} left{where} (the response "
+                                        f"came {early} before the trigger, and only one after it counts)",
+                                        at=before.t, since=start.t, deadline=limit)
                 return result(Outcome.MISSED, 0.0, at=before.t, since=start.t, deadline=limit,
                               detail=f"the response came {early} before the trigger{where}; this "
                                      f"requirement counts only responses after it")
@@ -180,6 +192,8 @@ class ContentCheck(RequirementCheck):
 
     def judge(self, view: LogView, rows: list[Event]) -> RequirementResult:
         if not rows:
+            if view.now is not None:  # no time limit of its own: the report can still come
+                return self.pending("no such report yet")
             return self.result(Outcome.MISSED, 0.0, detail="no such report in the log")
         row, wanted = rows[0], self.req.fields
         carried = set(row.fields or ())
@@ -207,10 +221,12 @@ class OrderCheck(RequirementCheck):
         return [] if row is None else [row]
 
     def judge(self, view: LogView, rows: list[Event]) -> RequirementResult:
+        a = view.first(self.req.first.event, self.first)
         if not rows:
+            if view.now is not None and a is not None:
+                return self.pending("the first step is done, the second not yet", at=a.t)
             return self.not_applicable("the second step did not occur")
         b = rows[0]
-        a = view.first(self.req.first.event, self.first)
         if a is None:
             return self.result(Outcome.VIOLATED, 0.0, at=b.t, detail="the second step came without the first")
         if a.t > b.t:
@@ -259,6 +275,8 @@ class ClassificationCheck(RequirementCheck):
         if not view.levels:
             if should_end == 0:
                 return self.not_applicable("the rules give no level")
+            if view.now is not None:
+                return self.pending(f"no level declared yet; the rules give {names[should_end]}")
             return self.result(Outcome.MISSED, 0.0, detail=f"no level declared; the rules give {names[should_end]}")
         for t, name, declared in view.levels:
             should = grade(view.vars_at(t), view.incident_type)
@@ -267,6 +285,9 @@ class ClassificationCheck(RequirementCheck):
                                    detail=f"declared {_said(name, declared)}; the rules give {names[should]}")
         t, name, last = view.levels[-1]
         if should_end and last != should_end:
+            if view.now is not None:
+                return self.pending(f"not re-graded yet: last declared {_said(name, last)}, the facts so far "
+                                    f"give {names[should_end]}", at=t)
             return self.result(Outcome.MISSED, 0.0, at=t,
                                detail=f"not re-graded: last declared {_said(name, last)}, the final facts "
                                       f"give {names[should_end]}")

@@ -38,11 +38,14 @@ class LogView:
     in the log, and each look-up is logarithmic.
     """
 
-    __slots__ = ("branches", "by_event", "final", "incident_type", "levels", "origin", "states", "times")
+    __slots__ = ("branches", "by_event", "final", "incident_type", "levels", "now", "origin", "states", "times")
 
-    def __init__(self, log: EventLog, plan: Plan, incident_type: str):
+    def __init__(self, log: EventLog, plan: Plan, incident_type: str, now: float | None = None):
         self.origin = log.origin
         self.incident_type = incident_type
+        self.now = now
+        """The moment the log is read as of, in a drill under way (its rows end there); None: the
+        drill is over."""
         self.by_event: dict[str, list[Event]] = defaultdict(list)
         facts = dict(plan.initial_facts)
         graded = declared = 0
