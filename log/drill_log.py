@@ -32,7 +32,21 @@ from drillsim.spec.scenario import Scenario
 from drillsim.spec.schema import EVENT_KINDS
 from drillsim.spec.values import fact_value
 
-from .eventlog import ACTOR, ACTOR_ROLE, CHANNEL, EVENT, REF, SITE, TARGET, TARGET_ROLE, VALUE, WHAT, EventLog, Row
+from .eventlog import (
+    ACTOR,
+    ACTOR_ROLE,
+    CHANNEL,
+    EVENT,
+    REF,
+    SITE,
+    TARGET,
+    TARGET_ROLE,
+    VALUE,
+    WHAT,
+    Event,
+    EventLog,
+    Row,
+)
 
 HEADERS = {
     "time": ("time", "时间"),
@@ -449,8 +463,8 @@ def _row(rd: _Reader, get: dict[str, str], line: int, t: float) -> Row | None:
     if len(rd.errors) > n_errors:
         return None
     site = get.get("site") or actor_site or target_site or "branch"
-    return (t, site, get.get("incident") or "", event, what, actor_role, actor, target_role, target, channel, ref,
-            value, fields)
+    return Event(t, site, get.get("incident") or "", event, what, actor_role, actor, target_role, target, channel,
+                 ref, value, fields)
 
 
 def _what_and_value(rd: _Reader, event: str, what: str, value: str | None, line: int,
@@ -554,7 +568,7 @@ def _clock_rows(rows: list[Row], name: str, runner: str, per_unit: float, marks:
     start: tuple[float, float, str] | None = None
 
     def fact_row(t: float, v: float, site: str) -> Row:
-        return (t, site, "", "fact", name, None, None, None, None, None, None, v, None)
+        return Event(t, site, "", "fact", name, value=v)
 
     def tick(started: float, base: float, until: float, site: str) -> None:
         for mark in marks:
@@ -607,7 +621,7 @@ def _with_receipts(rd: _Reader, rows: list[Row]) -> list[Row]:
         return rows
     receipts = []
     for sent in pending:
-        receipts.append((*sent[:EVENT], "received", *sent[EVENT + 1:]))
+        receipts.append(Event(*sent[:EVENT], "received", *sent[EVENT + 1:]))
         synchronous = sent[CHANNEL] is not None and rd.plan.channels[sent[CHANNEL]].synchronous
         if not synchronous:
             how = f"by {sent[CHANNEL]}" if sent[CHANNEL] else "on no channel"

@@ -6,11 +6,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from drillsim.scoring.outcomes import Outcome
 from drillsim.scoring.scorecard import Scorecard
 from drillsim.spec.durations import format_minutes
 
-STYLES = {"met": "green", "late": "yellow", "missed": "red", "incomplete": "yellow", "violated": "bold magenta",
-          "not_applicable": "dim"}
+STYLES = {Outcome.MET: "green", Outcome.LATE: "yellow", Outcome.MISSED: "red", Outcome.INCOMPLETE: "yellow",
+          Outcome.VIOLATED: "bold magenta", Outcome.NOT_APPLICABLE: "dim", Outcome.PENDING: "cyan"}
+"""The style of each outcome (every outcome has one)."""
 RATING_STYLES = {"P": "bold green", "S": "green", "M": "yellow", "U": "bold red"}
 
 
@@ -20,7 +22,7 @@ def print_scorecard(card: Scorecard, console: Console | None = None) -> None:
     for col in ("id", "requirement", "outcome", "latency", "deadline", "detail"):
         table.add_column(col, overflow="fold")
     for r in card.results:
-        style = STYLES[r.outcome.value]
+        style = STYLES[r.outcome]
         table.add_row(r.id + (" ★" if r.critical else ""), r.title.split(" (")[0], f"[{style}]{r.outcome.value}[/]",
                       format_minutes(r.latency) if r.latency is not None else "",
                       format_minutes(r.deadline) if r.deadline is not None else "", r.detail)
@@ -45,5 +47,8 @@ def print_scorecard(card: Scorecard, console: Console | None = None) -> None:
     for w in card.warnings:
         console.print(Text.assemble(("warning: ", "bold yellow"), str(w)), highlight=False)
     score = "—" if card.score is None else f"{card.score:.1f}/100"
+    if card.now is not None:
+        still_open = ", ".join(card.pending) or "none"
+        console.print(f"as of minute {card.now:g}: pending (still open, not scored): {still_open}", highlight=False)
     cap = f"  (capped: critical failure {', '.join(card.critical_failures)})" if card.capped else ""
     console.print(f"score [bold]{score}[/]  rating [{RATING_STYLES.get(card.rating or '', '')}]{card.rating}[/]{cap}")

@@ -15,7 +15,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
-from drillsim.log.eventlog import ACTOR, ACTOR_ROLE, EVENT, REF, TARGET, TARGET_ROLE, VALUE, WHAT, EventLog
+from drillsim.log.eventlog import Event, EventLog
 from drillsim.scoring.outcomes import Outcome
 from drillsim.scoring.scorecard import Scorecard
 from drillsim.spec.plan import Plan
@@ -24,8 +24,9 @@ from .fonts import use_cjk_font
 
 OUTCOME_COLOURS = {
     Outcome.MET: "#2e7d32", Outcome.LATE: "#ef6c00", Outcome.MISSED: "#c62828", Outcome.INCOMPLETE: "#f9a825",
-    Outcome.VIOLATED: "#6a1b9a", Outcome.NOT_APPLICABLE: "#9e9e9e",
+    Outcome.VIOLATED: "#6a1b9a", Outcome.NOT_APPLICABLE: "#9e9e9e", Outcome.PENDING: "#0277bd",
 }
+"""The colour of each outcome (every outcome has one)."""
 MARKERS = {  # event -> (marker, colour)
     "action": ("o", "#1565c0"), "sent": (">", "#00838f"), "received": ("v", "#00838f"),
     "acknowledged": ("d", "#00838f"), "unanswered": ("x", "#c62828"), "lost": ("x", "#c62828"),
@@ -61,7 +62,7 @@ class _Label:
 
 
 def incident_start(log: EventLog) -> float:
-    return next((row[0] for row in log.rows if row[EVENT] == "inject"), 0.0)
+    return next((row.t for row in log.rows if row.event == "inject"), 0.0)
 
 
 def actor_label(plan: Plan, role: str | None, name: str | None) -> str:
@@ -73,17 +74,17 @@ def actor_label(plan: Plan, role: str | None, name: str | None) -> str:
     return f"{prefix}{role_name}-{suffix}" if suffix.isdigit() else f"{prefix}{role_name}"
 
 
-def _lane_of(plan: Plan, row: tuple) -> str:
-    if row[EVENT] in ("received", "acknowledged"):
-        return actor_label(plan, row[TARGET_ROLE], row[TARGET])
-    return actor_label(plan, row[ACTOR_ROLE], row[ACTOR])
+def _lane_of(plan: Plan, row: Event) -> str:
+    if row.event in ("received", "acknowledged"):
+        return actor_label(plan, row.target_role, row.target)
+    return actor_label(plan, row.actor_role, row.actor)
 
 
-def _label_text(plan: Plan, row: tuple) -> str:
-    if row[EVENT] == "fact":
-        fact = plan.facts.get(row[WHAT])
-        return f"{(fact.name if fact else '') or row[WHAT]}={row[VALUE]}"
-    return str(row[WHAT])
+def _label_text(plan: Plan, row: Event) -> str:
+    if row.event == "fact":
+        fact = plan.facts.get(row.what)
+        return f"{(fact.name if fact else '') or row.what}={row.value}"
+    return str(row.what)
 
 
 def _assign_tiers(labels: list[_Label], order: list[int], pt_per_min: float, x0: float,
@@ -118,12 +119,12 @@ def timeline_figure(plan: Plan, log: EventLog, card: Scorecard) -> Figure:
     """The timeline: a row per person or body above, a row per requirement below."""
     use_cjk_font()
     t0 = incident_start(log)
-    rows = [r for r in log.rows if r[EVENT] != "unfinished" and r[0] >= t0 - 1e-9]
+    rows = [r for r in log.rows if r.event != "unfinished" and r.t >= t0 - 1e-9]
     lanes: dict[str, int] = {SCENE_LANE: 0}
     for r in rows:
         lanes.setdefault(_lane_of(plan, r), len(lanes))
     reqs = list(card.results)
-    end = max([r[0] - t0 for r in rows] + [0.0])
+    end = max([r.t - t0 for r in rows] + [0.0])
     for res in reqs:
         if res.at is not None:
             end = max(end, res.at - t0)
@@ -136,15 +137,15 @@ def timeline_figure(plan: Plan, log: EventLog, card: Scorecard) -> Figure:
     per_lane: dict[int, list[_Label]] = {}
     left_out = 0
     for r in rows:
-        if r[EVENT] in ("inject", "fact"):
+        if r.event in ("inject", "fact"):
             lane = 0
-        elif r[EVENT] in LABELLED:
+        elif r.event in LABELLED:
             lane = lanes[_lane_of(plan, r)]
         else:
             continue
         mine = per_lane.setdefault(lane, [])
         if len(mine) < MAX_LABELS_PER_LANE:
-            mine.append(_Label(lane, r[0] - t0, _label_text(plan, r)))
+            mine.append(_Label(lane, r.t - t0, _label_text(plan, r)))
         else:
             left_out += 1
 
@@ -190,20 +191,20 @@ def timeline_figure(plan: Plan, log: EventLog, card: Scorecard) -> Figure:
     marks: dict[str, tuple[list[float], list[float]]] = {}
     sent_at: dict[int, tuple[float, float]] = {}
     for r in rows:
-        x = r[0] - t0
-        if r[EVENT] in ("inject", "fact"):
+        x = r.t - t0
+        if r.event in ("inject", "fact"):
             marks.setdefault("inject", ([], []))
             marks["inject"][0].append(x)
             marks["inject"][1].append(centre[0])
             continue
         yy = centre[lanes[_lane_of(plan, r)]]
-        xs, ys = marks.setdefault(r[EVENT], ([], []))
+        xs, ys = marks.setdefault(r.event, ([], []))
         xs.append(x)
         ys.append(yy)
-        if r[EVENT] == "sent":
-            sent_at[r[REF]] = (x, yy)
-        elif r[EVENT] == "received" and r[REF] in sent_at:
-            top.annotate("", (x, yy), sent_at[r[REF]],
+        if r.event == "sent":
+            sent_at[r.ref] = (x, yy)
+        elif r.event == "received" and r.ref in sent_at:
+            top.annotate("", (x, yy), sent_at[r.ref],
                          arrowprops={"arrowstyle": "->", "color": "#00838f", "lw": 0.7})
     for event, (xs, ys) in marks.items():
         marker, colour = ("|", "#212121") if event == "inject" else MARKERS.get(event, ("o", "#616161"))

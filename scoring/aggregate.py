@@ -20,7 +20,7 @@ from .outcomes import Outcome
 
 OUTCOMES = tuple(Outcome)
 CODES = {o: i for i, o in enumerate(OUTCOMES)}
-MET, LATE, NA = CODES[Outcome.MET], CODES[Outcome.LATE], CODES[Outcome.NOT_APPLICABLE]
+MET, LATE, NA, OPEN = (CODES[o] for o in (Outcome.MET, Outcome.LATE, Outcome.NOT_APPLICABLE, Outcome.PENDING))
 # latency histogram: 0.001 min .. 1e6 min, log-spaced, 0.5 % apart
 LOG_LO, LOG_HI = -3.0, 6.0
 BINS = math.ceil((LOG_HI - LOG_LO) / math.log10(1.005))
@@ -39,8 +39,9 @@ def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
 
 
 @dataclass
-class Distribution:
-    """Count, exact mean, and a log histogram for percentiles of positive values.
+class LogHistogram:
+    """A stream of values (latencies, scores) summed up: count, exact mean, and a log-spaced histogram
+    for percentiles of positive values.
 
     A percentile is read inside its histogram bin, so it is kept within the smallest and largest
     value seen: a score of 100 in the top bin never reads as 100.3.
@@ -97,7 +98,7 @@ class Distribution:
 class RequirementStats:
     id: str
     outcomes: np.ndarray = field(default_factory=lambda: np.zeros(len(OUTCOMES), dtype=np.int64))
-    latency: Distribution = field(default_factory=Distribution)
+    latency: LogHistogram = field(default_factory=LogHistogram)
     worst: list[tuple[float, int]] = field(default_factory=list)  # min-heap of (latency, -rep)
 
 
@@ -106,7 +107,7 @@ class Aggregator:
 
     def __init__(self, requirement_ids: list[str], keep_worst: int = 5):
         self.stats = [RequirementStats(rid) for rid in requirement_ids]
-        self.score = Distribution()
+        self.score = LogHistogram()
         self.replications = 0
         self.keep_worst = keep_worst
 
@@ -129,8 +130,10 @@ class Aggregator:
     def summary(self) -> dict:
         out = []
         for st in self.stats:
-            counts = {o.value: int(n) for o, n in zip(OUTCOMES, st.outcomes, strict=True)}
-            applicable = self.replications - counts[Outcome.NOT_APPLICABLE.value]
+            # runs are scored finished: a pending outcome is listed only if some run had it
+            counts = {o.value: int(n) for o, n in zip(OUTCOMES, st.outcomes, strict=True)
+                      if n or o is not Outcome.PENDING}
+            applicable = self.replications - counts[Outcome.NOT_APPLICABLE.value] - counts.get(Outcome.PENDING.value, 0)
             met = counts[Outcome.MET.value]
             lo, hi = wilson(met, applicable)
             out.append({

@@ -1,10 +1,16 @@
-"""One check per requirement kind, compiled once per plan and run on many logs."""
+"""One check per requirement kind, compiled once per plan and run on many logs.
+
+Each kind is a small class registered under its kind name in :data:`CHECKS`; their base reads the
+requirement's ``applies_if`` (once, the same way for every kind) before the kind gives its verdict.
+"""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
+from typing import ClassVar, Literal
 
-from drillsim.log.eventlog import ACTOR, ACTOR_ROLE, FIELDS, SITE, WHAT, Row
+from drillsim.log.eventlog import Event
 from drillsim.spec.durations import format_minutes
 from drillsim.spec.plan import (
     ClassificationRequirement,
@@ -19,189 +25,285 @@ from drillsim.spec.plan import (
 from .logview import LogView, matcher
 from .outcomes import Outcome, RequirementResult
 
-Check = Callable[[LogView], RequirementResult]
+WHERE = {"ever": "at any moment", "end": "at the end of the log"}
+"""Where ``applies_if`` was read, for a requirement it does not apply to."""
 
 
-def compile_check(req: Requirement, plan: Plan) -> Check:
-    applies = plan.compile(req.applies_if)
-    reading = req.applies_when  # with no applies_if (always true) every reading agrees
-    base = dict(id=req.id, kind=req.kind, title=req.title, clause=req.clause, capability=req.capability,
-                weight=req.weight, critical=req.critical)
-    late_credit = plan.scoring.late_credit
+class RequirementCheck(ABC):
+    """What every kind shares: the fields of its result, and the ``applies_if`` guard.
 
-    def result(outcome: Outcome, credit: float, **kw) -> RequirementResult:
-        return RequirementResult(outcome=outcome, credit=credit, **base, **kw)
+    A kind says at which rows of the log it arises (:meth:`arising`: a deadline's triggers, a
+    content requirement's report, …) and judges the rows at which its condition held
+    (:meth:`judge`). Read ``applies_when: trigger``, the condition is read at each such row, and,
+    when the requirement did not arise, as :attr:`unarisen` says: on the final facts or at any
+    moment. Read ``ever`` or ``end``, it is read once, and every row counts.
+    """
 
-    def not_applicable(detail: str) -> RequirementResult:
-        return result(Outcome.NOT_APPLICABLE, 0.0, detail=detail)
+    arises: ClassVar[str] = ""
+    """Where the condition was read when it arose, for a requirement it does not apply to."""
+    unarisen: ClassVar[Literal["end", "ever"]] = "end"
 
-    def holds(view: LogView, at: float | None) -> bool:
-        """``applies_if`` read as the plan says; ``at`` is the moment the requirement arose, if any."""
-        if reading == "ever":
-            return view.ever(applies)
-        if reading == "trigger" and at is not None:
-            return applies(view.vars_at(at))
-        return applies(view.final)
+    def __init__(self, req: Requirement, plan: Plan):
+        self.req, self.plan = req, plan
+        self.applies = plan.compile(req.applies_if)
+        self.reading = req.applies_when  # with no applies_if (always true) every reading agrees
+        self.base = dict(id=req.id, kind=req.kind, title=req.title, clause=req.clause, capability=req.capability,
+                         weight=req.weight, critical=req.critical)
 
-    def condition_not_met(moment: str = "") -> RequirementResult:
-        where = {"ever": "at any moment", "end": "at the end of the log"}.get(reading, moment)
-        return not_applicable(f"condition not met {where}: {req.applies_if}")
+    def __call__(self, view: LogView) -> RequirementResult:
+        rows = self.arising(view)
+        if self.reading != "trigger":
+            if not self._reads_true(view, self.reading):
+                return self.condition_not_met(WHERE[self.reading])
+            return self.judge(view, rows)
+        if not rows:
+            if not self._reads_true(view, self.unarisen):
+                return self.condition_not_met(WHERE[self.unarisen])
+            return self.judge(view, rows)
+        rows = [row for row in rows if self.applies(view.vars_at(row.t))]
+        if not rows:
+            return self.condition_not_met(self.arises)
+        return self.judge(view, rows)
 
-    match req:
-        case DeadlineRequirement():
-            trigger, response = matcher(req.trigger), matcher(req.response)
-            t_event, r_event = req.trigger.event, req.response.event
-            rule = plan.deadline(req.within)
-            per_site = _done_at_each_branch(req, plan)
-            earlier_counts, only_first = req.earlier_counts, req.trigger.first
+    def _reads_true(self, view: LogView, reading: str) -> bool:
+        return view.ever(self.applies) if reading == "ever" else self.applies(view.final)
 
-            def measure(view: LogView, start: Row, site: str | None) -> RequirementResult:
-                limit = rule.allowed(start[0], view.origin)
-                here = response if site is None else (lambda row: row[SITE] == site and response(row))
-                where = "" if site is None else f" at {site}"
-                done = view.first(r_event, here)
-                if done is None:
-                    return result(Outcome.MISSED, 0.0, since=start[0], deadline=limit,
-                                  detail=f"no response in the log{where}")
-                if done[0] < start[0]:
-                    early = format_minutes(start[0] - done[0])
-                    if earlier_counts:
-                        return result(Outcome.MET, 1.0, at=done[0], since=start[0], latency=0.0, deadline=limit,
-                                      detail=f"done {early} before the trigger{where}")
-                    before = done
-                    done = view.first(r_event, here, after=start[0])
-                    if done is None:
-                        return result(Outcome.MISSED, 0.0, at=before[0], since=start[0], deadline=limit,
-                                      detail=f"the response came {early} before the trigger{where}; this "
-                                             f"requirement counts only responses after it")
-                latency = done[0] - start[0]
-                if latency <= limit + 1e-9:
-                    return result(Outcome.MET, 1.0, at=done[0], since=start[0], latency=latency, deadline=limit,
-                                  detail=where.strip())
-                return result(Outcome.LATE, late_credit, at=done[0], since=start[0], latency=latency, deadline=limit,
-                              detail=f"late by {format_minutes(latency - limit)}{where}")
+    def arising(self, view: LogView) -> list[Event]:
+        """The rows at which the requirement arises, in order of time (none: it reads the whole log)."""
+        return []
 
-            def deadline(view: LogView) -> RequirementResult:
-                if reading != "trigger" and not holds(view, None):
-                    return condition_not_met()
-                starts = view.all(t_event, trigger)
-                if not starts:
-                    if reading == "trigger" and not view.ever(applies):
-                        return not_applicable(f"condition not met at any moment: {req.applies_if}")
-                    return not_applicable("the trigger did not occur")
-                if reading == "trigger":
-                    if only_first:  # `first: true` (`incident`): only the first trigger at each site counts
-                        starts = _first_at_each_site(starts)
-                    # the deadline counts from the first trigger at which the condition holds
-                    starts = [row for row in starts if holds(view, row[0])]
-                    if not starts:
-                        return condition_not_met("at the trigger")
-                sites = sorted({row[SITE] for row in starts} & view.branches) if per_site else []
-                if len(sites) <= 1:
-                    return measure(view, starts[0], None)
-                # several branches, each must respond: the worst of them counts
-                each = [measure(view, next(r for r in starts if r[SITE] == s), s) for s in sites]
-                return max(each, key=lambda r: (SEVERITY[r.outcome], r.latency or 0.0))
+    @abstractmethod
+    def judge(self, view: LogView, rows: list[Event]) -> RequirementResult:
+        """The kind's verdict on the rows at which the requirement arose and its condition held."""
 
-            return deadline
+    def result(self, outcome: Outcome, credit: float, **kw) -> RequirementResult:
+        return RequirementResult(outcome=outcome, credit=credit, **self.base, **kw)
 
-        case ContentRequirement():
-            report, event, wanted = matcher(req.report), req.report.event, req.fields
+    def not_applicable(self, detail: str) -> RequirementResult:
+        return self.result(Outcome.NOT_APPLICABLE, 0.0, detail=detail)
 
-            def content(view: LogView) -> RequirementResult:
-                row = view.first(event, report)
-                if not holds(view, None if row is None else row[0]):
-                    return condition_not_met("at the end of the log" if row is None else "when the report was sent")
-                if row is None:
-                    return result(Outcome.MISSED, 0.0, detail="no such report in the log")
-                carried = set(row[FIELDS] or ())
-                missing = [f for f in wanted if f not in carried]
-                if not missing:
-                    return result(Outcome.MET, 1.0, at=row[0])
-                names = ", ".join(f"{f} ({plan.report_fields[f]})" for f in missing)
-                share = 1 - len(missing) / len(wanted)
-                return result(Outcome.INCOMPLETE, share, at=row[0], detail=f"missing: {names}")
+    def pending(self, detail: str, **kw) -> RequirementResult:
+        return self.result(Outcome.PENDING, 0.0, detail=detail, **kw)
 
-            return content
-
-        case OrderRequirement():
-            first, then = matcher(req.first), matcher(req.then)
-
-            def order(view: LogView) -> RequirementResult:
-                b = view.first(req.then.event, then)
-                if b is None:
-                    if not holds(view, None):
-                        return condition_not_met("at the end of the log")
-                    return not_applicable("the second step did not occur")
-                if not holds(view, b[0]):
-                    return condition_not_met("at the second step")
-                a = view.first(req.first.event, first)
-                if a is None:
-                    return result(Outcome.VIOLATED, 0.0, at=b[0], detail="the second step came without the first")
-                if a[0] > b[0]:
-                    return result(Outcome.VIOLATED, 0.0, at=b[0], latency=b[0] - a[0],
-                                  detail=f"the second step came {format_minutes(a[0] - b[0])} before the first")
-                return result(Outcome.MET, 1.0, at=b[0], latency=b[0] - a[0])
-
-            return order
-
-        case ProhibitionRequirement():
-            forbidden, event = matcher(req.forbidden), req.forbidden.event
-            while_ = plan.compile(req.while_)
-            at_each = reading == "trigger"
-
-            def prohibition(view: LogView) -> RequirementResult:
-                # read at each forbidden event, the condition applies whenever it held at some moment
-                if not (view.ever(applies) if at_each else holds(view, None)):
-                    return condition_not_met("at any moment")
-                for row in view.all(event, forbidden):
-                    now = view.vars_at(row[0])
-                    if while_(now) and (not at_each or applies(now)):
-                        return result(Outcome.VIOLATED, 0.0, at=row[0],
-                                      detail=f"{row[WHAT]} by {row[ACTOR] or row[ACTOR_ROLE]}")
-                return result(Outcome.MET, 1.0)
-
-            return prohibition
-
-        case ClassificationRequirement():
-            names = {0: "none", **{rank: name for name, rank in plan.level_rank.items()}}
-
-            def said(name: str, rank: int) -> str:
-                return name if rank else f"{name} (not a level of this plan)"
-
-            def classification(view: LogView) -> RequirementResult:
-                if not holds(view, None):
-                    return condition_not_met("at the end of the log")
-                should_end = plan.grade(view.final, view.incident_type)
-                if not view.levels:
-                    if should_end == 0:
-                        return not_applicable("the rules give no level")
-                    return result(Outcome.MISSED, 0.0, detail=f"no level declared; the rules give {names[should_end]}")
-                for t, name, declared in view.levels:
-                    should = plan.grade(view.vars_at(t), view.incident_type)
-                    if declared != should:
-                        return result(Outcome.VIOLATED, 0.0, at=t,
-                                      detail=f"declared {said(name, declared)}; the rules give {names[should]}")
-                t, name, last = view.levels[-1]
-                if should_end and last != should_end:
-                    return result(Outcome.MISSED, 0.0, at=t,
-                                  detail=f"not re-graded: last declared {said(name, last)}, the final facts "
-                                         f"give {names[should_end]}")
-                return result(Outcome.MET, 1.0, at=view.levels[0][0])
-
-            return classification
-    raise AssertionError(req)
+    def condition_not_met(self, where: str) -> RequirementResult:
+        return self.not_applicable(f"condition not met {where}: {self.req.applies_if}")
 
 
-SEVERITY = {Outcome.MET: 0, Outcome.LATE: 1, Outcome.MISSED: 2}
+CHECKS: dict[str, type[RequirementCheck]] = {}
+"""The check of each requirement kind, by kind name."""
 
 
-def _first_at_each_site(rows: list[Row]) -> list[Row]:
+def check_of(kind: str) -> Callable[[type[RequirementCheck]], type[RequirementCheck]]:
+    def register(cls: type[RequirementCheck]) -> type[RequirementCheck]:
+        CHECKS[kind] = cls
+        return cls
+
+    return register
+
+
+def compile_check(req: Requirement, plan: Plan) -> RequirementCheck:
+    return CHECKS[req.kind](req, plan)
+
+
+SEVERITY = {Outcome.MET: 0, Outcome.PENDING: 1, Outcome.LATE: 2, Outcome.MISSED: 3}
+"""The worst branch's outcome counts: a branch late or missed outweighs one still open."""
+
+
+@check_of("deadline")
+class DeadlineCheck(RequirementCheck):
+    """The response within the allowed time of the first trigger (at each branch, when branch
+    staff respond); the worst branch counts."""
+
+    req: DeadlineRequirement
+    arises = "at the trigger"
+    unarisen = "ever"
+
+    def __init__(self, req: DeadlineRequirement, plan: Plan):
+        super().__init__(req, plan)
+        self.trigger, self.response = matcher(req.trigger), matcher(req.response)
+        self.rule = plan.deadline(req.within)
+        self.per_site = _done_at_each_branch(req, plan)
+
+    def arising(self, view: LogView) -> list[Event]:
+        starts = view.all(self.req.trigger.event, self.trigger)
+        # `first: true` (`incident`): only the first trigger at each site counts
+        return _first_at_each_site(starts) if self.req.trigger.first else starts
+
+    def judge(self, view: LogView, rows: list[Event]) -> RequirementResult:
+        if not rows:
+            return self.not_applicable("the trigger did not occur")
+        # the deadline counts from the first trigger at which the condition holds
+        sites = sorted({row.site for row in rows} & view.branches) if self.per_site else []
+        if len(sites) <= 1:
+            return self.measure(view, rows[0], None)
+        # several branches, each must respond: the worst of them counts
+        each = [self.measure(view, next(r for r in rows if r.site == s), s) for s in sites]
+        return max(each, key=lambda r: (SEVERITY[r.outcome], r.latency or 0.0))
+
+    def measure(self, view: LogView, start: Event, site: str | None) -> RequirementResult:
+        result, r_event = self.result, self.req.response.event
+        limit = self.rule.allowed(start.t, view.origin)
+        here = self.response if site is None else (lambda row: row.site == site and self.response(row))
+        where = "" if site is None else f" at {site}"
+        open_for = None if view.now is None else start.t + limit - view.now
+        done = view.first(r_event, here)
+        if done is None:
+            if open_for is not None and open_for > 0:
+                return self.pending(f"still open: {format_minutes(open_for)} left{where}", since=start.t,
+                                    deadline=limit)
+            return result(Outcome.MISSED, 0.0, since=start.t, deadline=limit, detail=f"no response in the log{where}")
+        if done.t < start.t:
+            early = format_minutes(start.t - done.t)
+            if self.req.earlier_counts:
+                return result(Outcome.MET, 1.0, at=done.t, since=start.t, latency=0.0, deadline=limit,
+                              detail=f"done {early} before the trigger{where}")
+            before = done
+            done = view.first(r_event, here, after=start.t)
+            if done is None:
+                if open_for is not None and open_for > 0:
+                    return self.pending(f"still open: {format_minutes(open_for)} left{where} (the response "
+                                        f"came {early} before the trigger, and only one after it counts)",
+                                        at=before.t, since=start.t, deadline=limit)
+                return result(Outcome.MISSED, 0.0, at=before.t, since=start.t, deadline=limit,
+                              detail=f"the response came {early} before the trigger{where}; this "
+                                     f"requirement counts only responses after it")
+        latency = done.t - start.t
+        if latency <= limit + 1e-9:
+            return result(Outcome.MET, 1.0, at=done.t, since=start.t, latency=latency, deadline=limit,
+                          detail=where.strip())
+        return result(Outcome.LATE, self.plan.scoring.late_credit, at=done.t, since=start.t, latency=latency,
+                      deadline=limit, detail=f"late by {format_minutes(latency - limit)}{where}")
+
+
+@check_of("content")
+class ContentCheck(RequirementCheck):
+    """The first such report carries every listed field; credit is the share it carries."""
+
+    req: ContentRequirement
+    arises = "when the report was sent"
+
+    def __init__(self, req: ContentRequirement, plan: Plan):
+        super().__init__(req, plan)
+        self.report = matcher(req.report)
+
+    def arising(self, view: LogView) -> list[Event]:
+        row = view.first(self.req.report.event, self.report)
+        return [] if row is None else [row]
+
+    def judge(self, view: LogView, rows: list[Event]) -> RequirementResult:
+        if not rows:
+            if view.now is not None:  # no time limit of its own: the report can still come
+                return self.pending("no such report yet")
+            return self.result(Outcome.MISSED, 0.0, detail="no such report in the log")
+        row, wanted = rows[0], self.req.fields
+        carried = set(row.fields or ())
+        missing = [f for f in wanted if f not in carried]
+        if not missing:
+            return self.result(Outcome.MET, 1.0, at=row.t)
+        names = ", ".join(f"{f} ({self.plan.report_fields[f]})" for f in missing)
+        share = 1 - len(missing) / len(wanted)
+        return self.result(Outcome.INCOMPLETE, share, at=row.t, detail=f"missing: {names}")
+
+
+@check_of("order")
+class OrderCheck(RequirementCheck):
+    """The first step comes no later than the second."""
+
+    req: OrderRequirement
+    arises = "at the second step"
+
+    def __init__(self, req: OrderRequirement, plan: Plan):
+        super().__init__(req, plan)
+        self.first, self.then = matcher(req.first), matcher(req.then)
+
+    def arising(self, view: LogView) -> list[Event]:
+        row = view.first(self.req.then.event, self.then)
+        return [] if row is None else [row]
+
+    def judge(self, view: LogView, rows: list[Event]) -> RequirementResult:
+        a = view.first(self.req.first.event, self.first)
+        if not rows:
+            if view.now is not None and a is not None:
+                return self.pending("the first step is done, the second not yet", at=a.t)
+            return self.not_applicable("the second step did not occur")
+        b = rows[0]
+        if a is None:
+            return self.result(Outcome.VIOLATED, 0.0, at=b.t, detail="the second step came without the first")
+        if a.t > b.t:
+            return self.result(Outcome.VIOLATED, 0.0, at=b.t, latency=b.t - a.t,
+                               detail=f"the second step came {format_minutes(a.t - b.t)} before the first")
+        return self.result(Outcome.MET, 1.0, at=b.t, latency=b.t - a.t)
+
+
+@check_of("prohibition")
+class ProhibitionCheck(RequirementCheck):
+    """No forbidden event while ``while`` holds. Read at each forbidden event, the requirement
+    applies whenever its condition held at some moment, and an event counts when it held then."""
+
+    req: ProhibitionRequirement
+    unarisen = "ever"
+
+    def __init__(self, req: ProhibitionRequirement, plan: Plan):
+        super().__init__(req, plan)
+        self.forbidden = matcher(req.forbidden)
+        self.while_ = plan.compile(req.while_)
+
+    def judge(self, view: LogView, rows: list[Event]) -> RequirementResult:
+        at_each = self.reading == "trigger"
+        for row in view.all(self.req.forbidden.event, self.forbidden):
+            now = view.vars_at(row.t)
+            if self.while_(now) and (not at_each or self.applies(now)):
+                return self.result(Outcome.VIOLATED, 0.0, at=row.t,
+                                   detail=f"{row.what} by {row.actor or row.actor_role}")
+        return self.result(Outcome.MET, 1.0)
+
+
+@check_of("classification")
+class ClassificationCheck(RequirementCheck):
+    """Every declared level is the one the grading rules give at that moment, and the last keeps
+    up with the final facts."""
+
+    req: ClassificationRequirement
+
+    def __init__(self, req: ClassificationRequirement, plan: Plan):
+        super().__init__(req, plan)
+        self.names = {0: "none", **{rank: name for name, rank in plan.level_rank.items()}}
+
+    def judge(self, view: LogView, rows: list[Event]) -> RequirementResult:
+        names, grade = self.names, self.plan.grade
+        should_end = grade(view.final, view.incident_type)
+        if not view.levels:
+            if should_end == 0:
+                return self.not_applicable("the rules give no level")
+            if view.now is not None:
+                return self.pending(f"no level declared yet; the rules give {names[should_end]}")
+            return self.result(Outcome.MISSED, 0.0, detail=f"no level declared; the rules give {names[should_end]}")
+        for t, name, declared in view.levels:
+            should = grade(view.vars_at(t), view.incident_type)
+            if declared != should:
+                return self.result(Outcome.VIOLATED, 0.0, at=t,
+                                   detail=f"declared {_said(name, declared)}; the rules give {names[should]}")
+        t, name, last = view.levels[-1]
+        if should_end and last != should_end:
+            if view.now is not None:
+                return self.pending(f"not re-graded yet: last declared {_said(name, last)}, the facts so far "
+                                    f"give {names[should_end]}", at=t)
+            return self.result(Outcome.MISSED, 0.0, at=t,
+                               detail=f"not re-graded: last declared {_said(name, last)}, the final facts "
+                                      f"give {names[should_end]}")
+        return self.result(Outcome.MET, 1.0, at=view.levels[0][0])
+
+
+def _said(name: str, rank: int) -> str:
+    return name if rank else f"{name} (not a level of this plan)"
+
+
+def _first_at_each_site(rows: list[Event]) -> list[Event]:
     seen: set[str] = set()
     firsts = []
     for row in rows:
-        if row[SITE] not in seen:
-            seen.add(row[SITE])
+        if row.site not in seen:
+            seen.add(row.site)
             firsts.append(row)
     return firsts
 
@@ -214,4 +316,3 @@ def _done_at_each_branch(req: DeadlineRequirement, plan: Plan) -> bool:
     sel = req.response
     named = sel.what if sel.event == "arrived" else sel.actor
     return bool(named) and bool(set(named) & staff)
-

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .aggregate import MET, NA, Z95
+from .aggregate import MET, NA, OPEN, Z95
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +42,9 @@ def paired(a: np.ndarray, b: np.ndarray) -> tuple[int, float | None, tuple[float
 
 
 def met_indicator(outcome: np.ndarray) -> np.ndarray:
-    """1 met, 0 applicable but not met, NaN not applicable — per replication and requirement."""
+    """1 met, 0 applicable but not met, NaN not applicable or pending — per replication and requirement."""
     out = (outcome == MET).astype(np.float64)
-    out[outcome == NA] = np.nan
+    out[(outcome == NA) | (outcome == OPEN)] = np.nan
     return out
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from dataclasses import dataclass
 
-from drillsim.log.eventlog import ACTOR, CHANNEL, EVENT, REF, TARGET_ROLE, WHAT, EventLog
+from drillsim.log.eventlog import EventLog
 from drillsim.spec.plan import Plan
 
 CLOSING = ("received", "unanswered", "lost")
@@ -36,20 +36,20 @@ def message_flow(log: EventLog, plan: Plan) -> list[FlowRow]:
     counts: dict[str, dict[str, int]] = defaultdict(lambda: {"sent": 0, "received": 0, "unanswered": 0})
     changes: dict[str, list[tuple[float, int]]] = defaultdict(list)
     for row in log.rows:
-        event = row[EVENT]
+        event = row.event
         if event != "sent" and event not in CLOSING:
             continue
-        receiver = row[TARGET_ROLE]
-        key = row[REF] if row[REF] is not None else (row[ACTOR], receiver, row[WHAT], row[CHANNEL])
+        receiver = row.target_role
+        key = row.ref if row.ref is not None else (row.actor, receiver, row.what, row.channel)
         if event == "sent":
-            opened[key].append(row[0])
+            opened[key].append(row.t)
             counts[receiver]["sent"] += 1
-            changes[receiver].append((row[0], 1))
+            changes[receiver].append((row.t, 1))
         elif opened[key]:
             sent_at = opened[key].popleft()
-            changes[receiver].append((row[0], -1))
+            changes[receiver].append((row.t, -1))
             if event == "received":
-                waits[receiver].append(row[0] - sent_at)
+                waits[receiver].append(row.t - sent_at)
                 counts[receiver]["received"] += 1
             elif event == "unanswered":
                 counts[receiver]["unanswered"] += 1

@@ -5,28 +5,29 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
-from drillsim.log.eventlog import ACTOR_ROLE, CHANNEL, EVENT, SITE, TARGET_ROLE, VALUE, WHAT, EventLog, Row
+from drillsim.log.eventlog import Event, EventLog
 from drillsim.spec.conditions import Condition
 from drillsim.spec.plan import Plan
 from drillsim.spec.schema import Selector
 
-Match = Callable[[Row], bool]
+Match = Callable[[Event], bool]
 
 
 def matcher(sel: Selector) -> Match:
     """A fast predicate for rows of the selector's event kind."""
-    tests = [(i, frozenset(v)) for i, v in ((WHAT, sel.what), (ACTOR_ROLE, sel.actor),
-                                            (TARGET_ROLE, sel.target), (CHANNEL, sel.channel)) if v]
+    tests = [(attrgetter(column), frozenset(v)) for column, v in (
+        ("what", sel.what), ("actor_role", sel.actor), ("target_role", sel.target), ("channel", sel.channel)) if v]
     if sel.value is not None:
-        tests.append((VALUE, frozenset([sel.value])))
+        tests.append((attrgetter("value"), frozenset([sel.value])))
     if not tests:
         return lambda row: True
     if len(tests) == 1:
-        (i, allowed), = tests
-        return lambda row: row[i] in allowed
-    return lambda row: all(row[i] in allowed for i, allowed in tests)
+        (column, allowed), = tests
+        return lambda row: column(row) in allowed
+    return lambda row: all(column(row) in allowed for column, allowed in tests)
 
 
 class LogView:
@@ -37,12 +38,15 @@ class LogView:
     in the log, and each look-up is logarithmic.
     """
 
-    __slots__ = ("branches", "by_event", "final", "incident_type", "levels", "origin", "states", "times")
+    __slots__ = ("branches", "by_event", "final", "incident_type", "levels", "now", "origin", "states", "times")
 
-    def __init__(self, log: EventLog, plan: Plan, incident_type: str):
+    def __init__(self, log: EventLog, plan: Plan, incident_type: str, now: float | None = None):
         self.origin = log.origin
         self.incident_type = incident_type
-        self.by_event: dict[str, list[Row]] = defaultdict(list)
+        self.now = now
+        """The moment the log is read as of, in a drill under way (its rows end there); None: the
+        drill is over."""
+        self.by_event: dict[str, list[Event]] = defaultdict(list)
         facts = dict(plan.initial_facts)
         graded = declared = 0
         self.times: list[float] = []
@@ -50,34 +54,34 @@ class LogView:
         """Each level declared: minute, the name as logged, its rank (0: not a level of the plan)."""
         self.states: list[dict[str, Any]] = [{**facts, "type": incident_type, "level": 0}]
         for row in log.rows:
-            event = row[EVENT]
+            event = row.event
             self.by_event[event].append(row)
             if event == "fact":
-                facts[row[WHAT]] = row[VALUE]
+                facts[row.what] = row.value
                 graded = max(graded, plan.grade(facts, incident_type))
             elif event == "level":
-                name = row[VALUE] if row[VALUE] is not None else row[WHAT]
-                self.levels.append((row[0], name, plan.level_rank.get(name, 0)))
+                name = row.value if row.value is not None else row.what
+                self.levels.append((row.t, name, plan.level_rank.get(name, 0)))
                 declared = max(declared, self.levels[-1][2])
             else:
                 continue
             state = {**facts, "type": incident_type, "level": max(declared, graded)}
-            if self.times and self.times[-1] == row[0]:
+            if self.times and self.times[-1] == row.t:
                 self.states[-1] = state
             else:
-                self.times.append(row[0])
+                self.times.append(row.t)
                 self.states.append(state)
         self.final = self.states[-1]
-        self.branches = {r[SITE] for r in self.by_event["inject"]}
+        self.branches = {r.site for r in self.by_event["inject"]}
         """The sites the incident reached."""
 
-    def first(self, event: str, match: Match, after: float = float("-inf")) -> Row | None:
+    def first(self, event: str, match: Match, after: float = float("-inf")) -> Event | None:
         for row in self.by_event.get(event, ()):
-            if row[0] >= after and match(row):
+            if row.t >= after and match(row):
                 return row
         return None
 
-    def all(self, event: str, match: Match) -> list[Row]:
+    def all(self, event: str, match: Match) -> list[Event]:
         return [row for row in self.by_event.get(event, ()) if match(row)]
 
     def vars_at(self, t: float) -> dict[str, Any]:

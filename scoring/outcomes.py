@@ -13,10 +13,14 @@ class Outcome(StrEnum):
     INCOMPLETE = "incomplete"
     VIOLATED = "violated"
     NOT_APPLICABLE = "not_applicable"
+    PENDING = "pending"
+    """Still open: scored as of a moment of a drill under way, the requirement can still be met."""
 
 
 FAILURES = frozenset({Outcome.MISSED, Outcome.INCOMPLETE, Outcome.VIOLATED})
 """Outcomes that count as a failed critical requirement (a late one earns partial credit instead)."""
+UNSCORED = frozenset({Outcome.NOT_APPLICABLE, Outcome.PENDING})
+"""Outcomes left out of the score and the ratings."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -48,7 +52,8 @@ class RequirementResult:
 
     @property
     def applicable(self) -> bool:
-        return self.outcome is not Outcome.NOT_APPLICABLE
+        """Whether it counts in the score and the ratings (not when not applicable or still pending)."""
+        return self.outcome not in UNSCORED
 
     @property
     def failed_critical(self) -> bool:

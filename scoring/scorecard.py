@@ -1,14 +1,15 @@
 """The scorecard of one drill and the scorer that makes it.
 
 A :class:`Scorer` is built once per plan; ``scorer.score(log)`` checks every requirement on a log,
-simulated or recorded by hand alike. Nothing here imports SimPy.
+simulated or recorded by hand alike, and ``scorer.score(log, now=t)`` as of minute ``t`` of a
+drill under way (docs/scoring.md). Nothing here imports SimPy.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from drillsim.spec.plan import Plan
 from .checks import compile_check
 from .flow import FlowRow, message_flow
 from .logview import LogView
-from .outcomes import RequirementResult
+from .outcomes import Outcome, RequirementResult
 from .rating import RATING_NAMES, CapabilityRating, band, overall_score, rate_capability
 
 SCORECARD_SCHEMA = "drillsim.scorecard/1"
@@ -39,21 +40,31 @@ class Scorecard:
     flow: list[FlowRow] = field(default_factory=list)
     warnings: list[InputWarning] = field(default_factory=list)
     """What reading the drill log accepted that a reader of the scorecard must know of."""
+    now: float | None = None
+    """The minute the drill was scored as of, while under way; None: scored as finished."""
 
     @property
     def critical_failures(self) -> list[str]:
         return [r.id for r in self.results if r.failed_critical]
 
+    @property
+    def pending(self) -> list[str]:
+        """The requirements still open at ``now``."""
+        return [r.id for r in self.results if r.outcome is Outcome.PENDING]
+
     def to_dict(self) -> dict[str, Any]:
+        as_of = {} if self.now is None else {"as_of_min": _round(self.now)}
+        still_open = {} if self.now is None else {"pending": self.pending}
         return {
             "schema": SCORECARD_SCHEMA,
             "plan": {"id": self.plan, "title": self.plan_title},
-            "drill": {**self.meta, "incident_type": self.incident_type},
+            "drill": {**self.meta, "incident_type": self.incident_type, **as_of},
             "score": None if self.score is None else round(self.score, 2),
             "rating": self.rating,
             "rating_name": RATING_NAMES.get(self.rating or ""),
             "capped_by_critical_failure": self.capped,
             "critical_failures": self.critical_failures,
+            **still_open,
             "warnings": [{**w.to_dict(), "text": str(w)} for w in self.warnings],
             "capabilities": [
                 {**asdict(c), "performance": None if c.performance is None else round(c.performance, 4)}
@@ -106,22 +117,31 @@ class Scorer:
         self.plan = plan
         self.checks = [compile_check(req, plan) for req in plan.requirements]
 
-    def results(self, log: EventLog, incident_type: str) -> list[RequirementResult]:
-        view = LogView(log, self.plan, incident_type)
+    def results(self, log: EventLog, incident_type: str, now: float | None = None) -> list[RequirementResult]:
+        """Every requirement checked on ``log``; with ``now``, on a log that ends at ``now`` (see :meth:`score`)."""
+        view = LogView(log, self.plan, incident_type, now)
         return [check(view) for check in self.checks]
 
     def overall(self, results: list[RequirementResult]) -> tuple[float | None, bool]:
         """Score out of 100, and whether the critical cap applied."""
         return overall_score(results, self.plan.scoring)
 
-    def score(self, log: EventLog, incident_type: str | None = None, flow: bool = True) -> Scorecard:
-        """The scorecard of one drill; ``flow=False`` leaves out the message-flow table (faster)."""
+    def score(self, log: EventLog, incident_type: str | None = None, now: float | None = None,
+              flow: bool = True) -> Scorecard:
+        """The scorecard of one drill; ``flow=False`` leaves out the message-flow table (faster).
+
+        With ``now`` (a minute of the log's ``t``), the drill is scored as of that moment: only rows
+        at or before it count, and a requirement that can still be met is pending, left out of the
+        score and the ratings.
+        """
         plan = self.plan
         incident_type = incident_type or log.meta.get("type")
         if incident_type not in plan.incident_types:
             raise ValueError(f"incident type {incident_type!r} is not one of the plan's: "
                              f"{', '.join(plan.incident_types)}")
-        results = self.results(log, incident_type)
+        if now is not None:
+            log = replace(log, rows=[row for row in log.rows if row.t <= now])
+        results = self.results(log, incident_type, now)
         caps = [rate_capability(cid, name, [r for r in results if r.capability == cid], plan.scoring)
                 for cid, name in plan.capabilities.items()]
         score, capped = self.overall(results)
@@ -129,4 +149,4 @@ class Scorer:
         if any(r.failed_critical for r in results) and rating in ("P", "S"):
             rating = "M"
         return Scorecard(plan.id, plan.title, incident_type, results, caps, score, rating, capped, dict(log.meta),
-                         message_flow(log, plan) if flow else [], list(log.warnings))
+                         message_flow(log, plan) if flow else [], list(log.warnings), now)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -194,6 +194,9 @@ class RequirementBase(Strict):
     """When ``applies_if`` is read: at the moment the requirement arises (a deadline's trigger, a
     content requirement's report, an order's second step, a forbidden event), at any moment of the
     log, or on the facts at its end (docs/scoring.md)."""
+    selectors: ClassVar[tuple[str, ...]] = ()
+    """The fields that select rows of the log (checked against the plan, their values typed like
+    the facts they name)."""
 
     @model_validator(mode="after")
     def _when_needs_if(self) -> RequirementBase:
@@ -204,6 +207,7 @@ class RequirementBase(Strict):
 
 class DeadlineRequirement(RequirementBase):
     kind: Literal["deadline"]
+    selectors = ("trigger", "response")
     trigger: SelectorField = INCIDENT
     response: SelectorField
     within: DeadlineField
@@ -213,18 +217,21 @@ class DeadlineRequirement(RequirementBase):
 
 class ContentRequirement(RequirementBase):
     kind: Literal["content"]
+    selectors = ("report",)
     report: SelectorField
     fields: tuple[str, ...] = Field(min_length=1)
 
 
 class OrderRequirement(RequirementBase):
     kind: Literal["order"]
+    selectors = ("first", "then")
     first: SelectorField
     then: SelectorField
 
 
 class ProhibitionRequirement(RequirementBase):
     kind: Literal["prohibition"]
+    selectors = ("forbidden",)
     forbidden: SelectorField
     while_: str | None = Field(None, alias="while")
 
@@ -341,7 +348,6 @@ class Plan(Document):
 # The trigger graph ------------------------------------------------------------------------------
 
 REPORT_EVENTS = ("sent", "received", "acknowledged", "unanswered", "lost", "omitted")
-SELECTOR_PARTS = ("trigger", "response", "report", "first", "then", "forbidden")
 
 
 Emitted = tuple[str, str, str, tuple[str, ...], str | None]
@@ -529,9 +535,8 @@ def _check_references(plan: Plan) -> list[tuple[Path_, str]]:
         loc = ("requirements", i)
         need("capability", req.capability, set(plan.capabilities), (*loc, "capability"))
         condition(req.applies_if, (*loc, "applies_if"))
-        for part in SELECTOR_PARTS:
-            if hasattr(req, part):
-                selector(getattr(req, part), (*loc, part))
+        for part in req.selectors:
+            selector(getattr(req, part), (*loc, part))
         if req.kind == "deadline" and isinstance(req.within, str):
             need("choice", req.within, set(plan.choices), (*loc, "within"))
         if req.kind == "content":
@@ -567,13 +572,12 @@ def _typed(plan: Plan) -> Plan:
         return sel.model_copy(update={"value": value})
 
     def retyped(item: Any, parts: tuple[str, ...]) -> Any:
-        update = {p: typed(getattr(item, p)) for p in parts if isinstance(getattr(item, p, None), Selector)}
-        return item.model_copy(update=update)
+        return item.model_copy(update={p: typed(getattr(item, p)) for p in parts})
 
     return plan.model_copy(update={
         "duties": tuple(retyped(d, ("on",)) for d in plan.duties),
         "escalation": tuple(retyped(r, ("on",)) for r in plan.escalation),
-        "requirements": tuple(retyped(r, SELECTOR_PARTS) for r in plan.requirements),
+        "requirements": tuple(retyped(r, r.selectors) for r in plan.requirements),
     })
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from drillsim.log.eventlog import EventLog
+from drillsim.log.eventlog import Event, EventLog
 from drillsim.spec.catalog import builtin_plans
 from drillsim.spec.plan import Plan, load_plan
 
@@ -29,6 +29,6 @@ def make_log(*events: tuple, incident_type: str = "armed_robbery") -> EventLog:
     rows = []
     for e in events:
         t, event, what, actor, target, channel, value, fields = (*e, *(None,) * (8 - len(e)))
-        rows.append((float(t), "branch", "INC", event, what, actor, f"{actor}-1" if actor else None, target,
-                     f"{target}-1" if target else None, channel, None, value, fields))
+        rows.append(Event(float(t), "branch", "INC", event, what, actor, f"{actor}-1" if actor else None, target,
+                          f"{target}-1" if target else None, channel, None, value, fields))
     return EventLog(rows, None, {"type": incident_type})

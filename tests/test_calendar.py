@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from drillsim.log.eventlog import EventLog
+from drillsim.log.eventlog import Event, EventLog
 from drillsim.scoring.outcomes import Outcome
 from drillsim.scoring.scorecard import Scorer
 from drillsim.spec.calendar import Deadline, is_working_day, nth_working_day_after, parse_deadline
@@ -18,9 +18,8 @@ PLAN = load_plan(DATA / "calendar-plan.yaml")
 
 def outcomes(trigger: datetime, response: datetime) -> dict[str, Outcome]:
     t = (response - trigger) / timedelta(minutes=1)
-    rows = [(0.0, "branch", "C", "inject", "complaint-received", None, None, None, None, None, None, None, None),
-            (t, "branch", "C", "sent", "report", "clerk", "clerk-1", "office", "office-1", "electronic", None, None,
-             None)]
+    rows = [Event(0.0, "branch", "C", "inject", "complaint-received"),
+            Event(t, "branch", "C", "sent", "report", "clerk", "clerk-1", "office", "office-1", "electronic")]
     card = Scorer(PLAN).score(EventLog(rows, trigger, {"type": "complaint"}))
     return {r.id: r.outcome for r in card.results}
 

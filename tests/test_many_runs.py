@@ -13,7 +13,7 @@ import drillsim
 from drillsim.experiment_runs import run_experiment
 from drillsim.many_runs import run_many
 from drillsim.runner import BatchJob, Configuration, iterate_batch
-from drillsim.scoring.aggregate import Distribution, wilson
+from drillsim.scoring.aggregate import LogHistogram, wilson
 from drillsim.sim.engine import run_replication
 from drillsim.sim.seeds import replication_seed
 from drillsim.spec import catalog
@@ -184,7 +184,7 @@ def test_wilson_and_histogram_percentiles():
     assert lo == pytest.approx(0.4038, abs=1e-3) and hi == pytest.approx(0.5962, abs=1e-3)
     rng = np.random.default_rng(0)
     values = rng.lognormal(1.0, 0.8, 50_000)
-    d = Distribution()
+    d = LogHistogram()
     for chunk in np.array_split(values, 7):
         d.add(chunk)
     for q in (50, 90, 95, 99):

@@ -2,6 +2,7 @@
 
 import pytest
 
+from drillsim.log.eventlog import Event, EventLog
 from drillsim.scoring.logview import LogView
 from drillsim.scoring.outcomes import Outcome
 from drillsim.scoring.scorecard import Scorer
@@ -205,10 +206,9 @@ def test_unknown_incident_type_is_refused(robbery_plan):
 
 def _site_log(*events):
     """(t, site, event, what, actor, target, channel)"""
-    rows = [(float(t), site, "INC", ev, what, actor, f"{site}/{actor}-1" if actor else None, target,
-             f"{target}-1" if target else None, channel, None, None, None)
+    rows = [Event(float(t), site, "INC", ev, what, actor, f"{site}/{actor}-1" if actor else None, target,
+                  f"{target}-1" if target else None, channel)
             for t, site, ev, what, actor, target, channel in events]
-    from drillsim.log.eventlog import EventLog
 
     return EventLog(rows, None, {"type": "armed_robbery"})
 
@@ -231,3 +231,17 @@ def test_an_office_response_is_checked_once_for_all_branches(robbery_plan):
                     (9, "office", "received", "office-to-group", "upper_office", "leadership_group", "phone"))
     r = next(r for r in Scorer(robbery_plan).score(log).results if r.id == "ROB-15")
     assert r.outcome is Outcome.MET
+
+
+def test_every_requirement_kind_has_a_check_and_declares_its_selectors():
+    from typing import get_args
+
+    from drillsim.scoring.checks import CHECKS
+    from drillsim.spec.plan import Requirement
+    from drillsim.spec.schema import Selector
+
+    kinds = get_args(get_args(Requirement)[0])
+    assert sorted(CHECKS) == sorted(get_args(k.model_fields["kind"].annotation)[0] for k in kinds)
+    for kind in kinds:
+        fields = {name for name, f in kind.model_fields.items() if f.annotation is Selector}
+        assert set(kind.selectors) == fields, kind.__name__

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from drillsim.log.eventlog import EventLog
-from drillsim.scoring.aggregate import CODES, Aggregator, Distribution, wilson
+from drillsim.log.eventlog import Event, EventLog
+from drillsim.scoring.aggregate import CODES, Aggregator, LogHistogram, wilson
 from drillsim.scoring.compare import compare, met_indicator, paired, rank
 from drillsim.scoring.flow import message_flow
 from drillsim.scoring.outcomes import Outcome
@@ -153,8 +153,8 @@ def test_without_its_trigger_a_deadline_is_not_applicable():
 
 def _site_log(*events: tuple) -> EventLog:
     """(t, site, event, what, actor, target, channel)"""
-    rows = [(float(t), site, "INC", ev, what, actor, f"{site}/{actor}" if actor else None, target,
-             f"{target}-1" if target else None, channel, None, None, None)
+    rows = [Event(float(t), site, "INC", ev, what, actor, f"{site}/{actor}" if actor else None, target,
+                  f"{target}-1" if target else None, channel)
             for t, site, ev, what, actor, target, channel in events]
     return EventLog(rows, None, {"type": "fire"})
 
@@ -556,14 +556,14 @@ def test_score_percentiles_stay_within_the_scores_seen():
     s = agg.summary()["score"]
     assert s["p99"] == 100 and s["p95"] == 100 and s["median"] == pytest.approx(100, rel=0.005)
     assert s["mean"] == 97 and s["n"] == 100
-    low = Distribution()
+    low = LogHistogram()
     low.add(np.array([0.0, 0.0, 0.0, 2.0]))
     assert (low.percentile(50), low.percentile(100)) == (0.0, 2.0)
 
 
 def test_percentiles_are_within_half_a_percent_of_the_exact_ones():
     values = np.geomspace(0.5, 500, 2001)
-    d = Distribution()
+    d = LogHistogram()
     d.add(values)
     for q in (0, 10, 50, 90, 95, 99, 100):
         assert d.percentile(q) == pytest.approx(np.percentile(values, q), rel=0.005)
@@ -625,15 +625,15 @@ def test_a_calendar_deadline_reads_the_logs_dates_and_the_worst_branch_is_the_la
     origin = datetime(2026, 3, 12, 9, 0, tzinfo=timezone(timedelta(hours=8)))
     plan = make_plan(deadline(within="same_day"))
     rows = [(0, "east", "inject"), (800, "east", "sent"), (890, "west", "inject"), (895, "west", "sent")]
-    log = EventLog([(float(t), site, "INC", ev, "call" if ev == "sent" else "x", "guard" if ev == "sent" else None,
-                     f"{site}/guard", "brigade" if ev == "sent" else None, None, "phone" if ev == "sent" else None,
-                     None, None, None) for t, site, ev in rows], origin, {"type": "fire"})
+    log = EventLog([Event(float(t), site, "INC", ev, "call" if ev == "sent" else "x", "guard" if ev == "sent" else None,
+                          f"{site}/guard", "brigade" if ev == "sent" else None, None, "phone" if ev == "sent" else None)
+                    for t, site, ev in rows], origin, {"type": "fire"})
     r = Scorer(plan).score(log).to_dict()["requirements"][0]
     assert (r["outcome"], r["detail"], r["deadline_min"]) == ("met", "at east", 900)  # 09:00 to midnight
     rows[3] = (930, "west", "sent")  # west's trigger at 23:50: midnight is 10 min later
-    log = EventLog([(float(t), site, "INC", ev, "call" if ev == "sent" else "x", "guard" if ev == "sent" else None,
-                     f"{site}/guard", "brigade" if ev == "sent" else None, None, "phone" if ev == "sent" else None,
-                     None, None, None) for t, site, ev in rows], origin, {"type": "fire"})
+    log = EventLog([Event(float(t), site, "INC", ev, "call" if ev == "sent" else "x", "guard" if ev == "sent" else None,
+                          f"{site}/guard", "brigade" if ev == "sent" else None, None, "phone" if ev == "sent" else None)
+                    for t, site, ev in rows], origin, {"type": "fire"})
     r = Scorer(plan).score(log).to_dict()["requirements"][0]
     assert (r["outcome"], r["detail"], r["deadline_min"], r["latency_min"]) == ("late", "late by 30m00s at west", 10,
                                                                                40)
@@ -711,12 +711,12 @@ def test_five_worst_late_runs_are_kept_by_default():
 
 def test_summary_percentiles_are_the_named_ones():
     values = np.geomspace(0.5, 500, 2001)
-    d = Distribution()
+    d = LogHistogram()
     d.add(values)
     s = d.summary()
     for key, q in (("median", 50), ("p90", 90), ("p95", 95), ("p99", 99)):
         assert s[key] == pytest.approx(np.percentile(values, q), rel=0.005)
-    tiny = Distribution()
+    tiny = LogHistogram()
     tiny.add(np.array([0.001, 0.001, 5.0]))
     assert tiny.percentile(50) == 0.0  # a latency of 0.001 min or less counts as none
 
@@ -741,8 +741,8 @@ def test_rank_rounds_to_four_places():
 
 def _flow_log(*events: tuple) -> EventLog:
     """(t, event, ref, actor_role, target_role)"""
-    rows = [(float(t), "branch", "INC", ev, "report", actor, f"{actor}-1", target, f"{target}-1", "phone", ref, None,
-             None) for t, ev, ref, actor, target in events]
+    rows = [Event(float(t), "branch", "INC", ev, "report", actor, f"{actor}-1", target, f"{target}-1", "phone", ref)
+            for t, ev, ref, actor, target in events]
     return EventLog(rows, None, {"type": "fire"})
 
 
@@ -886,7 +886,7 @@ def test_a_prohibition_read_at_each_event_applies_when_its_condition_held_at_som
 
 def test_a_violation_names_the_person_or_else_the_role():
     plan = make_plan(prohibition())
-    row = (1.0, "branch", "INC", "action", "open_door", "guard", None, None, None, None, None, None, None)
+    row = Event(1.0, "branch", "INC", "action", "open_door", "guard")
     r = Scorer(plan).score(EventLog([row], None, {"type": "fire"})).to_dict()["requirements"][0]
     assert r["detail"] == "open_door by guard"
 
@@ -916,7 +916,7 @@ def test_a_level_is_read_from_the_value_or_else_the_name():
 
 
 def test_huge_latencies_are_summarised():
-    d = Distribution()
+    d = LogHistogram()
     d.add(np.array([1e7, 2e7]))
     assert d.summary()["n"] == 2 and 1e7 <= d.percentile(50) <= 2e7
 
