@@ -63,9 +63,10 @@ def simulate(plan: Plan | Model, scenario: Scenario | None = None, seed: Seed = 
     return run_replication(model, seed)
 
 
-def score(plan: Plan, log: EventLog, incident_type: str | None = None) -> Scorecard:
-    """Check the plan's requirements on a log (simulated or real)."""
-    return Scorer(plan).score(log, incident_type)
+def score(plan: Plan, log: EventLog, incident_type: str | None = None, now: float | None = None) -> Scorecard:
+    """Check the plan's requirements on a log (simulated or real); with ``now`` (minutes of the log),
+    as of that moment: what can still be met is ``pending`` (docs/scoring.md)."""
+    return Scorer(plan).score(log, incident_type, now=now)
 
 
 def read_drill_log(path: str | Path, plan: Plan, day: date | None = None,

@@ -3,8 +3,10 @@ calls a requirement that can still be met pending, left out of the score and the
 
 from __future__ import annotations
 
+import pytest
 from rich.console import Console
 
+import drillsim
 from drillsim.reports.terminal import print_scorecard
 from drillsim.scoring.scorecard import Scorer
 from tests.conftest import make_log
@@ -115,3 +117,12 @@ def test_many_runs_count_a_pending_outcome_only_if_some_run_had_it_and_not_as_ap
     finished = Aggregator(["D"])
     finished.add(np.arange(1), codes[:1], np.array([[1.0]]), np.array([100.0]))
     assert "pending" not in finished.summary()["requirements"][0]["outcomes"]
+
+
+def test_the_public_score_takes_now():
+    plan = drillsim.load_plan("counter-robbery")
+    log = drillsim.simulate(plan, drillsim.load_scenario("armed-robbery-injured", plan), seed=7)
+    start = next(r.t for r in log.rows if r.event == "inject")
+    early = drillsim.score(plan, log, now=start + 0.01).to_dict()
+    assert early["pending"] and early["drill"]["as_of_min"] == pytest.approx(start + 0.01)
+    assert "pending" not in drillsim.score(plan, log).to_dict()
