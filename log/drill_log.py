@@ -32,7 +32,7 @@ from drillsim.spec.scenario import Scenario
 from drillsim.spec.schema import EVENT_KINDS
 from drillsim.spec.values import fact_value
 
-from .eventlog import ACTOR, ACTOR_ROLE, CHANNEL, EVENT, REF, SITE, TARGET, TARGET_ROLE, VALUE, WHAT, EventLog, Row
+from .eventlog import Event, EventLog
 
 HEADERS = {
     "time": ("time", "时间"),
@@ -92,7 +92,7 @@ class _Entry:
     when: datetime
     line: int
     cells: dict[str, str]
-    row: Row | None = None
+    row: Event | None = None
 
 
 class _Reader:
@@ -412,7 +412,7 @@ def _incident_type(rd: _Reader, entries: list[_Entry]) -> str | None:
 # One row --------------------------------------------------------------------------------------------
 
 
-def _row(rd: _Reader, get: dict[str, str], line: int, t: float) -> Row | None:
+def _row(rd: _Reader, get: dict[str, str], line: int, t: float) -> Event | None:
     """The event-log row of one file row; ``None`` (and errors) if something in it is wrong."""
     event, what = get["event"], get.get("what", "")
     n_errors = len(rd.errors)
@@ -449,8 +449,8 @@ def _row(rd: _Reader, get: dict[str, str], line: int, t: float) -> Row | None:
     if len(rd.errors) > n_errors:
         return None
     site = get.get("site") or actor_site or target_site or "branch"
-    return (t, site, get.get("incident") or "", event, what, actor_role, actor, target_role, target, channel, ref,
-            value, fields)
+    return Event(t, site, get.get("incident") or "", event, what, actor_role, actor, target_role, target, channel,
+                 ref, value, fields)
 
 
 def _what_and_value(rd: _Reader, event: str, what: str, value: str | None, line: int,
@@ -514,7 +514,7 @@ def _what_and_value(rd: _Reader, event: str, what: str, value: str | None, line:
 # Worked out from the rows -------------------------------------------------------------------------
 
 
-def _with_clocks(rd: _Reader, entries: list[_Entry]) -> list[Row]:
+def _with_clocks(rd: _Reader, entries: list[_Entry]) -> list[Event]:
     """The rows, with each elapsed fact worked out from the rows of the fact that runs it.
 
     As in the engine: a clock starts when its boolean fact becomes true, has a row at each number
@@ -524,37 +524,37 @@ def _with_clocks(rd: _Reader, entries: list[_Entry]) -> list[Row]:
     rows = [e.row for e in entries if e.row is not None]
     if not rd.plan.clocks or not rows:
         return rows
-    end = rows[-1][0]
-    added: list[Row] = []
+    end = rows[-1].t
+    added: list[Event] = []
     for name, (runner, per_unit, marks) in rd.plan.clocks.items():
         spans, derived = _clock_rows(rows, name, runner, per_unit, marks, end)
         unit = rd.plan.facts[name].unit
         for e in entries:
             row = e.row
-            if row is None or row[EVENT] != "fact" or row[WHAT] != name:
+            if row is None or row.event != "fact" or row.what != name:
                 continue
-            expected = _clock_value(spans, row[0], per_unit)
-            if abs(row[VALUE] - expected) > 1 / per_unit:  # more than a minute apart
-                rd.error(e.line, "value", f"{name} = {row[VALUE]:g} {unit} contradicts the log: {runner} rows "
+            expected = _clock_value(spans, row.t, per_unit)
+            if abs(row.value - expected) > 1 / per_unit:  # more than a minute apart
+                rd.error(e.line, "value", f"{name} = {row.value:g} {unit} contradicts the log: {runner} rows "
                          f"give {expected:.4g} {unit} at this time (elapsed facts are worked out from the rows of "
                          f"{runner!r}; leave this row out or correct it)")
-        typed = [r[0] for r in rows if r[EVENT] == "fact" and r[WHAT] == name]
-        added += [r for r in derived if not any(abs(r[0] - t) < SAME_TIME for t in typed)]
+        typed = [r.t for r in rows if r.event == "fact" and r.what == name]
+        added += [r for r in derived if not any(abs(r.t - t) < SAME_TIME for t in typed)]
     if not added:
         return rows
-    return sorted(rows + added, key=lambda r: r[0])
+    return sorted(rows + added, key=lambda r: r.t)
 
 
-def _clock_rows(rows: list[Row], name: str, runner: str, per_unit: float, marks: tuple[float, ...],
-                end: float) -> tuple[list[tuple[float, float, float | None]], list[Row]]:
+def _clock_rows(rows: list[Event], name: str, runner: str, per_unit: float, marks: tuple[float, ...],
+                end: float) -> tuple[list[tuple[float, float, float | None]], list[Event]]:
     """The spans the clock ran (start, value then, stop) and the rows the engine would have logged."""
     spans: list[tuple[float, float, float | None]] = []
-    out: list[Row] = []
+    out: list[Event] = []
     value = 0.0
     start: tuple[float, float, str] | None = None
 
-    def fact_row(t: float, v: float, site: str) -> Row:
-        return (t, site, "", "fact", name, None, None, None, None, None, None, v, None)
+    def fact_row(t: float, v: float, site: str) -> Event:
+        return Event(t, site, "", "fact", name, value=v)
 
     def tick(started: float, base: float, until: float, site: str) -> None:
         for mark in marks:
@@ -563,16 +563,16 @@ def _clock_rows(rows: list[Row], name: str, runner: str, per_unit: float, marks:
                 out.append(fact_row(at, mark, site))
 
     for row in rows:
-        if row[EVENT] != "fact" or row[WHAT] != runner:
+        if row.event != "fact" or row.what != runner:
             continue
-        if row[VALUE] and start is None:
-            start = (row[0], value, row[SITE])
-        elif not row[VALUE] and start is not None:
+        if row.value and start is None:
+            start = (row.t, value, row.site)
+        elif not row.value and start is not None:
             started, base, site = start
-            tick(started, base, row[0], site)
-            value = base + (row[0] - started) / per_unit
-            out.append(fact_row(row[0], round(value, 6), row[SITE]))
-            spans.append((started, base, row[0]))
+            tick(started, base, row.t, site)
+            value = base + (row.t - started) / per_unit
+            out.append(fact_row(row.t, round(value, 6), row.site))
+            spans.append((started, base, row.t))
             start = None
     if start is not None:
         tick(start[0], start[1], end + 1e-9, start[2])
@@ -589,15 +589,15 @@ def _clock_value(spans: list[tuple[float, float, float | None]], t: float, per_u
     return value
 
 
-def _with_receipts(rd: _Reader, rows: list[Row]) -> list[Row]:
+def _with_receipts(rd: _Reader, rows: list[Event]) -> list[Event]:
     """A ``sent`` row with no ``ref`` and no reply is taken as received when sent (see docs/drill-logs.md).
 
     On a synchronous channel (a call) the receiver hears it as it is said; on any other channel
     the same is assumed, and a warning names the row.
     """
-    replies = [r for r in rows if r[EVENT] in REPLIES and r[REF] is None]
-    pending: list[Row] = []
-    for sent in (r for r in rows if r[EVENT] == "sent" and r[REF] is None):
+    replies = [r for r in rows if r.event in REPLIES and r.ref is None]
+    pending: list[Event] = []
+    for sent in (r for r in rows if r.event == "sent" and r.ref is None):
         match = next((r for r in replies if _same_message(sent, r)), None)
         if match is None:
             pending.append(sent)
@@ -607,17 +607,17 @@ def _with_receipts(rd: _Reader, rows: list[Row]) -> list[Row]:
         return rows
     receipts = []
     for sent in pending:
-        receipts.append((*sent[:EVENT], "received", *sent[EVENT + 1:]))
-        synchronous = sent[CHANNEL] is not None and rd.plan.channels[sent[CHANNEL]].synchronous
+        receipts.append(sent._replace(event="received"))
+        synchronous = sent.channel is not None and rd.plan.channels[sent.channel].synchronous
         if not synchronous:
-            how = f"by {sent[CHANNEL]}" if sent[CHANNEL] else "on no channel"
-            rd.warn(rd.lines.get(id(sent)), "event", f"the message {how} to {sent[TARGET]} has no 'received' row: "
+            how = f"by {sent.channel}" if sent.channel else "on no channel"
+            rd.warn(rd.lines.get(id(sent)), "event", f"the message {how} to {sent.target} has no 'received' row: "
                     "taken as received when sent (add a 收到/received row with the time it was read)")
-    return sorted(rows + receipts, key=lambda r: r[0])
+    return sorted(rows + receipts, key=lambda r: r.t)
 
 
-def _same_message(sent: Row, reply: Row) -> bool:
-    return (sent[ACTOR] == reply[ACTOR] and sent[TARGET_ROLE] == reply[TARGET_ROLE]
-            and (sent[CHANNEL] is None or reply[CHANNEL] is None or sent[CHANNEL] == reply[CHANNEL])
-            and reply[0] >= sent[0] and sent[ACTOR_ROLE] == reply[ACTOR_ROLE])
+def _same_message(sent: Event, reply: Event) -> bool:
+    return (sent.actor == reply.actor and sent.target_role == reply.target_role
+            and (sent.channel is None or reply.channel is None or sent.channel == reply.channel)
+            and reply.t >= sent.t and sent.actor_role == reply.actor_role)
 
