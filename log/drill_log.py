@@ -218,6 +218,10 @@ class DrillLogReader:
             problem = (f"{get['time']!r} is earlier than the row above ({last:%Y-%m-%d %H:%M:%S}): "
                        f"a time after midnight needs its date (write {when + timedelta(days=1):%Y-%m-%d} "
                        f"{get['time']}), and a row out of order its full date and time")
+        if problem is None and self.origin is not None and (when.tzinfo is None) != (self.origin.tzinfo is None):
+            problem = (f"{get['time']!r} {'has no' if when.tzinfo is None else 'has a'} time zone and the origin "
+                       f"({self.origin.isoformat()}) {'has one' if when.tzinfo is None else 'has none'}: "
+                       "write all times alike")
         if problem:
             rd.error(line, "time", problem)
             raise self._take(self._refused)

@@ -127,3 +127,25 @@ def test_a_reply_on_no_channel_answers_a_message_sent_on_one(plan, tmp_path):
     log = read_drill_log(path, plan)
     assert [(r.event, r.target_role) for r in log.rows[1:]] == [
         ("sent", "ambulance"), ("sent", "police"), ("received", "police"), ("unanswered", "ambulance")]
+
+
+def test_a_row_and_a_given_origin_must_both_have_a_time_zone_or_neither(plan):
+    reader = DrillLogReader(plan, origin=datetime.fromisoformat("2026-03-12T10:00:00+08:00"), source="console")
+    with pytest.raises(InputError) as err:
+        reader.add({"time": "2026-03-12 10:02:10", "event": "inject", "what": "robbers-enter"}, 2)
+    assert str(err.value) == ("console:2: at column 'time' '2026-03-12 10:02:10' has no time zone and the origin "
+                              "(2026-03-12T10:00:00+08:00) has one: write all times alike")
+    assert reader.add({"time": "2026-03-12T10:02:30+08:00", "event": "inject", "what": "robbers-enter"}, 3).t == 2.5
+
+
+def test_a_repeat_of_a_wrong_row_is_refused_and_the_problem_reported_once(plan):
+    reader = DrillLogReader(plan, source="console")
+    reader.add({"time": "2026-03-12 10:02:10", "event": "inject", "what": "robbers-enter"}, 2)
+    wrong = {"time": "10:03:00", "event": "action", "actor": "现金柜员", "what": "lock_cahs"}
+    with pytest.raises(InputError):
+        reader.add(wrong, 3)
+    with pytest.raises(InputError, match="console:4: the row repeats row 3, which is wrong"):
+        reader.add(dict(wrong), 4)
+    with pytest.raises(InputError) as err:
+        reader.finish()
+    assert [e.line for e in err.value.errors] == [3]
