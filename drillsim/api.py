@@ -16,6 +16,7 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from drillsim.log.drill_log import read_drill_log as _read_drill_log
 from drillsim.log.eventlog import EventLog
+from drillsim.reports.writers import DEFAULT_WRITERS, Writer
 from drillsim.scoring.scorecard import Scorecard, Scorer
 from drillsim.sim.engine import run_replication
 from drillsim.sim.model import Model, build_model
@@ -82,18 +84,14 @@ class DrillOutput:
     files: dict[str, Path]
 
 
-def write_drill(plan: Plan, log: EventLog, card: Scorecard, out: str | Path) -> DrillOutput:
-    """Write the event log, the scorecard and the report of one drill into ``out``."""
-    from drillsim.reports.html import write_report
-
+def write_drill(plan: Plan, log: EventLog, card: Scorecard, out: str | Path,
+                writers: Sequence[Writer] = DEFAULT_WRITERS) -> DrillOutput:
+    """Write one drill into ``out`` with each writer in turn (by default: the event log, the scorecard, the report)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    files = {
-        "log_csv": log.write_csv(out / "events.csv"),
-        "log_parquet": log.write_parquet(out / "events.parquet"),
-        "scorecard": card.write_json(out / "scorecard.json"),
-    }
-    files.update(write_report(plan, log, card, out))
+    files: dict[str, Path] = {}
+    for writer in writers:
+        files.update(writer.write(plan, log, card, out))
     return DrillOutput(log, card, files)
 
 

@@ -17,10 +17,13 @@ The rules are in docs/drill-logs.md.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import difflib
 import io
 import re
+from collections import defaultdict, deque
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -32,21 +35,7 @@ from drillsim.spec.scenario import Scenario
 from drillsim.spec.schema import EVENT_KINDS
 from drillsim.spec.values import fact_value
 
-from .eventlog import (
-    ACTOR,
-    ACTOR_ROLE,
-    CHANNEL,
-    EVENT,
-    REF,
-    SITE,
-    TARGET,
-    TARGET_ROLE,
-    VALUE,
-    WHAT,
-    Event,
-    EventLog,
-    Row,
-)
+from .eventlog import Event, EventLog
 
 HEADERS = {
     "time": ("time", "时间"),
@@ -106,7 +95,7 @@ class _Entry:
     when: datetime
     line: int
     cells: dict[str, str]
-    row: Row | None = None
+    row: Event | None = None
 
 
 class _Reader:
@@ -173,12 +162,143 @@ class _Reader:
         return max(b.staffing.get(rid, role.count) for b in branches)
 
 
+class DrillLogReader:
+    """Reads a drill log one row at a time, as a live drill console records it.
+
+    :meth:`add` checks a row on its own and returns its event; :meth:`finish` makes the checks
+    across rows (an inject row, one incident type, order, replies, elapsed facts) and returns the
+    log. Times are minutes since ``origin`` if it is given, else since the first row added; if a
+    row added later is earlier than that first row, :meth:`finish` moves the origin back to the
+    earliest row (so the rows :meth:`add` returned may be shifted in the log). A row earlier than
+    the one before it is accepted if it gives its date, and :meth:`finish` puts it in time order
+    with a warning. No row can be added after :meth:`finish`.
+
+    ``day`` dates rows that give only a time before any dated row; ``scenario`` (optional) lets
+    inject names, branches and branch staffing be checked, and gives the incident type; ``source``
+    names the log in errors and warnings.
+    """
+
+    def __init__(self, plan: Plan, day: date | None = None, scenario: Scenario | None = None,
+                 origin: datetime | None = None, source: str = "drill log"):
+        self.plan, self.day, self.scenario, self.origin = plan, day, scenario, origin
+        self._rd = _Reader(plan, source, scenario)
+        self._entries: list[_Entry] = []
+        self._seen: dict[tuple, _Entry] = {}
+        self._last: datetime | None = None
+        self._refused: list[InputError] = []
+        """Rows refused on their time or event kind, in the order added."""
+        self._wrong: list[tuple[datetime, int, InputError]] = []
+        """Problems in the other cells of a row, with its time and line (they are reported in time order)."""
+        self._finished = False
+
+    def refuse(self, error: InputError) -> None:
+        """Count a row the caller found wrong before adding it (e.g. more cells than the header)."""
+        self._refused.append(error)
+
+    def add(self, cells: Mapping[str, str], line: int) -> Event:
+        """The event of one row (cells by column: ``time``, ``event``, ``actor``, …); an exact repeat of an
+        earlier row is counted once, with a warning, and gives that row's event.
+
+        Raises :class:`InputError` naming the line and the column of each problem in the row.
+        """
+        if self._finished:
+            raise RuntimeError("the drill log is finished: no row can be added after finish()")
+        unknown = set(cells) - set(HEADERS)
+        if unknown:
+            raise ValueError(f"unknown columns {sorted(unknown)}; the columns are {', '.join(HEADERS)}")
+        rd = self._rd
+        get = {k: (cells.get(k) or "").strip() for k in HEADERS}
+        when, problem, dated = _parse_time(get["time"], self._last, self.day)
+        last = self._last
+        if problem is None and last is not None and when.tzinfo is not None and last.tzinfo is None:
+            problem = f"{get['time']!r} has a time zone and the rows above have none: write all times alike"
+        if problem is None and last is not None and when.tzinfo is None and last.tzinfo is not None:
+            problem = f"{get['time']!r} has no time zone and the rows above have one: write all times alike"
+        if problem is None and not dated and last is not None and when < last:
+            problem = (f"{get['time']!r} is earlier than the row above ({last:%Y-%m-%d %H:%M:%S}): "
+                       f"a time after midnight needs its date (write {when + timedelta(days=1):%Y-%m-%d} "
+                       f"{get['time']}), and a row out of order its full date and time")
+        if problem is None and self.origin is not None and (when.tzinfo is None) != (self.origin.tzinfo is None):
+            problem = (f"{get['time']!r} {'has no' if when.tzinfo is None else 'has a'} time zone and the origin "
+                       f"({self.origin.isoformat()}) {'has one' if when.tzinfo is None else 'has none'}: "
+                       "write all times alike")
+        if problem:
+            rd.error(line, "time", problem)
+            raise self._take(self._refused)
+        self._last = when
+        event = EVENT_ALIASES.get(get["event"], get["event"].lower())
+        if event not in EVENT_KINDS:
+            known = {e: e for e in EVENT_KINDS} | {a: f"{e} ({a})" for a, e in EVENT_ALIASES.items()}
+            what = f"unknown event {get['event']!r}" if get["event"] else "the event is empty"
+            rd.error(line, "event", what + suggest(get["event"], known))
+            raise self._take(self._refused)
+        entry = _Entry(when, line, {**get, "event": event})
+        key = (when, *sorted(entry.cells.items()))
+        first = self._seen.get(key)
+        if first is not None:
+            rd.warn(line, "", f"the row repeats row {first.line} exactly and is counted once; if it happened "
+                    "twice, tell the rows apart (by the seconds)")
+            if first.row is None:
+                raise InputError(rd.source, f"the row repeats row {first.line}, which is wrong", line=line)
+            return first.row
+        self._seen[key] = entry
+        self._entries.append(entry)
+        origin = self.origin or self._entries[0].when
+        entry.row = _row(rd, entry.cells, line, (when - origin) / timedelta(minutes=1))
+        if entry.row is None:
+            wrong = self._take([])
+            self._wrong += [(when, line, e) for e in wrong.errors]
+            raise wrong
+        return entry.row
+
+    def _take(self, into: list[InputError]) -> InputErrors:
+        """The problems just found, moved into ``into``."""
+        found = list(self._rd.errors)
+        self._rd.errors.clear()
+        into += found
+        return InputErrors(found)
+
+    def finish(self) -> EventLog:
+        """The log of every row added, in time order; raises :class:`InputError` listing every problem."""
+        if self._finished:
+            raise RuntimeError("the drill log is finished already")
+        self._finished = True
+        rd = self._rd
+        entries = self._entries
+        if not self._refused and not any(e.cells["event"] == "inject" for e in entries):
+            raise InputError(rd.source, "no row has event 'inject': record when the incident began, so deadlines "
+                             "have a start")
+        _order(rd, entries)
+        origin = self.origin or (entries[0].when if entries else None)
+        if self.origin is None:
+            for e in entries:
+                if e.row is not None:
+                    e.row = e.row._replace(t=(e.when - origin) / timedelta(minutes=1))
+        wrong = [e for _, _, e in sorted(self._wrong, key=lambda w: (w[0], w[1]))]
+        rd.errors[:0] = self._refused + wrong
+        incident_type = _incident_type(rd, entries)
+        if rd.errors:
+            raise InputErrors(rd.errors)
+        done = [e for e in entries if e.row is not None]
+        rd.lines = {id(e.row): e.line for e in done}
+        rows_out = _with_clocks(rd, done)
+        rows_out = _with_receipts(rd, rows_out)
+        meta: dict[str, Any] = {"plan": self.plan.id, "source": rd.source, "drill": "real"}
+        if self.scenario is not None:
+            meta["scenario"] = self.scenario.id
+        if incident_type is not None:
+            meta["type"] = incident_type
+        if rd.errors:
+            raise InputErrors(rd.errors)
+        return EventLog(rows_out, origin, meta, rd.warnings)
+
+
 def read_drill_log(path: str | Path, plan: Plan, day: date | None = None,
                    scenario: Scenario | None = None) -> EventLog:
     """Read a drill log (CSV, or drillsim's Parquet); raise :class:`InputError` naming row and column.
 
-    ``day`` dates rows that give only a time before any dated row; ``scenario`` (optional) lets
-    inject names, branches and branch staffing be checked, and gives the incident type.
+    The rows go through a :class:`DrillLogReader` in the order of the file; a scenario the log's
+    ``scenario`` column names is used when none is given.
     """
     path = Path(path)
     source = str(path)
@@ -186,31 +306,19 @@ def read_drill_log(path: str | Path, plan: Plan, day: date | None = None,
     columns = _columns(header, source)
     if scenario is None and "scenario" in columns:
         scenario = _builtin_scenario(rows, columns["scenario"], plan)
-    rd = _Reader(plan, source, scenario)
-    entries = _entries(rd, header, columns, rows, day)
-    if not rd.errors and not any(e.cells["event"] == "inject" for e in entries):
-        raise InputError(source, "no row has event 'inject': record when the incident began, so deadlines "
-                         "have a start")
-    entries = _drop_repeats(rd, entries)
-    _order(rd, entries)
-    origin = entries[0].when if entries else None
-    for e in entries:
-        e.row = _row(rd, e.cells, e.line, (e.when - origin) / timedelta(minutes=1))
-    incident_type = _incident_type(rd, entries)
-    if rd.errors:
-        raise InputErrors(rd.errors)
-    done = [e for e in entries if e.row is not None]
-    rd.lines = {id(e.row): e.line for e in done}
-    rows_out = _with_clocks(rd, done)
-    rows_out = _with_receipts(rd, rows_out)
-    meta: dict[str, Any] = {"plan": plan.id, "source": source, "drill": "real"}
-    if scenario is not None:
-        meta["scenario"] = scenario.id
-    if incident_type is not None:
-        meta["type"] = incident_type
-    if rd.errors:
-        raise InputErrors(rd.errors)
-    return EventLog(rows_out, origin, meta, rd.warnings)
+    reader = DrillLogReader(plan, day, scenario, source=source)
+    for line, cells in rows:
+        if not any(c.strip() for c in cells):
+            continue  # a blank row holds nothing
+        if len(cells) > len(header):
+            extra = ", ".join(repr(c) for c in cells[len(header):])
+            reader.refuse(InputError(source, f"the row has {len(cells)} cells but the header has {len(header)} "
+                                     f"(extra: {extra}); a cell holding a comma must be quoted (\"a, b\")",
+                                     f"cell {len(header) + 1}", line))
+            continue
+        with contextlib.suppress(InputError):  # kept by the reader: finish() reports every problem at once
+            reader.add({k: cells[i] if i < len(cells) else "" for k, i in columns.items()}, line)
+    return reader.finish()
 
 
 def _builtin_scenario(rows: list[tuple[int, list[str]]], column: int, plan: Plan) -> Scenario | None:
@@ -333,58 +441,6 @@ def _parse_time(text: str, last: datetime | None, day: date | None) -> tuple[dat
     return None, f"{text!r} is not a time (write 2026-03-12 10:02:30, or 10:02:30 after a dated row)", False
 
 
-def _entries(rd: _Reader, header: list[str], columns: dict[str, int], rows: list[tuple[int, list[str]]],
-             day: date | None) -> list[_Entry]:
-    entries: list[_Entry] = []
-    last: datetime | None = None
-    for line, cells in rows:
-        if not any(c.strip() for c in cells):
-            continue  # a blank row holds nothing
-        if len(cells) > len(header):
-            extra = ", ".join(repr(c) for c in cells[len(header):])
-            rd.errors.append(InputError(rd.source, f"the row has {len(cells)} cells but the header has {len(header)} "
-                                        f"(extra: {extra}); a cell holding a comma must be quoted (\"a, b\")",
-                                        f"cell {len(header) + 1}", line))
-            continue
-        get = {k: (cells[i].strip() if i < len(cells) else "") for k, i in columns.items()}
-        when, problem, dated = _parse_time(get["time"], last, day)
-        if problem is None and last is not None and when.tzinfo is not None and last.tzinfo is None:
-            problem = f"{get['time']!r} has a time zone and the rows above have none: write all times alike"
-        if problem is None and last is not None and when.tzinfo is None and last.tzinfo is not None:
-            problem = f"{get['time']!r} has no time zone and the rows above have one: write all times alike"
-        if problem is None and not dated and last is not None and when < last:
-            problem = (f"{get['time']!r} is earlier than the row above ({last:%Y-%m-%d %H:%M:%S}): "
-                       f"a time after midnight needs its date (write {when + timedelta(days=1):%Y-%m-%d} "
-                       f"{get['time']}), and a row out of order its full date and time")
-        if problem:
-            rd.error(line, "time", problem)
-            continue
-        last = when
-        event = EVENT_ALIASES.get(get["event"], get["event"].lower())
-        if event not in EVENT_KINDS:
-            known = {e: e for e in EVENT_KINDS} | {a: f"{e} ({a})" for a, e in EVENT_ALIASES.items()}
-            what = f"unknown event {get['event']!r}" if get["event"] else "the event is empty"
-            rd.error(line, "event", what + suggest(get["event"], known))
-            continue
-        entries.append(_Entry(when, line, {**get, "event": event}))
-    return entries
-
-
-def _drop_repeats(rd: _Reader, entries: list[_Entry]) -> list[_Entry]:
-    """An exact repeat of an earlier row is counted once, with a warning naming both rows."""
-    seen: dict[tuple, int] = {}
-    kept = []
-    for e in entries:
-        key = (e.when, *sorted(e.cells.items()))
-        if key in seen:
-            rd.warn(e.line, "", f"the row repeats row {seen[key]} exactly and is counted once; if it happened "
-                    "twice, tell the rows apart (by the seconds)")
-            continue
-        seen[key] = e.line
-        kept.append(e)
-    return kept
-
-
 def _order(rd: _Reader, entries: list[_Entry]) -> None:
     """Rows are put in time order; rows that were not are named in one warning."""
     late = []
@@ -426,7 +482,7 @@ def _incident_type(rd: _Reader, entries: list[_Entry]) -> str | None:
 # One row --------------------------------------------------------------------------------------------
 
 
-def _row(rd: _Reader, get: dict[str, str], line: int, t: float) -> Row | None:
+def _row(rd: _Reader, get: dict[str, str], line: int, t: float) -> Event | None:
     """The event-log row of one file row; ``None`` (and errors) if something in it is wrong."""
     event, what = get["event"], get.get("what", "")
     n_errors = len(rd.errors)
@@ -528,7 +584,7 @@ def _what_and_value(rd: _Reader, event: str, what: str, value: str | None, line:
 # Worked out from the rows -------------------------------------------------------------------------
 
 
-def _with_clocks(rd: _Reader, entries: list[_Entry]) -> list[Row]:
+def _with_clocks(rd: _Reader, entries: list[_Entry]) -> list[Event]:
     """The rows, with each elapsed fact worked out from the rows of the fact that runs it.
 
     As in the engine: a clock starts when its boolean fact becomes true, has a row at each number
@@ -538,36 +594,36 @@ def _with_clocks(rd: _Reader, entries: list[_Entry]) -> list[Row]:
     rows = [e.row for e in entries if e.row is not None]
     if not rd.plan.clocks or not rows:
         return rows
-    end = rows[-1][0]
-    added: list[Row] = []
+    end = rows[-1].t
+    added: list[Event] = []
     for name, (runner, per_unit, marks) in rd.plan.clocks.items():
         spans, derived = _clock_rows(rows, name, runner, per_unit, marks, end)
         unit = rd.plan.facts[name].unit
         for e in entries:
             row = e.row
-            if row is None or row[EVENT] != "fact" or row[WHAT] != name:
+            if row is None or row.event != "fact" or row.what != name:
                 continue
-            expected = _clock_value(spans, row[0], per_unit)
-            if abs(row[VALUE] - expected) > 1 / per_unit:  # more than a minute apart
-                rd.error(e.line, "value", f"{name} = {row[VALUE]:g} {unit} contradicts the log: {runner} rows "
+            expected = _clock_value(spans, row.t, per_unit)
+            if abs(row.value - expected) > 1 / per_unit:  # more than a minute apart
+                rd.error(e.line, "value", f"{name} = {row.value:g} {unit} contradicts the log: {runner} rows "
                          f"give {expected:.4g} {unit} at this time (elapsed facts are worked out from the rows of "
                          f"{runner!r}; leave this row out or correct it)")
-        typed = [r[0] for r in rows if r[EVENT] == "fact" and r[WHAT] == name]
-        added += [r for r in derived if not any(abs(r[0] - t) < SAME_TIME for t in typed)]
+        typed = [r.t for r in rows if r.event == "fact" and r.what == name]
+        added += [r for r in derived if not any(abs(r.t - t) < SAME_TIME for t in typed)]
     if not added:
         return rows
-    return sorted(rows + added, key=lambda r: r[0])
+    return sorted(rows + added, key=lambda r: r.t)
 
 
-def _clock_rows(rows: list[Row], name: str, runner: str, per_unit: float, marks: tuple[float, ...],
-                end: float) -> tuple[list[tuple[float, float, float | None]], list[Row]]:
+def _clock_rows(rows: list[Event], name: str, runner: str, per_unit: float, marks: tuple[float, ...],
+                end: float) -> tuple[list[tuple[float, float, float | None]], list[Event]]:
     """The spans the clock ran (start, value then, stop) and the rows the engine would have logged."""
     spans: list[tuple[float, float, float | None]] = []
-    out: list[Row] = []
+    out: list[Event] = []
     value = 0.0
     start: tuple[float, float, str] | None = None
 
-    def fact_row(t: float, v: float, site: str) -> Row:
+    def fact_row(t: float, v: float, site: str) -> Event:
         return Event(t, site, "", "fact", name, value=v)
 
     def tick(started: float, base: float, until: float, site: str) -> None:
@@ -577,16 +633,16 @@ def _clock_rows(rows: list[Row], name: str, runner: str, per_unit: float, marks:
                 out.append(fact_row(at, mark, site))
 
     for row in rows:
-        if row[EVENT] != "fact" or row[WHAT] != runner:
+        if row.event != "fact" or row.what != runner:
             continue
-        if row[VALUE] and start is None:
-            start = (row[0], value, row[SITE])
-        elif not row[VALUE] and start is not None:
+        if row.value and start is None:
+            start = (row.t, value, row.site)
+        elif not row.value and start is not None:
             started, base, site = start
-            tick(started, base, row[0], site)
-            value = base + (row[0] - started) / per_unit
-            out.append(fact_row(row[0], round(value, 6), row[SITE]))
-            spans.append((started, base, row[0]))
+            tick(started, base, row.t, site)
+            value = base + (row.t - started) / per_unit
+            out.append(fact_row(row.t, round(value, 6), row.site))
+            spans.append((started, base, row.t))
             start = None
     if start is not None:
         tick(start[0], start[1], end + 1e-9, start[2])
@@ -603,35 +659,55 @@ def _clock_value(spans: list[tuple[float, float, float | None]], t: float, per_u
     return value
 
 
-def _with_receipts(rd: _Reader, rows: list[Row]) -> list[Row]:
+def _with_receipts(rd: _Reader, rows: list[Event]) -> list[Event]:
     """A ``sent`` row with no ``ref`` and no reply is taken as received when sent (see docs/drill-logs.md).
 
     On a synchronous channel (a call) the receiver hears it as it is said; on any other channel
     the same is assumed, and a warning names the row.
     """
-    replies = [r for r in rows if r[EVENT] in REPLIES and r[REF] is None]
-    pending: list[Row] = []
-    for sent in (r for r in rows if r[EVENT] == "sent" and r[REF] is None):
-        match = next((r for r in replies if _same_message(sent, r)), None)
-        if match is None:
-            pending.append(sent)
-        else:
-            replies.remove(match)
+    replies = _replies(rows)
+    pending = [r for r in rows if r.event == "sent" and r.ref is None and not _take_reply(r, replies)]
     if not pending:
         return rows
     receipts = []
     for sent in pending:
-        receipts.append(Event(*sent[:EVENT], "received", *sent[EVENT + 1:]))
-        synchronous = sent[CHANNEL] is not None and rd.plan.channels[sent[CHANNEL]].synchronous
+        receipts.append(sent._replace(event="received"))
+        synchronous = sent.channel is not None and rd.plan.channels[sent.channel].synchronous
         if not synchronous:
-            how = f"by {sent[CHANNEL]}" if sent[CHANNEL] else "on no channel"
-            rd.warn(rd.lines.get(id(sent)), "event", f"the message {how} to {sent[TARGET]} has no 'received' row: "
+            how = f"by {sent.channel}" if sent.channel else "on no channel"
+            rd.warn(rd.lines.get(id(sent)), "event", f"the message {how} to {sent.target} has no 'received' row: "
                     "taken as received when sent (add a 收到/received row with the time it was read)")
-    return sorted(rows + receipts, key=lambda r: r[0])
+    return sorted(rows + receipts, key=lambda r: r.t)
 
 
-def _same_message(sent: Row, reply: Row) -> bool:
-    return (sent[ACTOR] == reply[ACTOR] and sent[TARGET_ROLE] == reply[TARGET_ROLE]
-            and (sent[CHANNEL] is None or reply[CHANNEL] is None or sent[CHANNEL] == reply[CHANNEL])
-            and reply[0] >= sent[0] and sent[ACTOR_ROLE] == reply[ACTOR_ROLE])
+_Replies = dict[tuple, dict[str | None, deque[tuple[int, Event]]]]
 
+
+def _replies(rows: list[Event]) -> _Replies:
+    """The reply rows without a ``ref``, by (sender, sender's role, receiver's role), then by channel, in log order."""
+    out: _Replies = defaultdict(lambda: defaultdict(deque))
+    for i, r in enumerate(rows):
+        if r.event in REPLIES and r.ref is None:
+            out[(r.actor, r.actor_role, r.target_role)][r.channel].append((i, r))
+    return out
+
+
+def _take_reply(sent: Event, replies: _Replies) -> bool:
+    """Take the first reply of the log to ``sent`` (same sender and receiver, a channel that agrees, not
+    earlier); whether there was one. ``sent`` rows must come in time order: a reply earlier than one is
+    of no later one either, and is dropped."""
+    by_channel = replies.get((sent.actor, sent.actor_role, sent.target_role))
+    if not by_channel:
+        return False
+    channels = list(by_channel) if sent.channel is None else [c for c in (sent.channel, None) if c in by_channel]
+    best: deque[tuple[int, Event]] | None = None
+    for channel in channels:
+        queue = by_channel[channel]
+        while queue and queue[0][1].t < sent.t:
+            queue.popleft()
+        if queue and (best is None or queue[0][0] < best[0][0]):
+            best = queue
+    if best is None:
+        return False
+    best.popleft()
+    return True

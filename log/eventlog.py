@@ -50,7 +50,7 @@ T, SITE, INCIDENT, EVENT, WHAT, ACTOR_ROLE, ACTOR, TARGET_ROLE, TARGET, CHANNEL,
 
 @dataclass
 class EventLog:
-    rows: list[Row]
+    rows: list[Event]
     origin: datetime | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     warnings: list[InputWarning] = field(default_factory=list)
@@ -64,10 +64,10 @@ class EventLog:
         out = []
         for row in self.rows:
             rec = dict(zip(COLUMNS, row, strict=True))
-            wall = self.wall_clock(row[T])
+            wall = self.wall_clock(row.t)
             rec = {"time": wall.isoformat(timespec="milliseconds") if wall else None, **rec}
-            rec["t"] = round(row[T], 4)
-            rec["fields"] = list(row[FIELDS]) if row[FIELDS] is not None else None
+            rec["t"] = round(row.t, 4)
+            rec["fields"] = list(row.fields) if row.fields is not None else None
             out.append(rec)
         return out
 

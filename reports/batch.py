@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from jinja2 import Environment, StrictUndefined
 from matplotlib.figure import Figure
 
 from drillsim.spec.plan import DeadlineRequirement, Plan
 
 from .fonts import use_cjk_font
+from .templating import render
 
 
 def plot_compliance(plan: Plan, summary: dict[str, Any], path: Path) -> Path:
@@ -88,9 +87,7 @@ def write_many_report(plan: Plan, summary: dict[str, Any], out: Path) -> dict[st
     latency = plot_latencies(plan, summary, out / "latency.png")
     if latency is not None:
         made["latency"] = latency
-    env = Environment(autoescape=True, undefined=StrictUndefined)
-    template = env.from_string(files("drillsim.reports").joinpath("templates/many.html.j2").read_text("utf-8"))
     page = out / "report.html"
-    page.write_text(template.render(plan=plan, s=summary, plots={k: v.name for k, v in made.items()}),
+    page.write_text(render("many.html.j2", plan=plan, s=summary, plots={k: v.name for k, v in made.items()}),
                     encoding="utf-8")
     return {**made, "report": page}

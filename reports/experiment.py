@@ -3,17 +3,16 @@ the ranking and the paired differences against the baseline."""
 
 from __future__ import annotations
 
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from jinja2 import Environment, StrictUndefined
 from matplotlib.figure import Figure
 
 from drillsim.spec.plan import DeadlineRequirement, Plan
 
 from .fonts import use_cjk_font
+from .templating import render
 
 MAX_PANELS = 6
 
@@ -95,10 +94,8 @@ def write_experiment_report(plan: Plan, comparison: dict[str, Any], latencies: d
     latency = plot_latency_by_configuration(plan, comparison, latencies, out / "latency.png")
     if latency is not None:
         made["latency"] = latency
-    env = Environment(autoescape=True, undefined=StrictUndefined)
-    template = env.from_string(files("drillsim.reports").joinpath("templates/experiment.html.j2").read_text("utf-8"))
     titles = {r.id: r.title for r in plan.requirements}
     page = out / "report.html"
-    page.write_text(template.render(c=comparison, titles=titles, plots={k: v.name for k, v in made.items()}),
-                    encoding="utf-8")
+    html = render("experiment.html.j2", c=comparison, titles=titles, plots={k: v.name for k, v in made.items()})
+    page.write_text(html, encoding="utf-8")
     return {**made, "report": page}

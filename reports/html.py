@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from importlib.resources import files
+from importlib.metadata import version
 from pathlib import Path
 
-from jinja2 import Environment, StrictUndefined
-
-import drillsim
 from drillsim.log.eventlog import EventLog
 from drillsim.scoring.rating import RATING_NAMES
 from drillsim.scoring.scorecard import Scorecard
 from drillsim.spec.durations import format_minutes
 from drillsim.spec.plan import Plan
 
+from .templating import render
 from .timeline import actor_label, incident_start, plot_timeline
 
 
@@ -36,11 +34,9 @@ def write_report(plan: Plan, log: EventLog, card: Scorecard, out: Path) -> dict[
             "channel": plan.channels[rec["channel"]].name if rec["channel"] in plan.channels else "",
             "extra": extra,
         })
-    env = Environment(autoescape=True, undefined=StrictUndefined)
-    template = env.from_string(files("drillsim.reports").joinpath("templates/report.html.j2").read_text("utf-8"))
-    html = template.render(
-        plan=plan, card=card, drill=card.meta, timeline=timeline.name, events=events, fmt=_fmt,
-        rating_name=RATING_NAMES.get(card.rating or "", ""), version=drillsim.__version__,
+    html = render(
+        "report.html.j2", plan=plan, card=card, drill=card.meta, timeline=timeline.name, events=events, fmt=_fmt,
+        rating_name=RATING_NAMES.get(card.rating or "", ""), version=version("drillsim"),
         incident_type_name=plan.incident_types[card.incident_type].name,
     )
     page = out / "report.html"

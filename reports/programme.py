@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from importlib.resources import files
 from pathlib import Path
 
-from jinja2 import Environment, StrictUndefined
-
 from drillsim.spec.programme import Programme
+
+from .templating import render
 
 
 def write_programme(programme: Programme, rows: list[dict], out: Path) -> dict[str, Path]:
@@ -17,8 +16,6 @@ def write_programme(programme: Programme, rows: list[dict], out: Path) -> dict[s
     table.write_text(json.dumps({"schema": "drillsim.programme-run/1", "programme": programme.id,
                                  "title": programme.title, "items": rows}, ensure_ascii=False, indent=2) + "\n",
                      encoding="utf-8")
-    env = Environment(autoescape=True, undefined=StrictUndefined)
-    template = env.from_string(files("drillsim.reports").joinpath("templates/programme.html.j2").read_text("utf-8"))
     page = out / "programme.html"
-    page.write_text(template.render(programme=programme, rows=rows), encoding="utf-8")
+    page.write_text(render("programme.html.j2", programme=programme, rows=rows), encoding="utf-8")
     return {"table": table, "page": page}

@@ -14,7 +14,7 @@ import pytest
 
 import drillsim
 from drillsim.log.drill_log import read_drill_log, suggest
-from drillsim.log.eventlog import EventLog
+from drillsim.log.eventlog import Event, EventLog
 from drillsim.spec.errors import InputError
 from tests.conftest import ROOT
 
@@ -169,15 +169,14 @@ CLOCK = [
 ]
 
 
-def _fact(t: float, what: str, value) -> tuple:
-    return (t, "branch", "", "fact", what, None, None, None, None, None, None, value, None)
+def _fact(t: float, what: str, value) -> Event:
+    return Event(t, "branch", "", "fact", what, value=value)
 
 
 def test_an_elapsed_fact_is_worked_out_over_two_spans_and_agrees_with_typed_rows(tmp_path, it_plan):
     log = read_drill_log(_write(tmp_path, CLOCK), it_plan)
-    inject = (None, None, None, None, None, None, None, None)
     assert log.rows == [
-        (0.0, "branch", "", "inject", "outage-starts", *inject),
+        Event(0.0, "branch", "", "inject", "outage-starts"),
         _fact(5.0, "outage", False),
         _fact(10.0, "outage", True),
         _fact(40.0, "outage_hours", 0.5),
@@ -187,7 +186,7 @@ def test_an_elapsed_fact_is_worked_out_over_two_spans_and_agrees_with_typed_rows
         _fact(100.0, "outage", True),
         _fact(120.0, "outage", True),
         _fact(240.0, "outage_hours", 3),
-        (250.0, "branch", "", "inject", "service-restored", *inject),
+        Event(250.0, "branch", "", "inject", "service-restored"),
     ]
     assert log.warnings == []
 
@@ -216,8 +215,8 @@ def test_a_log_written_as_parquet_and_csv_reads_back_as_the_same_rows(tmp_path, 
 
 
 def test_the_written_csv_joins_fields_and_rounds_values(tmp_path):
-    rows = [(0.0, "branch", "", "fact", "share", None, None, None, None, None, None, 1 / 3, None),
-            (1.5, "branch", "", "sent", "", "a", "a-1", "b", "b-1", "phone", 3, 2, ("place", "time"))]
+    rows = [Event(0.0, "branch", "", "fact", "share", value=1 / 3),
+            Event(1.5, "branch", "", "sent", "", "a", "a-1", "b", "b-1", "phone", 3, 2, ("place", "time"))]
     path = EventLog(rows).write_csv(tmp_path / "events.csv")
     lines = path.read_text("utf-8-sig").splitlines()
     assert lines == ["time,t,site,incident,incident_type,scenario,event,what,actor_role,actor,target_role,target,"
@@ -230,7 +229,7 @@ def test_records_give_the_wall_clock_time_and_t_rounded(tmp_path, robbery):
     log = read_drill_log(_write(tmp_path, [*ROB[:2], "2026-03-12 10:02:30,action,现金柜员,lock_cash,,,,"]), robbery)
     assert [(r["time"], r["t"], r["fields"]) for r in log.records()] == [
         ("2026-03-12T10:02:10.000", 0.0, None), ("2026-03-12T10:02:30.000", 0.3333, None)]
-    assert EventLog([(2.5, "branch", "", "inject", "x", None, None, None, None, None, None, None, None)]).records() \
+    assert EventLog([Event(2.5, "branch", "", "inject", "x")]).records() \
         == [{"time": None, "t": 2.5, "site": "branch", "incident": "", "event": "inject", "what": "x",
              "actor_role": None, "actor": None, "target_role": None, "target": None, "channel": None, "ref": None,
              "value": None, "fields": None}]
