@@ -44,8 +44,6 @@ LOG_SCHEMA = "drillsim.eventlog/1"
 FILE_COLUMNS = ("time", "t", "site", "incident", "incident_type", "scenario", *COLUMNS[3:])
 """The columns of the written CSV and Parquet files."""
 
-Row = Event  # the name the code used before rows had names; kept while the last readers move over
-T, SITE, INCIDENT, EVENT, WHAT, ACTOR_ROLE, ACTOR, TARGET_ROLE, TARGET, CHANNEL, REF, VALUE, FIELDS = range(13)
 
 
 @dataclass

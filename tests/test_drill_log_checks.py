@@ -216,13 +216,13 @@ def test_an_odd_drill_log_is_scored_with_a_warning_on_the_scorecard(tmp_path, ca
 def test_the_example_log_reads_without_warnings_and_takes_chinese_action_names():
     log = read_drill_log(ROOT / "examples" / "drill-log-robbery.csv", drillsim.load_plan(R))
     assert log.warnings == []
-    assert next(r[4] for r in log.rows if r[3] == "action") == "lock_cash"  # written 现金入柜上锁
+    assert next(r.what for r in log.rows if r.event == "action") == "lock_cash"  # written 现金入柜上锁
 
 
 def test_a_short_row_missing_only_optional_cells_is_fine(tmp_path):
     lines = edit(ROB, 6, "10:02:40,action,现金柜员,lock_cash")  # no target, channel, fields, value cells
     log = read_drill_log(_write(tmp_path, lines), drillsim.load_plan(R))
-    assert log.warnings == [] and any(r[3] == "action" and r[4] == "lock_cash" for r in log.rows)
+    assert log.warnings == [] and any(r.event == "action" and r.what == "lock_cash" for r in log.rows)
 
 
 def test_repeated_and_reordered_rows_score_as_the_clean_log(tmp_path):
@@ -264,10 +264,10 @@ def test_an_outage_is_graded_from_its_logged_start_and_end_without_typing_its_du
     plan = drillsim.load_plan("it-incident-grading")
     lines = [*IT, "2026-06-16 10:40:00,level,it_head,II,,,,"]
     log = read_drill_log(_write(tmp_path, lines), plan)
-    hours = [(round(r[0]), r[11]) for r in log.rows if r[3] == "fact" and r[4] == "outage_hours"]
+    hours = [(round(r.t), r.value) for r in log.rows if r.event == "fact" and r.what == "outage_hours"]
     assert hours == [(30, 0.5), (180, 3.0), (210, 3.5)]  # the marks, and the value when it ended
     typed = read_drill_log(_write(tmp_path, [*IT, "13:30:00,fact,,outage_hours,,,,3.5"]), plan)
-    assert [r for r in typed.rows if r[4] == "outage_hours"][-1][11] == 3.5
+    assert [r for r in typed.rows if r.what == "outage_hours"][-1][11] == 3.5
     card = drillsim.score(plan, log, "system_outage")
     grading = next(r for r in card.results if r.kind == "classification")
     assert grading.outcome.value != "violated", grading.detail

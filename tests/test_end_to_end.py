@@ -22,7 +22,7 @@ def test_every_scenario_runs_and_scores(scenario_id):
     model = drillsim.build(plan, drillsim.load_scenario(scenario_id, plan))
     for seed in range(3):
         log = drillsim.simulate(model, seed=seed)
-        assert any(row[3] == "inject" for row in log.rows), "the incident never began"
+        assert any(row.event == "inject" for row in log.rows), "the incident never began"
         card = drillsim.score(plan, log)
         assert {r.id for r in card.results} == {r.id for r in plan.requirements}
         assert any(r.applicable for r in card.results), "no requirement of the plan applies to this scenario"
@@ -79,10 +79,10 @@ def test_report_shows_the_timeline_in_order(tmp_path):
     out = drillsim.run_drill(plan, drillsim.load_scenario("armed-robbery-injured", plan), 7, tmp_path)
     html = (tmp_path / "report.html").read_text("utf-8")
     assert '<img src="timeline.png"' in html
-    times = [row[0] for row in out.log.rows]
+    times = [row.t for row in out.log.rows]
     assert times == sorted(times)
     # every event of the log is listed in the report's table, in the log's order
-    positions = [html.index(f"<td>{row[3]}</td><td>{row[4]}</td>") for row in out.log.rows[:10]]
+    positions = [html.index(f"<td>{row.event}</td><td>{row.what}</td>") for row in out.log.rows[:10]]
     assert positions == sorted(positions)
     assert "临柜人员" in html and "网点负责人" in html
 
@@ -131,7 +131,7 @@ def test_a_multi_branch_scorecard_shows_reports_queueing_at_the_shared_office(tm
     card = json.loads((tmp_path / "scorecard.json").read_text("utf-8"))
     office = next(f for f in card["message_flow"] if f["receiver"] == "upper_office")
     assert office["max_waiting"] >= 2 or office["unanswered"] >= 1
-    assert len({row[1] for row in out.log.rows if row[3] == "inject"}) == 3  # three branches, one office
+    assert len({row.site for row in out.log.rows if row.event == "inject"}) == 3  # three branches, one office
     # a single-branch drill of the same office does not queue
     single = drillsim.score(plan, drillsim.simulate(plan, drillsim.load_scenario(
         "service-incidents-system-failure-single", plan), seed=0))

@@ -28,7 +28,7 @@ def plan():
 
 
 def events(log, event, what=None):
-    return [r for r in log.rows if r[3] == event and (what is None or r[4] == what)]
+    return [r for r in log.rows if r.event == event and (what is None or r.what == what)]
 
 
 def test_unreachable_branch_head_falls_back_to_duty_leader(plan):
@@ -37,7 +37,7 @@ def test_unreachable_branch_head_falls_back_to_duty_leader(plan):
     log = run_replication(model_with(alone, "robbers-flee"), 1)
     to_head = events(log, "sent", "report-head")
     assert [r[7] for r in to_head] == ["branch_head", "branch_head", "duty_leader"]  # one retry, then fallback
-    assert [r[8] for r in events(log, "unanswered", "report-head")] == ["branch_head-1", "branch_head-1"]
+    assert [r.target for r in events(log, "unanswered", "report-head")] == ["branch_head-1", "branch_head-1"]
     assert to_head[1][0] - events(log, "unanswered", "report-head")[0][0] == pytest.approx(0.5)  # retry every 30 s
     assert events(log, "received", "leader-phone-office"), "the duty leader reports to the upper office instead"
 
@@ -45,7 +45,7 @@ def test_unreachable_branch_head_falls_back_to_duty_leader(plan):
 def test_police_arrive_after_the_alarm(plan):
     m = model_with(plan)
     log = run_replication(m, 3)
-    alarm = min(r[0] for r in events(log, "received") if r[7] == "police")
+    alarm = min(r.t for r in events(log, "received") if r.target_role == "police")
     arrived = events(log, "arrived", "police")
     assert len(arrived) == 1 and arrived[0][0] > alarm
 
@@ -68,27 +68,27 @@ def test_tellers_serve_customers_until_the_incident(plan):
     flow = rep.flows["branch"]
     assert flow.served > 20 and flow.closed
     # an interrupted teller still reacts: nobody raised the alarm before the robbers came in
-    assert all(r[0] >= start for r in rep.rows if r[3] == "sent")
+    assert all(r.t >= start for r in rep.rows if r.event == "sent")
 
 
 def events_from(rep, event):
-    return [r[0] for r in rep.rows if r[3] == event]
+    return [r.t for r in rep.rows if r.event == event]
 
 
 def test_level_is_regraded_as_facts_change(plan):
     m = model_with(plan, "explosive-robbery")
-    levels = [r[4] for r in events(run_replication(m, 2), "level")]
+    levels = [r.what for r in events(run_replication(m, 2), "level")]
     assert levels and levels[0] == "I"
 
 
 def test_unfinished_work_is_recorded(plan):
     m = model_with(plan, "robbers-flee", horizon=12)  # stop early: reports are still under way
     log = run_replication(m, 4)
-    assert max(r[0] for r in log.rows) <= 12
+    assert max(r.t for r in log.rows) <= 12
     unfinished = events(log, "unfinished")
     task_ids = {d.id for d in plan.duties} | {r.id for r in plan.escalation}
-    assert unfinished and {r[4] for r in unfinished} <= task_ids
-    assert all(r[0] == 12 for r in unfinished)
+    assert unfinished and {r.what for r in unfinished} <= task_ids
+    assert all(r.t == 12 for r in unfinished)
 
 
 def test_runs_differ_by_seed_and_repeat_by_seed(plan):
@@ -132,7 +132,7 @@ def test_a_delayed_task_checks_its_condition_when_the_delay_ends(generator_plan,
 @pytest.mark.parametrize(("hours_out", "ups_runs_out"), [(2.5, False), (3.5, True)])
 def test_an_inject_happens_only_if_its_condition_holds(generator_plan, hours_out, ups_runs_out):
     log = run_replication(build_model(generator_plan, parse_scenario(_power_cut(hours_out), generator_plan)), 1)
-    injects = [r[4] for r in events(log, "inject")]
+    injects = [r.what for r in events(log, "inject")]
     assert ("ups-empty" in injects) is ups_runs_out
     assert ("after-ups" in injects) is ups_runs_out  # what follows an inject that did not happen does not either
 
@@ -145,7 +145,7 @@ def test_incident_trigger_means_the_first_inject_only(plan):
 
 def test_int_facts_drawn_from_a_distribution_stay_int(plan):
     m = model_with(plan, injects__1__facts={"injured": {"uniform": [1, 3]}})
-    injured = [r[11] for r in events(run_replication(m, 2), "fact", "injured")]
+    injured = [r.value for r in events(run_replication(m, 2), "fact", "injured")]
     assert injured and all(type(v) is int for v in injured)
 
 
@@ -172,7 +172,7 @@ def test_office_people_travel_to_the_scene(plan):
     object.__setattr__(spec, "role", "upper_office")
     office.assign(spec, "branch")
     rep.env.run(until=60)
-    arrived = [r for r in rep.rows if r[3] == "arrived" and r[5] == "upper_office"]
+    arrived = [r for r in rep.rows if r.event == "arrived" and r.actor_role == "upper_office"]
     assert arrived and arrived[0][0] >= 20
 
 
@@ -214,7 +214,7 @@ def test_an_agency_sends_units_to_the_first_sites_that_call_while_it_has_them(pl
     both_called = 0
     for seed in range(5):
         log = run_replication(m, seed)
-        calling = list(dict.fromkeys(r[1] for r in events(log, "received") if r[7] == "police"))
+        calling = list(dict.fromkeys(r.site for r in events(log, "received") if r.target_role == "police"))
         both_called += len(calling) == 2
-        assert sorted(r[1] for r in events(log, "arrived", "police")) == sorted(calling[:units])
+        assert sorted(r.site for r in events(log, "arrived", "police")) == sorted(calling[:units])
     assert both_called

@@ -97,7 +97,7 @@ def test_a_mutated_drill_log_is_refused_naming_a_row_or_scored_with_its_anomalie
     texts = " | ".join(str(w) for w in card.warnings)
     for anomaly in expect:
         assert anomaly in texts, texts
-    times = [row[0] for row in log.rows]
+    times = [row.t for row in log.rows]
     assert times == sorted(times)
 
 

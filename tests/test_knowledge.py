@@ -115,12 +115,12 @@ def test_a_branch_head_on_site_is_on_the_scene_at_once_and_phones_the_office_unt
     # which he left unanswered while preserving the scene (ROB-13 missed)
     p = drillsim.load_plan("counter-robbery")
     log = run_replication(model_with(p, branches__0__presence={"branch_head": 1.0}), 7)
-    start = next(r[0] for r in log.rows if r[3] == "inject")
-    assert [r[0] for r in log.rows if r[3] == "arrived" and r[4] == "branch_head"] == [start]
+    start = next(r.t for r in log.rows if r.event == "inject")
+    assert [r.t for r in log.rows if r.event == "arrived" and r.what == "branch_head"] == [start]
     frame = Scorer(p).score(log).to_frame().set_index("id")
     assert frame.loc[["ROB-10", "ROB-13"], "outcome"].tolist() == ["met", "met"]
-    told = [r[0] for r in log.rows if r[3] == "received" and r[4] == "report-head"]
-    calls = [r[0] for r in log.rows if r[3] == "sent" and r[4] == "head-phone-office"]
+    told = [r.t for r in log.rows if r.event == "received" and r.what == "report-head"]
+    calls = [r.t for r in log.rows if r.event == "sent" and r.what == "head-phone-office"]
     assert calls and calls[0] < min(told, default=float("inf"))  # he phones before anyone tells him
 
 

@@ -80,7 +80,7 @@ def test_a_time_without_seconds_is_on_the_minute_and_hours_run_to_23(tmp_path, r
     lines = [ROB[0], "2026-03-12 22:58:00,inject,,robbers-enter,,,,", "23:02,action,现金柜员,lock_cash,,,,",
              "23:59:59,action,大堂经理,first_aid,,,,"]
     log = read_drill_log(_write(tmp_path, lines), robbery)
-    assert [(r[0], r[4]) for r in log.rows] == [(0.0, "robbers-enter"), (4.0, "lock_cash"),
+    assert [(r.t, r.what) for r in log.rows] == [(0.0, "robbers-enter"), (4.0, "lock_cash"),
                                                  (pytest.approx(61 + 59 / 60), "first_aid")]
 
 
@@ -93,7 +93,7 @@ def test_times_all_with_a_time_zone_are_read_and_a_later_one_without_is_refused(
     lines = [ROB[0], "2026-03-12T10:02:10+08:00,inject,,robbers-enter,,,,",
              "2026-03-12T10:03:10+08:00,action,现金柜员,lock_cash,,,,"]
     log = read_drill_log(_write(tmp_path, lines), robbery)
-    assert [r[0] for r in log.rows] == [0.0, 1.0]
+    assert [r.t for r in log.rows] == [0.0, 1.0]
     assert log.origin is not None and log.origin.utcoffset().total_seconds() == 8 * 3600
     path = _write(tmp_path, [*lines, "2026-03-12 10:04:10,action,大堂经理,first_aid,,,,"])
     assert _refusal(path, robbery) == (f"{path}:4: at column 'time' '2026-03-12 10:04:10' has no time zone and "
@@ -241,7 +241,7 @@ def test_a_parquet_file_made_elsewhere_reads_whole_floats_as_numbers_and_nulls_a
                       "actor": [None, None, "现金柜员"], "value": [None, 2.0, None]})
     pq.write_table(table, tmp_path / "log.parquet")
     log = read_drill_log(tmp_path / "log.parquet", robbery)
-    assert [(r[3], r[4], r[6], r[11]) for r in log.rows] == [
+    assert [(r.event, r.what, r.actor, r.value) for r in log.rows] == [
         ("inject", "robbers-enter", None, None), ("fact", "injured", None, 2), ("action", "lock_cash", "cash_teller-1",
                                                                                 None)]
 

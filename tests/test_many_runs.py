@@ -131,7 +131,7 @@ def test_configurations_share_the_incident_draws(robbery, tmp_path):
     for i in range(5):
         a = run_replication(model_a, replication_seed(3, i))
         b = run_replication(model_b, replication_seed(3, i))
-        injects = [[(r[0], r[4]) for r in log.rows if r[3] in ("inject", "fact")] for log in (a, b)]
+        injects = [[(r.t, r.what) for r in log.rows if r.event in ("inject", "fact")] for log in (a, b)]
         assert injects[0] == injects[1]
 
 

@@ -42,7 +42,7 @@ def test_rules_at_the_thresholds(provinces, hours, expected):
 def test_a_running_outage_is_regraded_as_it_grows(provinces, hours, expected):
     model = build_model(PLAN, parse_scenario(outage(provinces, hours), PLAN))
     log = run_replication(model, 1)
-    levels = [r[4] for r in log.rows if r[3] == "level"]
+    levels = [r.what for r in log.rows if r.event == "level"]
     assert (levels[-1] if levels else None) == expected
     # the grade only rises while the outage runs, and each step is a level of the rules
     ranks = [PLAN.level_rank[x] for x in levels]
@@ -54,7 +54,7 @@ def test_a_running_outage_is_regraded_as_it_grows(provinces, hours, expected):
 
 def test_the_clock_is_logged_at_each_mark_and_at_the_end():
     log = run_replication(build_model(PLAN, parse_scenario(outage(1, 4.0), PLAN)), 1)
-    clock = [(round(r[0], 6), r[11]) for r in log.rows if r[3] == "fact" and r[4] == "outage_hours"]
+    clock = [(round(r.t, 6), r.value) for r in log.rows if r.event == "fact" and r.what == "outage_hours"]
     start = 5.0
     assert clock == [(start + 30, 0.5), (start + 180, 3), (round(start + 240, 6), 4.0)]
 

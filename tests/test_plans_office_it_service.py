@@ -12,7 +12,6 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 import drillsim
-from drillsim.log.eventlog import EVENT, VALUE, WHAT, T
 from drillsim.scoring.outcomes import Outcome
 from drillsim.spec.catalog import builtin_plans
 from drillsim.spec.plan import Plan, parse_plan
@@ -50,8 +49,8 @@ def test_long_outage_generator_asked_for_before_the_2_hour_mark():
     before_mark = 0
     for seed in range(1, 21):
         log = drillsim.simulate(model, seed=seed)
-        asked = min(r[T] for r in log.rows if r[EVENT] == "sent" and r[WHAT] == "request-generator")
-        mark = 120 + next(r[T] for r in log.rows if r[EVENT] == "fact" and r[WHAT] == "power_out" and r[VALUE])
+        asked = min(r.t for r in log.rows if r.event == "sent" and r.what == "request-generator")
+        mark = 120 + next(r.t for r in log.rows if r.event == "fact" and r.what == "power_out" and r.value)
         before_mark += asked < mark
         card = drillsim.score(POWER, log)
         result = {r.id: r.outcome for r in card.results}
@@ -134,7 +133,7 @@ def test_a_late_rise_to_level_two_is_late_even_though_the_level_is_right():
 def test_with_seed_1_both_outages_are_graded():
     for name in ("it-outage-one-province", "it-outage-two-provinces"):
         log = drillsim.simulate(IT, drillsim.load_scenario(name, IT), seed=1)
-        assert any(r[EVENT] == "level" for r in log.rows), name
+        assert any(r.event == "level" for r in log.rows), name
 
 
 # --- P6 service incidents -----------------------------------------------------------------------------

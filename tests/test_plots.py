@@ -63,7 +63,7 @@ def test_no_timeline_label_covers_another_and_every_event_is_labelled(plan_id, s
     assert overlapping(fig) == []
     top = fig.axes[0]
     t0 = incident_start(log)
-    labelled = [r for r in log.rows if r[0] >= t0 - 1e-9 and r[3] in ("inject", "fact", *LABELLED)]
+    labelled = [r for r in log.rows if r.t >= t0 - 1e-9 and r.event in ("inject", "fact", *LABELLED)]
     drawn = [t for t in top.texts if t.get_text()]
     assert len(drawn) == len(labelled)
     assert "left out" not in fig.axes[1].get_xlabel()

@@ -42,11 +42,11 @@ def timeline(log: EventLog, *kinds: str) -> list[tuple]:
     """(minute, event, what, actor, target) of every row of these kinds (all but injects and facts if none)."""
     keep = set(kinds) or {"action", "sent", "received", "acknowledged", "unanswered", "lost", "arrived",
                           "omitted", "level", "unfinished"}
-    return [(round(r[0], 6), r[3], r[4], r[6], r[8]) for r in log.rows if r[3] in keep]
+    return [(round(r.t, 6), r.event, r.what, r.actor, r.target) for r in log.rows if r.event in keep]
 
 
 def at(log: EventLog, event: str, what: str) -> list[float]:
-    return [round(r[0], 6) for r in log.rows if r[3] == event and r[4] == what]
+    return [round(r.t, 6) for r in log.rows if r.event == event and r.what == what]
 
 
 PHONE = {"latency": 0.5, "failure": 0, "answer_within": 2, "talk": 1}
@@ -82,8 +82,8 @@ def test_a_call_is_received_when_picked_up_and_acknowledged_after_the_talk(phone
         (4, "action", "log_call", "caller-1", None),
         (4, "action", "note", "head-1", None),
     ]
-    sent = next(r for r in log.rows if r[3] == "sent")
-    assert (sent[9], sent[11], sent[12]) == ("phone", 1, ("place", "time"))  # channel, attempt, fields
+    sent = next(r for r in log.rows if r.event == "sent")
+    assert (sent.channel, sent.value, sent.fields) == ("phone", 1, ("place", "time"))  # channel, attempt, fields
 
 
 def test_an_unanswered_call_is_retried_and_then_falls_back(phone):
@@ -100,7 +100,7 @@ def test_an_unanswered_call_is_retried_and_then_falls_back(phone):
         (9.5, "acknowledged", "call-head", "caller-1", "deputy-1"),
         (9.5, "action", "log_call", "caller-1", None),
     ]
-    assert [r[11] for r in log.rows if r[3] == "sent"] == [1, 2, 1]  # the attempt on each target
+    assert [r.value for r in log.rows if r.event == "sent"] == [1, 2, 1]  # the attempt on each target
     assert timeline(log, "action")[-1] == (9.5, "action", "ack_phone", "deputy-1", None)
 
 
@@ -147,7 +147,7 @@ def test_omitted_reports_and_fields(phone):
     omitted = run(phone, phoning(phone, [{"id": "go", "at": 1}], human={"omission": {"call-head": 1}}))
     assert of(omitted, "caller-1") == [(2, "omitted", "call-head", "caller-1", None)]
     bare = run(phone, phoning(phone, [{"id": "go", "at": 1}], human={"field_omission": 1}))
-    assert [r[12] for r in bare.rows if r[3] in ("sent", "received")] == [(), ()]
+    assert [r.fields for r in bare.rows if r.event in ("sent", "received")] == [(), ()]
 
 
 def test_first_triggers_once_and_repeat_triggers_each_time(phone):
@@ -198,8 +198,8 @@ def test_branches_share_one_office_that_does_an_office_task_once(sites):
         (4.5, "action", "follow_up", "office-1", None),  # once for the office: due 3.5 after east's call
         (8.3, "arrived", "police", "police", None),  # the one unit goes to east, which called first
     ]
-    assert [r[1] for r in log.rows if r[3] == "arrived"] == ["east"]
-    assert [(r[1], r[4]) for r in log.rows if r[3] in ("inject", "fact")] == [("east", "go"), ("west", "go")]
+    assert [r.site for r in log.rows if r.event == "arrived"] == ["east"]
+    assert [(r.site, r.what) for r in log.rows if r.event in ("inject", "fact")] == [("east", "go"), ("west", "go")]
 
 
 def test_an_elapsed_fact_is_logged_at_its_marks_and_graded_as_it_grows(sites):
@@ -211,10 +211,10 @@ def test_an_elapsed_fact_is_logged_at_its_marks_and_graded_as_it_grows(sites):
                {"id": "again", "at": 200, "facts": {"out": True}},
                {"id": "over", "after": "again", "at": 60, "facts": {"out": False}}]
     log = run(sites, scenario(sites, injects, channels={"phone": PHONE, "alarm": ALARM}) | {"horizon": "6h"})
-    clock = [(round(r[0], 6), r[4], r[11]) for r in log.rows if r[3] == "fact"]
+    clock = [(round(r.t, 6), r.what, r.value) for r in log.rows if r.event == "fact"]
     assert clock == [(1, "out", True), (61, "out_hours", 1), (121, "out_hours", 2), (151, "out", False),
                      (151, "out_hours", 2.5), (200, "out", True), (260, "out", False), (260, "out_hours", 3.5)]
-    assert {r[1] for r in log.rows if r[3] == "fact"} == {"branch"}  # the clock runs at the inject's branch
+    assert {r.site for r in log.rows if r.event == "fact"} == {"branch"}  # the clock runs at the inject's branch
     assert timeline(log, "level") == [(62, "level", "II", "office-1", None), (122, "level", "I", "office-1", None)]
 
 
@@ -223,7 +223,7 @@ def test_every_message_row_names_its_site_channel_reference_attempt_and_fields(p
     # sent, `lost`, `unanswered` and `acknowledged` name the same message (channel and reference)
     data = phoning(phone, [{"id": "alarm", "at": 1}, {"id": "go", "at": 3}], head_present=False)
     data["parameters"]["channels"]["alarm"] = {**ALARM, "failure": 1}
-    rows = [(round(r[0], 6), *r[1:]) for r in run(phone, data).rows if r[3] not in ("action", "inject")]
+    rows = [(round(r.t, 6), *r[1:]) for r in run(phone, data).rows if r.event not in ("action", "inject")]
     both = ("place", "time")
     assert rows == [
         (2, "branch", "INC-1", "sent", "alarm-police", "guard", "guard-1", "police", "police", "alarm", 1, 1, ()),
@@ -255,7 +255,7 @@ def test_a_restarted_clock_goes_on_to_the_marks_it_has_not_reached(sites):
                {"id": "again", "at": 100, "facts": {"out": True}},
                {"id": "over", "after": "again", "at": 60, "facts": {"out": False}}]
     log = run(sites, scenario(sites, injects, channels={"phone": PHONE, "alarm": ALARM}))
-    assert [(round(r[0], 6), r[11]) for r in log.rows if r[3] == "fact" and r[4] == "out_hours"] == [
+    assert [(round(r.t, 6), r.value) for r in log.rows if r.event == "fact" and r.what == "out_hours"] == [
         (61, 1), (91, 1.5), (130, 2), (160, 2.5)]
 
 
@@ -266,8 +266,8 @@ def test_an_office_s_report_to_an_agency_brings_units_to_every_branch_the_incide
                     agencies={"police": {**POLICE, "units": 2}},
                     human={"omission": {"head-office": 1, "guard-alarm": 1}})
     log = run(sites, data | {"branches": [{"id": "east"}, {"id": "west"}]})
-    assert [(round(r[0], 6), r[1]) for r in log.rows if r[3] == "arrived"] == [(8.3, "east"), (8.3, "west")]
-    assert [(round(r[0], 6), r[1], r[4]) for r in log.rows if r[3] == "level"] == [(2, "office", "II")]
+    assert [(round(r.t, 6), r.site) for r in log.rows if r.event == "arrived"] == [(8.3, "east"), (8.3, "west")]
+    assert [(round(r.t, 6), r.site, r.what) for r in log.rows if r.event == "level"] == [(2, "office", "II")]
 
 
 def test_a_trigger_s_value_actor_and_channel_must_all_match(phone):
@@ -298,7 +298,7 @@ def test_a_fact_drawn_by_chance(phone, chance, happens):
 def test_an_int_fact_stays_int_and_a_float_fact_float(phone):
     log = run(phone, phoning(phone, [{"id": "a", "at": 1, "facts": {"speed": {"uniform": [1.2, 1.4]}, "count": 2.0}},
                                      {"id": "b", "at": 2, "facts": {"speed": 2.0}}]))
-    facts = [(r[4], r[11]) for r in log.rows if r[3] == "fact"]
+    facts = [(r.what, r.value) for r in log.rows if r.event == "fact"]
     assert [name for name, _ in facts] == ["speed", "count", "speed"]
     (_, drawn), (_, count), (_, whole) = facts
     assert 1.2 <= drawn <= 1.4 and drawn != round(drawn)
@@ -333,7 +333,8 @@ def test_an_office_member_acting_on_a_branch_s_report_acts_for_that_branch(sites
                     channels={"phone": PHONE, "alarm": ALARM}, agencies={"police": {**POLICE, "units": 2}},
                     human={"omission": {"guard-alarm": 1, **({"office-alarm": 1} if omit else {})}})
     log = run(sites, data | {"branches": [{"id": "east"}, {"id": "west"}]})
-    rows = [(round(r[0], 6), r[1], r[3], r[4]) for r in log.rows if "office-1" in (r[6], r[8]) or r[3] == "arrived"]
+    rows = [(round(r.t, 6), r.site, r.event, r.what) for r in log.rows
+            if "office-1" in (r.actor, r.target) or r.event == "arrived"]
     alarm = [(3.5, "west", "omitted", "office-alarm"), (3.5, "west", "action", "follow_up")] if omit else [
         (3.5, "west", "sent", "office-alarm"), (3.5, "west", "action", "follow_up"),
         (3.8, "west", "received", "office-alarm")]
@@ -356,4 +357,4 @@ def test_a_stopped_clock_logs_its_value_to_six_decimals(sites):
     injects = [{"id": "cut", "at": 1, "facts": {"out": True}}, {"id": "back", "after": "cut", "at": 20,
                                                                "facts": {"out": False}}]
     log = run(sites, scenario(sites, injects, channels={"phone": PHONE, "alarm": ALARM}))
-    assert [r[11] for r in log.rows if r[4] == "out_hours"] == [0.333333]  # 20 min in hours
+    assert [r.value for r in log.rows if r.what == "out_hours"] == [0.333333]  # 20 min in hours

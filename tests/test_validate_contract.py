@@ -99,7 +99,7 @@ def test_files_at_the_edges_of_what_loads_run_and_score(tmp_path, kind, old, new
 
 def _fact_values(plan: Plan, scenario: Scenario, name: str) -> list[object]:
     log = drillsim.simulate(plan, scenario, seed=1)
-    return [r[11] for r in log.rows if r[3] == "fact" and r[4] == name]
+    return [r.value for r in log.rows if r.event == "fact" and r.what == name]
 
 
 @pytest.mark.parametrize("word", ["否", "no", "NO", "false"])
