@@ -8,6 +8,8 @@ the messages (``sim.messaging``) are parts of it; knowledge of the incident is s
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import simpy
@@ -41,6 +43,9 @@ class Replication:
         self.seen_first: set[tuple[str, str]] = set()  # (task, site) whose `first` trigger has passed
         self.perceived: set[str] = set()  # sites where something of the incident has happened
         self.incident = Incident(self, streams.incident)
+        # messaging's two entry points for the actors, bound here (a partial adds no Python call)
+        self.send: Callable[[Person, TaskSpec, str], Iterator[Any]] = partial(messaging.send, self)
+        self.receive: Callable[[Message], None] = partial(messaging.receive, self)
         self._populate()
         self.incident.begin()
 
@@ -175,14 +180,6 @@ class Replication:
                 at = since.get(name, self.env.now)  # delays count from when it became so
                 self._dispatch(specs, Event(at, site, self.incident_id, "fact", name, value=facts[name]), None, None,
                                site)
-
-    # Messages ---------------------------------------------------------------------------------
-
-    def send(self, sender: Person, spec: TaskSpec, site: str):
-        return messaging.send(self, sender, spec, site)
-
-    def receive(self, msg: Message) -> None:
-        messaging.receive(self, msg)
 
 
     def addressee(self, role: str, site: str) -> Actor | None:
