@@ -4,7 +4,9 @@ Times are fixed, so each expectation is worked out by hand: the head reacts (1) 
 vendor at 2 (arrives 2.2); the vendor dispatches (1) and travels (5): on the scene at 8.2. The
 engineer reacts (1) and repairs (10): done at 19.2, when ``broken`` becomes false (logged, its
 clock stopped) and the engineer faxes the head. The head perceives the fact at once: reacts and
-checks at 20.2; the fax, arrived at 19.4 meanwhile, is read after that, with no new reaction.
+checks at 20.2; the fax, arrived at 19.4 meanwhile, is read after that, with no new reaction. The
+engineer, on the scene, perceives the head's check and signs off after a reaction (21.2); a duty of
+the vendor's that the incident starts before the unit is there is done by nobody.
 """
 
 from __future__ import annotations
@@ -40,9 +42,19 @@ def test_the_vendors_unit_repairs_on_the_scene_changes_the_fact_and_reports_back
         (19.2, "sent", "vendor-done", "vendor", "head-1"),
         (20.2, "action", "check", "head-1", None),
         (20.2, "received", "vendor-done", "vendor", "head-1"),
+        (21.2, "action", "sign_off", "vendor", None),
     ]
     facts = [(round(r.t, 6), r.what, r.value) for r in log.rows if r.event == "fact"]
     assert facts == [(1, "broken", True), (19.2, "broken", False), (19.2, "broken_hours", round(18.2 / 60, 6))]
+
+
+def test_a_unit_still_at_work_when_the_run_stops_is_logged_at_its_site(unit):
+    data = scenario(unit, BREAKS, channels={"fax": FAX}, agencies={"vendor": VENDOR},
+                    durations={"vendor-repair": 1000})
+    log = run(unit, data)
+    site = next(r.site for r in log.rows if r.event == "inject")
+    unfinished = [(r.what, r.actor, r.site) for r in log.rows if r.event == "unfinished"]
+    assert unfinished == [("vendor-repair", "vendor", site)]
 
 
 def test_a_botched_action_changes_no_fact(unit):
