@@ -20,7 +20,6 @@ from drillsim.spec.distributions import Distribution, Fixed, Sampler
 from drillsim.spec.plan import BUILTIN_ACTIONS, Duty, Plan, Report, Role
 from drillsim.spec.scenario import FactDraw, Scenario, channel_parameters, typed_fact
 from drillsim.spec.schema import LEARNED, Selector
-from drillsim.spec.values import fact_value
 
 
 @dataclass(slots=True)
@@ -175,7 +174,7 @@ def _task(task: Duty | Report, plan: Plan, sc: Scenario, channels: dict[str, Cha
     if isinstance(task, Duty):
         botch = human.botch.get(task.id, human.botch.get("default", 0.0)) if task.botch_as else 0.0
         return TaskSpec(role=task.role, action=task.do, botch_as=task.botch_as, botch=botch,
-                        sets=tuple((k, fact_value(plan.facts[k].type, v)) for k, v in task.sets.items()), **common)
+                        sets=tuple(task.sets.items()), **common)
     return TaskSpec(role=task.from_, report=task, channel=channels[task.channel], targets=(task.to, *task.fallback),
                     **common)
 

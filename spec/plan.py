@@ -563,8 +563,8 @@ def _value_type(fact: Fact) -> str:
 
 
 def _typed(plan: Plan) -> Plan:
-    """The plan with every selector's ``value`` converted to the type of the fact it names, so the
-    engine and the scorer compare like with like (``value: 否`` is false)."""
+    """The plan with every selector's ``value`` and every duty's ``sets`` converted to the type of
+    the fact it names, so the engine and the scorer compare like with like (``value: 否`` is false)."""
     def typed(sel: Selector) -> Selector:
         if sel.event != "fact" or sel.value is None or not sel.what:
             return sel
@@ -575,7 +575,9 @@ def _typed(plan: Plan) -> Plan:
         return item.model_copy(update={p: typed(getattr(item, p)) for p in parts})
 
     return plan.model_copy(update={
-        "duties": tuple(retyped(d, ("on",)) for d in plan.duties),
+        "duties": tuple(retyped(d, ("on",)).model_copy(update={"sets": {
+            name: values.fact_value(plan.facts[name].type, value) for name, value in d.sets.items()}})
+            for d in plan.duties),
         "escalation": tuple(retyped(r, ("on",)) for r in plan.escalation),
         "requirements": tuple(retyped(r, r.selectors) for r in plan.requirements),
     })

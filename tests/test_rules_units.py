@@ -75,6 +75,16 @@ def test_an_agency_with_no_tasks_arrives_as_itself():
     assert not any(r.event == "action" and r.actor == "police" for r in log.rows)
 
 
+def test_sets_values_are_typed_as_their_facts():
+    """``broken: 否`` is the boolean false, as in a selector's value: the head's check still fires."""
+    data, positions = load_yaml(RULES / "unit-plan.yaml")
+    data["duties"][0]["sets"] = {"broken": "否"}
+    p = parse_plan(data, "unit-plan.yaml", positions)
+    log = drill(p)
+    assert [r.value for r in log.rows if r.event == "fact" and r.what == "broken"] == [True, False]
+    assert (20.2, "action", "check", "head-1", None) in timeline(log)
+
+
 @pytest.mark.parametrize(("sets", "message"), [
     ({"brokn": False}, "unknown fact 'brokn'"),
     ({"broken_hours": 1}, "'broken_hours' is an elapsed fact: its clock sets it"),
