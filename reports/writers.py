@@ -22,10 +22,7 @@ class Writer:
     """One output format of a drill: its name and the function that writes its files into ``out``."""
 
     name: str
-    write_files: WriteFiles
-
-    def write(self, plan: Plan, log: EventLog, card: Scorecard, out: Path) -> dict[str, Path]:
-        return self.write_files(plan, log, card, out)
+    write: WriteFiles
 
 
 def _log_csv(plan: Plan, log: EventLog, card: Scorecard, out: Path) -> dict[str, Path]:

@@ -68,10 +68,6 @@ class Replication:
                 self.on_site.setdefault(slot.site, []).append(person)
         self.agencies = {rid: Agency(self, rid, params) for rid, params in model.agencies.items()}
 
-    @property
-    def facts(self) -> dict[str, Any]:
-        return self.incident.facts
-
     # The bus ----------------------------------------------------------------------------------
 
     def emit(self, event: str, what: str, actor: Actor | None, target: Actor | None = None,
