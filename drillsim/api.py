@@ -177,10 +177,10 @@ def replicate(plan: Plan, scenario: Scenario, reps: int, seed: int = 0, workers:
     >>> bool(row["p_met_low"] <= row["p_met"] <= row["p_met_high"])
     True
     """
-    from drillsim.many_runs import Replications
-    from drillsim.runner import BatchJob, Configuration, iterate_batch
+    from drillsim.many_runs import Replications, drill_job
+    from drillsim.runner import iterate_batch
 
-    job = BatchJob((Configuration("base", plan, scenario),), reps, seed, chunk)
+    job = drill_job(plan, scenario, reps, seed, chunk)
     return Replications(job, list(iterate_batch(job, None, workers, scheduler)))
 
 

@@ -35,13 +35,18 @@ def run_many(plan: Plan, scenario: Scenario, reps: int, seed: int, out: str | Pa
     index and written with their report, to be read as a timeline.
     """
     out = Path(out)
-    job = BatchJob((Configuration("base", plan, scenario),), reps, seed, chunk)
+    job = drill_job(plan, scenario, reps, seed, chunk)
     agg = Aggregator([r.id for r in plan.requirements], keep_worst=examples)
     for res in iterate_batch(job, out, workers, scheduler, resume, overwrite):
         agg.add(res.reps, res.outcome, res.latency, res.score)
         if progress is not None:
             progress(agg.replications, reps)
     return _write_summary(job, agg, out)
+
+
+def drill_job(plan: Plan, scenario: Scenario, reps: int, seed: int, chunk: int) -> BatchJob:
+    """The batch of ``reps`` replications of one drill, as the command line and the API run it."""
+    return BatchJob((Configuration("base", plan, scenario),), reps, seed, chunk)
 
 
 def _summary(job: BatchJob, agg: Aggregator) -> dict[str, Any]:

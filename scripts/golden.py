@@ -39,7 +39,9 @@ def outputs() -> dict[str, str]:
         plans: dict[str, drillsim.Plan] = {}
         for scenario_id, path in builtin_scenarios().items():
             plan_id = yaml.safe_load(path.read_text("utf-8"))["plan"]
-            plan = plans.get(plan_id) or plans.setdefault(plan_id, drillsim.load_plan(plan_id))
+            if plan_id not in plans:
+                plans[plan_id] = drillsim.load_plan(plan_id)
+            plan = plans[plan_id]
             scenario = drillsim.load_scenario(path, plan)
             model = drillsim.build(plan, scenario)
             for seed in SEEDS:
