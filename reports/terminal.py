@@ -11,7 +11,8 @@ from drillsim.scoring.scorecard import Scorecard
 from drillsim.spec.durations import format_minutes
 
 STYLES = {Outcome.MET: "green", Outcome.LATE: "yellow", Outcome.MISSED: "red", Outcome.INCOMPLETE: "yellow",
-          Outcome.VIOLATED: "bold magenta", Outcome.NOT_APPLICABLE: "dim", Outcome.PENDING: "cyan"}
+          Outcome.VIOLATED: "bold magenta", Outcome.NOT_APPLICABLE: "dim", Outcome.PENDING: "cyan",
+          Outcome.NOT_EVALUATED: "dim italic"}
 """The style of each outcome (every outcome has one)."""
 RATING_STYLES = {"P": "bold green", "S": "green", "M": "yellow", "U": "bold red"}
 

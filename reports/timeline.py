@@ -25,6 +25,7 @@ from .fonts import use_cjk_font
 OUTCOME_COLOURS = {
     Outcome.MET: "#2e7d32", Outcome.LATE: "#ef6c00", Outcome.MISSED: "#c62828", Outcome.INCOMPLETE: "#f9a825",
     Outcome.VIOLATED: "#6a1b9a", Outcome.NOT_APPLICABLE: "#9e9e9e", Outcome.PENDING: "#0277bd",
+    Outcome.NOT_EVALUATED: "#bdbdbd",
 }
 """The colour of each outcome (every outcome has one)."""
 MARKERS = {  # event -> (marker, colour)

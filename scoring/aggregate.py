@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .outcomes import Outcome
+from .outcomes import UNSCORED, Outcome
 
 OUTCOMES = tuple(Outcome)
 CODES = {o: i for i, o in enumerate(OUTCOMES)}
@@ -130,10 +130,10 @@ class Aggregator:
     def summary(self) -> dict:
         out = []
         for st in self.stats:
-            # runs are scored finished: a pending outcome is listed only if some run had it
+            # runs are scored finished and fully observed: pending, not evaluated listed only if some run had them
             counts = {o.value: int(n) for o, n in zip(OUTCOMES, st.outcomes, strict=True)
-                      if n or o is not Outcome.PENDING}
-            applicable = self.replications - counts[Outcome.NOT_APPLICABLE.value] - counts.get(Outcome.PENDING.value, 0)
+                      if n or o not in (Outcome.PENDING, Outcome.NOT_EVALUATED)}
+            applicable = self.replications - sum(counts.get(o.value, 0) for o in UNSCORED)
             met = counts[Outcome.MET.value]
             lo, hi = wilson(met, applicable)
             out.append({

@@ -15,12 +15,14 @@ class Outcome(StrEnum):
     NOT_APPLICABLE = "not_applicable"
     PENDING = "pending"
     """Still open: scored as of a moment of a drill under way, the requirement can still be met."""
+    NOT_EVALUATED = "not_evaluated"
+    """Nobody observed it: a real drill's evaluators did not watch the roles whose actions it judges."""
 
 
 FAILURES = frozenset({Outcome.MISSED, Outcome.INCOMPLETE, Outcome.VIOLATED})
 """Outcomes that count as a failed critical requirement (a late one earns partial credit instead)."""
-UNSCORED = frozenset({Outcome.NOT_APPLICABLE, Outcome.PENDING})
-"""Outcomes left out of the score and the ratings."""
+UNSCORED = frozenset({Outcome.NOT_APPLICABLE, Outcome.PENDING, Outcome.NOT_EVALUATED})
+"""Outcomes left out of the score and the ratings (a not-evaluated one still counts in the coverage)."""
 
 
 @dataclass(slots=True, frozen=True)
