@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Set up drillsim on this machine: a virtual environment with the project and its test tools, and a
-# font with Chinese glyphs for the plots. Safe to run again; it only does what is missing.
+# Set up drillsim on this machine: a virtual environment with the project and its test tools, a font
+# with Chinese glyphs for plots and PDFs, and the PDF engine's libraries. Safe to run again: it only
+# does what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -15,17 +16,21 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     touch "$stamp"
 fi
 
-# Plots need a CJK font; Debian's fonts-wqy-microhei is 1.6 MB (docs/decisions.md).
-if ! .venv/bin/python -c "from drillsim.reports.fonts import cjk_family; cjk_family()" 2>/dev/null; then
+# Plots and PDFs need a CJK font (Debian's fonts-wqy-microhei is 1.6 MB, docs/decisions.md); the PDF
+# engine (WeasyPrint) needs Pango. Only what is missing is installed.
+packages=()
+.venv/bin/python -c "from drillsim.reports.fonts import cjk_family; cjk_family()" 2>/dev/null || packages+=(fonts-wqy-microhei)
+.venv/bin/python -c "import weasyprint" 2>/dev/null || packages+=(libpango-1.0-0 libpangoft2-1.0-0)
+if [ ${#packages[@]} -gt 0 ]; then
     if command -v apt-get >/dev/null; then
         sudo=""
         [ "$(id -u)" = 0 ] || sudo="sudo"
         $sudo apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq fonts-wqy-microhei >/dev/null
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${packages[@]}" >/dev/null
     elif command -v dnf >/dev/null; then
-        sudo dnf install -y wqy-microhei-fonts
+        sudo dnf install -y wqy-microhei-fonts pango
     else
-        echo "drillsim: install a font with Chinese glyphs (e.g. Noto Sans CJK SC) for the plots" >&2
+        echo "drillsim: install a font with Chinese glyphs (e.g. Noto Sans CJK SC) and Pango (for PDFs): ${packages[*]}" >&2
         exit 1
     fi
 fi
