@@ -12,7 +12,8 @@ from typing import Any
 __version__ = "0.1.0"
 __all__ = [
     "DrillOutput", "ProgrammeOutput", "build", "experiment", "load_plan", "load_scenario", "read_drill_log",
-    "replicate", "run_drill", "run_programme", "score", "score_drill", "simulate", "write_drill",
+    "read_sheets", "replicate", "run_drill", "run_programme", "score", "score_drill", "simulate", "write_drill",
+    "write_sheet",
 ]
 
 

@@ -17,7 +17,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,7 +38,13 @@ from drillsim.spec.scenario import load_scenario as _load_scenario
 
 if TYPE_CHECKING:
     from drillsim.experiment_runs import ExperimentRun
+    from drillsim.log.sheets import StampConflict
     from drillsim.many_runs import Replications
+    from drillsim.scoring.evaluation import Evaluation
+    from drillsim.sheets import DrillSheets
+
+LANGS = ("en", "zh")
+"""The languages of log sheets and reports."""
 
 
 def load_plan(ref: str | Path) -> Plan:
@@ -82,6 +88,12 @@ class DrillOutput:
     log: EventLog
     scorecard: Scorecard
     files: dict[str, Path]
+    evaluation: Evaluation | None = None
+    """A drill scored from evaluators' sheets: the exercise, the rating overrides, notes, coverage."""
+    conflicts: list[StampConflict] = field(default_factory=list)
+    """Events the sheets stamp at times that disagree (each also a warning on the scorecard)."""
+    lang: str = "en"
+    """The language asked for the drill's report (en or zh)."""
 
 
 def write_drill(plan: Plan, log: EventLog, card: Scorecard, out: str | Path,
@@ -101,31 +113,71 @@ def run_drill(plan: Plan, scenario: Scenario, seed: Seed, out: str | Path) -> Dr
     return write_drill(plan, log, score(plan, log), out)
 
 
-def score_drill(plan: Plan, log_path: str | Path, out: str | Path, incident_type: str | None = None,
-                day: date | None = None, scenario: Scenario | None = None) -> DrillOutput:
-    """Score a real drill's log and write its scorecard and report into ``out``.
+def read_sheets(paths: Sequence[str | Path], plan: Plan, scenario: Scenario | None = None,
+                day: date | None = None) -> DrillSheets:
+    """Evaluators' filled log sheets (xlsx or CSV, one per room or role) as one drill (docs/log-sheets.md)."""
+    from drillsim.sheets import read_sheets as _read_sheets
 
-    The incident type is ``incident_type`` if given, else the log's ``incident_type`` column, else
-    the scenario's, else the plan's only one. ``scenario`` (optional) also lets the log's inject names
-    and branches be checked. What reading the log accepted with a warning is on the scorecard.
+    return _read_sheets(paths, plan, scenario, day)
+
+
+def write_sheet(plan: Plan, scenario: Scenario | None, path: str | Path, lang: str = "en",
+                observer_roles: set[str] | frozenset[str] | None = None) -> Path:
+    """A blank log sheet for an evaluator: .xlsx with drop-downs and the exercise, observed, ratings and
+    notes sheets, or .csv with the log's columns only (docs/log-sheets.md)."""
+    from drillsim.log.sheets import write_sheet as _write_sheet
+
+    return _write_sheet(plan, scenario, path, lang, observer_roles)
+
+
+def score_drill(plan: Plan, log_path: str | Path | Sequence[str | Path], out: str | Path,
+                incident_type: str | None = None, day: date | None = None, scenario: Scenario | None = None,
+                lang: str = "en") -> DrillOutput:
+    """Score a real drill's log, or its evaluators' log sheets, and write its scorecard and report into ``out``.
+
+    One CSV (or drillsim's events.csv / .parquet) is read as a drill log (docs/drill-logs.md); several
+    files, or an .xlsx sheet, are read as log sheets and merged (docs/log-sheets.md), with the roles
+    nobody observed not evaluated and the evaluators' additions in ``evaluation``. The incident type
+    is ``incident_type`` if given, else the log's ``incident_type`` column, else the scenario's, else
+    the plan's only one. ``scenario`` (optional) also lets the log's inject names and branches be
+    checked. What reading the log accepted with a warning is on the scorecard.
     """
     from drillsim.spec.errors import InputError
 
+    if lang not in LANGS:
+        raise InputError("--lang", f"unknown language {lang!r}; one of {', '.join(LANGS)}")
     if incident_type is not None and incident_type not in plan.incident_types:
         raise InputError("--type", f"unknown incident type {incident_type!r}; the plan's: "
                          + ", ".join(plan.incident_types))
-    log = read_drill_log(log_path, plan, day, scenario)
+    paths = [Path(log_path)] if isinstance(log_path, str | Path) else [Path(p) for p in log_path]
+    if not paths:
+        raise InputError("LOG", "give the drill's log or its evaluators' sheets")
+    if len(paths) == 1 and paths[0].suffix.lower() != ".xlsx":
+        log = read_drill_log(paths[0], plan, day, scenario)
+        incident_type = _incident_type(plan, log, incident_type, str(paths[0]))
+        return replace(write_drill(plan, log, score(plan, log, incident_type), out), lang=lang)
+    drill = read_sheets(paths, plan, scenario, day)
+    incident_type = _incident_type(plan, drill.log, incident_type, drill.log.meta["source"])
+    card = drill.score(incident_type)
+    written = write_drill(plan, drill.log, card, out)
+    return replace(written, evaluation=drill.evaluation(card), conflicts=drill.conflicts, lang=lang)
+
+
+def _incident_type(plan: Plan, log: EventLog, incident_type: str | None, source: str) -> str:
+    """The drill's incident type: the one given, else the log's, else the plan's only one (set on ``log``)."""
+    from drillsim.spec.errors import InputError
+
     logged = log.meta.get("type")
     if incident_type is not None and logged is not None and incident_type != logged:
-        raise InputError(str(log_path), f"the log records incident type {logged!r}, not {incident_type!r} (--type)")
+        raise InputError(source, f"the log records incident type {logged!r}, not {incident_type!r} (--type)")
     incident_type = incident_type or logged
     if incident_type is None and len(plan.incident_types) == 1:
         incident_type = next(iter(plan.incident_types))
     if incident_type is None:
-        raise InputError(str(log_path), "say which incident type this drill was: --type "
+        raise InputError(source, "say which incident type this drill was: --type "
                          + " | ".join(plan.incident_types) + " (or an incident_type column, or --scenario)")
     log.meta["type"] = incident_type
-    return write_drill(plan, log, score(plan, log, incident_type), out)
+    return incident_type
 
 
 @dataclass

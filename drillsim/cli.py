@@ -207,10 +207,15 @@ def demo(out: OutOpt = Path("out/demo"), force: ForceOpt = False) -> None:
     run(DEMO_PLAN, DEMO_SCENARIO, DEMO_SEED, out, force=force)
 
 
+LangOpt = Annotated[str, typer.Option("--lang", help="language of the sheet's headers and names, or of the report: "
+                                                    "en or zh")]
+
+
 @app.command()
 def score(plan: PlanArg,
-          log: Annotated[Path, typer.Argument(help="the drill's log, CSV (see docs/drill-logs.md)", exists=True,
-                                              dir_okay=False, readable=True)],
+          log: Annotated[list[Path], typer.Argument(
+              help="the drill's log (CSV, see docs/drill-logs.md), or its evaluators' log sheets (xlsx or CSV, "
+                   "several merged into one: docs/log-sheets.md)", exists=True, dir_okay=False, readable=True)],
           out: OutOpt = Path("out/drill"),
           incident_type: Annotated[str | None, typer.Option("--type", help="incident type of the drill")] = None,
           day: Annotated[str | None, typer.Option("--date", help="date for rows that give only a time")] = None,
@@ -218,8 +223,9 @@ def score(plan: PlanArg,
               help="the scenario the drill played (file or built-in id): its injects and branches are checked too")]
           = None,
           force: ForceOpt = False,
+          lang: LangOpt = "en",
           ) -> None:
-    """Score a real drill's log against PLAN, exactly as a simulated drill is scored."""
+    """Score a real drill's log, or its evaluators' sheets, against PLAN, exactly as a simulated drill is scored."""
     import drillsim
 
     when = None
@@ -231,7 +237,55 @@ def score(plan: PlanArg,
     _out_folder(out, force)
     p = drillsim.load_plan(plan)
     sc = None if scenario is None else drillsim.load_scenario(scenario, p)
-    _finish(drillsim.score_drill(p, log, out, incident_type, when, sc))
+    output = drillsim.score_drill(p, log[0] if len(log) == 1 else log, out, incident_type, when, sc, lang)
+    _finish(output)
+    if output.evaluation is not None:
+        out_console.print(coverage_line(output.scorecard.coverage()), highlight=False, markup=False)
+    if output.conflicts:
+        out_console.print(f"conflicting stamps: {len(output.conflicts)} (each named in a warning above)",
+                          highlight=False, markup=False)
+
+
+def coverage_line(coverage: dict) -> str:
+    """``coverage: 8 of 10 requirements evaluated (80 %); not evaluated: R3, R7``."""
+    evaluated, total, missing = coverage["evaluated"], coverage["total"], coverage["not_evaluated"]
+    share = f" ({100 * evaluated / total:.0f} %)" if total else ""
+    rest = f"; not evaluated: {', '.join(missing)}" if missing else ""
+    return f"coverage: {evaluated} of {total} requirements evaluated{share}{rest}"
+
+
+@app.command()
+def sheet(plan: PlanArg, scenario: ScenarioArg,
+          out: Annotated[Path, typer.Option("--out", "-o", help="the blank sheet: .xlsx (with drop-downs and the "
+                                            "exercise, observed, ratings and notes sheets) or .csv")]
+          = Path("out/sheet.xlsx"),
+          lang: LangOpt = "en",
+          roles: Annotated[str | None, typer.Option(
+              help="the roles this evaluator watches, by id or name, comma-separated (default: all)")] = None,
+          force: ForceOpt = False,
+          ) -> None:
+    """Write a blank log sheet for an evaluator of a drill of SCENARIO under PLAN (docs/log-sheets.md)."""
+    import drillsim
+
+    if out.is_dir():
+        raise InputError("--out", f"{out} is a folder; name the sheet to write, e.g. {out / 'sheet.xlsx'}")
+    if out.exists() and not force:
+        raise InputError("--out", f"{out} exists (perhaps filled in already): add --force to replace it, or "
+                         "choose another name")
+    p = drillsim.load_plan(plan)
+    sc = drillsim.load_scenario(scenario, p)
+    watched = None
+    if roles is not None:
+        from drillsim.log.drill_log import suggest
+
+        watched = set()
+        labels = {n: f"{r} ({p.roles[r].name})" for n, r in p.role_names.items()}
+        for name in (r.strip() for r in roles.replace("，", ",").split(",")):
+            if name not in p.role_names:
+                raise InputError("--roles", f"unknown role {name!r}" + suggest(name, labels))
+            watched.add(p.role_names[name])
+    _writable_folder(out.parent, "--out")
+    out_console.print(f"sheet: {drillsim.write_sheet(p, sc, out, lang, watched)}", highlight=False, markup=False)
 
 
 @app.command()

@@ -191,6 +191,16 @@ class DrillLogReader:
         """Problems in the other cells of a row, with its time and line (they are reported in time order)."""
         self._finished = False
 
+    @property
+    def last_time(self) -> datetime | None:
+        """The time of the last row added whose time could be read (a row giving only a time takes its date)."""
+        return self._last
+
+    @property
+    def warnings(self) -> list[InputWarning]:
+        """What the rows added so far were accepted with (a repeated row); :meth:`finish` adds its own."""
+        return list(self._rd.warnings)
+
     def refuse(self, error: InputError) -> None:
         """Count a row the caller found wrong before adding it (e.g. more cells than the header)."""
         self._refused.append(error)

@@ -21,6 +21,7 @@ from drillsim.spec.plan import (
     ProhibitionRequirement,
     Requirement,
 )
+from drillsim.spec.schema import Selector
 
 from .logview import LogView, matcher
 from .outcomes import Outcome, RequirementResult
@@ -42,6 +43,9 @@ class RequirementCheck(ABC):
     arises: ClassVar[str] = ""
     """Where the condition was read when it arose, for a requirement it does not apply to."""
     unarisen: ClassVar[Literal["end", "ever"]] = "end"
+    judges: ClassVar[tuple[str, ...]] = ()
+    """The selectors whose rows are the roles' own doing, judged by the requirement (a deadline's
+    response, not its trigger): an evaluator must have watched one of each one's roles."""
 
     def __init__(self, req: Requirement, plan: Plan):
         self.req, self.plan = req, plan
@@ -49,6 +53,20 @@ class RequirementCheck(ABC):
         self.reading = req.applies_when  # with no applies_if (always true) every reading agrees
         self.base = dict(id=req.id, kind=req.kind, title=req.title, clause=req.clause, capability=req.capability,
                          weight=req.weight, critical=req.critical)
+        self.judged = self.judged_roles()
+
+    def judged_roles(self) -> tuple[frozenset[str], ...]:
+        """For each judged step, the roles whose doing it is (none: no role's, such as a fact)."""
+        return tuple(roles_of(getattr(self.req, name), self.plan) for name in self.judges)
+
+    def unobserved(self, observed: frozenset[str]) -> RequirementResult | None:
+        """``not_evaluated`` if no evaluator watched any role of one of the judged steps; else None."""
+        missing = [roles for roles in self.judged if roles and not roles & observed]
+        if not missing:
+            return None
+        names = sorted({r for roles in missing for r in roles})
+        said = ", ".join(f"{r} ({self.plan.roles[r].name})" for r in names)
+        return self.result(Outcome.NOT_EVALUATED, 0.0, detail=f"not evaluated: no evaluator observed {said}")
 
     def __call__(self, view: LogView) -> RequirementResult:
         rows = self.arising(view)
@@ -117,6 +135,7 @@ class DeadlineCheck(RequirementCheck):
     req: DeadlineRequirement
     arises = "at the trigger"
     unarisen = "ever"
+    judges = ("response",)
 
     def __init__(self, req: DeadlineRequirement, plan: Plan):
         super().__init__(req, plan)
@@ -181,6 +200,7 @@ class ContentCheck(RequirementCheck):
 
     req: ContentRequirement
     arises = "when the report was sent"
+    judges = ("report",)
 
     def __init__(self, req: ContentRequirement, plan: Plan):
         super().__init__(req, plan)
@@ -211,6 +231,7 @@ class OrderCheck(RequirementCheck):
 
     req: OrderRequirement
     arises = "at the second step"
+    judges = ("first", "then")
 
     def __init__(self, req: OrderRequirement, plan: Plan):
         super().__init__(req, plan)
@@ -242,6 +263,7 @@ class ProhibitionCheck(RequirementCheck):
 
     req: ProhibitionRequirement
     unarisen = "ever"
+    judges = ("forbidden",)
 
     def __init__(self, req: ProhibitionRequirement, plan: Plan):
         super().__init__(req, plan)
@@ -269,6 +291,9 @@ class ClassificationCheck(RequirementCheck):
         super().__init__(req, plan)
         self.names = {0: "none", **{rank: name for name, rank in plan.level_rank.items()}}
 
+    def judged_roles(self) -> tuple[frozenset[str], ...]:
+        return (frozenset([self.plan.grading.by]),) if self.plan.grading else ()
+
     def judge(self, view: LogView, rows: list[Event]) -> RequirementResult:
         names, grade = self.names, self.plan.grade
         should_end = grade(view.final, view.incident_type)
@@ -292,6 +317,28 @@ class ClassificationCheck(RequirementCheck):
                                detail=f"not re-graded: last declared {_said(name, last)}, the final facts "
                                       f"give {names[should_end]}")
         return self.result(Outcome.MET, 1.0, at=view.levels[0][0])
+
+
+MESSAGE_EVENTS = ("sent", "received", "acknowledged", "unanswered", "lost")
+
+
+def roles_of(sel: Selector, plan: Plan) -> frozenset[str]:
+    """The roles whose doing the rows ``sel`` selects are: its actors (for an arrival, who arrived);
+    else, as the plan assigns it, the roles whose duties do the action, the senders of the reports that
+    match, the grading role for a level. None for a fact or an inject (no role's doing)."""
+    if sel.event == "arrived":
+        return frozenset(sel.what or sel.actor or ())
+    if sel.actor:
+        return frozenset(sel.actor)
+    if sel.event == "action":
+        return frozenset(d.role for d in plan.duties if not sel.what or {d.do, d.botch_as} & set(sel.what))
+    if sel.event in MESSAGE_EVENTS:
+        return frozenset(r.from_ for r in plan.escalation
+                         if (not sel.what or r.id in sel.what) and (not sel.target or {r.to, *r.fallback} & set(
+                             sel.target)) and (not sel.channel or r.channel in sel.channel))
+    if sel.event == "level" and plan.grading is not None:
+        return frozenset([plan.grading.by])
+    return frozenset()
 
 
 def _said(name: str, rank: int) -> str:

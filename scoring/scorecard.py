@@ -42,6 +42,13 @@ class Scorecard:
     """What reading the drill log accepted that a reader of the scorecard must know of."""
     now: float | None = None
     """The minute the drill was scored as of, while under way; None: scored as finished."""
+    observed: frozenset[str] | None = None
+    """The roles a real drill's evaluators watched; None: everything was seen (a simulation)."""
+
+    @property
+    def not_evaluated(self) -> list[str]:
+        """The requirements nobody observed (only when scored with ``observed``)."""
+        return [r.id for r in self.results if r.outcome is Outcome.NOT_EVALUATED]
 
     @property
     def critical_failures(self) -> list[str]:
@@ -65,6 +72,7 @@ class Scorecard:
             "capped_by_critical_failure": self.capped,
             "critical_failures": self.critical_failures,
             **still_open,
+            **({} if self.observed is None else {"coverage": self.coverage()}),
             "warnings": [{**w.to_dict(), "text": str(w)} for w in self.warnings],
             "capabilities": [
                 {**asdict(c), "performance": None if c.performance is None else round(c.performance, 4)}
@@ -84,6 +92,13 @@ class Scorecard:
                 for r in self.results
             ],
         }
+
+    def coverage(self) -> dict[str, Any]:
+        """How many requirements the evaluators could judge: ``evaluated`` of ``total``, and which not."""
+        missing = self.not_evaluated
+        total = len(self.results)
+        return {"evaluated": total - len(missing), "total": total, "not_evaluated": missing,
+                "observed_roles": sorted(self.observed or ())}
 
     def write_json(self, path: str | Path) -> Path:
         path = Path(path)
@@ -117,22 +132,34 @@ class Scorer:
         self.plan = plan
         self.checks = [compile_check(req, plan) for req in plan.requirements]
 
-    def results(self, log: EventLog, incident_type: str, now: float | None = None) -> list[RequirementResult]:
-        """Every requirement checked on ``log``; with ``now``, on a log that ends at ``now`` (see :meth:`score`)."""
+    def results(self, log: EventLog, incident_type: str, now: float | None = None,
+                observed: frozenset[str] | None = None) -> list[RequirementResult]:
+        """Every requirement checked on ``log``; with ``now``, on a log that ends at ``now``; with
+        ``observed``, a requirement whose roles nobody watched is not evaluated (see :meth:`score`);
+        one that does not apply (its condition did not hold, its trigger did not occur) stays so."""
         view = LogView(log, self.plan, incident_type, now)
-        return [check(view) for check in self.checks]
+        if observed is None:
+            return [check(view) for check in self.checks]
+        results = [check(view) for check in self.checks]
+        return [r if r.outcome is Outcome.NOT_APPLICABLE else check.unobserved(observed) or r
+                for check, r in zip(self.checks, results, strict=True)]
 
     def overall(self, results: list[RequirementResult]) -> tuple[float | None, bool]:
         """Score out of 100, and whether the critical cap applied."""
         return overall_score(results, self.plan.scoring)
 
     def score(self, log: EventLog, incident_type: str | None = None, now: float | None = None,
-              flow: bool = True) -> Scorecard:
+              flow: bool = True, observed: frozenset[str] | None = None) -> Scorecard:
         """The scorecard of one drill; ``flow=False`` leaves out the message-flow table (faster).
 
         With ``now`` (a minute of the log's ``t``), the drill is scored as of that moment: only rows
         at or before it count, and a requirement that can still be met is pending, left out of the
         score and the ratings.
+
+        With ``observed`` (the role ids a real drill's evaluators watched), a requirement that judges
+        what roles do of which none was watched — a deadline's responder, a report's sender, an order's
+        actors, a prohibition's actor, the grading role — is not evaluated (unless it does not apply):
+        unscored, and counted in the scorecard's ``coverage``. Without it (a simulation) everything was seen.
         """
         plan = self.plan
         incident_type = incident_type or log.meta.get("type")
@@ -141,7 +168,7 @@ class Scorer:
                              f"{', '.join(plan.incident_types)}")
         if now is not None:
             log = replace(log, rows=[row for row in log.rows if row.t <= now])
-        results = self.results(log, incident_type, now)
+        results = self.results(log, incident_type, now, observed)
         caps = [rate_capability(cid, name, [r for r in results if r.capability == cid], plan.scoring)
                 for cid, name in plan.capabilities.items()]
         score, capped = self.overall(results)
@@ -149,4 +176,4 @@ class Scorer:
         if any(r.failed_critical for r in results) and rating in ("P", "S"):
             rating = "M"
         return Scorecard(plan.id, plan.title, incident_type, results, caps, score, rating, capped, dict(log.meta),
-                         message_flow(log, plan) if flow else [], list(log.warnings), now)
+                         message_flow(log, plan) if flow else [], list(log.warnings), now, observed)

@@ -1,0 +1,309 @@
+"""Evaluators' log sheets, filled as a person would, read back, merged and scored (docs/log-sheets.md)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, time, timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+import drillsim
+from drillsim.log.sheets import MINUTE, read_sheet_file, write_sheet
+from drillsim.scoring.outcomes import Outcome
+from drillsim.scoring.scorecard import Scorer
+from drillsim.sheets import read_sheets
+from drillsim.spec.errors import InputError
+from tests.clirun import drillsim as run_cli
+
+HALL = ("teller", "cash_teller", "lobby_manager", "guard", "police", "ambulance")
+OFFICE = ("branch_head", "upper_office", "duty_leader")
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return drillsim.load_plan("counter-robbery")
+
+
+@pytest.fixture(scope="module")
+def scenario(plan):
+    return drillsim.load_scenario("armed-robbery-injured", plan)
+
+
+def fill(path, rows, exercise=None, ratings=(), notes=()):
+    """Type rows into a blank sheet's log as a person would: text, or (value, number format) for a
+    cell the spreadsheet holds as a time; ``exercise`` values by row label."""
+    book = load_workbook(path)
+    log = book.worksheets[0]
+    for row in rows:
+        r = log.max_row + 1
+        for col, value in enumerate(row, start=1):
+            if isinstance(value, tuple):
+                cell = log.cell(r, col, value[0])
+                cell.number_format = value[1]
+            elif value is not None:
+                log.cell(r, col, value)
+    sheets = {ws.title: ws for ws in book.worksheets}
+    ex = sheets.get("演练概况") or sheets["exercise"]
+    for label, value in (exercise or {}).items():
+        row = next(r for r in ex.iter_rows(min_row=2) if r[0].value == label)
+        row[1].value = value
+    rt = sheets.get("评级") or sheets["ratings"]
+    for cid, rating, why, by in ratings:
+        row = next(r for r in rt.iter_rows(min_row=2) if r[0].value == cid)
+        row[2].value, row[3].value, row[4].value = rating, why, by
+    nt = sheets.get("备注") or sheets["notes"]
+    for by, text in notes:
+        nt.append([by, text])
+    book.save(path)
+    return path
+
+
+HALL_ROWS = [  # the hall evaluator's sheet, Chinese headers and names, times as people type them
+    ((datetime(2026, 3, 12, 10, 2, 10), "yyyy-mm-dd h:mm:ss"), "情景", None, "robbers-enter"),  # row 2
+    ("10:02:10", "事实", None, "armed", None, None, None, "是"),  # 3
+    ("10:02:35", "发送", "临柜人员-1", None, "110公安机关", "110报警按钮"),  # 4
+    ("10:02:35", "收到", "临柜人员-1", None, "110公安机关", "110报警按钮"),  # 5
+    ((time(10, 3), "h:mm"), "动作", "现金柜员", "现金入柜上锁"),  # 6: typed 10:03, to the minute
+    ("2026-03-12 10:02:50", "发送", "大堂经理", None, "110公安机关", "电话", "地点、时间、性质"),  # 7: out of order
+    ("10:03:30", "情景", None, "customer-injured"),  # 8
+    ("10:03:30", "事实", None, "injured", None, None, None, "1"),  # 9
+    ("10:04:10", "发送", "大堂经理", None, "120急救", "电话", "地点、涉及人数、主要危害"),  # 10
+    ("10:04:55", "发送", "大堂经理", None, "网点负责人", "电话", "地点、时间、性质"),  # 11
+    ("10:05", "情景", None, "robbers-flee"),  # 12
+    ("10:05", "事实", None, "suspects_fled", None, None, None, "是"),  # 13
+    ("10:05:40", "动作", "大堂保安", "弄清犯罪嫌疑人特征"),  # 14
+    ("10:07:00", "动作", "大堂经理", "实施应急求护"),  # 15: a typo — an unknown action
+    ("10:75", "到达", "110公安机关", "police"),  # 16: a bad row — no such time
+    ("10:16:30", "到达", "120急救", "ambulance"),  # 17
+    ("10:21", "到达", "网点负责人", "branch_head"),  # 18: the hall saw the head come in at 10:21
+]
+OFFICE_ROWS = [  # the office evaluator's sheet, English headers, Chinese names
+    ("10:04", "sent", "大堂经理", None, "网点负责人", "电话", "地点、时间、性质"),  # 2: the same call, to the minute
+    ("10:06:30", "sent", "网点负责人", None, "上级应急处理办事机构", "电话", "营业网点名称、地点、时间、性质"),  # 3
+    ("10:06:50", "received", "网点负责人", None, "上级应急处理办事机构", "电话", "营业网点名称、地点、时间、性质"),  # 4
+    ("10:12", "level", "上级应急处理办事机构", "II"),  # 5
+    ("10:15:00", "sent", "上级应急处理办事机构", None, "应急处理领导小组", "电话"),  # 6
+    ("10:15:30", "received", "上级应急处理办事机构", None, "应急处理领导小组", "电话"),  # 7
+    ("10:19:30", "arrived", "网点负责人", "branch_head"),  # 8: the office's evaluator, with the head, says 10:19:30
+    ("10:25:00", "action", "网点负责人", "保护现场、保存监控录像"),  # 9
+    ("2026-03-12 10:52:00", "sent", "网点负责人", None, "上级应急处理办事机构", "电子传输系统",
+     "营业网点名称、地点、时间、原因、性质、涉及金额、涉及人数、主要危害、应对措施、事态发展趋势"),  # 10
+    ("2026-03-12 10:58", "received", "网点负责人", None, "上级应急处理办事机构", "电子传输系统",
+     "营业网点名称、地点、时间、原因、性质、涉及金额、涉及人数、主要危害、应对措施、事态发展趋势"),  # 11
+]
+
+
+def two_sheets(tmp_path, plan, scenario, fixed=False):
+    hall = write_sheet(plan, scenario, tmp_path / "hall.xlsx", lang="zh", observer_roles=set(HALL))
+    office = write_sheet(plan, scenario, tmp_path / "office.xlsx", lang="en", observer_roles=set(OFFICE))
+    rows = list(HALL_ROWS)
+    if fixed:  # what the evaluator corrects after reading the error report
+        rows[13] = ("10:07:00", "动作", "大堂经理", "实施应急救护")
+        rows[14] = ("10:09:00", "到达", "110公安机关", "police")
+    fill(hall, rows, {"演练日期": "2026-03-12", "评估人员": "王芳"}, notes=[("王芳", "大堂经理先报警后救护")])
+    fill(office, OFFICE_ROWS, {"date": "2026-03-12", "evaluators": "李明"},
+         ratings=[("reporting", "S", "书面报告在电话后及时送达, 领导小组的报告未能观察", "李明")])
+    return hall, office
+
+
+def test_filled_sheets_as_a_person_fills_them_report_every_row_that_cannot_be_understood(tmp_path, plan, scenario):
+    hall, office = two_sheets(tmp_path, plan, scenario)
+    with pytest.raises(InputError) as caught:
+        read_sheets([hall, office], plan)
+    said = [str(e) for e in caught.value.errors]
+    assert said == [
+        f"{hall} [记录]:15: at column 'what' unknown action '实施应急求护': did you mean first_aid (实施应急救护)?",
+        f"{hall} [记录]:16: at column 'time' '10:75' is not a time of day",
+    ]
+    ran = run_cli("score", "counter-robbery", hall, office, "--out", tmp_path / "drill")
+    assert ran.code == 2
+    assert ran.err.count("error:") == 2 and "[记录]:15: at column 'what' unknown action" in ran.err
+    assert not (tmp_path / "drill" / "scorecard.json").exists()
+
+
+def test_two_evaluators_sheets_merge_into_one_scored_drill_with_honest_coverage(tmp_path, plan, scenario):
+    hall, office = two_sheets(tmp_path, plan, scenario, fixed=True)
+    ran = run_cli("score", "counter-robbery", hall, office, "--out", tmp_path / "drill", "--lang", "zh")
+    assert ran.code == 0, ran.text
+    assert "coverage: 16 of 17 requirements evaluated (94 %); not evaluated: ROB-16" in ran.out
+    assert "conflicting stamps: 1" in ran.out
+    card = json.loads((tmp_path / "drill" / "scorecard.json").read_text("utf-8"))
+    outcomes = {r["id"]: r["outcome"] for r in card["requirements"]}
+    assert outcomes == {
+        "ROB-01": "met", "ROB-02": "met", "ROB-03": "met", "ROB-04": "met", "ROB-05": "met", "ROB-06": "met",
+        "ROB-07": "met", "ROB-08": "not_applicable", "ROB-09": "not_applicable", "ROB-10": "met",
+        "ROB-11": "met", "ROB-12": "met", "ROB-13": "met", "ROB-14": "met", "ROB-15": "met",
+        "ROB-16": "not_evaluated", "ROB-17": "met"}
+    rob16 = next(r for r in card["requirements"] if r["id"] == "ROB-16")
+    assert rob16["detail"] == "not evaluated: no evaluator observed leadership_group (应急处理领导小组)"
+    assert card["coverage"] == {"evaluated": 16, "total": 17, "not_evaluated": ["ROB-16"],
+                                "observed_roles": sorted({*HALL, *OFFICE})}
+    # the head's arrival: the office's stamp (its evaluator watched the head), the hall's listed beside it
+    rob13 = next(r for r in card["requirements"] if r["id"] == "ROB-13")
+    assert rob13["latency_min"] == pytest.approx(17 + 20 / 60, abs=1e-3)
+    warnings = [w["text"] for w in card["warnings"]]
+    conflict = next(w for w in warnings if "conflicting stamps" in w)
+    assert conflict == (f"{office} [log]:8: at column 'time' conflicting stamps of arrived branch_head by "
+                        f"branch_head-1: {hall} [记录]:18 '10:21'; {office} [log]:8 '10:19:30' — used {office} "
+                        "[log]:8 '10:19:30' (its evaluator watched branch_head (网点负责人))")
+    # the cash locked at "10:03": met read at 10:03:00, late at 10:03:59 — said, not guessed
+    minute = next(w for w in warnings if "ROB-03" in w)
+    assert minute.startswith(f"{hall} [记录]:6: at column 'time' ROB-03: the verdict depends on the second")
+    assert "latency is 0m50s, met; at the latest 1m49s, late by 0m49s; scored as typed" in minute
+    assert any("row 7 is earlier than a row above" in w for w in warnings)
+    # the lobby manager's call to the head, on both sheets within their resolution: one row, the finer stamp
+    calls = [r for r in drillsim.read_sheets([hall, office], plan).log.rows
+             if r.event == "sent" and r.target_role == "branch_head"]
+    assert len(calls) == 1 and calls[0].t == pytest.approx(2 + 45 / 60)
+
+
+def test_the_evaluation_keeps_the_exercise_the_override_beside_the_proposal_and_the_notes(tmp_path, plan, scenario):
+    hall, office = two_sheets(tmp_path, plan, scenario, fixed=True)
+    drill = read_sheets([hall, office], plan)
+    assert drill.exercise.date.isoformat() == "2026-03-12"
+    assert drill.exercise.evaluators == ("王芳", "李明")
+    assert drill.exercise.scenario == "armed-robbery-injured" and drill.exercise.branch == "城东支行营业室"
+    assert drill.observed_roles == frozenset({*HALL, *OFFICE})
+    ev = drill.evaluation(drill.score())
+    reporting = next(r for r in ev.ratings if r.capability == "reporting")
+    assert (reporting.proposed, reporting.rating, reporting.override.by) == ("P", "S", "李明")
+    assert [n.text for n in ev.notes] == ["大堂经理先报警后救护"]
+    assert (ev.coverage.evaluated, ev.coverage.total, ev.coverage.not_evaluated) == (16, 17, ("ROB-16",))
+
+
+def test_a_blank_sheet_round_trips_with_drop_downs_of_the_plans_names(tmp_path, plan, scenario):
+    path = write_sheet(plan, scenario, tmp_path / "blank.xlsx", lang="zh", observer_roles={"teller"})
+    book = load_workbook(path)
+    assert book.sheetnames == ["记录", "演练概况", "观察角色", "评级", "备注", "选项"]
+    assert book["选项"].sheet_state == "hidden"
+    assert [c.value for c in book["记录"][1]] == ["时间", "事件", "执行人", "事项", "对象", "渠道", "报告要素", "值"]
+    lists = {col[0].value: [c.value for c in col[1:] if c.value] for col in book["选项"].iter_cols()}
+    assert {"临柜人员-1", "临柜人员-2", "现金柜员", "110公安机关"} <= set(lists["role"])
+    assert "现金入柜上锁" in lists["what"] and "robbers-enter" in lists["what"]
+    assert lists["event"][:3] == ["情景", "事实", "动作"] and "电话" in lists["channel"]
+    formulas = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in book["记录"].data_validations.dataValidation}
+    assert formulas["C2"] == formulas["E2"] == "'选项'!$B$2:$B$15"  # 14 names
+    blank = read_sheet_file(path, plan)
+    assert blank.rows == [] and blank.observed == frozenset({"teller"})
+    assert blank.exercise["scenario"].cells["value"] == "armed-robbery-injured"
+    fill(path, [("2026-03-12 10:00:00", "情景", None, "robbers-enter"),
+                ("10:00:20", "动作", "现金柜员", "现金入柜上锁")])
+    drill = read_sheets([path], plan)
+    assert [(r.event, r.what, r.actor) for r in drill.log.rows] == [
+        ("inject", "robbers-enter", None), ("action", "lock_cash", "cash_teller-1")]
+
+
+def test_english_sheet_has_english_headers_and_ids(tmp_path, plan, scenario):
+    book = load_workbook(write_sheet(plan, scenario, tmp_path / "en.xlsx"))
+    assert book.sheetnames[:5] == ["log", "exercise", "observed", "ratings", "notes"]
+    assert [c.value for c in book["log"][1]][:4] == ["time", "event", "actor", "what"]
+    assert [r[1].value for r in book["observed"].iter_rows(min_row=2)] == ["yes"] * len(plan.roles)
+
+
+POINT = timedelta(0)
+
+
+@pytest.mark.parametrize("typed, width", [
+    ("10:03", MINUTE), ("10:03:40", POINT), ("2026-03-12 10:03", MINUTE), ("2026-03-12 10:03:00", POINT),
+    ((time(10, 3), "h:mm"), MINUTE), ((time(10, 3), "h:mm:ss"), POINT),
+    ((time(10, 3, 20), "h:mm"), POINT),  # seconds held, though the cell's format hides them
+    ((datetime(2026, 3, 12, 10, 3), "yyyy-mm-dd h:mm"), MINUTE),
+])
+def test_the_resolution_typed_is_kept(tmp_path, plan, scenario, typed, width):
+    path = write_sheet(plan, scenario, tmp_path / "s.xlsx")
+    fill(path, [("2026-03-12 10:00:00", "inject", None, "robbers-enter"),
+                (typed, "action", "cash_teller", "lock_cash")])
+    assert read_sheet_file(path, plan).rows[1][2] == width
+
+
+@pytest.mark.parametrize("start, typed, readings", [
+    # 10:01 is 10:01:00–10:01:59: 0m30s to 1m29s after the robbers came in at 10:00:30, and 1 min is allowed
+    ("2026-03-12 10:00:30", "10:01", "latency is 0m30s, met; at the latest 1m29s, late by 0m29s"),
+    ("2026-03-12 10:00:30", "10:01:05", None),  # to the second: no doubt
+    ("2026-03-12 10:00:30", "10:02", None),  # 1m30s to 2m29s: late at every reading
+    ("2026-03-12 10:00:30", "10:00:50", None),
+    # the trigger typed to the minute: 10:00:00–10:00:59, the response at 10:01:30 — 0m31s to 1m30s
+    ("2026-03-12 10:00", "10:01:30", "latency is 0m31s, met; at the latest 1m30s, late by 0m30s"),
+])
+def test_a_deadline_open_within_a_typed_minute_is_warned_of_with_both_readings(tmp_path, plan, scenario, start,
+                                                                               typed, readings):
+    path = write_sheet(plan, scenario, tmp_path / "s.xlsx")
+    fill(path, [(start, "inject", None, "robbers-enter"), (typed, "action", "cash_teller", "lock_cash")])
+    card = read_sheets([path], plan).score()
+    said = [str(w) for w in card.warnings if "ROB-03" in str(w)]
+    assert len(said) == (readings is not None)
+    if readings:
+        assert readings in said[0] and said[0].startswith(f"{path} [log]:")
+
+
+@pytest.mark.parametrize("first, second, conflict, used", [
+    ("10:01", "10:01:30", False, "10:01:30"),  # within the minute: the finer stamp
+    ("10:01:10", "10:01:10", False, "10:01:10"),
+    ("10:01:10", "10:01:12", True, "10:01:10"),  # two points apart: the earlier, listed
+    ("10:02", "10:01:30", True, "10:01:30"),  # beyond the minute: the finer, listed
+])
+def test_stamps_of_the_same_event_merge_within_their_resolution_and_conflict_beyond(tmp_path, plan, scenario, first,
+                                                                                   second, conflict, used):
+    paths = []
+    for name, stamp in (("a", first), ("b", second)):
+        path = write_sheet(plan, scenario, tmp_path / f"{name}.xlsx")
+        fill(path, [("2026-03-12 10:00:00", "inject", None, "robbers-enter"),
+                    (stamp, "action", "cash_teller", "lock_cash")])
+        paths.append(path)
+    drill = read_sheets(paths, plan)
+    locks = [r for r in drill.log.rows if r.what == "lock_cash"]
+    assert len(locks) == 1 and len([r for r in drill.log.rows if r.event == "inject"]) == 1
+    assert drill.merged.stamp_of(locks[0]).text == used
+    assert bool(drill.conflicts) == conflict
+
+
+def test_csv_sheets_merge_too_and_say_nothing_of_who_was_watched(tmp_path, plan, scenario):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    write_sheet(plan, scenario, a, lang="zh")
+    assert a.read_text("utf-8-sig") == "时间,事件,执行人,事项,对象,渠道,报告要素,值\n"
+    with a.open("a", encoding="utf-8") as f:
+        f.write("2026-03-12 10:00:00,情景,,robbers-enter,,,,\n10:00:40,动作,现金柜员,现金入柜上锁,,,,\n")
+    b.write_text("time,event,actor,what\n2026-03-12 10:00:40,action,cash_teller,lock_cash\n"
+                 "10:01:30,sent,临柜人员-2,\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_sheets([a, b], plan, scenario)
+    assert [str(e) for e in caught.value.errors] == [
+        f"{b}:3: at column 'target' a 'sent' row needs the target the message went to"]
+    b.write_text("time,event,actor,what\n2026-03-12 10:00:40,action,cash_teller,lock_cash\n", encoding="utf-8")
+    drill = read_sheets([a, b], plan, scenario)
+    assert drill.observed_roles is None and drill.conflicts == []
+    card = drill.score()
+    assert "coverage" not in card.to_dict()
+    assert next(r for r in card.results if r.id == "ROB-03").outcome is Outcome.MET
+
+
+def test_metadata_mistakes_are_named_with_their_sheet_and_row(tmp_path, plan, scenario):
+    path = write_sheet(plan, scenario, tmp_path / "s.xlsx")
+    fill(path, [("2026-03-12 10:00:00", "inject", None, "robbers-enter")], {"date": "12 March"},
+         ratings=[("alarm", "S", "", "王芳"), ("grading", "X", "why", None)])
+    book = load_workbook(path)
+    book["observed"]["B2"] = "maybe"
+    book.save(path)
+    with pytest.raises(InputError) as caught:
+        read_sheets([path], plan)
+    said = [str(e) for e in caught.value.errors]
+    assert said == [
+        f"{path} [exercise]:3: at column 'value' '12 March' is not a date (write 2026-03-12)",
+        f"{path} [observed]:2: at column 'watched' was teller watched? 'maybe' is not a boolean: write true / yes "
+        "/ 是 or false / no / 否",
+        f"{path} [ratings]:2: at column 'justification' the override of alarm to S needs a written justification",
+        f"{path} [ratings]:7: at column 'rating' rating 'X' is not one of P, S, M, U",
+    ]
+
+
+def test_simulated_scorecards_have_no_coverage_and_observed_everything_changes_nothing(plan, scenario):
+    log = drillsim.simulate(plan, scenario, seed=7)
+    card = drillsim.score(plan, log)
+    assert "coverage" not in card.to_dict()
+    seen = Scorer(plan).score(log, observed=frozenset(plan.roles))
+    assert [r.outcome for r in seen.results] == [r.outcome for r in card.results]
+    assert seen.to_dict()["coverage"]["not_evaluated"] == []
+    nobody = Scorer(plan).score(log, observed=frozenset())
+    assert {r.id for r in nobody.results if r.outcome is Outcome.NOT_EVALUATED} == {
+        r.id for r in card.results if r.outcome is not Outcome.NOT_APPLICABLE}
