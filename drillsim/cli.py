@@ -285,6 +285,7 @@ def sheet(plan: PlanArg, scenario: ScenarioArg,
                 raise InputError("--roles", f"unknown role {name!r}" + suggest(name, labels))
             watched.add(p.role_names[name])
     _writable_folder(out.parent, "--out")
+    out.parent.mkdir(parents=True, exist_ok=True)
     out_console.print(f"sheet: {drillsim.write_sheet(p, sc, out, lang, watched)}", highlight=False, markup=False)
 
 
