@@ -90,7 +90,8 @@ def read_sheets(paths: Sequence[str | Path], plan: Plan, scenario: Scenario | No
                    if not e.cells.get("text")]
     merged = None
     try:
-        merged = merge_sheets(files, plan, scenario, day or exercise.date)
+        if files:  # else every file is unreadable, and said so
+            merged = merge_sheets(files, plan, scenario, day or exercise.date)
     except InputError as err:
         errors += err.errors if isinstance(err, InputErrors) else [err]
     if errors or merged is None:

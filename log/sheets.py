@@ -279,6 +279,8 @@ def _sheet(book, kind: str, path: Path, required: bool = False):
 
 
 def _read_workbook(path: Path, plan: Plan) -> SheetFile:
+    from zipfile import BadZipFile
+
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -286,7 +288,7 @@ def _read_workbook(path: Path, plan: Plan) -> SheetFile:
         book = load_workbook(path, data_only=True)
     except FileNotFoundError:
         raise InputError(str(path), "no such file") from None
-    except (InvalidFileException, OSError, KeyError, ValueError) as err:
+    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as err:
         raise InputError(str(path), f"not an .xlsx workbook ({err})") from None
     log = _sheet(book, "log", path, required=True)
     source = f"{path} [{log.title}]"

@@ -307,3 +307,18 @@ def test_simulated_scorecards_have_no_coverage_and_observed_everything_changes_n
     nobody = Scorer(plan).score(log, observed=frozenset())
     assert {r.id for r in nobody.results if r.outcome is Outcome.NOT_EVALUATED} == {
         r.id for r in card.results if r.outcome is not Outcome.NOT_APPLICABLE}
+
+
+def test_a_file_that_is_not_a_workbook_or_has_no_log_sheet_is_named(tmp_path, plan):
+    fake = tmp_path / "fake.xlsx"
+    fake.write_text("not a workbook", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_sheets([fake], plan)
+    assert [str(e) for e in caught.value.errors] == [f"{fake}: not an .xlsx workbook (File is not a zip file)"]
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Sheet1"
+    book.save(tmp_path / "other.xlsx")
+    with pytest.raises(InputError, match=r"no sheet 'log' or '记录' \(the sheets are: Sheet1\)"):
+        read_sheets([tmp_path / "other.xlsx"], plan)
