@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 import drillsim
@@ -322,3 +326,34 @@ def test_a_file_that_is_not_a_workbook_or_has_no_log_sheet_is_named(tmp_path, pl
     book.save(tmp_path / "other.xlsx")
     with pytest.raises(InputError, match=r"no sheet 'log' or '记录' \(the sheets are: Sheet1\)"):
         read_sheets([tmp_path / "other.xlsx"], plan)
+
+
+STAMP = st.tuples(st.integers(60, 300), st.booleans())
+"""Seconds after 10:00 and whether the evaluator typed the seconds."""
+
+
+def _typed(seconds: int, to_the_second: bool) -> str:
+    at = datetime(2026, 3, 12, 10, 0) + timedelta(seconds=seconds)
+    return f"{at:%H:%M:%S}" if to_the_second else f"{at:%H:%M}"
+
+
+@settings(derandomize=True, max_examples=40, deadline=None)
+@given(a=STAMP, b=STAMP)
+def test_two_stamps_of_one_action_are_one_row_whatever_the_order_of_the_sheets(plan, a, b):
+    with tempfile.TemporaryDirectory() as folder:
+        paths = []
+        for name, stamp in (("a", a), ("b", b)):
+            path = Path(folder) / f"{name}.csv"
+            path.write_text("time,event,actor,what\n2026-03-12 10:00:00,inject,,robbers-enter\n"
+                            f"{_typed(*stamp)},action,cash_teller,lock_cash\n", "utf-8")
+            paths.append(path)
+        one, other = read_sheets(paths, plan), read_sheets(paths[::-1], plan)
+    starts = [datetime.strptime(f"2026-03-12 {_typed(*s)}", "%Y-%m-%d %H:%M:%S" if s[1] else "%Y-%m-%d %H:%M")
+              for s in (a, b)]
+    ends = [t + (timedelta(0) if s[1] else MINUTE) for t, s in zip(starts, (a, b), strict=True)]
+    for drill in (one, other):
+        locks = [r for r in drill.log.rows if r.what == "lock_cash"]
+        assert len(locks) == 1
+        assert drill.log.wall_clock(locks[0].t) in starts
+        assert bool(drill.conflicts) == (max(starts) > min(ends))
+    assert [r.t for r in one.log.rows] == [r.t for r in other.log.rows]
