@@ -94,8 +94,8 @@ def edge_observations(plan: Plan, log: EventLog, tr: Translator) -> dict[str, st
 def _plot_escalation(plan: Plan, log: EventLog, tr: Translator, path: Path) -> Path:
     from .graph_plot import DPI, escalation_figure
 
-    title = tr.gettext("{plan} — escalation graph: one arc per report, with its channel, its deadline and what the drill "
-               "observed on it; dashed: fallback").format(plan=plan.title)
+    title = tr.gettext("{plan} — escalation graph: one arc per report, with its channel, its deadline and what the "
+                       "drill observed on it; dashed: fallback").format(plan=plan.title)
     escalation_figure(plan, edge_observations(plan, log, tr), title).savefig(path, dpi=DPI)
     return path
 
@@ -118,7 +118,7 @@ def _placements(plan: Plan, tr: Translator, placements: Sequence[Placement]) -> 
     return [{
         "unlikely": p.unlikely,
         "text": tr.gettext("{requirement} took {observed}: slower than {percentile} of {runs} simulated runs "
-                   "(median {median}; 90 % of runs between {p05} and {p95})").format(
+                   "(median {median}; 90% of runs between {p05} and {p95})").format(
             requirement=f"{p.requirement} {titles.get(p.requirement, '')}".strip(), observed=tr.minutes(p.observed),
             percentile=tr.percent(p.percentile / 100), runs=p.runs, median=tr.minutes(p.median),
             p05=tr.minutes(p.p05), p95=tr.minutes(p.p95)),
@@ -149,7 +149,8 @@ def aar_html(plan: Plan, log: EventLog, evaluation: Evaluation, tr: Translator, 
         capabilities=_capabilities(plan, evaluation, requirements), roles=roles,
         deadlines=[r for r in requirements if r.result.kind == "deadline" and r.result.outcome is not
                    Outcome.NOT_APPLICABLE],
-        calls=call_tree(plan, log, card), reached=lambda s: tr.gettext(REACHED[s]), clock=lambda m: _clock(log, tr, t0, m),
+        calls=call_tree(plan, log, card), reached=lambda s: tr.gettext(REACHED[s]),
+        clock=lambda m: _clock(log, tr, t0, m),
         improvements=improvement_rows(plan, evaluation, tr), elements=[tr.gettext(e) for e in CAPABILITY_ELEMENTS],
         notes=evaluation.notes, placements=None if placements is None else _placements(plan, tr, placements),
         figures=figures, version=version("drillsim"),

@@ -1,7 +1,7 @@
 """The languages of the After-Action Report: its words from a gettext catalogue, its dates and numbers by Babel.
 
 English is the message id itself; every other language has its catalogue in the package,
-``reports/locale/<lang>/LC_MESSAGES/drillsim.po``, read as it is (no compiled ``.mo``), so a fresh
+``reports/locale/<lang>.po``, read as it is (no compiled ``.mo``), so a fresh
 clone and a built wheel read the same file. A string of the report is marked ``_("…")`` in a
 template or ``N_("…")`` in Python, and ``tests/test_aar_catalogue.py`` fails while any marked string
 has no translation (docs/evaluation.md says how to add one).
@@ -28,13 +28,13 @@ LANGUAGES = {"en": "en_GB", "zh": "zh_Hans_CN"}
 DOMAIN = "drillsim"
 
 
-def N_(message: str) -> str:  # noqa: N802 (gettext's name for a string marked to be translated later)
+def N_(message: str) -> str:
     """Mark ``message`` for the catalogue where it is defined; it is translated where it is shown."""
     return message
 
 
 def catalogue_path(lang: str):  # -> importlib.resources Traversable
-    return files("drillsim.reports").joinpath("locale", lang, "LC_MESSAGES", f"{DOMAIN}.po")
+    return files("drillsim.reports.locale").joinpath(f"{lang}.po")
 
 
 @cache
@@ -79,7 +79,7 @@ class Translator:
         return "" if value is None else format_decimal(round(value, digits), locale=self.locale)
 
     def minutes(self, minutes: float | None) -> str:
-        """A span of minutes in words of this language: ``2 min 05 s``, ``2分05秒``; ``1 h 05 min``."""
+        """A span of minutes in words of this language: ``2 min 05 s``, ``2分05秒``; ``3 min``; ``1 h 05 min``."""
         if minutes is None:
             return ""
         if minutes == float("inf"):
@@ -90,6 +90,8 @@ class Translator:
         m, s = divmod(rest, 60)
         if h:
             return sign + self.gettext("{hours} h {minutes:02d} min").format(hours=h, minutes=m)
+        if s == 0:
+            return sign + self.gettext("{minutes} min").format(minutes=m)
         return sign + self.gettext("{minutes} min {seconds:02d} s").format(minutes=m, seconds=s)
 
 

@@ -22,7 +22,7 @@ from drillsim.scoring.scorecard import Scorecard
 from drillsim.spec.plan import Plan
 
 from .fonts import use_cjk_font
-from .i18n import OUTCOMES, N_
+from .i18n import N_, OUTCOMES
 
 OUTCOME_COLOURS = {
     Outcome.MET: "#2e7d32", Outcome.LATE: "#ef6c00", Outcome.MISSED: "#c62828", Outcome.INCOMPLETE: "#f9a825",
@@ -242,7 +242,8 @@ def timeline_figure(plan: Plan, log: EventLog, card: Scorecard, words: Callable[
             bottom.barh(i, res.deadline, left=res.since - t0, height=0.5, color="#e0e0e0", edgecolor="#9e9e9e")
         if res.at is not None:
             bottom.plot(res.at - t0, i, "o", color=colour, markersize=8)
-        bottom.annotate(words(OUTCOMES[res.outcome]) if words else res.outcome.value, (end, i), xytext=(-4, 0), textcoords="offset points", ha="right",
+        label = words(OUTCOMES[res.outcome]) if words else res.outcome.value
+        bottom.annotate(label, (end, i), xytext=(-4, 0), textcoords="offset points", ha="right",
                         va="center", fontsize=LABEL_SIZE, color=colour)
     bottom.set_yticks(range(len(reqs)), [f"{r.id} {r.title.split(' (')[0]}" for r in reqs], fontsize=TICK_SIZE)
     bottom.set_ylim(max(len(reqs), 3) - 0.5, -0.5)
