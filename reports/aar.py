@@ -100,7 +100,8 @@ def _plot_escalation(plan: Plan, log: EventLog, tr: Translator, path: Path) -> P
     return path
 
 
-def _capabilities(plan: Plan, evaluation: Evaluation, requirements: list[_Requirement]) -> list[dict]:
+def _capabilities(evaluation: Evaluation, requirements: list[_Requirement]) -> list[dict]:
+    """Per capability its ratings, and its requirements met, failed or late, and not evaluated."""
     out = []
     for rating in evaluation.ratings:
         mine = [r for r in requirements if r.result.capability == rating.capability]
@@ -115,14 +116,14 @@ def _capabilities(plan: Plan, evaluation: Evaluation, requirements: list[_Requir
 
 def _placements(plan: Plan, tr: Translator, placements: Sequence[Placement]) -> list[dict]:
     titles = {r.id: r.title for r in plan.requirements}
-    return [{
-        "unlikely": p.unlikely,
-        "text": tr.gettext("{requirement} took {observed}: slower than {percentile} of {runs} simulated runs "
-                   "(median {median}; 90% of runs between {p05} and {p95})").format(
-            requirement=f"{p.requirement} {titles.get(p.requirement, '')}".strip(), observed=tr.minutes(p.observed),
-            percentile=tr.percent(p.percentile / 100), runs=p.runs, median=tr.minutes(p.median),
-            p05=tr.minutes(p.p05), p95=tr.minutes(p.p95)),
-    } for p in placements]
+    text = tr.gettext("{requirement} took {observed}: slower than {percentile} of {runs} simulated runs "
+                      "(median {median}; 90% of runs between {p05} and {p95})")
+    return [{"unlikely": p.unlikely,
+             "text": text.format(requirement=f"{p.requirement} {titles.get(p.requirement, '')}".strip(),
+                                 observed=tr.minutes(p.observed), percentile=tr.percent(p.percentile / 100),
+                                 runs=p.runs, median=tr.minutes(p.median), p05=tr.minutes(p.p05),
+                                 p95=tr.minutes(p.p95))}
+            for p in placements]
 
 
 def aar_html(plan: Plan, log: EventLog, evaluation: Evaluation, tr: Translator, figures: Mapping[str, str],
@@ -146,7 +147,7 @@ def aar_html(plan: Plan, log: EventLog, evaluation: Evaluation, tr: Translator, 
         "aar.html.j2", _=tr, tr=tr, plan=plan, card=card, exercise=evaluation.exercise, coverage=coverage,
         incident_type=plan.incident_types[card.incident_type].name, font=cjk_family(),
         rating_name=lambda r: tr.gettext(RATINGS[r]) if r else tr.gettext("not rated"),
-        capabilities=_capabilities(plan, evaluation, requirements), roles=roles,
+        capabilities=_capabilities(evaluation, requirements), roles=roles,
         deadlines=[r for r in requirements if r.result.kind == "deadline" and r.result.outcome is not
                    Outcome.NOT_APPLICABLE],
         calls=call_tree(plan, log, card), reached=lambda s: tr.gettext(REACHED[s]),

@@ -19,12 +19,13 @@ from fontTools.ttLib import TTFont
 from openpyxl import load_workbook
 
 import drillsim
-from drillsim.reports.aar import aar_html, aar_writer, write_aar
+from drillsim.reports.aar import aar_html, aar_writer, edge_observations, write_aar
 from drillsim.reports.fonts import cjk_family
 from drillsim.reports.i18n import Translator
 from drillsim.reports.improvement_plan import BLANK_ROWS
 from drillsim.scoring.evaluation import Evaluation, Exercise, Note, RatingOverride
 from drillsim.scoring.outcomes import FAILURES, Outcome
+from tests.conftest import make_log
 
 EXERCISE = Exercise("城东支行防抢劫演练", datetime.date(2026, 3, 12), "城东支行营业室", "全流程, 含对外报告",
                     "持械抢劫, 一名客户受伤", ("张三", "李四"), ("王评估", "赵观察"))
@@ -213,3 +214,16 @@ def test_the_drill_against_the_model_is_shown_when_placements_are_given(drill):
     zh = aar_html(plan, log, Evaluation(card, EXERCISE), Translator("zh"), FIGURES, [slow])
     assert "<h2>演练与模型对比</h2>" in zh and "用时 14分钟: 慢于 1000 次模拟中的 88%" in zh
     assert "against the model" not in aar_html(plan, log, Evaluation(card, EXERCISE), Translator("en"), FIGURES)
+
+
+def test_each_arc_of_the_escalation_graph_says_when_its_report_first_reached_the_role(robbery_plan):
+    log = make_log((10, "inject", "robbers-enter"),
+                   (12, "sent", "head-phone-office", "branch_head", "upper_office", "phone"),
+                   (12.25, "received", "head-phone-office", "branch_head", "upper_office", "phone"),
+                   (13, "sent", "report-head", "lobby_manager", "branch_head", "phone"),
+                   (13.5, "unanswered", "report-head", "lobby_manager", "branch_head", "phone"),
+                   (14, "sent", "report-head", "lobby_manager", "branch_head", "phone"))
+    en, zh = (edge_observations(robbery_plan, log, Translator(lang)) for lang in ("en", "zh"))
+    assert en == {"head-phone-office": "observed: reached at T+2 min 15 s",
+                  "report-head": "observed: sent 2×, not reached"}
+    assert zh["head-phone-office"] == "实测: 事发后 2分15秒 送达"
