@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
 
 import matplotlib as mpl
@@ -59,8 +60,12 @@ def _radii(count: int) -> list[float]:
     return [(0.1 + 0.2 * (i // 2)) * (1 if i % 2 == 0 else -1) for i in range(count)]
 
 
-def escalation_figure(plan: Plan) -> Figure:
-    """The escalation graph: staff on the left, offices by their distance from the staff, agencies right."""
+def escalation_figure(plan: Plan, observed: Mapping[str, str] | None = None, title: str | None = None) -> Figure:
+    """The escalation graph: staff on the left, offices by their distance from the staff, agencies right.
+
+    ``observed`` (edge key -> text) adds a line to an arc's label, e.g. what a drill observed on it;
+    ``title`` replaces the title.
+    """
     family = use_cjk_font()
     g = escalation_graph(plan)
     g.remove_nodes_from([n for n in list(g) if g.degree(n) == 0])
@@ -115,10 +120,14 @@ def escalation_figure(plan: Plan) -> Figure:
                 text += " ≤" + " / ".join(deadlines)
             if fallback:
                 text += f" (fallback {d['fallback']})"
+            if observed and key in observed:
+                text += "\n" + observed[key]
             # the arc is a quadratic Bézier in display space: ends a, b, control point c
             a, b = to_px(pos[u]), to_px(pos[v])
             c = (a + b) / 2 + rad * np.array([b[1] - a[1], a[0] - b[0]])
-            w, h, _ = renderer.get_text_width_height_descent(text, label_font, ismath=False)
+            sizes = [renderer.get_text_width_height_descent(line, label_font, ismath=False)
+                     for line in text.split("\n")]
+            w, h = max(size[0] for size in sizes), sum(size[1] for size in sizes) * (1.2 if len(sizes) > 1 else 1)
             spot = None
             for t in LABEL_SPOTS:
                 centre = (1 - t) ** 2 * a + 2 * t * (1 - t) * c + t ** 2 * b
@@ -132,8 +141,8 @@ def escalation_figure(plan: Plan) -> Figure:
             ax.text(*from_px(spot[0]), text, ha="center", va="center", fontsize=EDGE_FONT, family=family,
                     color="#616161" if fallback else "#212121", zorder=4, gid=f"label.{gid}",
                     bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
-    ax.set_title(f"{plan.title} — 报告关系 (escalation graph: one arc per report, labelled with its channel and "
-                 "deadline; dashed: fallback)", fontsize=10)
+    ax.set_title(title or f"{plan.title} — 报告关系 (escalation graph: one arc per report, labelled with its channel "
+                 "and deadline; dashed: fallback)", fontsize=10)
     return fig
 
 

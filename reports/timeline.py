@@ -8,6 +8,7 @@ left out, and the report's event log lists every event.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from drillsim.scoring.scorecard import Scorecard
 from drillsim.spec.plan import Plan
 
 from .fonts import use_cjk_font
+from .i18n import N_, OUTCOMES
 
 OUTCOME_COLOURS = {
     Outcome.MET: "#2e7d32", Outcome.LATE: "#ef6c00", Outcome.MISSED: "#c62828", Outcome.INCOMPLETE: "#f9a825",
@@ -50,6 +52,9 @@ LABEL_GAP_PT = 4.0  # from the marker to its label, sideways and up/down
 SCENE_GAP_PT = 8.0  # below the tall inject ticks
 LANE_HALF_PT = 15.0  # half a row's height when it has at most one tier each way
 REQ_ROW_IN = 0.36
+CAPTION = N_("minutes since the incident began; grey bars: the time each deadline allows, dots: the observed response")
+LEFT_OUT = N_("{left_out} event labels left out (a row shows at most {most}, and only where they fit)")
+"""The axis' caption in the After-Action Report's language (``words``)."""
 
 
 @dataclass
@@ -109,15 +114,20 @@ def _assign_tiers(labels: list[_Label], order: list[int], pt_per_min: float, x0:
     return dropped
 
 
-def plot_timeline(plan: Plan, log: EventLog, card: Scorecard, path: str | Path) -> Path:
-    """Draw the timeline to ``path`` (PNG)."""
+def plot_timeline(plan: Plan, log: EventLog, card: Scorecard, path: str | Path,
+                  words: Callable[[str], str] | None = None) -> Path:
+    """Draw the timeline to ``path`` (PNG); ``words`` as for :func:`timeline_figure`."""
     path = Path(path)
-    timeline_figure(plan, log, card).savefig(path, dpi=DPI)
+    timeline_figure(plan, log, card, words).savefig(path, dpi=DPI)
     return path
 
 
-def timeline_figure(plan: Plan, log: EventLog, card: Scorecard) -> Figure:
-    """The timeline: a row per person or body above, a row per requirement below."""
+def timeline_figure(plan: Plan, log: EventLog, card: Scorecard, words: Callable[[str], str] | None = None) -> Figure:
+    """The timeline: a row per person or body above, a row per requirement below.
+
+    ``words`` (a gettext) puts the outcomes and the axis' caption in one language (the After-Action
+    Report's); without it they are as the drill's report shows them.
+    """
     use_cjk_font()
     t0 = incident_start(log)
     rows = [r for r in log.rows if r.event != "unfinished" and r.t >= t0 - 1e-9]
@@ -232,15 +242,21 @@ def timeline_figure(plan: Plan, log: EventLog, card: Scorecard) -> Figure:
             bottom.barh(i, res.deadline, left=res.since - t0, height=0.5, color="#e0e0e0", edgecolor="#9e9e9e")
         if res.at is not None:
             bottom.plot(res.at - t0, i, "o", color=colour, markersize=8)
-        bottom.annotate(res.outcome.value, (end, i), xytext=(-4, 0), textcoords="offset points", ha="right",
+        label = words(OUTCOMES[res.outcome]) if words else res.outcome.value
+        bottom.annotate(label, (end, i), xytext=(-4, 0), textcoords="offset points", ha="right",
                         va="center", fontsize=LABEL_SIZE, color=colour)
     bottom.set_yticks(range(len(reqs)), [f"{r.id} {r.title.split(' (')[0]}" for r in reqs], fontsize=TICK_SIZE)
     bottom.set_ylim(max(len(reqs), 3) - 0.5, -0.5)
     bottom.grid(axis="x", alpha=0.3)
-    xlabel = "minutes since the incident began (事发后分钟数); grey bars: the time each deadline allows"
-    if left_out:
-        xlabel += (f"\n{left_out} event labels left out (a row shows at most {MAX_LABELS_PER_LANE}, and only "
-                   "where they fit); the report's event log lists every event")
+    if words:
+        xlabel = words(CAPTION)
+        if left_out:
+            xlabel += "\n" + words(LEFT_OUT).format(left_out=left_out, most=MAX_LABELS_PER_LANE)
+    else:
+        xlabel = "minutes since the incident began (事发后分钟数); grey bars: the time each deadline allows"
+        if left_out:
+            xlabel += (f"\n{left_out} event labels left out (a row shows at most {MAX_LABELS_PER_LANE}, and only "
+                       "where they fit); the report's event log lists every event")
     bottom.set_xlabel(xlabel)
     bottom.set_xlim(x0, end)
     return fig

@@ -21,6 +21,9 @@ fi
 packages=()
 .venv/bin/python -c "from drillsim.reports.fonts import cjk_family; cjk_family()" 2>/dev/null || packages+=(fonts-wqy-microhei)
 .venv/bin/python -c "import weasyprint" 2>/dev/null || packages+=(libpango-1.0-0 libpangoft2-1.0-0)
+# HarfBuzz-Subset embeds a font's glyphs in a PDF in a fraction of fontTools' time (WeasyPrint will require it)
+.venv/bin/python -c "import ctypes.util, sys; sys.exit(not ctypes.util.find_library('harfbuzz-subset'))" \
+    || packages+=(libharfbuzz-subset0)
 if [ ${#packages[@]} -gt 0 ]; then
     if command -v apt-get >/dev/null; then
         sudo=""
