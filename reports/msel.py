@@ -260,23 +260,31 @@ def _names(condition: str) -> set[str]:
     return {n.id for n in ast.walk(ast.parse(condition.strip(), mode="eval")) if isinstance(n, ast.Name)}
 
 
-def _triggered(plan: Plan, inj: Inject, opener: bool, informed: set[str], facts: Facts) -> list[Duty | Report]:
+def _matching(plan: Plan, inj: Inject, opener: bool) -> list[Duty | Report]:
+    """The duties and reports whose trigger the inject, or a fact it sets, matches (whatever their condition)."""
+    return [t for t in (*plan.duties, *plan.escalation) if t.on.event != LEARNED and _matches(t.on, inj, opener)]
+
+
+def _triggered(plan: Plan, inj: Inject, sites: tuple[str, ...], opener: bool, informed: set[tuple[str, str]],
+               facts: Facts) -> list[Duty | Report]:
     """The plan's duties and reports this inject starts: those whose trigger it (or a fact it sets)
-    matches, and, for the roles it is the first to reach, those they start on learning of the incident;
-    without those whose condition (read at the trigger) is false on the facts known then."""
+    matches, and, for the roles it is the first to reach at one of its ``sites`` (``informed``: the
+    (site, role) pairs reached before), those they start on learning of the incident; without those
+    whose condition (read at the trigger) is false on the facts known then."""
     def starts(t: Duty | Report) -> bool:
         if t.delay:  # its condition is read later: false only if no inject to come can change what it reads
             return facts.holds(t.when) is not False or bool(_names(t.when or "") & (facts.later | {"level"}))
         return facts.holds(t.when) is not False
 
-    tasks = [t for t in (*plan.duties, *plan.escalation)
-             if t.on.event != LEARNED and _matches(t.on, inj, opener) and starts(t)]
+    tasks = [t for t in _matching(plan, inj, opener) if starts(t)]
     reached = {_role(t) for t in tasks}
     if opener:
         reached |= {rid for rid, role in plan.roles.items() if role.kind == "staff"}
-    new = reached - informed
+    new = {(site, role) for site in sites for role in reached} - informed
     informed |= new
-    learned = [t for t in (*plan.duties, *plan.escalation) if t.on.event == LEARNED and _role(t) in new and starts(t)]
+    first = {role for _, role in new}
+    learned = [t for t in (*plan.duties, *plan.escalation) if t.on.event == LEARNED and _role(t) in first
+               and starts(t)]
     return tasks + learned
 
 
@@ -310,18 +318,21 @@ def _action(plan: Plan, task: Duty | Report, facts: Facts, words: dict[str, str]
 
 def _served(plan: Plan, inj: Inject, opener: bool, tasks: list[Duty | Report], facts: Facts) -> list[str]:
     """Requirements that select this inject or a fact it sets (a deadline's trigger, an order's step),
-    or that judge what a task it starts does; without
+    that judge what a task it starts does, or that forbid what a task its trigger matches would do if
+    its condition held (the audible alarm the teller must not sound when there is an explosive); without
     those whose condition (``applies_if`` read at the trigger, a prohibition's ``while``) is false on
     the facts known at the inject."""
     emitted = [e for t in tasks for e in _emits(t)]
+    tempted = [e for t in _matching(plan, inj, opener) for e in _emits(t)]
     grades = any(isinstance(t, Duty) and t.do == "grade" for t in tasks)
 
     def judged(req: Requirement) -> bool:
         if req.kind == "classification":
             return grades
         selectors = [getattr(req, part) for part in req.selectors]
+        events = tempted if req.kind == "prohibition" else emitted
         return any(_matches(sel, inj, opener) for sel in selectors) or any(
-            _can_start(e, sel) for e in emitted for sel in selectors)
+            _can_start(e, sel) for e in events for sel in selectors)
 
     def applies(req: Requirement) -> bool:
         if req.applies_when == "trigger" and facts.holds(req.applies_if) is False:
@@ -359,7 +370,8 @@ def msel_rows(plan: Plan, scenario: Scenario, lang: str = "en") -> list[MselRow]
         if inj.when is None:
             for b in inj.branches or tuple(b.id for b in scenario.branches):
                 opening.setdefault(b, inj.id)
-    informed: set[str] = set()
+    openers = set(opening.values())
+    informed: set[tuple[str, str]] = set()
     contingent: set[str] = set()
     facts = Facts(plan, scenario)
     rows = []
@@ -367,9 +379,10 @@ def msel_rows(plan: Plan, scenario: Scenario, lang: str = "en") -> list[MselRow]
         later = {name for other in scenario.injects[seq:] for name in other.facts}
         if inj.when or inj.after in contingent:
             contingent.add(inj.id)
-        opener = inj.id in opening.values()
+        opener = inj.id in openers
         facts.play(inj, later)
-        tasks = _triggered(plan, inj, opener, informed, facts)
+        sites = inj.branches or tuple(b.id for b in scenario.branches)
+        tasks = _triggered(plan, inj, sites, opener, informed, facts)
         rows.append(MselRow(
             seq=seq, inject=inj.id, time=_time(inj, scenario, spans[inj.id], words),
             text=_inject_text(inj, plan, words), sender=words["controller"],
