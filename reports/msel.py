@@ -99,7 +99,7 @@ def _number(x: float) -> str:
 
 def _unit_of(values: tuple[float, ...]) -> tuple[str, float]:
     """The unit a controller reads these minutes in: seconds below a minute, hours from two hours, days
-    from two days (when every value is a whole number of it), else minutes."""
+    from two days (when every value is a whole number of quarters of it), else minutes."""
     top = max(values)
     for unit, size in (("d", 1440.0), ("h", 60.0)):
         if top >= 2 * size and all(v % (size / 4) == 0 for v in values):
