@@ -29,7 +29,7 @@ LABELS: dict[str, dict[str, str]] = {
         "on_scene": "observed on scene", "in_person": "in person, by the controller",
         "after": "after inject {inject} + {time}", "from_start": "{time} after start",
         "only_if": "only if {condition}", "only_after": "only if inject {inject} happened",
-        "sets": "sets", "chance": "{p:.0%} chance", "at": "at", "if": "if", "later": "{delay} later, if",
+        "sets": "sets", "chance": "{p:.0%} chance", "if": "if", "later": "{delay} later, if",
         "later_plain": "{delay} later", "learns": "on learning of the incident", "by": "by",
         "min": "min", "s": "s", "h": "h", "d": "d", "uniform": "uniform",
         "triangular": "{low}–{high} {unit}, most likely {mode} (triangular)",
@@ -44,7 +44,7 @@ LABELS: dict[str, dict[str, str]] = {
         "controller": "导调组", "on_scene": "现场观察", "in_person": "导调人员当面告知",
         "after": "注入 {inject} 之后 + {time}", "from_start": "开始后 {time}",
         "only_if": "仅当 {condition}", "only_after": "仅当注入 {inject} 已发生",
-        "sets": "设定", "chance": "概率 {p:.0%}", "at": "地点", "if": "如", "later": "{delay}后, 如",
+        "sets": "设定", "chance": "概率 {p:.0%}", "if": "如", "later": "{delay}后, 如",
         "later_plain": "{delay}后", "learns": "得知事件时", "by": "经",
         "min": "分钟", "s": "秒", "h": "小时", "d": "天", "uniform": "均匀分布",
         "triangular": "{low}–{high} {unit}, 最可能 {mode} (三角分布)",
@@ -63,7 +63,7 @@ WIDTHS = {"seq": 6, "time": 26, "inject": 40, "from": 18, "to": 24, "delivery": 
 
 @dataclass(frozen=True)
 class MselRow:
-    """One inject as the controllers read it (each field a text, lists one item a line)."""
+    """One inject as the controllers read it: texts, and tuples of texts shown one a line."""
 
     seq: int
     inject: str
