@@ -456,6 +456,27 @@ def graph(plan: PlanArg, out: Annotated[Path, typer.Option(
     out_console.print(f"drawn: {plot_escalation_graph(p, out)}", highlight=False, markup=False)
 
 
+@app.command()
+def msel(plan: PlanArg, scenario: ScenarioArg, out: Annotated[Path, typer.Option(
+        "--out", "-o", help="folder for msel.html and msel.xlsx")] = Path("out/msel"),
+         lang: Annotated[str, typer.Option(help="language of the headings: en or zh")] = "en",
+         force: Annotated[bool, typer.Option("--force", help="replace an earlier MSEL in --out")] = False) -> None:
+    """Write the Master Scenario Events List of SCENARIO for the drill's controllers (HTML and xlsx)."""
+    import drillsim
+    from drillsim.reports.msel import LABELS, write_msel
+
+    if lang not in LABELS:
+        raise InputError("--lang", f"{lang!r} is not a language the MSEL is written in; choose {' or '.join(LABELS)}")
+    _out_folder(out, force)
+    earlier = next((name for name in ("msel.html", "msel.xlsx") if (out / name).exists()), None)
+    if earlier and not force:
+        raise InputError("--out", f"{out} holds an earlier MSEL ({earlier}): add --force to replace it, or choose "
+                         "another folder")
+    p = drillsim.load_plan(plan)
+    files = write_msel(p, drillsim.load_scenario(scenario, p), out, lang)
+    out_console.print(f"MSEL: {files['html']}  workbook: {files['xlsx']}", highlight=False, markup=False)
+
+
 @app.command("list")
 def list_builtins() -> None:
     """The built-in programmes, experiments, plans and scenarios, one line each."""
