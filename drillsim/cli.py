@@ -403,6 +403,7 @@ def graph(plan: PlanArg, out: Annotated[Path, typer.Option(
 
 history_app = typer.Typer(no_args_is_help=False, help="The drill history: drills so far, trends, open actions.")
 app.add_typer(history_app, name="history")
+ActionArg = Annotated[int, typer.Argument(help="the action's number (drillsim history lists them)")]
 DbOpt = Annotated[Path | None, typer.Option(
     "--db", help="the history's database (default: $DRILLSIM_HISTORY, else ~/.local/share/drillsim/history.sqlite)")]
 
@@ -416,10 +417,12 @@ def _day(text: str | None, argument: str) -> date | None:
         raise InputError(argument, f"{text!r} is not a date ({err}); write it as 2026-03-12") from None
 
 
-def _history(db: Path | None, create: bool = False):
+def _history(db: Path | None, ctx: typer.Context | None = None):
+    """The history named by ``--db`` (after the command, or before it), else the default one; it must exist."""
     from drillsim.history import History, default_path
 
-    return History(default_path() if db is None else db, create=create)
+    db = db if db is not None or ctx is None else ctx.obj
+    return History(default_path() if db is None else db, create=False)
 
 
 @history_app.callback(invoke_without_command=True)
@@ -432,13 +435,23 @@ def history(ctx: typer.Context, db: DbOpt = None,
                 help="the day an action is overdue after its due date (default: today)")] = None) -> None:
     """The drills so far, the trends per capability and requirement, open and overdue actions, re-tests."""
     if ctx.invoked_subcommand is not None:
+        given = [name for name, value in (("--plan", plan), ("--branch", branch), ("--plot", plot),
+                                          ("--today", today)) if value is not None]
+        if given:
+            raise InputError(given[0], f"applies to the listing, not to `history {ctx.invoked_subcommand}`; "
+                             f"see drillsim history {ctx.invoked_subcommand} --help")
+        ctx.obj = db  # `history --db PATH close …` works as `history close … --db PATH`
         return
     from drillsim.history import default_path, queries
     from drillsim.reports import history_tables as tables
+    from drillsim.reports.history_plot import FORMATS
 
     day = _day(today, "--today")
     path = default_path() if db is None else db
     if plot is not None:
+        if plot.suffix.lower() not in FORMATS:
+            raise InputError("--plot", f"{plot}: cannot draw a {plot.suffix or 'file without a suffix'}; name a file "
+                             f"ending in {' or '.join(FORMATS)}")
         _writable_folder(plot.parent, "--plot")
     if not path.exists():
         out_console.print(f"no drills kept in {path} yet: each drill is kept there as it is scored", markup=False,
@@ -470,7 +483,7 @@ def _print_action(action: dict, done: str) -> None:
 
 
 @history_app.command("close")
-def history_close(action: Annotated[int, typer.Argument(help="the action's number (drillsim history lists them)")],
+def history_close(ctx: typer.Context, action: ActionArg,
                   note: Annotated[str, typer.Option(help="what was done")],
                   db: DbOpt = None,
                   today: Annotated[str | None, typer.Option(help="the day it was closed (default: today)")] = None,
@@ -479,13 +492,13 @@ def history_close(action: Annotated[int, typer.Argument(help="the action's numbe
     from drillsim.history.actions import close_action
 
     day = _day(today, "--today")
-    with _history(db) as h:
+    with _history(db, ctx) as h:
         closed = close_action(h, action, note, day)
     _print_action(closed, f"closed on {closed['closed_at']}: {closed['closing_note']}")
 
 
 @history_app.command("update")
-def history_update(action: Annotated[int, typer.Argument(help="the action's number (drillsim history lists them)")],
+def history_update(ctx: typer.Context, action: ActionArg,
                    db: DbOpt = None,
                    owner: Annotated[str | None, typer.Option(help="who sees it done")] = None,
                    due: Annotated[str | None, typer.Option(help="the day it is due, 2026-06-30")] = None,
@@ -501,20 +514,20 @@ def history_update(action: Annotated[int, typer.Argument(help="the action's numb
     fields = {"owner": owner, "due": _day(due, "--due"), "start": _day(start, "--start"),
               "corrective_action": corrective_action, "capability_element": capability_element,
               "organisation": organisation}
-    with _history(db) as h:
+    with _history(db, ctx) as h:
         updated = update_action(h, action, **fields)
     _print_action(updated, "updated" + (f": {updated['corrective_action']}" if updated["corrective_action"] else ""))
 
 
 @history_app.command("retest")
-def history_retest(action: Annotated[int, typer.Argument(help="the action's number (drillsim history lists them)")],
+def history_retest(ctx: typer.Context, action: ActionArg,
                    drill: Annotated[str, typer.Option(help="the later drill that met the requirement (its key, "
                                                            "or its first digits)")],
                    db: DbOpt = None) -> None:
     """Record that a later drill of the same plan met the requirement an action was for."""
     from drillsim.history.actions import record_retest
 
-    with _history(db) as h:
+    with _history(db, ctx) as h:
         linked = record_retest(h, action, drill)
     _print_action(linked, f"re-tested: met in drill {linked['retest_drill']}")
 

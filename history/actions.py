@@ -29,8 +29,8 @@ def _action(history: History, action_id: int) -> dict:
 def find_drill(history: History, key: str) -> dict:
     """The drill whose key is ``key``, or starts with it."""
     key = key.strip().lower()
-    found = fetch_rows(history.db, "SELECT * FROM drills WHERE key = ? OR (length(?) >= ? AND key LIKE ? || '%')",
-                       (key, key, MIN_PREFIX, key))
+    found = fetch_rows(history.db, "SELECT * FROM drills WHERE key = :key OR (length(:key) >= :least AND "
+                       "substr(key, 1, length(:key)) = :key)", {"key": key, "least": MIN_PREFIX})
     if len(found) == 1:
         return found[0]
     if not found:

@@ -31,12 +31,11 @@ def _frame(history: History, sql: str, params: dict[str, object]) -> pd.DataFram
 def drills(history: History, plan: str | None = None, branch: str | None = None) -> pd.DataFrame:
     """One row per drill: its key, plan, exercise, date, branch, score, rating, coverage and open actions."""
     where, params = _where(plan, branch)
-    frame = _frame(history, f"""
+    return _frame(history, f"""
         SELECT d.key AS drill, d.plan, d.exercise, d.drill_date AS date, d.branch, d.incident_type, d.scenario,
                d.score, d.rating, d.evaluated, d.requirements, d.times_scored, d.scored_at,
                (SELECT count(*) FROM actions a WHERE a.drill = d.key AND a.status = 'open') AS open_actions
         FROM drills d WHERE {where} ORDER BY {ORDER}""", params)
-    return frame
 
 
 def capability_trends(history: History, plan: str | None = None, branch: str | None = None) -> pd.DataFrame:

@@ -157,6 +157,8 @@ class History:
         where = str(self.path)
         try:
             yield
+        except (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError):
+            raise  # drillsim's own mistake, not the file's
         except sqlite3.OperationalError as err:
             if err.sqlite_errorcode & 0xFF in BUSY_CODES:
                 raise InputError(where, f"is in use by another process: waited {self.timeout:g} s to {doing}, in "
@@ -175,7 +177,8 @@ class History:
             try:
                 yield self.db
             except BaseException:
-                self.db.execute("ROLLBACK")
+                if self.db.in_transaction:  # SQLite itself rolls back on some errors
+                    self.db.execute("ROLLBACK")
                 raise
             self.db.execute("COMMIT")
 

@@ -6,6 +6,8 @@ drill, the latest :data:`MAX_DRILL_COLUMNS` of them, and says how many earlier o
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
@@ -41,7 +43,7 @@ def print_drills(drills: pd.DataFrame, console: Console) -> None:
 
 
 def _trend_table(title: str, frame: pd.DataFrame, drills: pd.DataFrame, row_keys: list[str],
-                 label, cell) -> Table:
+                 label: Callable[[str, pd.Series], str], cell: Callable[[pd.Series | None], Text]) -> Table:
     shown = drills.tail(MAX_DRILL_COLUMNS)
     left_out = len(drills) - len(shown)
     table = Table(title=title + (f" (the latest {len(shown)} drills; {left_out} earlier left out)" if left_out
@@ -58,7 +60,7 @@ def _trend_table(title: str, frame: pd.DataFrame, drills: pd.DataFrame, row_keys
 def print_capability_trends(trends: pd.DataFrame, drills: pd.DataFrame, console: Console) -> None:
     """Per plan: the rating that stands per capability and drill; ``*`` marks the evaluator's rating."""
     def cell(r: pd.Series | None) -> Text:
-        if r is None or r["rating"] is None:
+        if r is None or pd.isna(r["rating"]):
             return _cell("" if r is None else "n/a", "dim")
         return _cell(r["rating"] + ("*" if r["overridden"] else ""), RATING_STYLES.get(r["rating"], ""))
 
@@ -90,12 +92,14 @@ def print_open_actions(actions: pd.DataFrame, console: Console) -> None:
     for col in ("action", "drill", "requirement", "issue", "corrective action", "owner", "due"):
         table.add_column(col, overflow="fold")
     for _, a in actions.iterrows():
-        issue = a["issue"].split(" (")[0]
+        issue = _cell(a["issue"].split(" (")[0])
+        if not a["current"]:
+            issue.append(" (not failed in the drill's latest scoring)", "dim")
         due = _cell(a["due"] or "—", "bold red" if a["overdue"] else "")
         if a["overdue"]:
             due.append(" overdue", "bold red")
         table.add_row(_cell(a["action"]), _cell(f"{a['date']} {a['branch'] or '—'}"), _cell(a["requirement"]),
-                      _cell(issue), _cell(a["corrective_action"]), _cell(a["owner"]), due)
+                      issue, _cell(a["corrective_action"]), _cell(a["owner"]), due)
     console.print(table)
 
 

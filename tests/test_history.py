@@ -4,6 +4,7 @@ actions kept, trends across drills and branches, open and overdue actions, re-te
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -16,7 +17,7 @@ import drillsim
 from drillsim.history import History, drill_key, record_drill
 from drillsim.history import queries as q
 from drillsim.history.actions import close_action, find_drill, record_retest, update_action
-from drillsim.scoring.evaluation import Evaluation, Exercise, Note
+from drillsim.scoring.evaluation import Evaluation, Exercise, ImprovementItem, Note
 from drillsim.spec.errors import InputError
 from tests import history_drills as drills
 from tests.history_drills import FAILS_ROB_04, FAILS_ROB_12, MET_ROB_12, evaluation, record
@@ -106,6 +107,19 @@ def test_re_scoring_a_corrected_log_drops_untouched_actions_it_no_longer_needs_a
     assert sorted(after.index) == ["ROB-05", "ROB-12"]
     assert after.loc["ROB-05", "current"] and not after.loc["ROB-12", "current"]
     assert after.loc["ROB-12", "owner"] == "张主任"
+
+
+def test_a_scoring_that_fails_half_way_leaves_the_drill_as_it_was(history):
+    key = record(history, FAILS_ROB_12)
+    before = [history.db.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
+              for t in ("drills", "ratings", "results", "actions")]
+    ev = evaluation(MET_ROB_12, overrides={"medical": ("U", "无人施救")})
+    broken = [*ev.improvement_items(), ImprovementItem("ROB-99", "medical", None)]  # fails at the last insert
+    with pytest.raises(sqlite3.IntegrityError):
+        history.record(drills.plan(), drills.log(MET_ROB_12), ev, broken)
+    after = [history.db.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
+             for t in ("drills", "ratings", "results", "actions")]
+    assert after == before and q.drills(history)["drill"].tolist() == [key]
 
 
 def test_record_drill_keeps_a_drill_in_the_file_named_or_the_default_one(tmp_path, monkeypatch):
@@ -215,6 +229,6 @@ def test_an_update_changes_only_what_is_given_and_needs_something(history):
 def test_a_drill_is_named_by_its_key_or_a_prefix_that_only_it_has(history):
     key = record(history, 1)
     assert find_drill(history, key.upper())["key"] == key and find_drill(history, key[:4])["key"] == key
-    for wrong in (key[:3], "ffffffffffff"):
+    for wrong in (key[:3], "ffffffffffff", "____", key[:4] + "%"):
         with pytest.raises(InputError, match="no such drill"):
             find_drill(history, wrong)
