@@ -401,7 +401,8 @@ def graph(plan: PlanArg, out: Annotated[Path, typer.Option(
     out_console.print(f"drawn: {plot_escalation_graph(p, out)}", highlight=False, markup=False)
 
 
-history_app = typer.Typer(no_args_is_help=False, help="The drill history: drills so far, trends, open actions.")
+history_app = typer.Typer(help="The drill history: drills so far, trends, open and overdue actions, re-tests "
+                          "(docs/history.md).")
 app.add_typer(history_app, name="history")
 ActionArg = Annotated[int, typer.Argument(help="the action's number (drillsim history lists them)")]
 DbOpt = Annotated[Path | None, typer.Option(
