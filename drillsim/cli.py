@@ -475,6 +475,136 @@ def msel(plan: PlanArg, scenario: ScenarioArg, out: Annotated[Path, typer.Option
     p = drillsim.load_plan(plan)
     files = write_msel(p, drillsim.load_scenario(scenario, p), out, lang)
     out_console.print(f"MSEL: {files['html']}  workbook: {files['xlsx']}", highlight=False, markup=False)
+history_app = typer.Typer(help="The drill history: drills so far, trends, open and overdue actions, re-tests "
+                          "(docs/history.md).")
+app.add_typer(history_app, name="history")
+ActionArg = Annotated[int, typer.Argument(help="the action's number (drillsim history lists them)")]
+DbOpt = Annotated[Path | None, typer.Option(
+    "--db", help="the history's database (default: $DRILLSIM_HISTORY, else ~/.local/share/drillsim/history.sqlite)")]
+
+
+def _day(text: str | None, argument: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as err:
+        raise InputError(argument, f"{text!r} is not a date ({err}); write it as 2026-03-12") from None
+
+
+def _history(db: Path | None, ctx: typer.Context | None = None):
+    """The history named by ``--db`` (after the command, or before it), else the default one; it must exist."""
+    from drillsim.history import History, default_path
+
+    db = db if db is not None or ctx is None else ctx.obj
+    return History(default_path() if db is None else db, create=False)
+
+
+@history_app.callback(invoke_without_command=True)
+def history(ctx: typer.Context, db: DbOpt = None,
+            plan: Annotated[str | None, typer.Option(help="only the drills of this plan (its id)")] = None,
+            branch: Annotated[str | None, typer.Option(help="only the drills of this branch")] = None,
+            plot: Annotated[Path | None, typer.Option(
+                help="draw the ratings per capability over the drills, per branch (PNG or SVG)")] = None,
+            today: Annotated[str | None, typer.Option(
+                help="the day an action is overdue after its due date (default: today)")] = None) -> None:
+    """The drills so far, the trends per capability and requirement, open and overdue actions, re-tests."""
+    if ctx.invoked_subcommand is not None:
+        given = [name for name, value in (("--plan", plan), ("--branch", branch), ("--plot", plot),
+                                          ("--today", today)) if value is not None]
+        if given:
+            raise InputError(given[0], f"applies to the listing, not to `history {ctx.invoked_subcommand}`; "
+                             f"see drillsim history {ctx.invoked_subcommand} --help")
+        ctx.obj = db  # `history --db PATH close …` works as `history close … --db PATH`
+        return
+    from drillsim.history import default_path, queries
+    from drillsim.reports import history_tables as tables
+    from drillsim.reports.history_plot import FORMATS
+
+    day = _day(today, "--today")
+    path = default_path() if db is None else db
+    if plot is not None:
+        if plot.suffix.lower() not in FORMATS:
+            raise InputError("--plot", f"{plot}: cannot draw a {plot.suffix or 'file without a suffix'}; name a file "
+                             f"ending in {' or '.join(FORMATS)}")
+        _writable_folder(plot.parent, "--plot")
+    if not path.exists():
+        out_console.print(f"no drills kept in {path} yet: each drill is kept there as it is scored", markup=False,
+                          highlight=False)
+        return
+    with _history(path) as h:
+        drills = queries.drills(h, plan, branch)
+        if drills.empty:
+            out_console.print(f"no drills in {path}" + (" with these filters" if plan or branch else ""),
+                              markup=False, highlight=False)
+            return
+        capabilities = queries.capability_trends(h, plan, branch)
+        tables.print_drills(drills, out_console)
+        tables.print_capability_trends(capabilities, drills, out_console)
+        tables.print_requirement_trends(queries.requirement_trends(h, plan, branch), drills, out_console)
+        tables.print_open_actions(queries.open_actions(h, day, plan, branch), out_console)
+        tables.print_retested(queries.retested(h, plan, branch), out_console)
+    if plot is not None:
+        from drillsim.reports.history_plot import plot_capability_trends
+
+        out_console.print(f"plot: {plot_capability_trends(capabilities, plot)}", markup=False, highlight=False)
+
+
+def _print_action(action: dict, done: str) -> None:
+    owner = f", owner {action['owner']}" if action["owner"] else ""
+    due = f", due {action['due']}" if action["due"] else ""
+    out_console.print(f"action {action['id']} ({action['requirement']}, drill {action['drill']}) {done}{owner}{due}",
+                      markup=False, highlight=False)
+
+
+@history_app.command("close")
+def history_close(ctx: typer.Context, action: ActionArg,
+                  note: Annotated[str, typer.Option(help="what was done")],
+                  db: DbOpt = None,
+                  today: Annotated[str | None, typer.Option(help="the day it was closed (default: today)")] = None,
+                  ) -> None:
+    """Close a corrective action, with a note saying what was done."""
+    from drillsim.history.actions import close_action
+
+    day = _day(today, "--today")
+    with _history(db, ctx) as h:
+        closed = close_action(h, action, note, day)
+    _print_action(closed, f"closed on {closed['closed_at']}: {closed['closing_note']}")
+
+
+@history_app.command("update")
+def history_update(ctx: typer.Context, action: ActionArg,
+                   db: DbOpt = None,
+                   owner: Annotated[str | None, typer.Option(help="who sees it done")] = None,
+                   due: Annotated[str | None, typer.Option(help="the day it is due, 2026-06-30")] = None,
+                   start: Annotated[str | None, typer.Option(help="the day work on it starts")] = None,
+                   corrective_action: Annotated[str | None, typer.Option(help="what is to be done")] = None,
+                   capability_element: Annotated[str | None, typer.Option(
+                       help="planning, organising, equipment, training or exercises")] = None,
+                   organisation: Annotated[str | None, typer.Option(help="the organisation that does it")] = None,
+                   ) -> None:
+    """Complete a corrective action: its owner, due date, the action itself …"""
+    from drillsim.history.actions import update_action
+
+    fields = {"owner": owner, "due": _day(due, "--due"), "start": _day(start, "--start"),
+              "corrective_action": corrective_action, "capability_element": capability_element,
+              "organisation": organisation}
+    with _history(db, ctx) as h:
+        updated = update_action(h, action, **fields)
+    _print_action(updated, "updated" + (f": {updated['corrective_action']}" if updated["corrective_action"] else ""))
+
+
+@history_app.command("retest")
+def history_retest(ctx: typer.Context, action: ActionArg,
+                   drill: Annotated[str, typer.Option(help="the later drill that met the requirement (its key, "
+                                                           "or its first digits)")],
+                   db: DbOpt = None) -> None:
+    """Record that a later drill of the same plan met the requirement an action was for."""
+    from drillsim.history.actions import record_retest
+
+    with _history(db, ctx) as h:
+        linked = record_retest(h, action, drill)
+    _print_action(linked, f"re-tested: met in drill {linked['retest_drill']}")
 
 
 @app.command("list")

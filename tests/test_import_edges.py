@@ -17,7 +17,8 @@ ALLOWED = {
     "reports": {"spec", "log", "scoring"},
     "agents": {"spec", "log"},
     "sim": {"spec", "log", "agents"},
-    "drillsim": {"spec", "log", "scoring", "reports", "agents", "sim"},
+    "history": {"spec", "log", "scoring"},
+    "drillsim": {"spec", "log", "scoring", "reports", "agents", "sim", "history"},
 }
 """package -> the packages it may import (the table of docs/architecture.md)."""
 
