@@ -17,6 +17,7 @@ drill against the model (docs/evaluation.md). Every word of it is in ``lang`` (r
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -45,7 +46,8 @@ class Placement(Protocol):
     observed: float
     """Minutes observed in the drill."""
     percentile: float
-    """The share of simulated runs faster than the drill, in per cent (0–100)."""
+    """The share of simulated runs faster than the drill (0–1; ties half); for a miss (``observed`` inf), of
+    runs that did not miss it."""
     runs: int
     median: float
     p05: float
@@ -116,14 +118,26 @@ def _capabilities(evaluation: Evaluation, requirements: list[_Requirement]) -> l
 
 def _placements(plan: Plan, tr: Translator, placements: Sequence[Placement]) -> list[dict]:
     titles = {r.id: r.title for r in plan.requirements}
-    text = tr.gettext("{requirement} took {observed}: slower than {percentile} of {runs} simulated runs "
-                      "(median {median}; 90% of runs between {p05} and {p95})")
-    return [{"unlikely": p.unlikely,
-             "text": text.format(requirement=f"{p.requirement} {titles.get(p.requirement, '')}".strip(),
-                                 observed=tr.minutes(p.observed), percentile=tr.percent(p.percentile / 100),
-                                 runs=p.runs, median=tr.minutes(p.median), p05=tr.minutes(p.p05),
-                                 p95=tr.minutes(p.p95))}
+    return [{"unlikely": p.unlikely, "text": _placement_text(tr, p, f"{p.requirement} {titles.get(p.requirement, '')}"
+                                                                    .strip())}
             for p in placements]
+
+
+def _placement_text(tr: Translator, p: Placement, name: str) -> str:
+    """Where the drill falls among the simulated runs: a miss, or a latency slower or faster than most."""
+    if p.runs == 0:
+        return tr.gettext("{requirement}: no simulated run to compare with").format(requirement=name)
+    if math.isinf(p.observed):  # missed: percentile is the share of runs that did not miss it, ties half
+        return tr.gettext("{requirement} was missed: the model misses it in {share} of {runs} runs").format(
+            requirement=name, share=tr.percent(2 * (1 - p.percentile)), runs=p.runs)
+    slower = p.percentile >= 0.5
+    text = tr.gettext("{requirement} took {observed}: slower than {percentile} of {runs} simulated runs "
+                      "(median {median}; 90% of runs between {p05} and {p95})") if slower else tr.gettext(
+        "{requirement} took {observed}: faster than {percentile} of {runs} simulated runs "
+        "(median {median}; 90% of runs between {p05} and {p95})")
+    return text.format(requirement=name, observed=tr.minutes(p.observed),
+                       percentile=tr.percent(p.percentile if slower else 1 - p.percentile), runs=p.runs,
+                       median=tr.minutes(p.median), p05=tr.minutes(p.p05), p95=tr.minutes(p.p95))
 
 
 def aar_html(plan: Plan, log: EventLog, evaluation: Evaluation, tr: Translator, figures: Mapping[str, str],

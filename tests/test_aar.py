@@ -7,10 +7,10 @@ import ctypes
 import dataclasses
 import datetime
 import io
+import math
 import re
 from html import unescape
 from pathlib import Path
-from types import SimpleNamespace
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -19,6 +19,7 @@ from fontTools.ttLib import TTFont
 from openpyxl import load_workbook
 
 import drillsim
+from drillsim.model_check import Placement
 from drillsim.reports.aar import aar_html, aar_writer, edge_observations, write_aar
 from drillsim.reports.fonts import cjk_family
 from drillsim.reports.i18n import Translator
@@ -203,16 +204,20 @@ def test_the_call_tree_shows_each_outside_report_reached_in_time_or_late(written
 
 def test_the_drill_against_the_model_is_shown_when_placements_are_given(drill):
     plan, log, card = drill
-    slow = SimpleNamespace(requirement="ROB-10", observed=14.0, percentile=88.0, runs=1000, median=6.5, p05=2.0,
-                           p95=16.0, unlikely=False)
-    odd = SimpleNamespace(**{**vars(slow), "requirement": "ROB-04", "percentile": 99.5, "unlikely": True})
-    en = aar_html(plan, log, Evaluation(card, EXERCISE), Translator("en"), FIGURES, [slow, odd])
+    slow = Placement("ROB-10", 14.0, 0.88, 1000, 6.5, 2.0, 16.0, False)
+    odd = dataclasses.replace(slow, requirement="ROB-04", percentile=0.995, unlikely=True)
+    fast = dataclasses.replace(slow, requirement="ROB-03", observed=1.0, percentile=0.1)
+    missed = Placement("ROB-05", math.inf, 0.99, 400, 3.0, 1.0, 6.0, True)
+    en = aar_html(plan, log, Evaluation(card, EXERCISE), Translator("en"), FIGURES, [slow, odd, fast, missed])
     assert "<h2>The drill against the model</h2>" in en
     assert ("ROB-10 网点负责人第一时间电话报告上级机构 (branch head phones the upper office first) took 14 min: slower "
             "than 88% of 1000 simulated runs (median 6 min 30 s; 90% of runs between 2 min and 16 min)") in en
-    assert en.count("unlikely under the model") == 1 and '<li class="unlikely">ROB-04' in en
-    zh = aar_html(plan, log, Evaluation(card, EXERCISE), Translator("zh"), FIGURES, [slow])
+    assert "took 1 min: faster than 90% of 1000 simulated runs" in en
+    assert "was missed: the model misses it in 2% of 400 runs" in en
+    assert en.count("unlikely under the model") == 2 and '<li class="unlikely">ROB-04' in en
+    zh = aar_html(plan, log, Evaluation(card, EXERCISE), Translator("zh"), FIGURES, [slow, fast])
     assert "<h2>演练与模型对比</h2>" in zh and "用时 14分钟: 慢于 1000 次模拟中的 88%" in zh
+    assert "快于 1000 次模拟中的 90%" in zh
     assert "against the model" not in aar_html(plan, log, Evaluation(card, EXERCISE), Translator("en"), FIGURES)
 
 
