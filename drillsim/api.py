@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from drillsim.experiment_runs import ExperimentRun
     from drillsim.log.sheets import StampConflict
     from drillsim.many_runs import Replications
+    from drillsim.model_check import Placement
     from drillsim.scoring.evaluation import Evaluation
     from drillsim.sheets import DrillSheets
 
@@ -94,6 +95,10 @@ class DrillOutput:
     """Events the sheets stamp at times that disagree (each also a warning on the scorecard)."""
     lang: str = "en"
     """The language asked for the drill's report (en or zh)."""
+    placements: list[Placement] | None = None
+    """The drill against the model, when asked for: each observed latency among simulated runs."""
+    history: str | None = None
+    """What became of the drill in the history (kept, replaced, or why not), when it was to be kept."""
 
 
 def write_drill(plan: Plan, log: EventLog, card: Scorecard, out: str | Path,
@@ -132,8 +137,10 @@ def write_sheet(plan: Plan, scenario: Scenario | None, path: str | Path, lang: s
 
 def score_drill(plan: Plan, log_path: str | Path | Sequence[str | Path], out: str | Path,
                 incident_type: str | None = None, day: date | None = None, scenario: Scenario | None = None,
-                lang: str = "en") -> DrillOutput:
-    """Score a real drill's log, or its evaluators' log sheets, and write its scorecard and report into ``out``.
+                lang: str = "en", against: int | str | Path | None = None, db: str | Path | None = None,
+                keep: bool = True) -> DrillOutput:
+    """Score a real drill's log, or its evaluators' log sheets, and write its scorecard, report and
+    After-Action Report (``aar.html``, ``aar.pdf``, ``improvement-plan.xlsx``, in ``lang``) into ``out``.
 
     One CSV (or drillsim's events.csv / .parquet) is read as a drill log (docs/drill-logs.md); several
     files, or an .xlsx sheet, are read as log sheets and merged (docs/log-sheets.md), with the roles
@@ -141,7 +148,14 @@ def score_drill(plan: Plan, log_path: str | Path | Sequence[str | Path], out: st
     is ``incident_type`` if given, else the log's ``incident_type`` column, else the scenario's, else
     the plan's only one. ``scenario`` (optional) also lets the log's inject names and branches be
     checked. What reading the log accepted with a warning is on the scorecard.
+
+    ``against`` places each observed latency among simulated runs of ``scenario``: a number of runs to
+    simulate, or the folder of a ``drillsim run … --reps N`` (docs/msel.md, "Against the model").
+    With ``keep`` the drill is kept in the history at ``db`` (default: docs/history.md); a drill with no
+    date cannot be told from another and is not kept, which ``history`` says.
     """
+    from drillsim.reports.aar import write_aar
+    from drillsim.scoring.evaluation import Evaluation, Exercise
     from drillsim.spec.errors import InputError
 
     if lang not in LANGS:
@@ -149,18 +163,51 @@ def score_drill(plan: Plan, log_path: str | Path | Sequence[str | Path], out: st
     if incident_type is not None and incident_type not in plan.incident_types:
         raise InputError("--type", f"unknown incident type {incident_type!r}; the plan's: "
                          + ", ".join(plan.incident_types))
+    if against is not None and scenario is None:
+        raise InputError("--against", "compares the drill with simulated runs of its scenario: give --scenario too")
+    if isinstance(against, int) and against < 1:
+        raise InputError("--against", f"{against} runs: give a number of runs of at least 1, or a folder of runs")
     paths = [Path(log_path)] if isinstance(log_path, str | Path) else [Path(p) for p in log_path]
     if not paths:
         raise InputError("LOG", "give the drill's log or its evaluators' sheets")
+    conflicts: list[StampConflict] = []
     if len(paths) == 1 and paths[0].suffix.lower() != ".xlsx":
         log = read_drill_log(paths[0], plan, day, scenario)
         incident_type = _incident_type(plan, log, incident_type, str(paths[0]))
-        return replace(write_drill(plan, log, score(plan, log, incident_type), out), lang=lang)
-    drill = read_sheets(paths, plan, scenario, day)
-    incident_type = _incident_type(plan, drill.log, incident_type, drill.log.meta["source"])
-    card = drill.score(incident_type)
-    written = write_drill(plan, drill.log, card, out)
-    return replace(written, evaluation=drill.evaluation(card), conflicts=drill.conflicts, lang=lang)
+        card = score(plan, log, incident_type)
+        evaluation = Evaluation(card, Exercise(paths[0].stem, scenario=None if scenario is None else scenario.id))
+    else:
+        drill = read_sheets(paths, plan, scenario, day)
+        log, conflicts = drill.log, drill.conflicts
+        incident_type = _incident_type(plan, log, incident_type, log.meta["source"])
+        card = drill.score(incident_type)
+        evaluation = drill.evaluation(card)
+    placements = None if against is None else _against(plan, scenario, card, against)
+    written = write_drill(plan, log, card, out)
+    written.files.update(write_aar(plan, log, evaluation, out, lang, placements))
+    kept = _keep(plan, log, evaluation, db) if keep else None
+    return replace(written, evaluation=evaluation, conflicts=conflicts, lang=lang, placements=placements,
+                   history=kept)
+
+
+def _against(plan: Plan, scenario: Scenario, card: Scorecard, against: int | str | Path) -> list[Placement]:
+    from drillsim.model_check import against_model, runs_from_folder
+
+    if isinstance(against, int):
+        return against_model(plan, scenario, card, reps=against)
+    return against_model(plan, scenario, card, runs=runs_from_folder(against, plan, scenario))
+
+
+def _keep(plan: Plan, log: EventLog, evaluation: Evaluation, db: str | Path | None) -> str:
+    """Keep the drill in the history; what became of it, in a line."""
+    from drillsim.history import default_path, record_drill
+
+    if evaluation.exercise.date is None and log.origin is None:
+        return ("not kept in the history: the drill has no date (give --date, the exercise's date on the sheet, "
+                "or dated times in the log)")
+    where = default_path() if db is None else Path(db)
+    recorded = record_drill(where, plan, log, evaluation)
+    return f"{'replaced' if recorded.replaced else 'kept'} in the history {where} as drill {recorded.key}"
 
 
 def _incident_type(plan: Plan, log: EventLog, incident_type: str | None, source: str) -> str:

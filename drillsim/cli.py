@@ -49,9 +49,20 @@ WorkersOpt = Annotated[int | None, typer.Option(min=1, help="local worker proces
 SchedulerOpt = Annotated[str | None, typer.Option(
     help="address of a Dask scheduler, tcp://host:8786 (waits distributed.comm.timeouts.connect to reach it)")]
 ResumeOpt = Annotated[bool, typer.Option(help="finish an interrupted run in --out")]
+DbOpt = Annotated[Path | None, typer.Option(
+    "--db", help="the history's database (default: $DRILLSIM_HISTORY, else ~/.local/share/drillsim/history.sqlite)")]
 
 # What a command leaves in its --out folder that says an earlier run's results are there.
 EARLIER_RESULTS = ("batch.json", "summary.json", "comparison.json", "scorecard.json", "programme.json")
+
+
+def _day(text: str | None, argument: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as err:
+        raise InputError(argument, f"{text!r} is not a date ({err}); write it as 2026-03-12") from None
 
 
 def _writable_folder(folder: Path, argument: str) -> None:
@@ -203,8 +214,19 @@ def run(plan: PlanArg, scenario: ScenarioArg,
 
 @app.command()
 def demo(out: OutOpt = Path("out/demo"), force: ForceOpt = False) -> None:
-    """The built-in demo: an armed robbery with an injured customer, seed 7."""
+    """The built-in demo: an armed robbery with an injured customer, seed 7, with its After-Action Report."""
+    import drillsim
+    from drillsim.reports.aar import write_aar
+    from drillsim.scoring.evaluation import Evaluation, Exercise
+
     run(DEMO_PLAN, DEMO_SCENARIO, DEMO_SEED, out, force=force)
+    p = drillsim.load_plan(DEMO_PLAN)
+    sc = drillsim.load_scenario(DEMO_SCENARIO, p)
+    log = drillsim.simulate(p, sc, DEMO_SEED)
+    exercise = Exercise(f"{sc.title} (simulated, seed {DEMO_SEED})", scenario=sc.id)
+    files = write_aar(p, log, Evaluation(drillsim.score(p, log), exercise), out)
+    out_console.print(f"after-action report: {files['aar_html']}  PDF: {files['aar_pdf']}", highlight=False,
+                      markup=False)
 
 
 LangOpt = Annotated[str, typer.Option("--lang", help="language of the sheet's headers and names, or of the report: "
@@ -224,26 +246,40 @@ def score(plan: PlanArg,
           = None,
           force: ForceOpt = False,
           lang: LangOpt = "en",
+          against: Annotated[str | None, typer.Option(
+              help="place the drill among simulated runs of --scenario: a number of runs to simulate, or the "
+                   "folder of a `drillsim run … --reps N`")] = None,
+          db: DbOpt = None,
+          keep: Annotated[bool, typer.Option("--history/--no-history",
+                                             help="keep the scored drill in the history (--db)")] = True,
           ) -> None:
-    """Score a real drill's log, or its evaluators' sheets, against PLAN, exactly as a simulated drill is scored."""
+    """Score a real drill's log, or its evaluators' sheets, against PLAN, exactly as a simulated drill is
+    scored, and write its After-Action Report."""
     import drillsim
 
-    when = None
-    if day is not None:
-        try:
-            when = date.fromisoformat(day)
-        except ValueError as err:
-            raise InputError("--date", f"{day!r} is not a date ({err}); write it as 2026-03-12") from None
+    when = _day(day, "--date")
+    runs: int | Path | None = None
+    if against is not None:
+        runs = int(against) if against.isdigit() else Path(against)
+        if isinstance(runs, Path) and not runs.is_dir():
+            raise InputError("--against", f"{against!r} is neither a number of runs nor a folder of runs")
     _out_folder(out, force)
     p = drillsim.load_plan(plan)
     sc = None if scenario is None else drillsim.load_scenario(scenario, p)
-    output = drillsim.score_drill(p, log[0] if len(log) == 1 else log, out, incident_type, when, sc, lang)
+    output = drillsim.score_drill(p, log[0] if len(log) == 1 else log, out, incident_type, when, sc, lang, runs, db,
+                                  keep)
     _finish(output)
-    if output.evaluation is not None:
-        out_console.print(coverage_line(output.scorecard.coverage()), highlight=False, markup=False)
+    out_console.print(coverage_line(output.scorecard.coverage()), highlight=False, markup=False)
     if output.conflicts:
         out_console.print(f"conflicting stamps: {len(output.conflicts)} (each named in a warning above)",
                           highlight=False, markup=False)
+    for placement in output.placements or ():
+        out_console.print(placement.text, highlight=False,
+                          markup=False)
+    out_console.print(f"after-action report: {output.files['aar_html']}  PDF: {output.files['aar_pdf']}  "
+                      f"improvement plan: {output.files['improvement_plan']}", highlight=False, markup=False)
+    if output.history:
+        out_console.print(output.history, highlight=False, markup=False)
 
 
 def coverage_line(coverage: dict) -> str:
@@ -479,19 +515,6 @@ history_app = typer.Typer(help="The drill history: drills so far, trends, open a
                           "(docs/history.md).")
 app.add_typer(history_app, name="history")
 ActionArg = Annotated[int, typer.Argument(help="the action's number (drillsim history lists them)")]
-DbOpt = Annotated[Path | None, typer.Option(
-    "--db", help="the history's database (default: $DRILLSIM_HISTORY, else ~/.local/share/drillsim/history.sqlite)")]
-
-
-def _day(text: str | None, argument: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError as err:
-        raise InputError(argument, f"{text!r} is not a date ({err}); write it as 2026-03-12") from None
-
-
 def _history(db: Path | None, ctx: typer.Context | None = None):
     """The history named by ``--db`` (after the command, or before it), else the default one; it must exist."""
     from drillsim.history import History, default_path

@@ -114,7 +114,7 @@ class Evaluation:
 
     @property
     def coverage(self) -> Coverage:
-        missing = tuple(r.id for r in self.card.results if r.outcome is Outcome.NOT_EVALUATED)
+        missing = tuple(self.card.not_evaluated)
         total = len(self.card.results)
         return Coverage(total - len(missing), total, missing)
 

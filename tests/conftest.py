@@ -19,6 +19,12 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 
 
+@pytest.fixture(autouse=True)
+def _history_of_the_test(tmp_path_factory, monkeypatch):
+    """Drills a test scores are kept in a history of its own, never in the user's (docs/history.md)."""
+    monkeypatch.setenv("DRILLSIM_HISTORY", str(tmp_path_factory.mktemp("history") / "history.sqlite"))
+
+
 @pytest.fixture(scope="session")
 def robbery_plan() -> Plan:
     return load_plan(builtin_plans()["counter-robbery"])

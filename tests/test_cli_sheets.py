@@ -51,11 +51,12 @@ def test_sheet_does_not_overwrite_a_sheet_unless_forced(tmp_path):
     assert out.read_text("utf-8-sig") == "time,event,actor,what,target,channel,fields,value\n"
 
 
-def test_score_of_one_csv_log_is_as_before_with_no_coverage(tmp_path):
+def test_score_of_one_csv_log_reads_it_as_wholly_observed_and_writes_the_after_action_report(tmp_path):
     ran = run("score", PLAN, ROOT / "examples" / "drill-log-robbery.csv", "--type", "armed_robbery",
               "--out", tmp_path / "drill")
     assert ran.code == 0, ran.text
-    assert "coverage:" not in ran.out
+    assert "coverage: 17 of 17 requirements evaluated (100 %)\n" in ran.out
+    assert {"aar.html", "aar.pdf", "improvement-plan.xlsx"} <= {f.name for f in (tmp_path / "drill").iterdir()}
     card = json.loads((tmp_path / "drill" / "scorecard.json").read_text("utf-8"))
     assert "coverage" not in card and card["drill"]["source"].endswith("drill-log-robbery.csv")
 

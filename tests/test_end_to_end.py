@@ -50,10 +50,14 @@ def test_same_seed_same_bytes_different_seed_different_run(tmp_path):
     assert (tmp_path / "a" / "events.csv").read_bytes() != (tmp_path / "c" / "events.csv").read_bytes()
 
 
-def test_demo_prints_scorecard_and_report_path(tmp_path):
+def test_demo_prints_scorecard_and_report_path_and_writes_its_after_action_report(tmp_path):
     proc = _cli("demo", "--out", str(tmp_path / "demo"), cwd=tmp_path)
     assert "ROB-01" in proc.stdout and "score" in proc.stdout
     assert f"report: {tmp_path / 'demo' / 'report.html'}" in proc.stdout.replace("\n", "")
+    assert f"after-action report: {tmp_path / 'demo' / 'aar.html'}" in proc.stdout.replace("\n", "")
+    aar = (tmp_path / "demo" / "aar.html").read_text("utf-8")
+    assert "<h2>Improvement Plan</h2>" in aar and "simulated, seed 7" in aar
+    assert (tmp_path / "demo" / "aar.pdf").read_bytes().startswith(b"%PDF")
 
 
 def test_real_drill_log_scores_like_a_simulated_one(tmp_path):
