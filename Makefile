@@ -8,7 +8,7 @@ demo: setup
 	.venv/bin/drillsim demo --out out/demo --force
 
 test: setup
-	.venv/bin/python -m pytest
+	.venv/bin/python -m pytest -n auto  # one worker per core (pytest-xdist)
 
 lint: setup
 	.venv/bin/ruff check .

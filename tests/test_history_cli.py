@@ -6,6 +6,7 @@ import warnings
 
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from rich.console import Console
 
 from drillsim.history import History
 from drillsim.history import queries as q
@@ -33,7 +34,8 @@ def _ids(path, requirement, day):
 
 
 def test_history_shows_drills_trends_open_actions_and_re_tests(db, monkeypatch):
-    monkeypatch.setenv("COLUMNS", "200")
+    # wide enough for every cell on one line, whatever width an earlier test left the console at
+    monkeypatch.setattr("drillsim.cli.out_console", Console(width=200, soft_wrap=True, emoji=False))
     action, _ = _ids(db, "ROB-12", "2026-03-12")
     assert drillsim("history", "update", action, "--db", db, "--due", "2026-04-01", "--owner", "张主任").code == 0
     ran = drillsim("history", "--db", db, "--today", "2026-04-02")
