@@ -12,7 +12,7 @@ import importlib.abc
 import importlib.util
 import sys
 
-PACKAGES = ("spec", "log", "sim", "agents", "scoring")
+PACKAGES = ("spec", "log", "sim", "agents", "scoring", "history")
 
 
 class MutantAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):

@@ -2,6 +2,7 @@
 Improvement Plan's first rows."""
 
 import dataclasses
+import re
 
 import pytest
 
@@ -47,7 +48,8 @@ def test_an_override_needs_a_rating_and_a_justification(kw, message):
 
 def test_an_override_of_an_unknown_capability_is_refused(robbery_plan):
     card = Scorer(robbery_plan).score(make_log((0, "inject", "robbers-enter")))
-    with pytest.raises(ValueError, match="no such capability"):
+    known = ", ".join(sorted(c.id for c in card.capabilities))
+    with pytest.raises(ValueError, match=re.escape(f"override of 'nope': the plan has no such capability ({known})")):
         Evaluation(card, Exercise("drill"), {"nope": RatingOverride("nope", "P", "why")})
 
 
@@ -59,3 +61,14 @@ def test_the_improvement_plan_has_one_item_per_failed_or_late_requirement(robber
                      if o in (Outcome.MISSED, Outcome.INCOMPLETE, Outcome.VIOLATED, Outcome.LATE)}
     item = ev.improvement_items()[0]
     assert item.issue.endswith(ev.card.results[0].clause) and not item.owner and item.due is None
+
+
+def test_an_improvement_item_names_the_requirement_its_outcome_its_detail_and_its_clause(robbery_plan):
+    card = _card(robbery_plan, Outcome.LATE, Outcome.MISSED)
+    card.results[0] = dataclasses.replace(card.results[0], detail="late by 2m00s")
+    card.results[1] = dataclasses.replace(card.results[1], detail="")
+    late, missed = Evaluation(card, Exercise("drill")).improvement_items()
+    r = card.results[0]
+    assert late.issue == f"{r.title} (late: late by 2m00s) — {r.clause}"
+    assert missed.issue == f"{r.title} (missed) — {r.clause}"
+    assert (late.requirement, late.capability) == ("R0", r.capability)
