@@ -217,14 +217,18 @@ def demo(out: OutOpt = Path("out/demo"), force: ForceOpt = False) -> None:
     """The built-in demo: an armed robbery with an injured customer, seed 7, with its After-Action Report."""
     import drillsim
     from drillsim.reports.aar import write_aar
+    from drillsim.runner import remove_batch_results
     from drillsim.scoring.evaluation import Evaluation, Exercise
 
-    run(DEMO_PLAN, DEMO_SCENARIO, DEMO_SEED, out, force=force)
+    _out_folder(out, force)
+    if force:
+        remove_batch_results(out)
     p = drillsim.load_plan(DEMO_PLAN)
     sc = drillsim.load_scenario(DEMO_SCENARIO, p)
-    log = drillsim.simulate(p, sc, DEMO_SEED)
+    output = drillsim.run_drill(p, sc, DEMO_SEED, out)
+    _finish(output)
     exercise = Exercise(f"{sc.title} (simulated, seed {DEMO_SEED})", scenario=sc.id)
-    files = write_aar(p, log, Evaluation(drillsim.score(p, log), exercise), out)
+    files = write_aar(p, output.log, Evaluation(output.scorecard, exercise), out)
     out_console.print(f"after-action report: {files['aar_html']}  PDF: {files['aar_pdf']}", highlight=False,
                       markup=False)
 
