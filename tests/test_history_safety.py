@@ -24,10 +24,8 @@ def _write_drills(path: str, writer: int, start) -> None:
             record(h, i % 2, name=f"演练 {writer}-{i}")
 
 
-def test_processes_writing_at_once_lose_nothing(tmp_path):
-    path = tmp_path / "history.sqlite"
-    with History(path) as h:  # each writer also opens a database another is writing
-        record(h, 1, name="before")
+def _write_at_once(path) -> list[int]:
+    """WRITERS processes recording drills into ``path`` at the same moment; their exit codes."""
     context = multiprocessing.get_context("fork")
     start = context.Barrier(WRITERS)
     workers = [context.Process(target=_write_drills, args=(str(path), w, start)) for w in range(WRITERS)]
@@ -35,7 +33,14 @@ def test_processes_writing_at_once_lose_nothing(tmp_path):
         w.start()
     for w in workers:
         w.join()
-    assert [w.exitcode for w in workers] == [0] * WRITERS
+    return [w.exitcode for w in workers]
+
+
+def test_processes_writing_at_once_lose_nothing(tmp_path):
+    path = tmp_path / "history.sqlite"
+    with History(path) as h:  # each writer also opens a database another is writing
+        record(h, 1, name="before")
+    assert _write_at_once(path) == [0] * WRITERS
     with History(path) as h:
         names = set(q.drills(h)["exercise"])
     assert names == {"before"} | {f"演练 {w}-{i}" for w in range(WRITERS) for i in range(DRILLS_EACH)}
@@ -43,14 +48,7 @@ def test_processes_writing_at_once_lose_nothing(tmp_path):
 
 def test_processes_creating_the_history_at_once_all_succeed(tmp_path):
     path = tmp_path / "new" / "history.sqlite"
-    context = multiprocessing.get_context("fork")
-    start = context.Barrier(WRITERS)
-    workers = [context.Process(target=_write_drills, args=(str(path), w, start)) for w in range(WRITERS)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
-    assert [w.exitcode for w in workers] == [0] * WRITERS
+    assert _write_at_once(path) == [0] * WRITERS
     with History(path) as h:
         assert len(q.drills(h)) == WRITERS * DRILLS_EACH
 
