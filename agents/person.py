@@ -2,12 +2,15 @@
 
 Jobs come from the plan's duties and reports when their triggers fire, and from messages sent
 to the person. Tellers who serve customers do so when they have nothing else to do; a new job
-interrupts the customer being served. A task that interrupts (``interrupts: true``) pauses the job
+interrupts the customer being served. Serving is a chain of timeouts with callbacks, one customer
+after another, while the person's process waits, as idle, for a job: a customer costs no resumption
+of the process. A task that interrupts (``interrupts: true``) pauses the job
 in hand while that job takes its time; the job resumes after it, with the time it still needed.
 """
 
 from __future__ import annotations
 
+from contextlib import suppress
 from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING, Any
 
@@ -25,8 +28,8 @@ IDLE, SERVING, WORKING, INTERRUPTED = 0, 1, 2, 3
 
 
 class Person(Actor):
-    __slots__ = ("answers", "branch", "current", "interruptible", "jobs", "knows", "office", "pausable", "paused",
-                 "present", "proc", "seq", "serves", "state", "wake")
+    __slots__ = ("answers", "branch", "current", "customer", "interruptible", "jobs", "knows", "office", "pausable",
+                 "paused", "present", "proc", "seq", "serves", "service", "state", "wake")
     performs = True
 
     def __init__(self, rep: Replication, role: str, name: str, site: str, present: bool, answers: bool,
@@ -41,6 +44,8 @@ class Person(Actor):
         self.seq = 0
         self.state = IDLE
         self.wake: simpy.Event | None = None
+        self.customer: simpy.Timeout | None = None  # the wait for, or the service of, the customer at the counter
+        self.service = 0.0  # how long serving the customer awaited takes
         self.current: tuple[int, Any] | None = None  # the job in hand
         self.knows: dict[str, float] = {}  # site -> when this person learned of its incident (``Replication.learn``)
         self.interruptible = role in rep.model.interrupting  # some task of the role interrupts the job in hand
@@ -80,6 +85,7 @@ class Person(Actor):
                 self.wake.succeed()
         elif self.state == SERVING:
             self.state = INTERRUPTED  # interrupt once
+            self.customer = None  # the customer is left at the counter
             self.proc.interrupt()
 
     @property
@@ -121,27 +127,42 @@ class Person(Actor):
                         else:
                             yield from self._do(spec, site)
                 self.current = None
-            elif self.serves and self.present and not self.branch.closed:
-                yield from self._serve_customers()
             else:
-                self.state = IDLE
+                if self.serves and self.present and not self.branch.closed:
+                    self.state = SERVING
+                    self._take_customer()  # back to IDLE when nobody else will come
+                else:
+                    self.state = IDLE
                 self.wake = env.event()
-                yield self.wake
+                with suppress(simpy.Interrupt):  # a job came in while serving
+                    yield self.wake
 
-    def _serve_customers(self):
-        """Serve one customer after another until there are none, or a job interrupts."""
+    # Serving customers: callbacks of the timeouts of one customer after another ------------------
+
+    def _take_customer(self) -> None:
         env = self.rep.env
-        timeout, next_customer = env.timeout, self.branch.next_customer
-        self.state = SERVING
-        try:
-            while (customer := next_customer(env.now)) is not None:
-                wait, service = customer
-                if wait:  # for the customer to come in
-                    yield timeout(wait)
-                yield timeout(service)
-                self.branch.served += 1
-        except simpy.Interrupt:
-            pass  # a job came in: the customer is left at the counter
+        customer = self.branch.next_customer(env._now)  # SimPy's clock: its `now` property is a Python call
+        if customer is None:
+            self.state = IDLE
+            return
+        wait, service = customer
+        if wait:  # for the customer to come in
+            self.service = service
+            self.customer = timeout = env.timeout(wait)
+            timeout.callbacks.append(self._customer_in)
+        else:
+            self.customer = timeout = env.timeout(service)
+            timeout.callbacks.append(self._customer_served)
+
+    def _customer_in(self, came: simpy.Timeout) -> None:
+        if came is self.customer:  # else a job called the teller away meanwhile
+            self.customer = timeout = self.rep.env.timeout(self.service)
+            timeout.callbacks.append(self._customer_served)
+
+    def _customer_served(self, service: simpy.Timeout) -> None:
+        if service is self.customer:
+            self.branch.served += 1
+            self._take_customer()
 
     def _do(self, spec: TaskSpec, site: str):
         rep = self.rep

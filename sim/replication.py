@@ -80,9 +80,9 @@ class Replication:
             actor_role, actor_name = actor.role, actor.name
             site = site or actor.site
         target_role = target.role if target is not None else None
-        row = _new_row(Event, (self.env.now, site, self.incident_id, event, what, actor_role, actor_name, target_role,
+        row = _new_row(Event, (self.env._now, site, self.incident_id, event, what, actor_role, actor_name, target_role,
                                target.name if target is not None else None, channel, ref, value, fields))
-        self.rows.append(row)
+        self.rows.append(row)  # (``_now``: SimPy's clock, without the Python call of its ``now`` property)
         if site not in self.perceived:  # the first event at a site: everyone on site perceives the incident
             self.perceived.add(site)
             for person in self.on_site.get(site, ()):
