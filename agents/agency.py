@@ -57,7 +57,7 @@ class Agency(Actor):
             unit = Unit(self.rep, self.role, site)
             self.rep.on_scene(unit, site)
             self.rep.emit("arrived", self.role, unit, site=site)
-            self.rep.learn(unit, site)
+            self.rep.learn(unit, site, "arrived")
         else:
             self.rep.emit("arrived", self.role, self, site=site)
 

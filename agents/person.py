@@ -70,7 +70,7 @@ class Person(Actor):
 
     def received(self, msg: Message) -> None:
         """Told of the incident: the person knows of it."""
-        self.rep.learn(self, msg.site)
+        self.rep.learn(self, msg.site, "told", msg.channel, msg.ref)
 
     def _push(self, priority: int, kind: int, job: Any) -> None:
         self.seq += 1

@@ -29,10 +29,12 @@ from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
+from rapidfuzz.distance import DamerauLevenshtein
+
 from drillsim.spec.errors import InputError, InputErrors, InputWarning
 from drillsim.spec.plan import Plan
 from drillsim.spec.scenario import Scenario
-from drillsim.spec.schema import EVENT_KINDS
+from drillsim.spec.schema import EVENT_KINDS, LEARNED, LEARNED_HOW
 from drillsim.spec.values import fact_value
 
 from .eventlog import Event, EventLog
@@ -74,10 +76,13 @@ SAME_TIME = 1e-3
 
 
 def suggest(word: str, known: dict[str, str]) -> str:
-    """``: did you mean X (名称)?`` for the nearest known name, or the list of known names."""
-    near = difflib.get_close_matches(word, list(known), n=1, cutoff=0.5)
+    """``: did you mean X (名称)?`` for the nearest known name, or the list of known names. Of the
+    three most alike (difflib), the fewest typing slips away (Damerau-Levenshtein: a swap of two
+    letters is one slip), so ``sned`` is ``sent``, not ``learned``."""
+    near = difflib.get_close_matches(word, list(known), n=3, cutoff=0.5)
     if near:
-        return f": did you mean {known[near[0]]}?"
+        best = min(near, key=lambda name: DamerauLevenshtein.distance(word, name))  # ties: the most alike
+        return f": did you mean {known[best]}?"
     listed = sorted(set(known.values()))
     more = f", … ({len(listed)} in all)" if len(listed) > 12 else ""
     return "; known: " + (", ".join(listed[:12]) + more if listed else "(none)")
@@ -571,6 +576,15 @@ def _what_and_value(rd: _Reader, event: str, what: str, value: str | None, line:
             rd.error(line, "value", f"{value!r} is not an attempt number (1, 2, …); leave it empty")
             return what, None
         return what, None if value is None else int(value)
+    if event == LEARNED:
+        if what and what != "incident":
+            rd.error(line, "what", f"a 'learned' row is of the incident: leave `what` empty or write incident "
+                     f"(got {what!r})")
+        if value is not None and value not in LEARNED_HOW:
+            rd.error(line, "value", f"how the person learned is one of {', '.join(LEARNED_HOW)} (got {value!r})"
+                     + suggest(value, {h: h for h in LEARNED_HOW}))
+            return "incident", None
+        return "incident", value
     if value is not None and event not in SIMULATION_ONLY:
         rd.error(line, "value", f"an {event!r} row takes no value (got {value!r})")
     if event == "action" and what:

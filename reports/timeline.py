@@ -34,6 +34,7 @@ MARKERS = {  # event -> (marker, colour)
     "action": ("o", "#1565c0"), "sent": (">", "#00838f"), "received": ("v", "#00838f"),
     "acknowledged": ("d", "#00838f"), "unanswered": ("x", "#c62828"), "lost": ("x", "#c62828"),
     "level": ("*", "#ad1457"), "arrived": ("s", "#4e342e"), "omitted": ("x", "#757575"),
+    "learned": ("1", "#6a1b9a"),  # a small tick where the person first knows of the incident
 }
 SCENE_LANE = "情景 (injects)"
 LABELLED = ("action", "level", "arrived", "omitted", "unanswered")

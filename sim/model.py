@@ -126,6 +126,7 @@ class Model:
     """role -> the tasks its people start when they learn of the incident at a site, by priority
     (``on: {event: learned}``, ``Replication.learn``); no log event triggers them."""
     interrupting: set[str]  # roles with a task that interrupts the job in hand
+    monitors: tuple[str, ...]  # office roles that perceive every site untold (``Role.monitors``), in plan order
     followers: dict[str | None, list[InjectRuntime]]  # the injects that come after each; None: from the start
     branches: list[BranchRuntime]
     reaction: Sampler
@@ -235,6 +236,7 @@ def build_model(plan: Plan, scenario: Scenario) -> Model:
     return Model(
         plan=plan, scenario=sc, channels=channels, agencies=agencies, triggers=triggers, learned=dict(learned),
         interrupting={s.role for specs in (*by_event.values(), *learned.values()) for s in specs if s.interrupts},
+        monitors=tuple(rid for rid, r in plan.roles.items() if r.monitors),
         followers=followers, branches=branches,
         reaction=(human.reaction or defaults.HUMAN_REACTION).sampler(),
         handling=(human.handling or defaults.OFFICE_HANDLING).sampler(),

@@ -34,10 +34,17 @@ def performers(rep: Replication, spec: TaskSpec, row: Event, actor: Actor | None
 
 
 def perceivers(rep: Replication, role: str, site: str, one: bool) -> Sequence[Person]:
-    """Who of ``role`` notices an event at ``site``; ``one``: only the least busy of them."""
+    """Who of ``role`` notices an event at ``site``; ``one``: only the least busy of them. An office's
+    members notice what happens at a branch only once they know of its incident (told of it), and
+    what happens at the offices once they know of an incident anywhere, unless the office
+    ``monitors`` every site."""
     people = rep.staff.get((site, role))
     if people is None:
-        people = rep.shared.get(role) or rep.units.get((site, role), ())
+        people = rep.shared.get(role)
+        if people is None:
+            people = rep.units.get((site, role), ())
+        elif role not in rep.model.monitors:
+            people = [p for p in people if site in p.knows] if site in rep.flows else [p for p in people if p.knows]
     if len(people) == 1:  # the common case, without building a list
         return people if people[0].present else ()
     present = [p for p in people if p.present]

@@ -24,7 +24,7 @@ from drillsim.spec.conditions import always
 from . import messaging
 from .incident import Incident
 from .model import Model, TaskSpec
-from .perception import performers
+from .perception import HANDED, performers
 from .seeds import Streams
 
 
@@ -67,6 +67,7 @@ class Replication:
                 self.staff[(slot.site, slot.role)].append(person)
                 self.on_site.setdefault(slot.site, []).append(person)
         self.agencies = {rid: Agency(self, rid, params) for rid, params in model.agencies.items()}
+        self.monitoring = [p for role in model.monitors for p in self.shared.get(role, ()) if p.present]
 
     # The bus ----------------------------------------------------------------------------------
 
@@ -83,11 +84,13 @@ class Replication:
         row = _new_row(Event, (self.env._now, site, self.incident_id, event, what, actor_role, actor_name, target_role,
                                target.name if target is not None else None, channel, ref, value, fields))
         self.rows.append(row)  # (``_now``: SimPy's clock, without the Python call of its ``now`` property)
-        if site not in self.perceived:  # the first event at a site: everyone on site perceives the incident
+        if site not in self.perceived:  # the first event at a site: everyone there perceives the incident
             self.perceived.add(site)
             for person in self.on_site.get(site, ()):
                 if person.present:
                     self.learn(person, site)
+            for person in self.monitoring:
+                self.learn(person, site)
         by_what = self.triggers.get(event)
         if by_what is not None:
             by_target = by_what.get(what) or by_what[None]  # a name no task asks for looks up None
@@ -111,8 +114,11 @@ class Replication:
             if not spec.delay and spec.condition is not always and not spec.condition(facts):
                 continue
             for person in chosen:
-                if site not in person.knows:  # handed a task by something of the incident: perceives it
-                    self.learn(person, site)
+                if site not in person.knows:  # handed a task by something of the incident: told, or perceives it
+                    if person is target and row.event in HANDED:
+                        self.learn(person, site, "told", row.channel, row.ref)
+                    else:
+                        self.learn(person, site)
                 if self._claim(spec, person, site):
                     self._give(spec, person, site, row.t)
 
@@ -141,18 +147,25 @@ class Replication:
 
     # Knowledge --------------------------------------------------------------------------------
 
-    def learn(self, person: Person, site: str) -> None:
+    def learn(self, person: Person, site: str, how: str = "perceived", channel: str | None = None,
+              ref: int | None = None) -> None:
         """``person`` learns of the incident at ``site``: the one place a person's knowledge is set.
 
-        A person learns by perceiving the incident (on site when something of it happens there; an
-        office member when an event of it hands them a task), by being told (a message about it
-        received: a call picked up, a fax or alarm read), or by arriving on the scene. The first time,
-        the tasks their role starts on learning (``on: {event: learned}``) are handed to them; someone
-        already on the scene is there, so a ``go_to_scene`` among them is logged as arrived at once."""
-        if site in person.knows:
+        A person learns by perceiving the incident (staff and units on site when something of it
+        happens there; an office that ``monitors`` when something of it happens anywhere), by being
+        told (``how="told"``, with the message's channel and number: a message about it received — a
+        call picked up, a fax or alarm read) or by arriving on the scene (``"arrived"``). The first
+        time is logged as a ``learned`` row; only a branch has an incident to learn of (an office's
+        own events are logged at the office, ``"office"``). An
+        office told of an incident knows the facts that stand, as someone arriving does, and follows
+        the incident from then on. The tasks the person's role starts on learning (``on: {event:
+        learned}``) are handed to them; someone already on the scene is there, so a ``go_to_scene``
+        among them is logged as arrived at once."""
+        if site in person.knows or site not in self.flows:
             return
         now = self.env.now
         person.knows[site] = now
+        self.emit("learned", "incident", person, channel=channel, ref=ref, value=how, site=site)
         facts = self.incident.facts
         for spec in self.model.learned.get(person.role, ()):
             if (not spec.delay and not spec.condition(facts)) or not self._claim(spec, person, site):
@@ -161,11 +174,18 @@ class Replication:
                 self.emit("arrived", person.role, person, site=site)
             else:
                 self._give(spec, person, site, now)
+        if person.office and how == "told":
+            self._standing_facts(person, site)
 
     def brief(self, person: Person, site: str) -> None:
         """Someone arriving on the scene knows of the incident, and learns the facts that stand, as if
         they had just happened."""
-        self.learn(person, site)
+        self.learn(person, site, "arrived")
+        self._standing_facts(person, site)
+
+    def _standing_facts(self, person: Person, site: str) -> None:
+        """Hand ``person`` the tasks of their role that the facts standing now call for, each as if
+        its fact had just changed (delays count from when it did)."""
         by_what = self.triggers.get("fact")
         if by_what is None:
             return
@@ -173,10 +193,9 @@ class Replication:
         for name in self.model.plan.facts:
             specs = [s for s in (by_what.get(name) or by_what[None])[None] if s.role == person.role]
             if specs and facts[name]:
-                at = since.get(name, self.env.now)  # delays count from when it became so
+                at = since.get(name, self.env.now)
                 self._dispatch(specs, Event(at, site, self.incident_id, "fact", name, value=facts[name]), None, None,
                                site)
-
 
     def addressee(self, role: str, site: str) -> Actor | None:
         """Who a report to ``role`` about ``site`` goes to: the agency, or the most reachable, least

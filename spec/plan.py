@@ -19,7 +19,18 @@ from .calendar import ChoiceValue, Deadline, DeadlineField
 from .checking import check, raise_problems
 from .conditions import Condition, compile_condition, thresholds
 from .distributions import DistributionField, Fixed
-from .schema import INCIDENT, LEARNED, Bool, Document, Duration, Probability, Selector, SelectorField, Strict
+from .schema import (
+    INCIDENT,
+    LEARNED,
+    LEARNED_HOW,
+    Bool,
+    Document,
+    Duration,
+    Probability,
+    Selector,
+    SelectorField,
+    Strict,
+)
 from .yamlio import Path_, load_yaml
 
 BUILTIN_ACTIONS = ("grade", "go_to_scene")
@@ -47,6 +58,16 @@ class Role(Strict):
     """For agencies: which public service, to take its default response times."""
     units: int | None = Field(None, ge=0, le=MAX_COUNT)
     """For agencies: units it can send (police cars, ambulances); left out, the service's default."""
+    monitors: Bool = False
+    """For offices: it perceives what happens at every site as it happens, before anyone tells it (a
+    monitoring centre, a product department watching its products); otherwise an office knows of an
+    incident only once told (docs/decisions.md, "What people know")."""
+
+    @model_validator(mode="after")
+    def _monitors_an_office(self) -> Role:
+        if self.monitors and self.kind != "office":
+            raise ValueError(f"`monitors` is for offices (staff perceive their own site); this role is {self.kind}")
+        return self
 
     @property
     def site(self) -> str:
@@ -452,10 +473,9 @@ def _check_references(plan: Plan) -> list[tuple[Path_, str]]:
                              "learns of an incident once): `repeat` has no meaning on it"))
 
     def selector(sel: Any, loc: Path_) -> None:
-        if sel.event == LEARNED:
-            problems.append(((*loc, "event"), "`learned` is no logged event (a person's knowledge is not in the "
-                             "log): only a duty's or report's `on` takes it"))
-            return
+        if sel.event == LEARNED and sel.value is not None and sel.value not in LEARNED_HOW:
+            problems.append(((*loc, "value"), f"a `learned` row's value is how the person learned: one of "
+                             f"{', '.join(LEARNED_HOW)}; got {sel.value!r}"))
         for name in sel.actor or ():
             need("role", name, roles, (*loc, "actor"))
         for name in sel.target or ():
@@ -466,6 +486,7 @@ def _check_references(plan: Plan) -> list[tuple[Path_, str]]:
             "action": plan.actions, "omitted": plan.actions, "fact": set(plan.facts),
             "level": set(plan.levels), "arrived": roles,
             "sent": {r.id for r in plan.escalation}, "received": {r.id for r in plan.escalation},
+            LEARNED: {"incident"},
         }.get(sel.event)
         if known_what is not None:
             for name in sel.what or ():

@@ -33,14 +33,18 @@ Probability = Annotated[float, BeforeValidator(lambda v: probability(v))]
 
 EVENT_KINDS = (
     "inject", "fact", "action", "sent", "received", "acknowledged", "unanswered", "lost",
-    "level", "arrived", "omitted", "unfinished",
+    "level", "arrived", "omitted", "unfinished", "learned",
 )
 """The kinds of event the log holds (a drill log's rows are of these kinds too)."""
 LEARNED = "learned"
-"""A trigger's kind that is no logged event: a person first learns of the incident at a site, however
-they learn it — perceiving it on site, being told (a call picked up, a fax or alarm read), arriving on
-the scene (``Replication.learn``). Only tasks take it; a requirement selects logged events."""
-TRIGGER_KINDS = (*EVENT_KINDS, LEARNED)
+"""A person first learns of the incident at a site (``Replication.learn``): its row's ``what`` is
+``incident`` and its ``value`` how (:data:`LEARNED_HOW`); a row of being told carries the message's
+channel and number. A task on ``learned`` fires for the person who learns; a requirement may select
+the rows."""
+LEARNED_HOW = ("perceived", "told", "arrived")
+"""How a person learns of an incident: perceiving it where they are, being told (a call picked up, a
+fax or alarm read), arriving on the scene."""
+TRIGGER_KINDS = EVENT_KINDS
 EventKind = Literal[
     "inject", "fact", "action", "sent", "received", "acknowledged", "unanswered", "lost",
     "level", "arrived", "omitted", "unfinished", "learned",

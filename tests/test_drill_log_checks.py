@@ -58,6 +58,10 @@ ERRORS = [
      "unknown action 'dance'; known:"),
     ("event-typo", R, None, edit(ROB, 4, "10:02:35,sned,临柜人员-1,,110公安机关,110报警按钮,,"), 4, "column 'event'",
      "unknown event 'sned': did you mean sent?"),
+    ("learned-how-unknown", R, None, edit(ROB, 6, "10:02:40,learned,现金柜员,,,,,heard"), 6, "column 'value'",
+     "how the person learned is one of perceived, told, arrived (got 'heard')"),
+    ("learned-what-not-incident", R, None, edit(ROB, 6, "10:02:40,learned,现金柜员,lock_cash,,,,"), 6,
+     "column 'what'", "a 'learned' row is of the incident: leave `what` empty or write incident (got 'lock_cash')"),
     ("event-empty", R, None, edit(ROB, 6, "10:02:40,,现金柜员,lock_cash,,,,"), 6, "column 'event'",
      "the event is empty"),
     ("role-unknown", R, None, edit(ROB, 6, "10:02:40,action,出纳,lock_cash,,,,"), 6, "column 'actor'",
@@ -217,6 +221,14 @@ def test_the_example_log_reads_without_warnings_and_takes_chinese_action_names()
     log = read_drill_log(ROOT / "examples" / "drill-log-robbery.csv", drillsim.load_plan(R))
     assert log.warnings == []
     assert next(r.what for r in log.rows if r.event == "action") == "lock_cash"  # written 现金入柜上锁
+
+
+def test_a_drill_log_says_who_learned_of_the_incident_and_a_requirement_counts_from_it(tmp_path):
+    plan = drillsim.load_plan("counter-robbery")
+    lines = [*ROB[:3], "10:02:30,learned,现金柜员,,,,,perceived", "10:02:31,learned,网点负责人,,,电话,,told", *ROB[3:]]
+    log = read_drill_log(_write(tmp_path, lines), plan)
+    rows = [(r.actor_role, r.what, r.value, r.channel) for r in log.rows if r.event == "learned"]
+    assert rows == [("cash_teller", "incident", "perceived", None), ("branch_head", "incident", "told", "phone")]
 
 
 def test_a_short_row_missing_only_optional_cells_is_fine(tmp_path):

@@ -140,9 +140,9 @@ def test_the_escalation_graph_has_every_role_and_an_edge_per_target(tmp_path):
      "  - {id: ping, role: clerk, on: {event: learned, what: pong_job}, do: ping_job}",
      "plan.yaml:14: at duties[0].on.what a `learned` trigger takes no `what`: it fires when the person first learns "
      "of the incident at a site, however they learn it"),
-    ("response: {event: action, what: ping_job}", "response: {event: learned}",
-     "plan.yaml:23: at requirements[0].response.event `learned` is no logged event (a person's knowledge is not in "
-     "the log): only a duty's or report's `on` takes it"),
+    ("response: {event: action, what: ping_job}", "response: {event: learned, value: heard}",
+     "plan.yaml:23: at requirements[0].response.value a `learned` row's value is how the person learned: one of "
+     "perceived, told, arrived; got 'heard'"),
     ("response: {event: action, what: ping_job}", "response: {event: action, actor: clerc}",
      "plan.yaml:23: at requirements[0].response.actor unknown role 'clerc'; known: boss, clerk, helper, office"),
     ("  - {id: down, from: boss,", "  - {id: up, from: boss,",

@@ -71,29 +71,86 @@ def test_someone_away_learns_when_told_and_then_travels(knowing):
     ]
 
 
+def learned(log) -> list[tuple]:
+    """(minute, who, how, channel, message number) of every `learned` row."""
+    return [(round(r.t, 6), r.actor, r.value, r.channel, r.ref) for r in log.rows if r.event == "learned"]
+
+
+def office_rows(log) -> list[tuple]:
+    return [(round(r.t, 6), r.event, r.what) for r in log.rows if r.actor == "office-1"]
+
+
+def test_the_log_shows_who_learned_of_the_incident_when_and_how(knowing):
+    # the clerk (present) and the desk (which monitors every site) perceive the inject at 1; the head,
+    # away, is told by the clerk's call (message 1, picked up 2.5); the office by the head's fax
+    # (message 2, read 6.7)
+    assert learned(run(knowing, drill(knowing, [{"id": "go", "at": 1}], head=0.0))) == [
+        (1, "clerk-1", "perceived", None, None), (1, "desk-1", "perceived", None, None),
+        (2.5, "head-1", "told", "phone", 1), (6.7, "office-1", "told", "fax", 2),
+    ]
+
+
+def test_an_office_that_has_not_been_told_does_not_act_on_a_fact(knowing):
+    # the alert at 1 is at the branch; the head is away and nobody tells the office: it never knows,
+    # so its duty on the alert never starts (it used to perceive every fact of every site)
+    log = run(knowing, drill(knowing, [{"id": "a", "at": 1, "facts": {"alert": True}}], head=0.0))
+    assert office_rows(log) == []
+    assert "office-1" not in [who for _, who, *_ in learned(log)]
+
+
+def test_an_office_told_of_an_incident_acts_on_the_facts_that_stand_then_follows_it(knowing):
+    # the head on site perceives the alert at 1 and faxes the office (sent 2, read 2.2 + 1 + 2 = 5.2):
+    # told, the office knows the alert that stands and acts on it after opening its file (6.2)
+    log = run(knowing, drill(knowing, [{"id": "a", "at": 1, "facts": {"alert": True}}], head=1.0))
+    assert office_rows(log) == [(5.2, "learned", "incident"), (6.2, "action", "open_file"),
+                                (6.2, "action", "raise_alarm")]
+    # told of the incident at 5.2, it follows it: the alert at 10 reaches it at once (reaction 1: 11)
+    log = run(knowing, drill(knowing, [{"id": "go", "at": 1}, {"id": "a", "at": 10, "facts": {"alert": True}}],
+                             head=1.0))
+    assert office_rows(log) == [(5.2, "learned", "incident"), (6.2, "action", "open_file"),
+                                (11, "action", "raise_alarm")]
+
+
+def test_a_deadline_counts_from_when_someone_learned_of_the_incident(knowing):
+    # R2: the office opens its file within 2 min of learning of the incident (told 6.7, file 7.7)
+    log = run(knowing, drill(knowing, [{"id": "go", "at": 1}], head=0.0))
+    result = next(r for r in Scorer(knowing).score(log).results if r.id == "R2")
+    assert (result.outcome.value, round(result.since, 6), round(result.at, 6)) == ("met", 6.7, 7.7)
+    # nobody tells the office: nothing to count from
+    log = run(knowing, drill(knowing, [{"id": "a", "at": 1, "facts": {"alert": True}}], head=0.0))
+    assert next(r for r in Scorer(knowing).score(log).results if r.id == "R2").outcome.value \
+        == "not_applicable"
+
+
+def test_a_monitoring_office_learns_at_the_first_event_of_a_site_without_being_told(knowing):
+    log = run(knowing, drill(knowing, [{"id": "go", "at": 1}, {"id": "a", "at": 10, "facts": {"alert": True}}],
+                             head=1.0))
+    assert [(t, how) for t, who, how, *_ in learned(log) if who == "desk-1"] == [(1, "perceived")]
+
+
 def test_a_task_that_interrupts_pauses_the_job_in_hand_which_keeps_its_time(knowing):
-    # write at 1: the office perceives it (it is handed the writing), so it knows: the file (priority
-    # 5) 2 to 3, then the writing (60) from 3, due at 63. The alert at 12 interrupts it: the check 12
+    # write at 1: the desk, which monitors, perceives it: the file (priority 5) 2 to 3, then the
+    # writing (60) from 3, due at 63. The alert at 12 interrupts it: the check 12
     # to 14; the writing has 51 left: done at 65. The notice at 20 does not interrupt: it waits, 66.
     injects = [{"id": "write", "at": 1}, {"id": "a", "at": 12, "facts": {"alert": True}},
                {"id": "n", "at": 20, "facts": {"notice": True}}]
     assert timeline(run(knowing, drill(knowing, injects, head=0.0))) == [
-        (3, "action", "open_file", "office-1", None),
-        (14, "action", "check", "office-1", None),
-        (65, "action", "write_report", "office-1", None),
-        (66, "action", "note_it", "office-1", None),
+        (3, "action", "open_file", "desk-1", None),
+        (14, "action", "check", "desk-1", None),
+        (65, "action", "write_report", "desk-1", None),
+        (66, "action", "note_it", "desk-1", None),
     ]
 
 
 def test_a_queued_task_that_interrupts_goes_before_the_job_in_hand_takes_its_time(knowing):
-    # the alert at 1.5 comes while the office reacts (1 to 2) before its file: nothing to pause
+    # the alert at 1.5 comes while the desk reacts (1 to 2) before its file: nothing to pause
     # yet, so the check goes first when the file would start taking its time: 2 to 4, the file 5,
     # the writing 65
     injects = [{"id": "write", "at": 1}, {"id": "a", "at": 1.5, "facts": {"alert": True}}]
     assert timeline(run(knowing, drill(knowing, injects, head=0.0))) == [
-        (4, "action", "check", "office-1", None),
-        (5, "action", "open_file", "office-1", None),
-        (65, "action", "write_report", "office-1", None),
+        (4, "action", "check", "desk-1", None),
+        (5, "action", "open_file", "desk-1", None),
+        (65, "action", "write_report", "desk-1", None),
     ]
 
 
@@ -151,8 +208,11 @@ KNOWING = (RULES / "knowing-plan.yaml").read_text("utf-8")
      "duties[0].on.what", "a `learned` trigger takes no `what`"),
     ("{id: head-come, role: head, on: {event: learned},", "{id: head-come, role: head, on: {event: learned}, "
      "repeat: true,", "duties[0].repeat", "`repeat` has no meaning on it"),
-    ("response: {event: arrived, what: head}", "response: {event: learned}",
-     "requirements[0].response.event", "`learned` is no logged event"),
+    ("response: {event: arrived, what: head}", "response: {event: learned, value: heard}",
+     "requirements[0].response.value", "a `learned` row's value is how the person learned: one of perceived, told, "
+     "arrived; got 'heard'"),
+    ("response: {event: arrived, what: head}", "response: {event: learned, what: fire}",
+     "requirements[0].response.what", "unknown learned name 'fire'; known: incident"),
 ])
 def test_a_learned_trigger_is_for_tasks_and_takes_nothing_else(tmp_path: Path, old, new, where, message):
     assert old in KNOWING

@@ -28,7 +28,7 @@ DENSE = [
     ("counter-robbery", "armed-robbery-injured", 7),
     ("service-incidents", "service-incidents-bank-run", 1),
     ("service-incidents", "service-incidents-system-failure-multi", 1),
-    ("service-guideline", "service-guideline-disaster-multi", 1),
+    ("service-guideline", "service-guideline-disaster-multi", 5),
     ("atm", "atm-attack", 1),
 ]
 
