@@ -165,7 +165,9 @@ class Replication:
             return
         now = self.env.now
         person.knows[site] = now
-        self.emit("learned", "incident", person, channel=channel, ref=ref, value=how, site=site)
+        # logged, not emitted: no trigger selects it (tasks on learning are handed out below)
+        self.rows.append(_new_row(Event, (now, site, self.incident_id, "learned", "incident", person.role, person.name,
+                                          None, None, channel, ref, how, None)))
         facts = self.incident.facts
         for spec in self.model.learned.get(person.role, ()):
             if (not spec.delay and not spec.condition(facts)) or not self._claim(spec, person, site):
