@@ -72,10 +72,10 @@ class FactDraw(Strict):
 
 
 def _after_kind(value: Any) -> str:
-    return "event" if isinstance(value, dict | Selector) else "inject"
+    return "selector" if isinstance(value, dict | Selector) else "inject id"
 
 
-After = Annotated[Annotated[str, Tag("inject")] | Annotated[Selector, Tag("event")], Discriminator(_after_kind)]
+After = Annotated[Annotated[str, Tag("inject id")] | Annotated[Selector, Tag("selector")], Discriminator(_after_kind)]
 """An inject's ``after``: another inject's id, or a selector of log events (``{event: action, what: …}``)."""
 
 
