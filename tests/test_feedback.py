@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import drillsim
+from drillsim.reports.msel import msel_rows
 from drillsim.sim.engine import run_replication
 from drillsim.sim.model import build_model
 from drillsim.sim.seeds import replication_seed
@@ -240,3 +241,15 @@ def test_the_small_fire_goes_out_when_the_extinguisher_is_used_and_spreads_when_
             assert spread == pytest.approx(started + 3)
             outcomes["spread"] += 1
     assert outcomes["out"] > outcomes["spread"] > 0
+
+
+def test_the_msel_tells_the_controllers_which_event_an_inject_waits_for():
+    counter = drillsim.load_plan("counter-security")
+    rows = msel_rows(counter, load_scenario(builtin_scenarios()["counter-security-fire-small"], counter))
+    assert [(r.inject, r.time, r.contingency) for r in rows[1:]] == [
+        ("fire-out", "after the first action use_fire_extinguisher at the branch + 0 min",
+         "only if not large_fire (large_fire: 火势太大)"),
+        ("fire-spreads", "after inject basket-fire + 3 min", "only if not fire_out (fire_out: 火已扑灭)"),
+        ("brigade-puts-out", "after the first arrived fire at the branch + 5–20 min (uniform)",
+         "only if arrived fire happens"),
+    ]
