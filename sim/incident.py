@@ -5,6 +5,9 @@ Facts change in two steps, so that every change of one moment is made before any
 :meth:`Incident.change` sets a value, :meth:`Incident.announce` logs the changes at the sites they
 reach and starts or stops the clocks they run. An inject and a duty that ``sets`` facts both go
 through them.
+
+An inject comes at a time from the start, after another inject, or after an event of the drill
+(:meth:`Incident.follow`): the last is feedback, what people do changing how the incident develops.
 """
 
 from __future__ import annotations
@@ -42,12 +45,12 @@ class Incident:
             self._schedule(inject, None)
 
     def follow(self, row: Event) -> None:
-        """An event of a kind some inject follows (``after: {event: …}``) was logged: each inject it is
-        the first selected event for at a site of the inject's is scheduled there, counted from now.
-        Called by ``Replication.emit`` after the event's own triggers."""
+        """An event was logged of a kind some inject follows (``after: {event: …}``): each such inject
+        that selects it, at one of its branches where no event has brought it yet, is scheduled
+        there, ``at`` counted from now. ``Replication.emit`` calls it after the event's own triggers."""
         site = row.site
         for inject in self.model.follows[row.event]:
-            if site in inject.branches and (inject.id, site) not in self.followed and inject.follows(row):
+            if site in inject.branches and (inject.id, site) not in self.followed and inject.selects(row):
                 self.followed.add((inject.id, site))
                 self._schedule(inject, (site,))
 

@@ -90,8 +90,8 @@ class InjectRuntime:
     disrupts: bool
     on: Selector | None = None  # the event of the drill it follows (``after: {event: …}``)
 
-    def follows(self, row: Event) -> bool:
-        """Whether a logged row of the kind ``on`` selects is one this inject follows."""
+    def selects(self, row: Event) -> bool:
+        """Whether a logged row, of the kind ``on`` names, is one this inject follows."""
         on = self.on
         return ((on.what is None or row.what in on.what)
                 and (on.actor is None or row.actor_role in on.actor)
