@@ -253,3 +253,19 @@ def test_the_msel_tells_the_controllers_which_event_an_inject_waits_for():
         ("brigade-puts-out", "after the first arrived fire at the branch + 5–20 min (uniform)",
          "only if arrived fire happens"),
     ]
+
+
+@pytest.mark.parametrize(("scenario_id", "plan_id", "brigade"), [
+    ("counter-security-fire", "counter-security", "fire"), ("branch-security-fire", "branch-security", "fire_brigade")])
+def test_a_fire_that_spread_is_out_only_after_the_brigade_has_come(scenario_id, plan_id, brigade):
+    p = drillsim.load_plan(plan_id)
+    model = build_model(p, load_scenario(builtin_scenarios()[scenario_id], p))
+    for i in range(100):
+        rows = run_replication(model, replication_seed(0, i)).rows
+        out = next((r for r in rows if r.event == "fact" and r.what == "fire_out" and r.value), None)
+        arrived = next((r.t for r in rows if r.event == "arrived" and r.what == brigade), math.inf)
+        spread = any(r.event == "fact" and r.what == "large_fire" for r in rows)
+        if out is not None and (spread or scenario_id == "branch-security-fire"):  # its fire is always too large
+            assert out.t > arrived
+        elif out is not None:  # put out by the extinguisher, at once
+            assert any(r.t == out.t and r.what == "use_fire_extinguisher" for r in rows)
