@@ -29,6 +29,7 @@ LABELS: dict[str, dict[str, str]] = {
         "on_scene": "observed on scene", "in_person": "in person, by the controller",
         "after": "after inject {inject} + {time}", "from_start": "{time} after start",
         "only_if": "only if {condition}", "only_after": "only if inject {inject} happened",
+        "after_event": "after the first {event} at the branch + {time}", "only_after_event": "only if {event} happens",
         "sets": "sets", "chance": "{p:.0%} chance", "if": "if", "later": "{delay} later, if",
         "later_plain": "{delay} later", "learns": "on learning of the incident", "by": "by",
         "min": "min", "s": "s", "h": "h", "d": "d", "uniform": "uniform",
@@ -44,6 +45,7 @@ LABELS: dict[str, dict[str, str]] = {
         "controller": "导调组", "on_scene": "现场观察", "in_person": "导调人员当面告知",
         "after": "注入 {inject} 之后 + {time}", "from_start": "开始后 {time}",
         "only_if": "仅当 {condition}", "only_after": "仅当注入 {inject} 已发生",
+        "after_event": "网点首次 {event} 之后 + {time}", "only_after_event": "仅当 {event} 发生",
         "sets": "设定", "chance": "概率 {p:.0%}", "if": "如", "later": "{delay}后, 如",
         "later_plain": "{delay}后", "learns": "得知事件时", "by": "经",
         "min": "分钟", "s": "秒", "h": "小时", "d": "天", "uniform": "均匀分布",
@@ -146,7 +148,8 @@ def _earliest(scenario: Scenario) -> dict[str, tuple[float, float]]:
     found: dict[str, tuple[float, float]] = {}
     for inj in scenario.injects:
         lo, hi = _bounds(inj.at)
-        base = found[inj.after] if inj.after else (0.0, 0.0)
+        follows_event = isinstance(inj.after, Selector)  # after an event of the drill: any time from the start on
+        base = (0.0, float("inf")) if follows_event else found[inj.after] if inj.after else (0.0, 0.0)
         found[inj.id] = (base[0] + lo, base[1] + hi)
     return found
 
@@ -163,6 +166,8 @@ def _clock(scenario: Scenario, lo: float, hi: float) -> str:
 
 def _time(inj: Inject, scenario: Scenario, span: tuple[float, float], words: dict[str, str]) -> str:
     time = describe_time(inj.at, words)
+    if isinstance(inj.after, Selector):
+        return words["after_event"].format(event=_selected(inj.after), time=time)
     if inj.after:
         return words["after"].format(inject=inj.after, time=time)
     text = words["from_start"].format(time=time)
@@ -195,9 +200,19 @@ def _inject_text(inj: Inject, plan: Plan, words: dict[str, str]) -> str:
     return " ".join(parts)
 
 
+def _selected(sel: Selector) -> str:
+    """The events an inject follows, as written: ``action use_fire_extinguisher``, ``sent → fire``."""
+    parts = [sel.event, "/".join(sel.what or ()), "/".join(sel.actor or ()),
+             "→ " + "/".join(sel.target) if sel.target else "", "/".join(sel.channel or ()),
+             f"= {sel.value}" if sel.value is not None else ""]
+    return " ".join(p for p in parts if p)
+
+
 def _contingency(inj: Inject, contingent: set[str], plan: Plan, words: dict[str, str]) -> str | None:
     if inj.when:
         return words["only_if"].format(condition=_glossed(inj.when, plan))
+    if isinstance(inj.after, Selector):
+        return words["only_after_event"].format(event=_selected(inj.after))
     if inj.after in contingent:
         return words["only_after"].format(inject=inj.after)
     return None
@@ -367,7 +382,7 @@ def msel_rows(plan: Plan, scenario: Scenario, lang: str = "en") -> list[MselRow]
     spans = _earliest(scenario)
     opening: dict[str, str] = {}  # branch -> the inject that can come first there: the incident's first
     for inj in sorted(scenario.injects, key=lambda i: spans[i.id][0]):  # stable: scenario order on a tie
-        if inj.when is None:
+        if inj.when is None and not isinstance(inj.after, Selector):
             for b in inj.branches or tuple(b.id for b in scenario.branches):
                 opening.setdefault(b, inj.id)
     openers = set(opening.values())
@@ -377,7 +392,7 @@ def msel_rows(plan: Plan, scenario: Scenario, lang: str = "en") -> list[MselRow]
     rows = []
     for seq, inj in enumerate(scenario.injects, 1):
         later = {name for other in scenario.injects[seq:] for name in other.facts}
-        if inj.when or inj.after in contingent:
+        if inj.when or isinstance(inj.after, Selector) or inj.after in contingent:
             contingent.add(inj.id)
         opener = inj.id in openers
         facts.play(inj, later)

@@ -5,6 +5,9 @@ Facts change in two steps, so that every change of one moment is made before any
 :meth:`Incident.change` sets a value, :meth:`Incident.announce` logs the changes at the sites they
 reach and starts or stops the clocks they run. An inject and a duty that ``sets`` facts both go
 through them.
+
+An inject comes at a time from the start, after another inject, or after an event of the drill
+(:meth:`Incident.follow`): the last is feedback, what people do changing how the incident develops.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import simpy
 
 if TYPE_CHECKING:
     from drillsim.agents.base import Actor
+    from drillsim.log.eventlog import Event
 
     from .model import InjectRuntime
     from .replication import Replication
@@ -23,7 +27,7 @@ Changes = list[tuple[str, Any]]
 
 
 class Incident:
-    __slots__ = ("clock_started", "env", "facts", "model", "rep", "rng", "since", "started")
+    __slots__ = ("clock_started", "env", "facts", "followed", "model", "rep", "rng", "since", "started")
 
     def __init__(self, rep: Replication, rng: Any):
         self.rep = rep
@@ -34,10 +38,21 @@ class Incident:
         self.since: dict[str, float] = {}  # fact -> when it took its present value
         self.started: set[str] = set()  # branches the incident has disrupted
         self.clock_started: dict[str, tuple[float, float]] = {}  # elapsed fact -> (started at, value then)
+        self.followed: set[tuple[str, str]] = set()  # (inject, site): the event it follows has come there
 
     def begin(self) -> None:
         for inject in self.model.followers.get(None, ()):
-            self._schedule(inject)
+            self._schedule(inject, None)
+
+    def follow(self, row: Event) -> None:
+        """An event was logged of a kind some inject follows (``after: {event: …}``): each such inject
+        that selects it, at one of its branches where no event has brought it yet, is scheduled
+        there, ``at`` counted from now. ``Replication.emit`` calls it after the event's own triggers."""
+        site = row.site
+        for inject in self.model.follows[row.event]:
+            if site in inject.branches and (inject.id, site) not in self.followed and inject.selects(row):
+                self.followed.add((inject.id, site))
+                self._schedule(inject, (site,))
 
     # Facts --------------------------------------------------------------------------------------
 
@@ -65,24 +80,28 @@ class Incident:
 
     # Injects ------------------------------------------------------------------------------------
 
-    def _schedule(self, inject: InjectRuntime) -> None:
-        """Draw when an inject comes: counted from the start, or from the inject it follows."""
+    def _schedule(self, inject: InjectRuntime, sites: tuple[str, ...] | None) -> None:
+        """Draw when an inject comes (at ``sites``; None: at its branches): counted from the start,
+        from the inject it follows, or from the event it follows."""
         delay = inject.at(self.rng)
         if delay:
-            self.env.timeout(delay, inject).callbacks.append(self._happen)
+            self.env.timeout(delay, (inject, sites)).callbacks.append(self._happen)
         else:
-            self._play(inject)
+            self._play(inject, sites)
 
     def _happen(self, timeout: simpy.Timeout) -> None:
-        self._play(timeout.value)
+        self._play(*timeout.value)
 
-    def _play(self, inject: InjectRuntime) -> None:
+    def _play(self, inject: InjectRuntime, sites: tuple[str, ...] | None) -> None:
+        """The inject happens at its branches, or at ``sites``: the site of the event that brought it
+        or its leader. Its followers come at their branches, or at those of them among ``sites``."""
         if inject.condition is not None and not inject.condition(self.facts):
             return  # it does not happen, nor does anything that comes after it
+        at = inject.branches if sites is None else sites
         changed: Changes = []
         for name, draw in inject.facts:
             self.change(name, draw(self.rng), changed)
-        for site in inject.branches:
+        for site in at:
             if inject.disrupts and site not in self.started:
                 self.started.add(site)
                 flow = self.rep.flows[site]
@@ -91,9 +110,12 @@ class Incident:
                 if "customers_in_hall" in self.facts:
                     self.change("customers_in_hall", in_hall, changed)
             self.rep.emit("inject", inject.id, None, site=site)
-        self.announce(changed, inject.branches)
+        self.announce(changed, at)
         for follower in self.model.followers.get(inject.id, ()):
-            self._schedule(follower)
+            if sites is None:
+                self._schedule(follower, None)
+            elif there := tuple(site for site in sites if site in follower.branches):
+                self._schedule(follower, there)
 
     # Elapsed facts ------------------------------------------------------------------------------
 

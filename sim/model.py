@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from drillsim.log.eventlog import Event
 from drillsim.spec import defaults
 from drillsim.spec.conditions import Condition
 from drillsim.spec.distributions import Distribution, Fixed, Sampler
@@ -82,11 +83,21 @@ class TaskSpec:
 class InjectRuntime:
     id: str
     at: Sampler
-    after: str | None
+    after: str | None  # the inject it follows; None: from the start, or an event (``on``)
     condition: Condition | None
     facts: list[tuple[str, Callable[[Any], Any]]]  # (name, draws its value)
     branches: tuple[str, ...]
     disrupts: bool
+    on: Selector | None = None  # the event of the drill it follows (``after: {event: …}``)
+
+    def selects(self, row: Event) -> bool:
+        """Whether a logged row, of the kind ``on`` names, is one this inject follows."""
+        on = self.on
+        return ((on.what is None or row.what in on.what)
+                and (on.actor is None or row.actor_role in on.actor)
+                and (on.target is None or row.target_role in on.target)
+                and (on.channel is None or row.channel in on.channel)
+                and (on.value is None or on.value == row.value))
 
 
 @dataclass(slots=True)
@@ -128,6 +139,7 @@ class Model:
     interrupting: set[str]  # roles with a task that interrupts the job in hand
     monitors: tuple[str, ...]  # office roles that perceive every site untold (``Role.monitors``), in plan order
     followers: dict[str | None, list[InjectRuntime]]  # the injects that come after each; None: from the start
+    follows: dict[str, list[InjectRuntime]]  # event kind -> the injects that follow an event of that kind
     branches: list[BranchRuntime]
     reaction: Sampler
     handling: Sampler
@@ -210,15 +222,20 @@ def build_model(plan: Plan, scenario: Scenario) -> Model:
         }
     all_branches = tuple(b.id for b in sc.branches)
     injects = [
-        InjectRuntime(i.id, i.at.sampler(), i.after, plan.compile(i.when) if i.when else None,
+        InjectRuntime(i.id, i.at.sampler(), i.after if isinstance(i.after, str) else None,
+                      plan.compile(i.when) if i.when else None,
                       [(k, fact_draw(typed_fact(plan.facts[k].type, v), plan.facts[k].type))
                        for k, v in i.facts.items()],
-                      i.branches or all_branches, i.disrupts)
+                      i.branches or all_branches, i.disrupts, i.after if isinstance(i.after, Selector) else None)
         for i in sc.injects
     ]
     followers: dict[str | None, list[InjectRuntime]] = {}
+    follows: dict[str, list[InjectRuntime]] = {}
     for inject in injects:
-        followers.setdefault(inject.after, []).append(inject)
+        if inject.on is None:
+            followers.setdefault(inject.after, []).append(inject)
+        else:
+            follows.setdefault(inject.on.event, []).append(inject)
     branches = []
     for b in sc.branches:
         staffing = {rid: b.staffing.get(rid, r.count) for rid, r in plan.roles.items() if r.kind == "staff"}
@@ -237,7 +254,7 @@ def build_model(plan: Plan, scenario: Scenario) -> Model:
         plan=plan, scenario=sc, channels=channels, agencies=agencies, triggers=triggers, learned=dict(learned),
         interrupting={s.role for specs in (*by_event.values(), *learned.values()) for s in specs if s.interrupts},
         monitors=tuple(rid for rid, r in plan.roles.items() if r.monitors),
-        followers=followers, branches=branches,
+        followers=followers, follows=follows, branches=branches,
         reaction=(human.reaction or defaults.HUMAN_REACTION).sampler(),
         handling=(human.handling or defaults.OFFICE_HANDLING).sampler(),
         travel=travel, field_omission=human.field_omission, people=people, groups=groups,

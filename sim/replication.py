@@ -38,6 +38,7 @@ class Replication:
         self.rows: list[Event] = []
         self.incident_id = model.scenario.incident.id
         self.triggers = model.triggers
+        self.follows = model.follows  # event kind -> the injects that follow such an event
         self.done: set[tuple[str, str]] = set()
         self.ref = 0  # the last message number
         self.seen_first: set[tuple[str, str]] = set()  # (task, site) whose `first` trigger has passed
@@ -97,6 +98,8 @@ class Replication:
             specs = by_target.get(target_role) or by_target[None]
             if specs:
                 self._dispatch(specs, row, actor, target, site)
+        if event in self.follows:  # feedback: injects that follow what was done (``Incident.follow``)
+            self.incident.follow(row)
 
     def _dispatch(self, specs: list[TaskSpec], row: Event, actor: Actor | None, target: Actor | None,
                   site: str) -> None:

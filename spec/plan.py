@@ -436,8 +436,9 @@ def task_place(plan: Plan, index: int) -> Path_:
 # Cross-reference checks ------------------------------------------------------------------------
 
 
-def _check_references(plan: Plan) -> list[tuple[Path_, str]]:
-    """Everything pydantic cannot see: names that must refer to something declared."""
+def _check_references(plan: Plan, only: tuple[tuple[Selector, Path_], ...] = ()) -> list[tuple[Path_, str]]:
+    """Everything pydantic cannot see: names that must refer to something declared. With ``only``,
+    just those selectors (written elsewhere, at those places) are checked against the plan."""
     problems: list[tuple[Path_, str]] = []
     roles, channels = set(plan.roles), set(plan.channels)
 
@@ -500,6 +501,10 @@ def _check_references(plan: Plan) -> list[tuple[Path_, str]]:
                         problems.append(((*loc, "value"), f"{err}: the fact {name!r} is of type "
                                          f"{plan.facts[name].type}"))
 
+    if only:
+        for sel, loc in only:
+            selector(sel, loc)
+        return problems
     if len(set(plan.levels)) != len(plan.levels):
         problems.append((("levels",), f"each level is named once, got {list(plan.levels)}"))
     unique("duty", [d.id for d in plan.duties], "duties")
@@ -583,17 +588,25 @@ def _value_type(fact: Fact) -> str:
     return "float" if fact.type == "elapsed" else fact.type
 
 
+def selector_problems(plan: Plan, sel: Selector, loc: Path_) -> list[tuple[Path_, str]]:
+    """What is wrong with a selector of log events written outside the plan (a scenario inject's
+    ``after``), checked against the plan exactly as the plan's own selectors are."""
+    return _check_references(plan, ((sel, loc),))
+
+
+def typed_selector(plan: Plan, sel: Selector) -> Selector:
+    """The selector with its ``value`` converted to the type of the fact it names (``value: 否`` is false)."""
+    if sel.event != "fact" or sel.value is None or not sel.what:
+        return sel
+    value = values.fact_value(_value_type(plan.facts[sel.what[0]]), sel.value)
+    return sel.model_copy(update={"value": value})
+
+
 def _typed(plan: Plan) -> Plan:
     """The plan with every selector's ``value`` and every duty's ``sets`` converted to the type of
     the fact it names, so the engine and the scorer compare like with like (``value: 否`` is false)."""
-    def typed(sel: Selector) -> Selector:
-        if sel.event != "fact" or sel.value is None or not sel.what:
-            return sel
-        value = values.fact_value(_value_type(plan.facts[sel.what[0]]), sel.value)
-        return sel.model_copy(update={"value": value})
-
     def retyped(item: Any, parts: tuple[str, ...]) -> Any:
-        return item.model_copy(update={p: typed(getattr(item, p)) for p in parts})
+        return item.model_copy(update={p: typed_selector(plan, getattr(item, p)) for p in parts})
 
     return plan.model_copy(update={
         "duties": tuple(retyped(d, ("on",)).model_copy(update={"sets": {

@@ -14,15 +14,15 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag, model_validator
 
 from . import defaults, values
 from .calendar import nth_working_day_after
 from .checking import check, raise_problems
 from .distributions import Distribution, DistributionField, Exponential, Fixed, parse_distribution
 from .errors import InputError
-from .plan import MAX_COUNT, Plan
-from .schema import Bool, Duration, Probability, Strict, probability, written_date
+from .plan import MAX_COUNT, Plan, selector_problems, typed_selector
+from .schema import Bool, Duration, Probability, Selector, Strict, probability, written_date
 from .yamlio import Path_, load_yaml
 
 MAX_ARRIVALS_PER_HOUR = 600.0
@@ -71,11 +71,21 @@ class FactDraw(Strict):
     chance: Probability
 
 
+def _after_kind(value: Any) -> str:
+    return "selector" if isinstance(value, dict | Selector) else "inject id"
+
+
+After = Annotated[Annotated[str, Tag("inject id")] | Annotated[Selector, Tag("selector")], Discriminator(_after_kind)]
+"""An inject's ``after``: another inject's id, or a selector of log events (``{event: action, what: …}``)."""
+
+
 class Inject(Strict):
     id: str
     at: DistributionField = Fixed((0.0,))
-    after: str | None = None
-    """Another inject: ``at`` then counts from that inject's time."""
+    after: After | None = None
+    """Another inject: ``at`` then counts from that inject's time. Or an event of the drill, selected
+    as a duty's ``on`` is: the inject then comes after the first such event at each of its branches,
+    once per branch, ``at`` counted from that event (feedback: what is done changes what happens)."""
     description: str = ""
     when: str | None = None
     """A condition checked at the inject's time: if it does not hold, the inject does not happen."""
@@ -180,7 +190,12 @@ def _check_against_plan(sc: Scenario, plan: Plan) -> list[tuple[Path_, str]]:
     inject_ids = [inj.id for inj in sc.injects]
     for i, inj in enumerate(sc.injects):
         loc: Path_ = ("injects", i)
-        if inj.after is not None and inj.after not in inject_ids[:i]:
+        if isinstance(inj.after, Selector):
+            problems += selector_problems(plan, inj.after, (*loc, "after"))
+            if inj.after.event == "inject":
+                for name in inj.after.what or ():
+                    need("inject", name, set(inject_ids), (*loc, "after", "what"))
+        elif inj.after is not None and inj.after not in inject_ids[:i]:
             problems.append(((*loc, "after"), f"'after' must name an earlier inject, not {inj.after!r}"))
         for b in inj.branches or ():
             need("branch", b, branch_ids, (*loc, "branches"))
@@ -277,10 +292,12 @@ def calendar_problem(sc: Scenario, plan: Plan) -> str | None:
 
 
 def _typed(sc: Scenario, plan: Plan) -> Scenario:
-    """The scenario with every inject's fact values converted to the facts' types."""
-    injects = tuple(inj.model_copy(update={"facts": {k: typed_fact(plan.facts[k].type, v)
-                                                     for k, v in inj.facts.items()}})
-                    for inj in sc.injects)
+    """The scenario with every inject's fact values, and the value an ``after`` selects, converted
+    to the facts' types."""
+    injects = tuple(inj.model_copy(update={
+        "facts": {k: typed_fact(plan.facts[k].type, v) for k, v in inj.facts.items()},
+        "after": typed_selector(plan, inj.after) if isinstance(inj.after, Selector) else inj.after})
+        for inj in sc.injects)
     return sc.model_copy(update={"injects": injects})
 
 
