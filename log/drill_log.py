@@ -75,7 +75,9 @@ SAME_TIME = 1e-3
 
 def suggest(word: str, known: dict[str, str]) -> str:
     """``: did you mean X (名称)?`` for the nearest known name, or the list of known names."""
-    near = difflib.get_close_matches(word, list(known), n=1, cutoff=0.5)
+    near = difflib.get_close_matches(word, list(known), n=3, cutoff=0.5)
+    # near ties (to a tenth) go to the name of the typo's length: 'sned' is 'sent' more than 'stopped'
+    near.sort(key=lambda n: (-round(difflib.SequenceMatcher(None, word, n).ratio(), 1), abs(len(n) - len(word))))
     if near:
         return f": did you mean {known[near[0]]}?"
     listed = sorted(set(known.values()))

@@ -171,7 +171,7 @@ class Replication:
             return
         facts, since = self.incident.facts, self.incident.since
         for name in self.model.plan.facts:
-            specs = [s for s in (by_what.get(name) or by_what[None])[None] if s.role == person.role]
+            specs = [s for s in (by_what.get(name) or by_what[None])[None] if person.role in s.roles]
             if specs and facts[name]:
                 at = since.get(name, self.env.now)  # delays count from when it became so
                 self._dispatch(specs, Event(at, site, self.incident_id, "fact", name, value=facts[name]), None, None,
