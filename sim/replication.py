@@ -24,7 +24,7 @@ from drillsim.spec.conditions import always
 from . import messaging
 from .incident import Incident
 from .model import Model, TaskSpec
-from .perception import performers
+from .perception import performers, stand_in
 from .seeds import Streams
 
 
@@ -46,6 +46,7 @@ class Replication:
         # messaging's two entry points for the actors, bound here (a partial adds no Python call)
         self.send: Callable[[Person, TaskSpec, str], Iterator[Any]] = partial(messaging.send, self)
         self.receive: Callable[[Message], None] = partial(messaging.receive, self)
+        self.stand_in: Callable[[TaskSpec, set[str], str], Person | None] = partial(stand_in, self)
         self._populate()
         self.incident.begin()
 
