@@ -8,6 +8,7 @@ reported with its line in the file.
 
 from __future__ import annotations
 
+import difflib
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
@@ -448,7 +449,9 @@ def _check_references(plan: Plan) -> list[tuple[Path_, str]]:
 
     def need(kind: str, value: str | None, known: set[str], loc: Path_) -> None:
         if value is not None and value not in known:
-            problems.append((loc, f"unknown {kind} {value!r}; known: {', '.join(sorted(known)) or '(none)'}"))
+            near = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            problems.append((loc, f"unknown {kind} {value!r}{hint}; known: {', '.join(sorted(known)) or '(none)'}"))
 
     def unique(kind: str, ids: list[str], key: str) -> None:
         seen: set[str] = set()
