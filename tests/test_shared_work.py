@@ -246,3 +246,40 @@ def test_a_bad_role_list_or_stop_is_refused_with_its_place(edit, place, message)
     with pytest.raises(InputError) as err:
         changed(edit)
     assert place in str(err.value) and message in str(err.value), str(err.value)
+
+
+# What reads a duty's roles ------------------------------------------------------------------------
+
+
+def test_everything_that_reads_a_duty_s_role_reads_each_of_several(shared, tmp_path):
+    from drillsim.reports.msel import msel_rows
+    from drillsim.scoring.checks import roles_of
+    from drillsim.spec.lint import plan_warnings
+    from drillsim.spec.scenario import parse_scenario
+    from drillsim.spec.schema import Selector
+
+    assert roles_of(Selector(event="action", what="cut_power"), shared) == {"guard", "lobby_manager"}
+    rows = msel_rows(shared, parse_scenario(drill(shared, [{"id": "fire", "at": 1}]), shared))
+    assert "保安人员 (guard) / 大堂经理 (lobby_manager)" in " ".join(rows[0].actions)
+    assert {"保安人员 (guard)", "大堂经理 (lobby_manager)"} <= set(rows[0].receivers)
+    nobody = changed(lambda d: d["roles"]["lobby_manager"].update(count=0))
+    assert any("'lobby_manager' has duties" in w.message for w in plan_warnings(nobody, "plan.yaml"))
+
+
+# A real drill's log ------------------------------------------------------------------------------------
+
+
+def test_a_drill_log_records_started_and_stopped_rows(shared, tmp_path):
+    from drillsim.log.drill_log import read_drill_log
+
+    path = tmp_path / "drill.csv"
+    path.write_text("时间,事件,执行人,事项\n2026-06-15 10:01:00,情景,,cash\n10:02:00,开始,柜员-1,save_cash\n"
+                    "10:05:00,停止,柜员-1,save-cash\n10:05:00,started,柜员-1,evacuate\n", encoding="utf-8")
+    rows = [(r.event, r.what, r.actor) for r in read_drill_log(path, shared).rows]
+    assert rows[1:] == [("started", "save_cash", "teller-1"), ("stopped", "save-cash", "teller-1"),
+                        ("started", "evacuate", "teller-1")]
+    path.write_text("时间,事件,执行人,事项\n2026-06-15 10:01:00,情景,,cash\n10:05:00,停止,柜员-1,save_cash\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_drill_log(path, shared)
+    assert "unknown duty or report 'save_cash' (what was stopped): did you mean save-cash?" in str(err.value)
