@@ -10,6 +10,7 @@ in hand while that job takes its time; the job resumes after it, with the time i
 
 from __future__ import annotations
 
+from contextlib import suppress
 from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING, Any
 
@@ -23,12 +24,17 @@ if TYPE_CHECKING:
     from drillsim.sim.replication import Replication
 
 CALL, READ, TASK = 0, 1, 2  # job kinds; a ringing phone comes first
-IDLE, SERVING, WORKING, INTERRUPTED = 0, 1, 2, 3
+IDLE, SERVING, WORKING, INTERRUPTED, TRAVELLING = 0, 1, 2, 3, 4
+FIRST = -3  # the queue priority of a task that stops others: before everything (calls are -2, messages -1)
+
+
+class Stopped(Exception):
+    """The job in hand was stopped by a task that ``stops`` it."""
 
 
 class Person(Actor):
-    __slots__ = ("answers", "branch", "current", "customer", "interruptible", "jobs", "knows", "office", "pausable",
-                 "paused", "present", "proc", "seq", "serves", "service", "state", "wake")
+    __slots__ = ("answers", "branch", "current", "customer", "interruptible", "jobs", "knows", "mates", "office",
+                 "pausable", "paused", "present", "proc", "seq", "serves", "service", "state", "stopping", "wake")
     performs = True
 
     def __init__(self, rep: Replication, role: str, name: str, site: str, present: bool, answers: bool,
@@ -49,14 +55,20 @@ class Person(Actor):
         self.knows: dict[str, float] = {}  # site -> when this person learned of its incident (``Replication.learn``)
         self.interruptible = role in rep.model.interrupting  # some task of the role interrupts the job in hand
         self.pausable = False  # the job in hand is taking its time and may be paused
-        self.paused: tuple[int, Any] | None = None  # the job paused for an interrupting task
+        self.paused: tuple[int, Any] | None = None  # the job paused for an interrupting task, or a journey
+        self.stopping: list[tuple[int, Any]] = []  # jobs held that a task has stopped, to end at their next step
+        self.mates: list[Person] | None = None  # colleagues whose queued tasks this person may take (``_take_over``)
         # a person who can act starts when there is work: tellers at once (customers), others on their first job
         self.proc = rep.env.process(self.run()) if (self.serves and present) else None
 
     # Receiving work -----------------------------------------------------------------------------
 
     def assign(self, spec: TaskSpec, site: str) -> None:
-        self._push(spec.priority, TASK, (spec, site))
+        if spec.stops:
+            self._stop(spec.stops)
+            self._push(FIRST, TASK, (spec, site))
+        else:
+            self._push(spec.priority, TASK, (spec, site))
         if spec.interrupts and self.pausable:
             self.pausable = False  # interrupt once
             self.proc.interrupt()
@@ -86,6 +98,30 @@ class Person(Actor):
             self.state = INTERRUPTED  # interrupt once
             self.customer = None  # the customer is left at the counter
             self.proc.interrupt()
+        elif self.state == TRAVELLING and self._on_road(kind, job):
+            self.state = WORKING  # interrupt the journey's wait once
+            self.proc.interrupt()
+
+    def _stop(self, stops: frozenset[str]) -> None:
+        """Drop the queued tasks named in ``stops`` (logged as stopped) and mark those in hand, which end
+        at their next step (``_halt``): at once when taking their time."""
+        dropped = [entry for entry in self.jobs if entry[2] == TASK and entry[3][0].id in stops]
+        for entry in dropped:
+            self.jobs.remove(entry)
+            self.rep.emit("stopped", entry[3][0].id, self, site=entry[3][1])
+        if dropped:
+            heapify(self.jobs)
+        for held in (self.current, self.paused):
+            if held is not None and held[0] == TASK and held[1][0].id in stops and held not in self.stopping:
+                self.stopping.append(held)
+
+    def _halt(self) -> None:
+        """End the job in hand, if a task has stopped it: logged as stopped, and unwound to ``run``."""
+        held = self.current
+        if held in self.stopping:
+            self.stopping.remove(held)
+            self.rep.emit("stopped", held[1][0].id, self, site=held[1][1])
+            raise Stopped
 
     @property
     def load(self) -> int:
@@ -121,11 +157,20 @@ class Person(Actor):
                         rep.receive(job)
                     else:
                         spec, site = job
-                        if spec.report is not None:
-                            yield from rep.send(self, spec, site)
-                        else:
-                            yield from self._do(spec, site)
+                        try:
+                            if self.stopping:
+                                self._halt()
+                            if spec.report is not None:
+                                yield from rep.send(self, spec, site)
+                            else:
+                                yield from self._do(spec, site)
+                        except Stopped:
+                            pass
+                        if self.stopping:  # what was stopped but finished all the same (a call under way)
+                            self.stopping.clear()
                 self.current = None
+            elif self.present and self._take_over():
+                continue
             else:
                 if self.serves and self.present and not self.branch.closed:
                     self.state = SERVING
@@ -171,20 +216,25 @@ class Person(Actor):
         action = spec.action
         if spec.omission and rng.random() < spec.omission:
             rep.emit("omitted", action, self, site=site)
+            if len(spec.roles) > 1 and spec.who == "one":
+                self._hand_on(spec, site)
             return
         if spec.botch and rng.random() < spec.botch:
             action = spec.botch_as
         duration = spec.takes(rng)
         if duration:
+            paused = self.paused  # the same action begun again while it is paused goes on, not starts
+            if paused is None or paused[0] != TASK or paused[1][0].action != action:
+                rep.emit("started", action, self, site=site)
             yield from self.spend(duration)
         if action == "grade":
             rep.incident.declare_level(self)
         elif action == "go_to_scene":  # on the scene: at once if already there; from an office, always travel
             if self.office or not self.present:
-                yield rep.env.timeout(rep.model.travel[self.role](rng))
-                self.present = True
-            rep.emit("arrived", self.role, self, site=site)
-            rep.brief(self, site)
+                yield from self._journey(rep.model.travel[self.role](rng), site)
+            else:
+                rep.emit("arrived", self.role, self, site=site)
+                rep.brief(self, site)
         else:
             rep.emit("action", action, self, site=site)
             if spec.sets and action == spec.action:  # a botched action changes nothing
@@ -197,16 +247,22 @@ class Person(Actor):
         env = self.rep.env
         if not self.interruptible or self.paused is not None:
             yield env.timeout(duration)
+            if self.stopping:
+                self._halt()
             return
         left = duration
         while True:
             yield from self._interrupting()
+            if self.stopping:
+                self._halt()
             started = env.now
             self.pausable = True
             try:
                 yield env.timeout(left)
             except simpy.Interrupt:
                 left -= env.now - started
+                if self.stopping:
+                    self._halt()
             else:
                 self.pausable = False
                 return
@@ -219,8 +275,97 @@ class Person(Actor):
             heapify(self.jobs)
             self.paused, self.current = self.current, (TASK, entry[3])
             spec, site = entry[3]
-            if spec.report is not None:
-                yield from self.rep.send(self, spec, site)
-            else:
-                yield from self._do(spec, site)
+            try:
+                if spec.report is not None:
+                    yield from self.rep.send(self, spec, site)
+                else:
+                    yield from self._do(spec, site)
+            except Stopped:
+                pass
+            if self.current in self.stopping:
+                self.stopping.remove(self.current)
             self.current, self.paused = self.paused, None
+
+    # Shared work --------------------------------------------------------------------------------
+
+    def _hand_on(self, spec: TaskSpec, site: str) -> None:
+        """A duty of several roles this person omitted goes to someone of a role that has not omitted it."""
+        rep = self.rep
+        rep.done.add(("omitted", spec.id, site, self.role))
+        tried = {r for r in spec.roles if ("omitted", spec.id, site, r) in rep.done}
+        other = rep.stand_in(spec, tried, site)
+        if other is not None:
+            if site not in other.knows:
+                rep.learn(other, site)
+            other.assign(spec, site)
+
+    def _take_over(self) -> bool:
+        """Free, take a queued task from a colleague busy with something else: the first, by priority,
+        that names this person's role and is done once (``who: one``), for this person's site (any
+        site, for an office). Calls and messages stay with the one they are for."""
+        mates = self.mates
+        if mates is None:
+            rep = self.rep
+            group = rep.shared.get(self.role, ()) if self.office else rep.on_site.get(self.site, ())
+            mates = self.mates = [p for p in group if p is not self]
+        for mate in mates:
+            if mate.jobs and mate.current is not None:
+                for entry in sorted(mate.jobs):
+                    if entry[2] != TASK:
+                        continue
+                    spec, site = entry[3]
+                    if spec.who == "one" and self.role in spec.roles and (self.office or site == self.site):
+                        mate.jobs.remove(entry)
+                        heapify(mate.jobs)
+                        if site not in self.knows:
+                            self.rep.learn(self, site)
+                        self._push(entry[0], TASK, entry[3])
+                        return True
+        return False
+
+    # On the road --------------------------------------------------------------------------------
+
+    def _on_road(self, kind: int, job: Any) -> bool:
+        """Whether a job can be done while travelling: a call ringing, or a report to make, over a
+        channel that works on the road (``Channel.on_the_road``)."""
+        if kind == CALL:
+            return self.rep.model.channels[job.msg.channel].on_the_road
+        return kind == TASK and job[0].road
+
+    def _journey(self, duration: float, site: str):
+        """Travel to ``site`` for ``duration``, taking calls and making reports that work on the road
+        meanwhile; everything else waits. Arrived (logged, briefed) when the journey ends, even mid-call."""
+        env = self.rep.env
+        arrival = env.timeout(duration)
+        arrival.callbacks.append(lambda _: self._arrive(site))
+        while not arrival.processed:
+            road = [entry for entry in self.jobs if self._on_road(entry[2], entry[3])]
+            if road:
+                entry = min(road)
+                self.jobs.remove(entry)
+                heapify(self.jobs)
+                yield from self._on_the_way(entry[2], entry[3])
+                continue
+            self.state = TRAVELLING
+            with suppress(simpy.Interrupt):  # a call rang, or a report came, that can be done on the way
+                yield arrival
+
+    def _arrive(self, site: str) -> None:
+        if self.state == TRAVELLING:
+            self.state = WORKING
+        self.present = True
+        self.rep.emit("arrived", self.role, self, site=site)
+        self.rep.brief(self, site)
+
+    def _on_the_way(self, kind: int, job: Any):
+        self.paused, self.current = self.current, (kind, job)
+        if kind == CALL:
+            if job.ringing:
+                job.pick_up()
+                yield job.over
+        else:
+            with suppress(Stopped):
+                yield from self.rep.send(self, job[0], job[1])
+            if self.current in self.stopping:
+                self.stopping.remove(self.current)
+        self.current, self.paused = self.paused, None

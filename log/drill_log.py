@@ -60,6 +60,7 @@ EVENT_ALIASES = {
     "情景": "inject", "注入": "inject", "事实": "fact", "情况": "fact", "动作": "action", "处置": "action",
     "发送": "sent", "发出": "sent", "报告": "sent", "收到": "received", "接收": "received", "确认": "acknowledged",
     "未接通": "unanswered", "定级": "level", "等级": "level", "到达": "arrived", "到场": "arrived",
+    "开始": "started", "停止": "stopped", "中止": "stopped",
 }
 MESSAGES = ("sent", "received", "acknowledged", "unanswered", "lost")
 REPLIES = ("received", "unanswered", "lost")
@@ -77,9 +78,9 @@ SAME_TIME = 1e-3
 
 def suggest(word: str, known: dict[str, str]) -> str:
     """``: did you mean X (名称)?`` for the nearest known name, or the list of known names. Of the
-    three most alike (difflib), the fewest typing slips away (Damerau-Levenshtein: a swap of two
+    five most alike (difflib), the fewest typing slips away (Damerau-Levenshtein: a swap of two
     letters is one slip), so ``sned`` is ``sent``, not ``learned``."""
-    near = difflib.get_close_matches(word, list(known), n=3, cutoff=0.5)
+    near = difflib.get_close_matches(word, list(known), n=5, cutoff=0.5)
     if near:
         best = min(near, key=lambda name: DamerauLevenshtein.distance(word, name))  # ties: the most alike
         return f": did you mean {known[best]}?"
@@ -117,6 +118,7 @@ class _Reader:
         self.role_labels = _labels(plan.role_names, {r: role.name for r, role in plan.roles.items()})
         self.fact_labels = _labels({f: f for f in plan.facts}, {f: fact.name for f, fact in plan.facts.items()})
         self.reports = {r.id: r.id for r in plan.escalation}
+        self.tasks = {t.id: t.id for t in (*plan.duties, *plan.escalation)}
         self.injects = {i.id: i.id for i in scenario.injects} if scenario else None
         self.branches = {b.id: b for b in scenario.branches} if scenario else None
         self.type_ids = {t: t for t in plan.incident_types} | {t.name: i for i, t in plan.incident_types.items()}
@@ -529,8 +531,10 @@ def _row(rd: _Reader, get: dict[str, str], line: int, t: float) -> Event | None:
     what, value = _what_and_value(rd, event, what, value, line, actor_role)
     if event in MESSAGES and target_role is None and len(rd.errors) == n_errors:
         rd.error(line, "target", f"a {event!r} row needs the target the message went to")
-    if event in ("action", "inject", "fact") and not get.get("what") and len(rd.errors) == n_errors:
-        rd.error(line, "what", f"this {event!r} row needs the name of the {event} in 'what'")
+    if event in ("action", "started", "stopped", "inject", "fact") and not get.get("what") \
+            and len(rd.errors) == n_errors:
+        noun = {"started": "action", "stopped": "duty or report"}.get(event, event)
+        rd.error(line, "what", f"this {event!r} row needs the name of the {noun} in 'what'")
     if len(rd.errors) > n_errors:
         return None
     site = get.get("site") or actor_site or target_site or "branch"
@@ -587,7 +591,11 @@ def _what_and_value(rd: _Reader, event: str, what: str, value: str | None, line:
         return "incident", value
     if value is not None and event not in SIMULATION_ONLY:
         rd.error(line, "value", f"an {event!r} row takes no value (got {value!r})")
-    if event == "action" and what:
+    if event == "stopped" and what:
+        if what not in rd.tasks:
+            rd.error(line, "what", f"unknown duty or report {what!r} (what was stopped)" + suggest(what, rd.tasks))
+        return what, None
+    if event in ("action", "started") and what:
         if what not in rd.actions:
             rd.error(line, "what", f"unknown action {what!r}" + suggest(what, rd.action_labels))
             return what, None

@@ -47,7 +47,8 @@ TABLE_COLUMNS = {
 }
 """The header of each metadata sheet, by column key."""
 RATING_CHOICES = ("P", "S", "M", "U")
-TYPED_EVENTS = ("inject", "fact", "action", "sent", "received", "acknowledged", "unanswered", "level", "arrived")
+TYPED_EVENTS = ("inject", "fact", "action", "sent", "received", "acknowledged", "unanswered", "level", "arrived",
+                "started", "stopped")
 """The events an evaluator records (a simulation's own rows — omitted, lost, unfinished — are not offered)."""
 MINUTE = timedelta(seconds=59)
 """A time typed to the minute (``10:03``) is the interval 10:03:00–10:03:59."""

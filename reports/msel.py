@@ -292,19 +292,19 @@ def _triggered(plan: Plan, inj: Inject, sites: tuple[str, ...], opener: bool, in
         return facts.holds(t.when) is not False
 
     tasks = [t for t in _matching(plan, inj, opener) if starts(t)]
-    reached = {_role(t) for t in tasks}
+    reached = {r for t in tasks for r in _roles(t)}
     if opener:
         reached |= {rid for rid, role in plan.roles.items() if role.kind == "staff"}
     new = {(site, role) for site in sites for role in reached} - informed
     informed |= new
     first = {role for _, role in new}
-    learned = [t for t in (*plan.duties, *plan.escalation) if t.on.event == LEARNED and _role(t) in first
+    learned = [t for t in (*plan.duties, *plan.escalation) if t.on.event == LEARNED and set(_roles(t)) & first
                and starts(t)]
     return tasks + learned
 
 
-def _role(task: Duty | Report) -> str:
-    return task.role if isinstance(task, Duty) else task.from_
+def _roles(task: Duty | Report) -> tuple[str, ...]:
+    return task.roles if isinstance(task, Duty) else (task.from_,)
 
 
 def _role_name(plan: Plan, rid: str) -> str:
@@ -314,7 +314,7 @@ def _role_name(plan: Plan, rid: str) -> str:
 def _action(plan: Plan, task: Duty | Report, facts: Facts, words: dict[str, str]) -> str:
     if isinstance(task, Duty):
         what = f"{plan.action_labels.get(task.do, task.do)} ({task.do})"
-        head = _role_name(plan, task.role)
+        head = " / ".join(_role_name(plan, r) for r in task.roles)
     else:
         what = (f"{task.id} → {plan.roles[task.to].name} {words['by']} {plan.channels[task.channel].name}"
                 + (f" [{', '.join(plan.report_fields.get(f, f) for f in task.carries)}]" if task.carries else ""))
@@ -358,7 +358,7 @@ def _served(plan: Plan, inj: Inject, opener: bool, tasks: list[Duty | Report], f
 
 
 def _receivers(plan: Plan, scenario: Scenario, inj: Inject, tasks: list[Duty | Report]) -> tuple[str, ...]:
-    roles = list(dict.fromkeys(_role(t) for t in tasks))
+    roles = list(dict.fromkeys(r for t in tasks for r in _roles(t)))
     names = tuple(_role_name(plan, r) for r in roles)
     if len(scenario.branches) > 1 or inj.branches:
         sites = [b.name or b.id for b in scenario.branches if inj.branches is None or b.id in inj.branches]
@@ -367,7 +367,7 @@ def _receivers(plan: Plan, scenario: Scenario, inj: Inject, tasks: list[Duty | R
 
 
 def _delivery(plan: Plan, tasks: list[Duty | Report], words: dict[str, str]) -> tuple[str, ...]:
-    kinds = {plan.roles[_role(t)].kind for t in tasks}
+    kinds = {plan.roles[r].kind for t in tasks for r in _roles(t)}
     out = []
     if "staff" in kinds:
         out.append(words["on_scene"])

@@ -331,7 +331,7 @@ def roles_of(sel: Selector, plan: Plan) -> frozenset[str]:
     if sel.actor:
         return frozenset(sel.actor)
     if sel.event == "action":
-        return frozenset(d.role for d in plan.duties if not sel.what or {d.do, d.botch_as} & set(sel.what))
+        return frozenset(r for d in plan.duties if not sel.what or {d.do, d.botch_as} & set(sel.what) for r in d.roles)
     if sel.event in MESSAGE_EVENTS:
         return frozenset(r.from_ for r in plan.escalation
                          if (not sel.what or r.id in sel.what) and (not sel.target or {r.to, *r.fallback} & set(

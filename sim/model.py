@@ -27,6 +27,7 @@ from drillsim.spec.schema import LEARNED, Selector
 class ChannelRuntime:
     id: str
     synchronous: bool
+    on_the_road: bool
     latency: Sampler
     failure: float
     answer_within: float
@@ -47,7 +48,7 @@ class TaskSpec:
     """A duty or a report, ready to run."""
 
     id: str
-    role: str
+    roles: tuple[str, ...]  # who may do it, first-listed first (``Duty.roles``; a report's sender)
     on: Selector
     condition: Condition
     who: str
@@ -56,7 +57,8 @@ class TaskSpec:
     omission: float
     repeat: bool
     delay: float
-    interrupts: bool  # done at once, pausing the performer's job in hand (``Task.interrupts``)
+    interrupts: bool  # done at once, pausing the performer's job in hand (``Task.interrupts``; a task that stops)
+    stops: frozenset[str] = frozenset()  # the duties and reports it ends (``Task.stops``)
     action: str | None = None  # duties
     botch_as: str | None = None
     botch: float = 0.0
@@ -65,10 +67,14 @@ class TaskSpec:
     targets: tuple[str, ...] = ()
     sets: tuple[tuple[str, Any], ...] = ()  # duties: the facts its action makes so (``Duty.sets``)
     narrow: bool = field(init=False)  # the trigger names an actor, a channel or a value
+    role: str = field(init=False)  # the first-listed role: the only one, for most tasks
+    road: bool = field(init=False)  # a report its sender can make while travelling (``Channel.on_the_road``)
 
     def __post_init__(self) -> None:
         on = self.on
         self.narrow = on.actor is not None or on.channel is not None or on.value is not None
+        self.role = self.roles[0]
+        self.road = self.channel is not None and self.channel.on_the_road
 
     def matches(self, actor_role: str | None, channel: str | None, value: Any) -> bool:
         """Whether an event the trigger index has already matched on kind, name and target role
@@ -158,7 +164,7 @@ def _channel(cid: str, plan: Plan, sc: Scenario) -> ChannelRuntime:
     base = channel_parameters(cid, sc.parameters.channels.get(cid))
     sync = plan.channels[cid].synchronous
     zero = Fixed((0.0,)).sampler()
-    return ChannelRuntime(cid, sync, base["latency"].sampler(), float(base["failure"]),
+    return ChannelRuntime(cid, sync, plan.channels[cid].on_the_road, base["latency"].sampler(), float(base["failure"]),
                           float(base.get("answer_within", 0.0)),
                           base["talk"].sampler() if "talk" in base else zero)
 
@@ -171,7 +177,7 @@ def _agency(rid: str, role: Role, plan: Plan, sc: Scenario) -> AgencyRuntime:
     if given is not None:
         base.update({k: getattr(given, k) for k in ("answer", "dispatch", "travel", "units")
                      if getattr(given, k) is not None})
-    works = any(t.role == rid for t in plan.duties) or any(t.from_ == rid for t in plan.escalation)
+    works = any(rid in t.roles for t in plan.duties) or any(t.from_ == rid for t in plan.escalation)
     return AgencyRuntime(base["answer"].sampler(), base["dispatch"].sampler(), base["travel"].sampler(),
                          int(base["units"]), works)
 
@@ -183,12 +189,12 @@ def _task(task: Duty | Report, plan: Plan, sc: Scenario, channels: dict[str, Cha
     takes = sc.parameters.durations.get(task.id, task.takes)
     common = dict(id=task.id, on=task.on, condition=plan.compile(task.when), who=task.who,
                   priority=task.priority, takes=takes.sampler(), omission=omission, repeat=task.repeat,
-                  delay=task.delay, interrupts=task.interrupts)
+                  delay=task.delay, interrupts=task.interrupts or bool(task.stops), stops=frozenset(task.stops or ()))
     if isinstance(task, Duty):
         botch = human.botch.get(task.id, human.botch.get("default", 0.0)) if task.botch_as else 0.0
-        return TaskSpec(role=task.role, action=task.do, botch_as=task.botch_as, botch=botch,
+        return TaskSpec(roles=task.roles, action=task.do, botch_as=task.botch_as, botch=botch,
                         sets=tuple(task.sets.items()), **common)
-    return TaskSpec(role=task.from_, report=task, channel=channels[task.channel], targets=(task.to, *task.fallback),
+    return TaskSpec(roles=(task.from_,), report=task, channel=channels[task.channel], targets=(task.to, *task.fallback),
                     **common)
 
 
@@ -206,7 +212,10 @@ def build_model(plan: Plan, scenario: Scenario) -> Model:
     learned: dict[str, list[TaskSpec]] = defaultdict(list)
     for task in (*plan.duties, *plan.escalation):
         spec = _task(task, plan, sc, channels)
-        (learned[spec.role] if spec.on.event == LEARNED else by_event[spec.on.event]).append(spec)
+        if spec.on.event != LEARNED:
+            by_event[spec.on.event].append(spec)
+        for role in spec.roles if spec.on.event == LEARNED else ():
+            learned[role].append(spec)
     for specs in learned.values():
         specs.sort(key=lambda s: s.priority)  # stable: plan order within a priority
     triggers: dict[str, dict[str | None, dict[str | None, list[TaskSpec]]]] = {}
@@ -252,7 +261,8 @@ def build_model(plan: Plan, scenario: Scenario) -> Model:
     travel = {rid: sc.parameters.travel.get(rid, defaults.PERSON_TRAVEL).sampler() for rid in plan.roles}
     return Model(
         plan=plan, scenario=sc, channels=channels, agencies=agencies, triggers=triggers, learned=dict(learned),
-        interrupting={s.role for specs in (*by_event.values(), *learned.values()) for s in specs if s.interrupts},
+        interrupting={r for specs in (*by_event.values(), *learned.values()) for s in specs if s.interrupts
+                      for r in s.roles},
         monitors=tuple(rid for rid, r in plan.roles.items() if r.monitors),
         followers=followers, follows=follows, branches=branches,
         reaction=(human.reaction or defaults.HUMAN_REACTION).sampler(),

@@ -5,6 +5,10 @@ role and the event is the message being received or acknowledged; else the actor
 of the task's role; else whoever of the role perceives the event at its site — the staff on site
 there who are present, else the members of an office on duty, else an agency's unit on the scene
 (``who: one``: only the least busy of them).
+
+A duty may name several roles (``role: [guard, lobby_manager]``): "of the task's role" is then of
+any of them, and the perceivers are those of each role; ``who: one`` takes the least busy of them
+all, a tie going to the first-listed role, then to the name.
 """
 
 from __future__ import annotations
@@ -25,12 +29,35 @@ HANDED = ("received", "acknowledged")
 
 def performers(rep: Replication, spec: TaskSpec, row: Event, actor: Actor | None, target: Actor | None,
                site: str) -> Sequence[Person]:
+    if len(spec.roles) > 1:
+        return _of_roles(rep, spec, row, actor, target, site)
     role = spec.role
     if row.event in HANDED and target is not None and target.performs and target.role == role:
         return (target,)
     if actor is not None and actor.performs and actor.role == role:
         return (actor,)
     return perceivers(rep, role, site, spec.who == "one")
+
+
+def _of_roles(rep: Replication, spec: TaskSpec, row: Event, actor: Actor | None, target: Actor | None,
+              site: str) -> Sequence[Person]:
+    roles = spec.roles
+    if row.event in HANDED and target is not None and target.performs and target.role in roles:
+        return (target,)
+    if actor is not None and actor.performs and actor.role in roles:
+        return (actor,)
+    one = spec.who == "one"
+    found = [p for role in roles for p in perceivers(rep, role, site, False)]
+    if one and len(found) > 1:
+        return [min(found, key=lambda p: (p.load, roles.index(p.role), p.name))]
+    return found
+
+
+def stand_in(rep: Replication, spec: TaskSpec, tried: set[str], site: str) -> Person | None:
+    """Who does a duty of several roles that its performer omitted: the least busy present person of
+    a role not ``tried`` (ties as in :func:`performers`), or None."""
+    found = [p for role in spec.roles if role not in tried for p in perceivers(rep, role, site, False)]
+    return min(found, key=lambda p: (p.load, spec.roles.index(p.role), p.name)) if found else None
 
 
 def perceivers(rep: Replication, role: str, site: str, one: bool) -> Sequence[Person]:

@@ -24,7 +24,7 @@ from drillsim.spec.conditions import always
 from . import messaging
 from .incident import Incident
 from .model import Model, TaskSpec
-from .perception import HANDED, performers
+from .perception import HANDED, performers, stand_in
 from .seeds import Streams
 
 
@@ -47,6 +47,7 @@ class Replication:
         # messaging's two entry points for the actors, bound here (a partial adds no Python call)
         self.send: Callable[[Person, TaskSpec, str], Iterator[Any]] = partial(messaging.send, self)
         self.receive: Callable[[Message], None] = partial(messaging.receive, self)
+        self.stand_in: Callable[[TaskSpec, set[str], str], Person | None] = partial(stand_in, self)
         self._populate()
         self.incident.begin()
 
@@ -196,7 +197,7 @@ class Replication:
             return
         facts, since = self.incident.facts, self.incident.since
         for name in self.model.plan.facts:
-            specs = [s for s in (by_what.get(name) or by_what[None])[None] if s.role == person.role]
+            specs = [s for s in (by_what.get(name) or by_what[None])[None] if person.role in s.roles]
             if specs and facts[name]:
                 at = since.get(name, self.env.now)
                 self._dispatch(specs, Event(at, site, self.incident_id, "fact", name, value=facts[name]), None, None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import InputError, InputWarning
-from .plan import Plan, task_loops, task_place
+from .plan import Duty, Plan, task_loops, task_place
 from .scenario import Scenario
 from .yamlio import Path_, load_yaml, locate
 
@@ -37,7 +37,7 @@ def plan_warnings(plan: Plan, source: str) -> list[InputWarning]:
             out.append(_warning(source, where, (*task_place(plan, loop[0]), "on"),
                                 f"these tasks start each other: {ids}; the loop stops only because a task in it "
                                 "is done once per incident"))
-    busy = {t.role if hasattr(t, "role") else t.from_ for t in tasks}
+    busy = {r for t in tasks for r in (t.roles if isinstance(t, Duty) else (t.from_,))}
     for rid, role in plan.roles.items():
         if role.count == 0 and rid in busy and role.kind != "agency":
             unless = ("; a scenario's branch may staff it (branches[].staffing)" if role.kind == "staff"
@@ -51,7 +51,7 @@ def scenario_warnings(scenario: Scenario, plan: Plan, source: str) -> list[Input
     """Branch roles with duties that no branch staffs; injects that cannot happen within the horizon."""
     where = _locator(source)
     out = []
-    busy = {d.role for d in plan.duties} | {r.from_ for r in plan.escalation}
+    busy = {r for d in plan.duties for r in d.roles} | {r.from_ for r in plan.escalation}
     for rid, role in plan.roles.items():
         if role.kind == "staff" and rid in busy and all(b.staffing.get(rid, role.count) == 0
                                                          for b in scenario.branches):

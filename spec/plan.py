@@ -8,6 +8,7 @@ reported with its line in the file.
 
 from __future__ import annotations
 
+import difflib
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
@@ -26,7 +27,9 @@ from .schema import (
     Bool,
     Document,
     Duration,
+    Names,
     Probability,
+    RoleNames,
     Selector,
     SelectorField,
     Strict,
@@ -78,6 +81,9 @@ class Channel(Strict):
     name: str
     synchronous: Bool
     """A synchronous channel (phone, radio, in person) needs the receiver to answer."""
+    on_the_road: Bool = False
+    """Its reports can be made, and its calls answered, while travelling to the scene (a mobile
+    phone, a radio; not ``in_person``); else they wait until the traveller arrives."""
 
 
 class Fact(Strict):
@@ -154,6 +160,10 @@ class Task(Strict):
     interrupts: Bool = False
     """Interrupt the performer's job in hand while it takes its time (``takes``): this task is done
     at once, and the job then resumes with the time it still needed (an office grades while it writes)."""
+    stops: Names = None
+    """Duties and reports (ids) this task ends when it is given to a person: the ones they have in
+    hand are abandoned (their action is not done) and the queued ones dropped, each logged as
+    ``stopped``; the task is then done first, as one that interrupts ("stop and evacuate")."""
     clause: str = ""
     quote: str = ""
     """The clause's words, verbatim (``…`` between fragments); tests find them in the seed text."""
@@ -162,7 +172,9 @@ class Task(Strict):
 
 
 class Duty(Task):
-    role: str
+    roles: RoleNames = Field(alias="role")
+    """``role: guard`` or ``role: [guard, lobby_manager]``: the duty goes to whoever of these roles
+    perceives its trigger and is free first (ties: the first-listed role), once across them all."""
     do: str
     botch_as: str | None = None
     """The wrong action a botched attempt produces (e.g. the audible alarm instead of the silent one)."""
@@ -368,22 +380,26 @@ class Plan(Document):
 
 # The trigger graph ------------------------------------------------------------------------------
 
-REPORT_EVENTS = ("sent", "received", "acknowledged", "unanswered", "lost", "omitted")
+REPORT_EVENTS = ("sent", "received", "acknowledged", "unanswered", "lost", "omitted", "stopped")
 
 
 Emitted = tuple[str, str, str, tuple[str, ...], str | None]
+_SENDER_ONLY = ("omitted", "stopped")  # a report's events that have no target or channel
 
 
 def _emits(task: Duty | Report) -> list[Emitted]:
     """The events a task can put in the log: (event, what, actor role, target roles, channel)."""
     if isinstance(task, Report):
-        return [(event, task.id, task.from_, () if event == "omitted" else (task.to, *task.fallback),
-                 None if event == "omitted" else task.channel) for event in REPORT_EVENTS]
-    out: list[Emitted] = [("action", task.do, task.role, (), None), ("omitted", task.do, task.role, (), None)]
-    if task.botch_as:
-        out.append(("action", task.botch_as, task.role, (), None))
-    if task.do == "go_to_scene":
-        out.append(("arrived", task.role, task.role, (), None))
+        return [(event, task.id, task.from_, () if event in _SENDER_ONLY else (task.to, *task.fallback),
+                 None if event in _SENDER_ONLY else task.channel) for event in REPORT_EVENTS]
+    out: list[Emitted] = []
+    for role in task.roles:
+        out += [("action", task.do, role, (), None), ("omitted", task.do, role, (), None),
+                ("started", task.do, role, (), None), ("stopped", task.id, role, (), None)]
+        if task.botch_as:
+            out += [("action", task.botch_as, role, (), None), ("started", task.botch_as, role, (), None)]
+        if task.do == "go_to_scene":
+            out.append(("arrived", role, role, (), None))
     return out
 
 
@@ -441,10 +457,13 @@ def _check_references(plan: Plan, only: tuple[tuple[Selector, Path_], ...] = ())
     just those selectors (written elsewhere, at those places) are checked against the plan."""
     problems: list[tuple[Path_, str]] = []
     roles, channels = set(plan.roles), set(plan.channels)
+    task_ids = {t.id for t in (*plan.duties, *plan.escalation)}
 
     def need(kind: str, value: str | None, known: set[str], loc: Path_) -> None:
         if value is not None and value not in known:
-            problems.append((loc, f"unknown {kind} {value!r}; known: {', '.join(sorted(known)) or '(none)'}"))
+            near = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            problems.append((loc, f"unknown {kind} {value!r}{hint}; known: {', '.join(sorted(known)) or '(none)'}"))
 
     def unique(kind: str, ids: list[str], key: str) -> None:
         seen: set[str] = set()
@@ -460,6 +479,8 @@ def _check_references(plan: Plan, only: tuple[tuple[Selector, Path_], ...] = ())
             problems.append((loc, str(err)))
 
     def trigger(task: Duty | Report, loc: Path_) -> None:
+        for j, name in enumerate(task.stops or ()):
+            need("duty or report", name, task_ids - {task.id}, (*loc, "stops", j))
         on = task.on
         if on.event != LEARNED:
             selector(on, (*loc, "on"))
@@ -485,7 +506,7 @@ def _check_references(plan: Plan, only: tuple[tuple[Selector, Path_], ...] = ())
             need("channel", name, channels, (*loc, "channel"))
         known_what = {
             "action": plan.actions, "omitted": plan.actions, "fact": set(plan.facts),
-            "level": set(plan.levels), "arrived": roles,
+            "level": set(plan.levels), "arrived": roles, "started": plan.actions, "stopped": task_ids,
             "sent": {r.id for r in plan.escalation}, "received": {r.id for r in plan.escalation},
             LEARNED: {"incident"},
         }.get(sel.event)
@@ -524,7 +545,10 @@ def _check_references(plan: Plan, only: tuple[tuple[Selector, Path_], ...] = ())
         named[label] = action
     for i, duty in enumerate(plan.duties):
         loc: Path_ = ("duties", i)
-        need("role", duty.role, roles, (*loc, "role"))
+        for j, role in enumerate(duty.roles):
+            need("role", role, roles, (*loc, "role", j) if len(duty.roles) > 1 else (*loc, "role"))
+        if len(set(duty.roles)) != len(duty.roles):
+            problems.append(((*loc, "role"), f"each role is named once, got {list(duty.roles)}"))
         trigger(duty, loc)
         condition(duty.when, (*loc, "when"))
         if duty.sets and duty.do in BUILTIN_ACTIONS:

@@ -33,7 +33,7 @@ Probability = Annotated[float, BeforeValidator(lambda v: probability(v))]
 
 EVENT_KINDS = (
     "inject", "fact", "action", "sent", "received", "acknowledged", "unanswered", "lost",
-    "level", "arrived", "omitted", "unfinished", "learned",
+    "level", "arrived", "omitted", "unfinished", "started", "stopped", "learned",
 )
 """The kinds of event the log holds (a drill log's rows are of these kinds too)."""
 LEARNED = "learned"
@@ -47,7 +47,7 @@ fax or alarm read), arriving on the scene."""
 TRIGGER_KINDS = EVENT_KINDS
 EventKind = Literal[
     "inject", "fact", "action", "sent", "received", "acknowledged", "unanswered", "lost",
-    "level", "arrived", "omitted", "unfinished", "learned",
+    "level", "arrived", "omitted", "unfinished", "started", "stopped", "learned",
 ]
 
 
@@ -79,6 +79,18 @@ def _names(value: Any) -> tuple[str, ...] | None:
 
 
 Names = Annotated[tuple[str, ...] | None, BeforeValidator(_names)]
+
+
+def _role_names(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list | tuple) and value and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ValueError(f"a role is named (role: guard) or listed (role: [guard, lobby_manager]), got {value!r}")
+
+
+RoleNames = Annotated[tuple[str, ...], BeforeValidator(_role_names)]
+"""A duty's ``role``: one role id or a list of them, first-listed first."""
 
 
 class Selector(Strict):

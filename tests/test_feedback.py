@@ -184,10 +184,12 @@ def test_a_botched_action_is_the_action_logged_and_an_inject_may_follow_it(feedb
 @pytest.mark.parametrize(("after", "place", "fragment"), [
     ("{event: action, what: use_fire_extinguisher}", "", ""),
     ("{event: action, what: use_fire_extinguishr}", "injects[1].after.what",
-     "unknown action name 'use_fire_extinguishr'; known: go_to_scene, grade, press_silent_alarm, sound_audible_alarm, "
-     "use_fire_extinguisher"),
-    ("{event: fact, what: fire_ou}", "injects[1].after.what", "unknown fact name 'fire_ou'; known: fire_out, "),
-    ("{event: sent, actor: tellr}", "injects[1].after.actor", "unknown role 'tellr'; known: fire, staff, teller"),
+     "unknown action name 'use_fire_extinguishr' (did you mean 'use_fire_extinguisher'?); known: go_to_scene, "
+     "grade, press_silent_alarm, sound_audible_alarm, use_fire_extinguisher"),
+    ("{event: fact, what: fire_ou}", "injects[1].after.what",
+     "unknown fact name 'fire_ou' (did you mean 'fire_out'?); known: fire_out, "),
+    ("{event: sent, actor: tellr}", "injects[1].after.actor",
+     "unknown role 'tellr' (did you mean 'teller'?); known: fire, staff, teller"),
     ("{event: fact, what: fire_out, value: 3}", "injects[1].after.value", "the fact 'fire_out' is of type bool"),
     ("{event: inject, what: fir}", "injects[1].after.what", "unknown inject 'fir'; known: fire, spreads"),
     ("{event: actoin}", "injects[1].after.event", "unknown event kind 'actoin'"),

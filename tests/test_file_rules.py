@@ -144,7 +144,8 @@ def test_the_escalation_graph_has_every_role_and_an_edge_per_target(tmp_path):
      "plan.yaml:23: at requirements[0].response.value a `learned` row's value is how the person learned: one of "
      "perceived, told, arrived; got 'heard'"),
     ("response: {event: action, what: ping_job}", "response: {event: action, actor: clerc}",
-     "plan.yaml:23: at requirements[0].response.actor unknown role 'clerc'; known: boss, clerk, helper, office"),
+     "plan.yaml:23: at requirements[0].response.actor unknown role 'clerc' (did you mean 'clerk'?); "
+     "known: boss, clerk, helper, office"),
     ("  - {id: down, from: boss,", "  - {id: up, from: boss,",
      "plan.yaml:21: at escalation[1].id report id 'up' is used twice"),
 ])

@@ -102,13 +102,13 @@ def test_an_office_told_of_an_incident_acts_on_the_facts_that_stand_then_follows
     # the head on site perceives the alert at 1 and faxes the office (sent 2, read 2.2 + 1 + 2 = 5.2):
     # told, the office knows the alert that stands and acts on it after opening its file (6.2)
     log = run(knowing, drill(knowing, [{"id": "a", "at": 1, "facts": {"alert": True}}], head=1.0))
-    assert office_rows(log) == [(5.2, "learned", "incident"), (6.2, "action", "open_file"),
-                                (6.2, "action", "raise_alarm")]
+    assert office_rows(log) == [(5.2, "learned", "incident"), (5.2, "started", "open_file"),
+                                (6.2, "action", "open_file"), (6.2, "action", "raise_alarm")]
     # told of the incident at 5.2, it follows it: the alert at 10 reaches it at once (reaction 1: 11)
     log = run(knowing, drill(knowing, [{"id": "go", "at": 1}, {"id": "a", "at": 10, "facts": {"alert": True}}],
                              head=1.0))
-    assert office_rows(log) == [(5.2, "learned", "incident"), (6.2, "action", "open_file"),
-                                (11, "action", "raise_alarm")]
+    assert office_rows(log) == [(5.2, "learned", "incident"), (5.2, "started", "open_file"),
+                                (6.2, "action", "open_file"), (11, "action", "raise_alarm")]
 
 
 def test_a_deadline_counts_from_when_someone_learned_of_the_incident(knowing):

@@ -1,0 +1,285 @@
+"""Shared and interruptible work: a duty of several roles, a task that stops others, queued work
+passing to a free colleague, calls on the way to the scene, and actions logged as started and done.
+
+Times are fixed (reaction 1, phone latency 0.5, answer within 2, talk 1, travel 10), so each timeline
+is worked out by hand, as in tests/test_rules_engine.py. The plan is tests/data/rules/shared-plan.yaml.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from drillsim.scoring.scorecard import Scorer
+from drillsim.spec.errors import InputError
+from drillsim.spec.plan import Plan, parse_plan
+from drillsim.spec.yamlio import load_yaml
+from tests.test_rules_engine import RULES, plan, run, scenario, timeline
+
+PHONE = {"latency": 0.5, "failure": 0, "answer_within": 2, "talk": 1}
+WORK = ("started", "action", "omitted", "stopped")
+
+
+@pytest.fixture(scope="module")
+def shared() -> Plan:
+    return plan("shared")
+
+
+def changed(edit) -> Plan:
+    """The shared plan with ``edit`` applied to its data."""
+    data, _ = load_yaml(RULES / "shared-plan.yaml")
+    edit(data)
+    return parse_plan(data)
+
+
+def drill(p: Plan, injects: list[dict], presence: dict[str, float] | None = None, travel: float = 10,
+          **human: Any) -> dict:
+    data = scenario(p, injects, human, channels={"phone": PHONE, "in_person": PHONE}, travel={"head": travel})
+    return data | {"branches": [{"id": "branch", "presence": {"head": 0.0, **(presence or {})}}]}
+
+
+def outcomes(p: Plan, log) -> dict[str, str]:
+    frame = Scorer(p).score(log).to_frame().set_index("id")
+    return frame["outcome"].to_dict()
+
+
+# A duty for several roles --------------------------------------------------------------------
+
+
+def test_a_duty_for_two_roles_goes_to_the_first_listed_when_both_are_free(shared):
+    # fire at 1: guard and lobby manager both idle, a tie: the guard (listed first) reacts, cuts the
+    # power 2 to 3; fighting the fire (lobby manager or guard) is the guard's, who cut the power
+    # (the actor of its trigger): 3 to 8. Once: the lobby manager does neither.
+    log = run(shared, drill(shared, [{"id": "fire", "at": 1}]))
+    assert timeline(log, *WORK) == [
+        (2, "started", "cut_power", "guard-1", None),
+        (3, "action", "cut_power", "guard-1", None),
+        (3, "started", "fight_fire", "guard-1", None),
+        (8, "action", "fight_fire", "guard-1", None),
+    ]
+
+
+def test_a_duty_for_two_roles_is_done_by_whichever_is_free(shared):
+    # the guard's patrol (0.5: reacts, 1.5 to 11.5) keeps him busy when the fire comes at 1: the idle
+    # lobby manager cuts the power (2 to 3) and then fights the fire (3 to 8).
+    log = run(shared, drill(shared, [{"id": "patrol", "at": 0.5}, {"id": "fire", "at": 1}]))
+    assert timeline(log, *WORK) == [
+        (1.5, "started", "patrol", "guard-1", None),
+        (2, "started", "cut_power", "lobby_manager-1", None),
+        (3, "action", "cut_power", "lobby_manager-1", None),
+        (3, "started", "fight_fire", "lobby_manager-1", None),
+        (8, "action", "fight_fire", "lobby_manager-1", None),
+        (11.5, "action", "patrol", "guard-1", None),
+    ]
+
+
+def test_a_duty_for_two_roles_is_done_by_the_one_present(shared):
+    log = run(shared, drill(shared, [{"id": "fire", "at": 1}], presence={"guard": 0.0}))
+    assert {r.actor for r in log.rows if r.event in WORK} == {"lobby_manager-1"}
+
+
+def test_an_omitted_duty_of_two_roles_passes_to_the_other_role_once(shared):
+    # the guard omits cutting the power (2, after his reaction): the lobby manager is handed it, reacts
+    # and omits it too (3); each role has had it once, so no one else is, and no fire is fought.
+    log = run(shared, drill(shared, [{"id": "fire", "at": 1}], omission={"cut-power": 1.0}))
+    assert timeline(log, *WORK) == [
+        (2, "omitted", "cut_power", "guard-1", None),
+        (3, "omitted", "cut_power", "lobby_manager-1", None),
+    ]
+
+
+def test_an_omitted_duty_of_one_role_stays_omitted(shared):
+    one = changed(lambda d: d["duties"][1].update(role="guard"))
+    log = run(one, drill(one, [{"id": "fire", "at": 1}], omission={"cut-power": 1.0}))
+    assert timeline(log, *WORK) == [(2, "omitted", "cut_power", "guard-1", None)]
+
+
+# Stop and evacuate ----------------------------------------------------------------------------
+
+
+def test_an_evacuation_stops_saving_cash_and_the_prohibition_is_met(shared):
+    # cash at 1: teller-1 saves it from 2 (10 min, due 12); its start queues the counting (teller-1,
+    # its actor). The fire spreads at 5: the evacuation, for each teller, stops teller-1's work at
+    # once — the queued counting dropped, the saving abandoned (no save_cash action) — and is done
+    # first, with no new reaction: 5 to 6. Teller-2, idle, reacts: 6 to 7.
+    injects = [{"id": "cash", "at": 1}, {"id": "spread", "at": 5, "facts": {"fire_spread": True}}]
+    log = run(shared, drill(shared, injects))
+    assert timeline(log, *WORK) == [
+        (2, "started", "save_cash", "teller-1", None),
+        (5, "stopped", "count-cash", "teller-1", None),
+        (5, "stopped", "save-cash", "teller-1", None),
+        (5, "started", "evacuate", "teller-1", None),
+        (6, "action", "evacuate", "teller-1", None),
+        (6, "started", "evacuate", "teller-2", None),
+        (7, "action", "evacuate", "teller-2", None),
+    ]
+    assert outcomes(shared, log)["NO-CASH"] == "met"
+
+
+def test_without_stops_the_cash_is_saved_after_the_spread_and_the_prohibition_is_violated(shared):
+    # the same drill, the evacuation without `stops`: teller-1 saves the cash until 12, after the spread.
+    loose = changed(lambda d: d["duties"][6].pop("stops"))
+    injects = [{"id": "cash", "at": 1}, {"id": "spread", "at": 5, "facts": {"fire_spread": True}}]
+    log = run(loose, drill(loose, injects))
+    assert (12, "action", "save_cash", "teller-1", None) in timeline(log, *WORK)
+    assert not [r for r in log.rows if r.event == "stopped"]
+    assert outcomes(loose, log)["NO-CASH"] == "violated"
+
+
+def test_a_stop_with_nothing_to_stop_logs_nothing(shared):
+    log = run(shared, drill(shared, [{"id": "spread", "at": 5, "facts": {"fire_spread": True}}]))
+    assert not [r for r in log.rows if r.event == "stopped"]
+    assert [r.actor for r in log.rows if r.event == "action"] == ["teller-1", "teller-2"]
+
+
+# Queued work passes to a free colleague -----------------------------------------------------------
+
+
+def test_queued_work_passes_to_a_colleague_who_becomes_free(shared):
+    # cash at 1: teller-1 saves it 2 to 12, and its start queues the counting on teller-1. The vault at
+    # 1 goes to teller-2 (less busy): 2 to 5. Free at 5, teller-2 takes the counting from teller-1's
+    # queue (no new reaction): 5 to 7, not 12 to 14.
+    log = run(shared, drill(shared, [{"id": "cash", "at": 1}, {"id": "vault", "at": 1}]))
+    assert timeline(log, *WORK) == [
+        (2, "started", "save_cash", "teller-1", None),
+        (2, "started", "open_vault", "teller-2", None),
+        (5, "action", "open_vault", "teller-2", None),
+        (5, "started", "count_cash", "teller-2", None),
+        (7, "action", "count_cash", "teller-2", None),
+        (12, "action", "save_cash", "teller-1", None),
+    ]
+
+
+def test_work_for_each_person_does_not_pass(shared):
+    # the counting for each teller (who: all) is teller-1's own: it waits for teller-1 (12 to 14).
+    each = changed(lambda d: d["duties"][5].update(who="all"))
+    log = run(each, drill(each, [{"id": "cash", "at": 1}, {"id": "vault", "at": 1}]))
+    assert [r[:4] for r in timeline(log, "action")] == [
+        (5, "action", "open_vault", "teller-2"), (12, "action", "save_cash", "teller-1"),
+        (14, "action", "count_cash", "teller-1")]
+
+
+# Calls on the way to the scene ----------------------------------------------------------------------
+
+
+def test_a_person_phones_from_the_road(shared):
+    # the head, away, picks up the lobby manager's call at 2.5 (talk to 3.5) and learns: he sets off at
+    # once (10 min, arrives 13.5) and phones the office from the road: sent 3.5, picked up 4, done 5.
+    # The lobby manager's second call (dialled 7, ringing 7.5) is answered on the way. The note needs
+    # the scene: 13.5 to 14.5.
+    log = run(shared, drill(shared, [{"id": "call", "at": 1}, {"id": "again", "at": 6}]))
+    assert [r for r in timeline(log, "sent", "received", "acknowledged", "unanswered", "arrived", "action")
+            if "head-1" in r] == [
+        (2, "sent", "tell-head", "lobby_manager-1", "head-1"),
+        (2.5, "received", "tell-head", "lobby_manager-1", "head-1"),
+        (3.5, "acknowledged", "tell-head", "lobby_manager-1", "head-1"),
+        (3.5, "sent", "head-to-office", "head-1", "office-1"),
+        (4, "received", "head-to-office", "head-1", "office-1"),
+        (5, "acknowledged", "head-to-office", "head-1", "office-1"),
+        (7, "sent", "tell-head-again", "lobby_manager-1", "head-1"),
+        (7.5, "received", "tell-head-again", "lobby_manager-1", "head-1"),
+        (8.5, "acknowledged", "tell-head-again", "lobby_manager-1", "head-1"),
+        (13.5, "arrived", "head", "head-1", None),
+        (14.5, "action", "take_note", "head-1", None),
+    ]
+
+
+def test_a_channel_that_does_not_work_on_the_road_waits_for_the_arrival(shared):
+    # the same drill in person: the report to the office waits for the arrival (sent 13.5, done 15),
+    # the second call rings out on the road (unanswered 9.5), the note after the report: 15 to 16.
+    walk = changed(lambda d: [t.update(channel="in_person") for t in d["escalation"]])
+    log = run(walk, drill(walk, [{"id": "call", "at": 1}, {"id": "again", "at": 6}]))
+    assert [r for r in timeline(log, "sent", "received", "acknowledged", "unanswered", "arrived", "action")
+            if "head-1" in r and r[0] > 5] == [
+        (7, "sent", "tell-head-again", "lobby_manager-1", "head-1"),
+        (9.5, "unanswered", "tell-head-again", "lobby_manager-1", "head-1"),
+        (13.5, "arrived", "head", "head-1", None),
+        (13.5, "sent", "head-to-office", "head-1", "office-1"),
+        (14, "received", "head-to-office", "head-1", "office-1"),
+        (15, "acknowledged", "head-to-office", "head-1", "office-1"),
+        (16, "action", "take_note", "head-1", None),
+    ]
+
+
+def test_arrival_is_logged_when_the_journey_ends_even_mid_call(shared):
+    # a journey of 1 min (3.5 to 4.5) ends during the call to the office (4 to 5): the head is logged as
+    # arrived at 4.5 all the same, and the note waits for the call: 5 to 6.
+    log = run(shared, drill(shared, [{"id": "call", "at": 1}], travel=1))
+    rows = [r for r in timeline(log, "received", "acknowledged", "arrived", "action") if "head-1" in r]
+    assert rows[-4:] == [(4, "received", "head-to-office", "head-1", "office-1"),
+                         (4.5, "arrived", "head", "head-1", None),
+                         (5, "acknowledged", "head-to-office", "head-1", "office-1"),
+                         (6, "action", "take_note", "head-1", None)]
+
+
+# Started and done ----------------------------------------------------------------------------------
+
+
+def test_a_requirement_on_the_start_of_an_action_differs_from_one_on_its_end(shared):
+    # fire at 1: fighting it starts at 3 (2 min: 开始扑救 within 4 met) and ends at 8 (7 min: 扑灭 late).
+    log = run(shared, drill(shared, [{"id": "fire", "at": 1}]))
+    result = outcomes(shared, log)
+    assert (result["FIGHT-START"], result["FIGHT-END"]) == ("met", "late")
+
+
+def test_an_instant_action_has_no_started_row(shared):
+    instant = changed(lambda d: d["duties"][1].update(takes=0))
+    log = run(instant, drill(instant, [{"id": "fire", "at": 1}]))
+    assert timeline(log, "started", "action")[:2] == [(2, "action", "cut_power", "guard-1", None),
+                                                      (2, "started", "fight_fire", "guard-1", None)]
+
+
+# Bad plans --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("edit", "place", "message"), [
+    (lambda d: d["duties"][1].update(role=["guard", "lobby_manger"]), "duties[1].role[1]",
+     "unknown role 'lobby_manger' (did you mean 'lobby_manager'?)"),
+    (lambda d: d["duties"][1].update(role=["guard", "guard"]), "duties[1].role", "each role is named once"),
+    (lambda d: d["duties"][1].update(role=[]), "duties[1].role", "a role is named (role: guard) or listed"),
+    (lambda d: d["duties"][6].update(stops=["save-cahs"]), "duties[6].stops[0]",
+     "unknown duty or report 'save-cahs' (did you mean 'save-cash'?)"),
+    (lambda d: d["duties"][6].update(stops=["evacuate"]), "duties[6].stops[0]", "unknown duty or report 'evacuate'"),
+])
+def test_a_bad_role_list_or_stop_is_refused_with_its_place(edit, place, message):
+    with pytest.raises(InputError) as err:
+        changed(edit)
+    assert place in str(err.value) and message in str(err.value), str(err.value)
+
+
+# What reads a duty's roles ------------------------------------------------------------------------
+
+
+def test_everything_that_reads_a_duty_s_role_reads_each_of_several(shared, tmp_path):
+    from drillsim.reports.msel import msel_rows
+    from drillsim.scoring.checks import roles_of
+    from drillsim.spec.lint import plan_warnings
+    from drillsim.spec.scenario import parse_scenario
+    from drillsim.spec.schema import Selector
+
+    assert roles_of(Selector(event="action", what="cut_power"), shared) == {"guard", "lobby_manager"}
+    rows = msel_rows(shared, parse_scenario(drill(shared, [{"id": "fire", "at": 1}]), shared))
+    assert "保安人员 (guard) / 大堂经理 (lobby_manager)" in " ".join(rows[0].actions)
+    assert {"保安人员 (guard)", "大堂经理 (lobby_manager)"} <= set(rows[0].receivers)
+    nobody = changed(lambda d: d["roles"]["lobby_manager"].update(count=0))
+    assert any("'lobby_manager' has duties" in w.message for w in plan_warnings(nobody, "plan.yaml"))
+
+
+# A real drill's log ------------------------------------------------------------------------------------
+
+
+def test_a_drill_log_records_started_and_stopped_rows(shared, tmp_path):
+    from drillsim.log.drill_log import read_drill_log
+
+    path = tmp_path / "drill.csv"
+    path.write_text("时间,事件,执行人,事项\n2026-06-15 10:01:00,情景,,cash\n10:02:00,开始,柜员-1,save_cash\n"
+                    "10:05:00,停止,柜员-1,save-cash\n10:05:00,started,柜员-1,evacuate\n", encoding="utf-8")
+    rows = [(r.event, r.what, r.actor) for r in read_drill_log(path, shared).rows]
+    assert rows[1:] == [("started", "save_cash", "teller-1"), ("stopped", "save-cash", "teller-1"),
+                        ("started", "evacuate", "teller-1")]
+    path.write_text("时间,事件,执行人,事项\n2026-06-15 10:01:00,情景,,cash\n10:05:00,停止,柜员-1,save_cash\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_drill_log(path, shared)
+    assert "unknown duty or report 'save_cash' (what was stopped): did you mean save-cash?" in str(err.value)
