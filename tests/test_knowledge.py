@@ -111,6 +111,18 @@ def test_an_office_told_of_an_incident_acts_on_the_facts_that_stand_then_follows
                                 (6.2, "action", "open_file"), (11, "action", "raise_alarm")]
 
 
+def test_an_office_told_of_one_branch_does_not_perceive_another(knowing):
+    # east's head faxes the office about east (read 5.2); the alert at west at 10 is west's, which
+    # nobody has told the office of: it opens east's file and does not act on west's alert
+    data = scenario(knowing, [{"id": "go", "at": 1, "branches": ["east"]},
+                              {"id": "a", "at": 10, "facts": {"alert": True}, "branches": ["west"]}],
+                    channels={"phone": PHONE, "fax": FAX}, travel={"head": 10})
+    log = run(knowing, data | {"branches": [{"id": "east"}, {"id": "west", "presence": {"head": 0.0}}]})
+    assert [(t, r.site, r.event, r.what) for t, r in ((round(r.t, 6), r) for r in log.rows)
+            if r.actor == "office-1"] == [(5.2, "east", "learned", "incident"), (5.2, "east", "started", "open_file"),
+                                          (6.2, "east", "action", "open_file")]
+
+
 def test_a_deadline_counts_from_when_someone_learned_of_the_incident(knowing):
     # R2: the office opens its file within 2 min of learning of the incident (told 6.7, file 7.7)
     log = run(knowing, drill(knowing, [{"id": "go", "at": 1}], head=0.0))
