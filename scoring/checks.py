@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import ClassVar, Literal
 
 from drillsim.log.eventlog import Event
+from drillsim.log.selection import matcher
 from drillsim.spec.durations import format_minutes
 from drillsim.spec.plan import (
     ClassificationRequirement,
@@ -23,7 +24,7 @@ from drillsim.spec.plan import (
 )
 from drillsim.spec.schema import Selector
 
-from .logview import LogView, matcher
+from .logview import LogView
 from .outcomes import Outcome, RequirementResult
 
 WHERE = {"ever": "at any moment", "end": "at the end of the log"}

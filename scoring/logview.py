@@ -4,30 +4,12 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable
-from operator import attrgetter
 from typing import Any
 
 from drillsim.log.eventlog import Event, EventLog
+from drillsim.log.selection import Match
 from drillsim.spec.conditions import Condition
 from drillsim.spec.plan import Plan
-from drillsim.spec.schema import Selector
-
-Match = Callable[[Event], bool]
-
-
-def matcher(sel: Selector) -> Match:
-    """A fast predicate for rows of the selector's event kind."""
-    tests = [(attrgetter(column), frozenset(v)) for column, v in (
-        ("what", sel.what), ("actor_role", sel.actor), ("target_role", sel.target), ("channel", sel.channel)) if v]
-    if sel.value is not None:
-        tests.append((attrgetter("value"), frozenset([sel.value])))
-    if not tests:
-        return lambda row: True
-    if len(tests) == 1:
-        (column, allowed), = tests
-        return lambda row: column(row) in allowed
-    return lambda row: all(column(row) in allowed for column, allowed in tests)
 
 
 class LogView:

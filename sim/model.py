@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from drillsim.log.eventlog import Event
+from drillsim.log.selection import Match, matcher
 from drillsim.spec import defaults
 from drillsim.spec.conditions import Condition
 from drillsim.spec.distributions import Distribution, Fixed, Sampler
@@ -95,15 +95,10 @@ class InjectRuntime:
     branches: tuple[str, ...]
     disrupts: bool
     on: Selector | None = None  # the event of the drill it follows (``after: {event: …}``)
+    selects: Match | None = field(init=False)  # whether a row of the kind ``on`` names is one it follows
 
-    def selects(self, row: Event) -> bool:
-        """Whether a logged row, of the kind ``on`` names, is one this inject follows."""
-        on = self.on
-        return ((on.what is None or row.what in on.what)
-                and (on.actor is None or row.actor_role in on.actor)
-                and (on.target is None or row.target_role in on.target)
-                and (on.channel is None or row.channel in on.channel)
-                and (on.value is None or on.value == row.value))
+    def __post_init__(self) -> None:
+        self.selects = None if self.on is None else matcher(self.on)
 
 
 @dataclass(slots=True)
