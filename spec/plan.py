@@ -452,18 +452,14 @@ def task_place(plan: Plan, index: int) -> Path_:
 # Cross-reference checks ------------------------------------------------------------------------
 
 
-def _check_references(plan: Plan, only: tuple[tuple[Selector, Path_], ...] = ()) -> list[tuple[Path_, str]]:
-    """Everything pydantic cannot see: names that must refer to something declared. With ``only``,
-    just those selectors (written elsewhere, at those places) are checked against the plan."""
+def _check_references(plan: Plan) -> list[tuple[Path_, str]]:
+    """Everything pydantic cannot see: names that must refer to something declared."""
     problems: list[tuple[Path_, str]] = []
     roles, channels = set(plan.roles), set(plan.channels)
     task_ids = {t.id for t in (*plan.duties, *plan.escalation)}
 
     def need(kind: str, value: str | None, known: set[str], loc: Path_) -> None:
-        if value is not None and value not in known:
-            near = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
-            hint = f" (did you mean {near[0]!r}?)" if near else ""
-            problems.append((loc, f"unknown {kind} {value!r}{hint}; known: {', '.join(sorted(known)) or '(none)'}"))
+        problems.extend(_unknown(kind, value, known, loc))
 
     def unique(kind: str, ids: list[str], key: str) -> None:
         seen: set[str] = set()
@@ -494,38 +490,9 @@ def _check_references(plan: Plan, only: tuple[tuple[Selector, Path_], ...] = ())
             problems.append(((*loc, "repeat"), "a `learned` trigger fires once for each person and site (a person "
                              "learns of an incident once): `repeat` has no meaning on it"))
 
-    def selector(sel: Any, loc: Path_) -> None:
-        if sel.event == LEARNED and sel.value is not None and sel.value not in LEARNED_HOW:
-            problems.append(((*loc, "value"), f"a `learned` row's value is how the person learned: one of "
-                             f"{', '.join(LEARNED_HOW)}; got {sel.value!r}"))
-        for name in sel.actor or ():
-            need("role", name, roles, (*loc, "actor"))
-        for name in sel.target or ():
-            need("role", name, roles, (*loc, "target"))
-        for name in sel.channel or ():
-            need("channel", name, channels, (*loc, "channel"))
-        known_what = {
-            "action": plan.actions, "omitted": plan.actions, "fact": set(plan.facts),
-            "level": set(plan.levels), "arrived": roles, "started": plan.actions, "stopped": task_ids,
-            "sent": {r.id for r in plan.escalation}, "received": {r.id for r in plan.escalation},
-            LEARNED: {"incident"},
-        }.get(sel.event)
-        if known_what is not None:
-            for name in sel.what or ():
-                need(f"{sel.event} name", name, known_what, (*loc, "what"))
-        if sel.event == "fact" and sel.value is not None:
-            for name in sel.what or ():
-                if name in plan.facts:
-                    try:
-                        values.fact_value(_value_type(plan.facts[name]), sel.value)
-                    except ValueError as err:
-                        problems.append(((*loc, "value"), f"{err}: the fact {name!r} is of type "
-                                         f"{plan.facts[name].type}"))
+    def selector(sel: Selector, loc: Path_) -> None:
+        problems.extend(selector_problems(plan, sel, loc))
 
-    if only:
-        for sel, loc in only:
-            selector(sel, loc)
-        return problems
     if len(set(plan.levels)) != len(plan.levels):
         problems.append((("levels",), f"each level is named once, got {list(plan.levels)}"))
     unique("duty", [d.id for d in plan.duties], "duties")
@@ -612,10 +579,48 @@ def _value_type(fact: Fact) -> str:
     return "float" if fact.type == "elapsed" else fact.type
 
 
+def _unknown(kind: str, value: str | None, known: set[str], loc: Path_) -> list[tuple[Path_, str]]:
+    """The problem of a name that is not among ``known``, with the nearest as a hint; none if it is."""
+    if value is None or value in known:
+        return []
+    near = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
+    hint = f" (did you mean {near[0]!r}?)" if near else ""
+    return [(loc, f"unknown {kind} {value!r}{hint}; known: {', '.join(sorted(known)) or '(none)'}")]
+
+
 def selector_problems(plan: Plan, sel: Selector, loc: Path_) -> list[tuple[Path_, str]]:
-    """What is wrong with a selector of log events written outside the plan (a scenario inject's
-    ``after``), checked against the plan exactly as the plan's own selectors are."""
-    return _check_references(plan, ((sel, loc),))
+    """What is wrong with a selector of log events, checked against the plan: the plan's own
+    selectors, and those written outside it (a scenario inject's ``after``)."""
+    problems: list[tuple[Path_, str]] = []
+    roles, channels = set(plan.roles), set(plan.channels)
+    task_ids = {t.id for t in (*plan.duties, *plan.escalation)}
+    if sel.event == LEARNED and sel.value is not None and sel.value not in LEARNED_HOW:
+        problems.append(((*loc, "value"), f"a `learned` row's value is how the person learned: one of "
+                         f"{', '.join(LEARNED_HOW)}; got {sel.value!r}"))
+    for name in sel.actor or ():
+        problems += _unknown("role", name, roles, (*loc, "actor"))
+    for name in sel.target or ():
+        problems += _unknown("role", name, roles, (*loc, "target"))
+    for name in sel.channel or ():
+        problems += _unknown("channel", name, channels, (*loc, "channel"))
+    known_what = {
+        "action": plan.actions, "omitted": plan.actions, "fact": set(plan.facts),
+        "level": set(plan.levels), "arrived": roles, "started": plan.actions, "stopped": task_ids,
+        "sent": {r.id for r in plan.escalation}, "received": {r.id for r in plan.escalation},
+        LEARNED: {"incident"},
+    }.get(sel.event)
+    if known_what is not None:
+        for name in sel.what or ():
+            problems += _unknown(f"{sel.event} name", name, known_what, (*loc, "what"))
+    if sel.event == "fact" and sel.value is not None:
+        for name in sel.what or ():
+            if name in plan.facts:
+                try:
+                    values.fact_value(_value_type(plan.facts[name]), sel.value)
+                except ValueError as err:
+                    problems.append(((*loc, "value"), f"{err}: the fact {name!r} is of type "
+                                     f"{plan.facts[name].type}"))
+    return problems
 
 
 def typed_selector(plan: Plan, sel: Selector) -> Selector:
