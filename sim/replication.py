@@ -160,11 +160,10 @@ class Replication:
         told (``how="told"``, with the message's channel and number: a message about it received — a
         call picked up, a fax or alarm read) or by arriving on the scene (``"arrived"``). The first
         time is logged as a ``learned`` row; only a branch has an incident to learn of (an office's
-        own events are logged at the office, ``"office"``). An
-        office told of an incident knows the facts that stand, as someone arriving does, and follows
-        the incident from then on. The tasks the person's role starts on learning (``on: {event:
-        learned}``) are handed to them; someone already on the scene is there, so a ``go_to_scene``
-        among them is logged as arrived at once."""
+        own events are logged at the office, ``"office"``). An office told of an incident knows the
+        facts that stand, as someone arriving does, and follows the incident from then on. The tasks
+        the person's role starts on learning (``on: {event: learned}``) are handed to them; someone
+        already on the scene is there, so a ``go_to_scene`` among them is logged as arrived at once."""
         if site in person.knows or site not in self.flows:
             return
         now = self.env.now
