@@ -15,11 +15,13 @@ import math
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from drillsim.log.eventlog import EventLog
 from drillsim.scoring.evaluation import Evaluation, Exercise, ImprovementItem
@@ -27,6 +29,8 @@ from drillsim.spec.errors import InputError
 from drillsim.spec.plan import Plan
 
 from .schema import EVALUATOR_FIELDS, MIGRATIONS, SCHEMA_VERSION
+
+T = TypeVar("T")
 
 HISTORY_ENV = "DRILLSIM_HISTORY"
 """The environment variable that names the default database."""
@@ -117,19 +121,24 @@ class History:
 
     def _open(self) -> None:
         with self.errors("open the history"):
-            problems = [row[0] for row in self.db.execute("PRAGMA quick_check")]
-            if problems != ["ok"]:
-                raise sqlite3.DatabaseError(problems[0])
-            tables = {name for (name,) in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            if tables and "schema_version" not in tables:
-                raise InputError(str(self.path), "is an SQLite database but not a drillsim history (it has no "
-                                 "schema_version table); it was left as it is: name another file with --db")
-            version = self._version() if tables else 0
-            self._refuse_newer(version)
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA foreign_keys = ON")
+            version = _while_busy(self.timeout, self._look)
         if version < SCHEMA_VERSION:
             self._migrate()
+
+    def _look(self) -> int:
+        """Check the file is a history this drillsim reads, turn it to WAL; its schema version."""
+        problems = [row[0] for row in self.db.execute("PRAGMA quick_check")]
+        if problems != ["ok"]:
+            raise sqlite3.DatabaseError(problems[0])
+        tables = {name for (name,) in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if tables and "schema_version" not in tables:
+            raise InputError(str(self.path), "is an SQLite database but not a drillsim history (it has no "
+                             "schema_version table); it was left as it is: name another file with --db")
+        version = self._version() if tables else 0
+        self._refuse_newer(version)
+        self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        return version
 
     def _version(self) -> int:
         row = self.db.execute("SELECT version FROM schema_version").fetchone()
@@ -305,3 +314,17 @@ def _text(value: object) -> str | None:
     if isinstance(value, date):
         return value.isoformat()
     return value or None
+
+
+def _while_busy(timeout: float, attempt: Callable[[], T]) -> T:
+    """``attempt()``, again while SQLite says the file is busy, for up to ``timeout`` seconds. SQLite
+    answers busy at once, without waiting, where waiting could deadlock: as when processes that have
+    just created one history each turn it to WAL."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return attempt()
+        except sqlite3.OperationalError as err:
+            if err.sqlite_errorcode & 0xFF not in BUSY_CODES or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
