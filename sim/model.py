@@ -137,6 +137,9 @@ class Model:
     learned: dict[str, list[TaskSpec]]
     """role -> the tasks its people start when they learn of the incident at a site, by priority
     (``on: {event: learned}``, ``Replication.learn``); no log event triggers them."""
+    on_facts: dict[str, list[tuple[str, list[TaskSpec]]]]
+    """role -> for each fact of the plan (in plan order) that starts tasks of the role when it changes,
+    those tasks, by priority: what someone told of an incident acts on (``Replication._standing_facts``)."""
     interrupting: set[str]  # roles with a task that interrupts the job in hand
     monitors: tuple[str, ...]  # office roles that perceive every site untold (``Role.monitors``), in plan order
     followers: dict[str | None, list[InjectRuntime]]  # the injects that come after each; None: from the start
@@ -224,6 +227,7 @@ def build_model(plan: Plan, scenario: Scenario) -> Model:
                 for t in targets}
             for w in whats
         }
+    on_facts = _on_facts(plan, triggers.get("fact"))
     all_branches = tuple(b.id for b in sc.branches)
     injects = [
         InjectRuntime(i.id, i.at.sampler(), i.after if isinstance(i.after, str) else None,
@@ -256,6 +260,7 @@ def build_model(plan: Plan, scenario: Scenario) -> Model:
     travel = {rid: sc.parameters.travel.get(rid, defaults.PERSON_TRAVEL).sampler() for rid in plan.roles}
     return Model(
         plan=plan, scenario=sc, channels=channels, agencies=agencies, triggers=triggers, learned=dict(learned),
+        on_facts=on_facts,
         interrupting={r for specs in (*by_event.values(), *learned.values()) for s in specs if s.interrupts
                       for r in s.roles},
         monitors=tuple(rid for rid, r in plan.roles.items() if r.monitors),
@@ -268,6 +273,20 @@ def build_model(plan: Plan, scenario: Scenario) -> Model:
         meta={"plan": plan.id, "scenario": sc.id, "incident": sc.incident.id, "type": sc.incident.type,
               "start": sc.start.isoformat()},
     )
+
+
+def _on_facts(plan: Plan, by_what: dict[str | None, dict[str | None, list[TaskSpec]]] | None
+              ) -> dict[str, list[tuple[str, list[TaskSpec]]]]:
+    """role -> [(fact, the tasks of the role any change of it starts)], facts in plan order."""
+    out: dict[str, list[tuple[str, list[TaskSpec]]]] = {}
+    if by_what is None:
+        return out
+    for role in plan.roles:
+        for name in plan.facts:
+            specs = [s for s in (by_what.get(name) or by_what[None])[None] if role in s.roles]
+            if specs:
+                out.setdefault(role, []).append((name, specs))
+    return out
 
 
 def _people(plan: Plan, sc: Scenario, branches: list[BranchRuntime]) -> tuple[list[PersonSlot], list[tuple[str, str]]]:

@@ -191,13 +191,9 @@ class Replication:
     def _standing_facts(self, person: Person, site: str) -> None:
         """Hand ``person`` the tasks of their role that the facts standing now call for, each as if
         its fact had just changed (delays count from when it did)."""
-        by_what = self.triggers.get("fact")
-        if by_what is None:
-            return
         facts, since = self.incident.facts, self.incident.since
-        for name in self.model.plan.facts:
-            specs = [s for s in (by_what.get(name) or by_what[None])[None] if person.role in s.roles]
-            if specs and facts[name]:
+        for name, specs in self.model.on_facts.get(person.role, ()):
+            if facts[name]:
                 at = since.get(name, self.env.now)
                 self._dispatch(specs, Event(at, site, self.incident_id, "fact", name, value=facts[name]), None, None,
                                site)
