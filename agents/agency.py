@@ -31,7 +31,10 @@ class Agency(Actor):
         self.rep.receive(msg)
 
     def ring(self, call: Call) -> None:
-        self.rep.env.timeout(self.params.answer(self.rep.comms_rng), call).callbacks.append(_pick_up)
+        answer = self.params.answer(self.rep.comms_rng)
+        if answer >= call.give_up_after:  # the caller may give up first (first, at the same moment)
+            call.wait_for_answer()
+        self.rep.env.timeout(answer, call).callbacks.append(_pick_up)
 
     def received(self, msg: Message) -> None:
         """A message from a branch alerts the agency for that branch; one from an office, for every

@@ -4,7 +4,8 @@ An actor has a role, an instance name, a site, and the replication it lives in. 
 it messages and asks three things of it, and tells kinds apart by nothing else:
 
 * ``deliver(msg)``: a written message or an alarm arrives (read when the actor gets to it);
-* ``ring(call)``: a phone rings (``sim.messaging.Call``: pick it up, or let the caller give up);
+* ``ring(call)``: a phone rings (``sim.messaging.Call``: start the caller's patience, then pick
+  up, or let the caller give up);
 * ``received(msg)``: the actor has the message in hand (a person learns of the incident; an
   agency sends a unit);
 

@@ -78,6 +78,7 @@ class Person(Actor):
         self._push(-1, READ, msg)
 
     def ring(self, call: Call) -> None:
+        call.wait_for_answer()
         self._push(-2, CALL, call)
 
     def received(self, msg: Message) -> None:

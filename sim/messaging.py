@@ -19,15 +19,23 @@ if TYPE_CHECKING:
 
 class Call:
     """A phone call: ``answered`` succeeds with True when the receiver picks up, or with False when
-    the caller gives up after the channel's ``answer_within``; ``over`` when the talk is done."""
+    the caller gives up after the channel's ``answer_within``; ``over`` when the talk is done.
 
-    __slots__ = ("answered", "msg", "over")
+    The receiver's ``ring`` starts the caller's patience (:meth:`wait_for_answer`) before anything
+    else, unless it picks up sooner for certain (an agency that answers in a drawn time): then no
+    timer is needed."""
+
+    __slots__ = ("answered", "env", "give_up_after", "msg", "over")
 
     def __init__(self, env: simpy.Environment, msg: Message, give_up_after: float):
+        self.env = env
         self.msg = msg
+        self.give_up_after = give_up_after
         self.answered = env.event()
         self.over = env.event()
-        env.timeout(give_up_after, self).callbacks.append(_give_up)
+
+    def wait_for_answer(self) -> None:
+        self.env.timeout(self.give_up_after, self).callbacks.append(_give_up)
 
     @property
     def ringing(self) -> bool:
@@ -78,6 +86,8 @@ def send(rep: Replication, sender: Person, spec: TaskSpec, site: str):
             call = Call(env, msg, channel.answer_within)
             if not lost and target.answers:
                 target.ring(call)
+            else:
+                call.wait_for_answer()
             if (yield call.answered):
                 receive(rep, msg)
                 yield env.timeout(channel.talk(comms))
