@@ -59,7 +59,7 @@ class Person(Actor):
         self.stopping: list[tuple[int, Any]] = []  # jobs held that a task has stopped, to end at their next step
         self.mates: list[Person] | None = None  # colleagues whose queued tasks this person may take (``_take_over``)
         # a person who can act starts when there is work: tellers at once (customers), others on their first job
-        self.proc = rep.env.process(self.run()) if (self.serves and present) else None
+        self.proc = rep.env.process(self.run()) if (self.serves and present and not branch.closed) else None
 
     # Receiving work -----------------------------------------------------------------------------
 
