@@ -17,3 +17,20 @@ def test_chinese_glyphs_render_without_missing_glyph_warnings(tmp_path):
         warnings.simplefilter("error")  # matplotlib warns "Glyph ... missing from font(s)"
         fig.savefig(tmp_path / "zh.png")
     assert (tmp_path / "zh.png").stat().st_size > 0
+
+
+def test_a_font_found_by_scanning_again_is_written_to_matplotlibs_cache(tmp_path, monkeypatch):
+    """A CJK font installed after matplotlib cached its font list is found by scanning the system
+    again; the list is then written to the cache, so that the next process need not scan."""
+    import matplotlib as mpl
+    from matplotlib import font_manager
+
+    from drillsim.reports import fonts
+
+    manager = font_manager.fontManager
+    cjk = set(fonts.CJK_FAMILIES)
+    monkeypatch.setattr(mpl, "get_cachedir", lambda: str(tmp_path))
+    monkeypatch.setattr(manager, "ttflist", [f for f in manager.ttflist if f.name not in cjk])  # a stale cache
+    family = fonts.cjk_family.__wrapped__()
+    cached = font_manager.json_load(tmp_path / f"fontlist-v{manager.__version__}.json")
+    assert family in {f.name for f in cached.ttflist}
