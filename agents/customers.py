@@ -4,7 +4,8 @@ until the incident reaches the branch.
 There is no process per customer. Arrival and service times are drawn in blocks, and a teller who
 becomes free claims the next customer: served at once if already waiting, otherwise when they
 come in. The earliest-free teller takes the earliest customer, which is the multi-server FIFO queue
-(a test checks it against Erlang C). At most two SimPy events per customer.
+(a test checks it against Erlang C). One SimPy event per customer: the teller's wait for them
+and their service are one timeout.
 """
 
 from __future__ import annotations

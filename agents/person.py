@@ -2,10 +2,11 @@
 
 Jobs come from the plan's duties and reports when their triggers fire, and from messages sent
 to the person. Tellers who serve customers do so when they have nothing else to do; a new job
-interrupts the customer being served. Serving is a chain of timeouts with callbacks, one customer
-after another, while the person's process waits, as idle, for a job: a customer costs no resumption
-of the process. A task that interrupts (``interrupts: true``) pauses the job
-in hand while that job takes its time; the job resumes after it, with the time it still needed.
+interrupts the customer being served. Serving is a chain of timeouts with callbacks, one per
+customer (the wait for them to come in and their service in one), while the person's process waits,
+as idle, for a job: a customer costs one SimPy event and no resumption of the process. A task that
+interrupts (``interrupts: true``) pauses the job in hand while that job takes its time; the job
+resumes after it, with the time it still needed.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class Stopped(Exception):
 
 class Person(Actor):
     __slots__ = ("answers", "branch", "current", "customer", "interruptible", "jobs", "knows", "mates", "office",
-                 "pausable", "paused", "present", "proc", "seq", "serves", "service", "state", "stopping", "wake")
+                 "pausable", "paused", "present", "proc", "seq", "serves", "state", "stopping", "wake")
     performs = True
 
     def __init__(self, rep: Replication, role: str, name: str, site: str, present: bool, answers: bool,
@@ -49,8 +50,7 @@ class Person(Actor):
         self.seq = 0
         self.state = IDLE
         self.wake: simpy.Event | None = None
-        self.customer: simpy.Timeout | None = None  # the wait for, or the service of, the customer at the counter
-        self.service = 0.0  # how long serving the customer awaited takes
+        self.customer: simpy.Timeout | None = None  # until the customer at the counter is served
         self.current: tuple[int, Any] | None = None  # the job in hand
         self.knows: dict[str, float] = {}  # site -> when this person learned of its incident (``Replication.learn``)
         self.interruptible = role in rep.model.interrupting  # some task of the role interrupts the job in hand
@@ -193,18 +193,8 @@ class Person(Actor):
             self.state = IDLE
             return
         wait, service = customer
-        if wait:  # for the customer to come in
-            self.service = service
-            self.customer = timeout = env.timeout(wait)
-            timeout.callbacks.append(self._customer_in)
-        else:
-            self.customer = timeout = env.timeout(service)
-            timeout.callbacks.append(self._customer_served)
-
-    def _customer_in(self, came: simpy.Timeout) -> None:
-        if came is self.customer:  # else a job called the teller away meanwhile
-            self.customer = timeout = self.rep.env.timeout(self.service)
-            timeout.callbacks.append(self._customer_served)
+        self.customer = timeout = env.timeout(wait + service)  # until the customer comes in, then serving them
+        timeout.callbacks.append(self._customer_served)
 
     def _customer_served(self, service: simpy.Timeout) -> None:
         if service is self.customer:
