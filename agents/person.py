@@ -186,7 +186,13 @@ class Person(Actor):
 
     # Serving customers: callbacks of the timeouts of one customer after another ------------------
 
-    def _take_customer(self) -> None:
+    def _take_customer(self, served: simpy.Timeout | None = None) -> None:
+        """Take the next customer: when the teller turns to customers (``served`` None), and as the
+        callback of the timeout that serves each one (unless a job called the teller away meanwhile)."""
+        if served is not None:
+            if served is not self.customer:
+                return
+            self.branch.served += 1
         env = self.rep.env
         customer = self.branch.next_customer(env._now)  # SimPy's clock: its `now` property is a Python call
         if customer is None:
@@ -194,12 +200,7 @@ class Person(Actor):
             return
         wait, service = customer
         self.customer = timeout = env.timeout(wait + service)  # until the customer comes in, then serving them
-        timeout.callbacks.append(self._customer_served)
-
-    def _customer_served(self, service: simpy.Timeout) -> None:
-        if service is self.customer:
-            self.branch.served += 1
-            self._take_customer()
+        timeout.callbacks.append(self._take_customer)
 
     def _do(self, spec: TaskSpec, site: str):
         rep = self.rep
