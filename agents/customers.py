@@ -42,10 +42,10 @@ class CustomerFlow:
         self.next_start = times[-1]
         self.arrivals.extend(times)
 
-    def next_customer(self, now: float) -> tuple[float, float] | None:
-        """For a teller free at ``now``: how long until the next customer comes in (0 if they are
-        waiting) and how long serving them takes; None if nobody else will come (then the flow is
-        closed for good)."""
+    def next_customer(self, now: float) -> float | None:
+        """For a teller free at ``now``: how long until the next customer is served — the wait for
+        them to come in (none if they are waiting) and their service; None if nobody else will come
+        (then the flow is closed for good)."""
         if self.closed:
             return None
         if self.claimed >= len(self.arrivals):
@@ -58,9 +58,9 @@ class CustomerFlow:
         if not self.services:
             self.services = self.draw_service(self.rng, BLOCK).tolist()
         if arrival > now:
-            return arrival - now, self.services.pop()
+            return arrival - now + self.services.pop()
         self.waited += now - arrival
-        return 0.0, self.services.pop()
+        return self.services.pop()
 
     def in_hall(self, now: float) -> int:
         """Customers who have come in and are not yet done."""

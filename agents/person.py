@@ -194,12 +194,11 @@ class Person(Actor):
                 return
             self.branch.served += 1
         env = self.rep.env
-        customer = self.branch.next_customer(env._now)  # SimPy's clock: its `now` property is a Python call
-        if customer is None:
+        until_served = self.branch.next_customer(env._now)  # SimPy's clock: its `now` property is a Python call
+        if until_served is None:
             self.state = IDLE
             return
-        wait, service = customer
-        self.customer = timeout = env.timeout(wait + service)  # until the customer comes in, then serving them
+        self.customer = timeout = env.timeout(until_served)
         timeout.callbacks.append(self._take_customer)
 
     def _do(self, spec: TaskSpec, site: str):
