@@ -100,9 +100,11 @@ def _out_folder(out: Path, force: bool, resume: bool = False) -> None:
 
 
 @contextmanager
-def _progress_bar(total: int):
-    """A progress bar on stderr, shown from the first finished chunk on (so that an error found
-    before any work is done is the only line printed)."""
+def _progress_bars(*labels: str):
+    """Progress bars on stderr, one per stage (``labels``), told ``(done, total)``; yields one
+    function per stage. The first is shown from the first finished chunk on (so that an error
+    found before any work is done is the only line printed), each later one once the one before
+    it is complete."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -112,20 +114,26 @@ def _progress_bar(total: int):
         TimeRemainingColumn,
     )
 
-    columns = (TextColumn("replications"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
+    width = max(map(len, labels))
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
                TextColumn("{task.fields[rate]}"), TimeRemainingColumn())
     bar = Progress(*columns, console=err_console, transient=False)
-    task = bar.add_task("run", total=total, rate="")
-    started = time.perf_counter()
+    tasks = [bar.add_task(label.ljust(width), total=None, rate="", visible=False) for label in labels]
+    started = [time.perf_counter()] * len(tasks)
 
-    def advance(done: int, _total: int) -> None:
-        if not bar.live.is_started:
-            bar.start()
-        rate = done / max(time.perf_counter() - started, 1e-9)
-        bar.update(task, completed=done, rate=f"{rate:,.0f}/s")
+    def stage(k: int):
+        def advance(done: int, total: int) -> None:
+            if not bar.live.is_started:
+                bar.start()
+            rate = done / max(time.perf_counter() - started[k], 1e-9)
+            bar.update(tasks[k], completed=done, total=total, visible=True,
+                       rate=f"{rate:,.1f}/s" if rate < 10 else f"{rate:,.0f}/s")
+            if done == total and k + 1 < len(tasks):
+                started[k + 1] = time.perf_counter()
+        return advance
 
     try:
-        yield advance
+        yield tuple(stage(k) for k in range(len(tasks)))
     finally:
         if bar.live.is_started:
             bar.stop()
@@ -180,6 +188,9 @@ def run(plan: PlanArg, scenario: ScenarioArg,
         resume: ResumeOpt = False,
         replication: Annotated[int | None, typer.Option(
             min=0, help="re-run replication I of a --reps run alone (without --reps)")] = None,
+        examples: Annotated[int | None, typer.Option(
+            min=0, help="with --reps: write the N worst late runs with their report and timeline (about a "
+                        "third of a second each) [default: 3]")] = None,
         force: ForceOpt = False,
         ) -> None:
     """Simulate SCENARIO under PLAN and score it: one drill with its report, or --reps many."""
@@ -193,7 +204,7 @@ def run(plan: PlanArg, scenario: ScenarioArg,
                          f"with --reps {reps} (drop --reps, keep --seed)")
     if reps == 1:
         for name, given in (("--workers", workers is not None), ("--scheduler", scheduler is not None),
-                            ("--resume", resume)):
+                            ("--resume", resume), ("--examples", examples is not None)):
             if given:
                 raise InputError(name, "applies only to many replications (--reps N)")
     _out_folder(out, force, resume)
@@ -204,9 +215,10 @@ def run(plan: PlanArg, scenario: ScenarioArg,
             remove_batch_results(out)
         _finish(drillsim.run_drill(p, sc, seed if replication is None else replication_seed(seed, replication), out))
         return
-    with _progress_bar(reps) as advance:
+    with _progress_bars("replications", "examples") as (advance, advance_examples):
         result = _interruptible(lambda: run_many(p, sc, reps, seed, out, workers, scheduler, resume, advance,
-                                                 overwrite=force), out)
+                                                 examples=3 if examples is None else examples, overwrite=force,
+                                                 example_progress=advance_examples), out)
     _print_many(result.summary)
     out_console.print(f"report: {result.files['report']}\nsummary: {result.files['summary']}  "
                       f"table: {result.files['results']} (Parquet)")
@@ -344,8 +356,8 @@ def experiment(ref: Annotated[str, typer.Argument(help="experiment file, or the 
     _out_folder(out, force, resume)
     source = catalog.resolve(ref, "experiment")
     _expect_kind(source, "drillsim.experiment")
-    exp, configs = load_experiment(source)
-    with _progress_bar(exp.reps * len(configs)) as advance:
+    exp, _ = load_experiment(source)
+    with _progress_bars("replications") as (advance,):
         result = _interruptible(lambda: run_experiment(ref, out, workers, scheduler, resume, advance,
                                                        overwrite=force), out)
     from rich.table import Table

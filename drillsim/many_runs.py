@@ -28,25 +28,49 @@ class ManyOutput:
 
 def run_many(plan: Plan, scenario: Scenario, reps: int, seed: int, out: str | Path, workers: int | None = None,
              scheduler: Any = None, resume: bool = False, progress: Progress | None = None,
-             examples: int = 3, chunk: int = 200, overwrite: bool = False) -> ManyOutput:
+             examples: int = 3, chunk: int = 200, overwrite: bool = False,
+             example_progress: Progress | None = None) -> ManyOutput:
     """Run ``reps`` replications, score each, and write the tidy table, the summary and examples.
 
-    The worst late replications of each requirement (up to ``examples``) are re-run alone from their
-    index and written with their report, to be read as a timeline.
+    The summary names the worst late replications of each requirement (up to :data:`WORST_KEPT`);
+    the ``examples`` worst of them (:func:`worst_examples`) are re-run alone from their index and
+    written with their report, to be read as a timeline. Each costs about as much as a few hundred
+    replications of the batch (its timeline is drawn), so there are few by default; the others are
+    re-run with ``drillsim run … --replication i``. ``progress`` and ``example_progress`` are told
+    ``(done, total)`` as replications and examples finish.
     """
     out = Path(out)
     job = drill_job(plan, scenario, reps, seed, chunk)
-    agg = Aggregator([r.id for r in plan.requirements], keep_worst=examples)
+    agg = Aggregator([r.id for r in plan.requirements], keep_worst=WORST_KEPT)
     for res in iterate_batch(job, out, workers, scheduler, resume, overwrite):
         agg.add(res.reps, res.outcome, res.latency, res.score)
         if progress is not None:
             progress(agg.replications, reps)
-    return _write_summary(job, agg, out)
+    return _write_summary(job, agg, out, examples, example_progress)
 
 
 def drill_job(plan: Plan, scenario: Scenario, reps: int, seed: int, chunk: int) -> BatchJob:
     """The batch of ``reps`` replications of one drill, as the command line and the API run it."""
     return BatchJob((Configuration("base", plan, scenario),), reps, seed, chunk)
+
+
+WORST_KEPT = 3
+"""The worst late replications of each requirement that a summary names."""
+
+
+def worst_examples(requirements: list[dict[str, Any]], n: int) -> list[int]:
+    """The ``n`` replications to write as examples, from the summary's ``requirements``: each
+    requirement's worst late run, critical requirements first and then in the plan's order, then
+    each one's second worst, and so on, each replication once."""
+    ordered = sorted(requirements, key=lambda r: not r["critical"])  # stable: the plan's order within
+    chosen: list[int] = []
+    for rank in range(WORST_KEPT):
+        for req in ordered:
+            if len(chosen) == n:
+                return chosen
+            if rank < len(req["worst_late"]) and (i := req["worst_late"][rank]["replication"]) not in chosen:
+                chosen.append(i)
+    return chosen
 
 
 def _summary(job: BatchJob, agg: Aggregator) -> dict[str, Any]:
@@ -61,16 +85,19 @@ def _summary(job: BatchJob, agg: Aggregator) -> dict[str, Any]:
     return summary
 
 
-def _write_summary(job: BatchJob, agg: Aggregator, out: Path) -> ManyOutput:
+def _write_summary(job: BatchJob, agg: Aggregator, out: Path, examples: int,
+                   progress: Progress | None = None) -> ManyOutput:
     """Re-run and write the worst examples, then write ``summary.json`` and the report."""
     from drillsim.api import run_drill
     from drillsim.reports.batch import write_many_report
 
     (config,) = job.configurations
     summary = _summary(job, agg)
-    chosen = sorted({ex["replication"] for req in summary["requirements"] for ex in req["worst_late"]})
-    for i in chosen:
+    chosen = sorted(worst_examples(summary["requirements"], examples))
+    for done, i in enumerate(chosen, 1):
         run_drill(config.plan, config.scenario, replication_seed(job.seed, i), out / "examples" / f"replication-{i}")
+        if progress is not None:
+            progress(done, len(chosen))
     summary["examples"] = {str(i): f"examples/replication-{i}/report.html" for i in chosen}
     path = out / "summary.json"
     path.write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
@@ -111,17 +138,18 @@ class Replications:
     def summary(self) -> pd.DataFrame:
         """One row per requirement: outcome counts, the proportion met with its 95 % Wilson interval,
         and latency (minutes) mean and percentiles — the numbers of ``summary.json``."""
-        return summary_frame(_summary(self.job, self._aggregate(0))["requirements"])
+        return summary_frame(_summary(self.job, self._aggregate())["requirements"])
 
-    def _aggregate(self, examples: int) -> Aggregator:
-        agg = Aggregator([r.id for r in self.plan.requirements], keep_worst=examples)
+    def _aggregate(self) -> Aggregator:
+        agg = Aggregator([r.id for r in self.plan.requirements], keep_worst=WORST_KEPT)
         for c in self.chunks:
             agg.add(c.reps, c.outcome, c.latency, c.score)
         return agg
 
     def write(self, out: str | Path, examples: int = 3, overwrite: bool = False) -> ManyOutput:
         """Write what ``drillsim run --reps`` writes into ``out``: the results table, the summary, the
-        report and the worst examples. A folder with an earlier run's results needs ``overwrite``."""
+        report and the ``examples`` worst runs (as :func:`run_many`). A folder with an earlier run's
+        results needs ``overwrite``."""
         out = Path(out)
         save_batch(self.job, out, self.chunks, overwrite)
-        return _write_summary(self.job, self._aggregate(examples), out)
+        return _write_summary(self.job, self._aggregate(), out, examples)

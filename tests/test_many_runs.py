@@ -11,7 +11,7 @@ import yaml
 
 import drillsim
 from drillsim.experiment_runs import run_experiment
-from drillsim.many_runs import run_many
+from drillsim.many_runs import run_many, worst_examples
 from drillsim.runner import BatchJob, Configuration, iterate_batch
 from drillsim.scoring.aggregate import LogHistogram, wilson
 from drillsim.sim.engine import run_replication
@@ -99,12 +99,47 @@ def test_one_replication_can_be_rerun_alone(robbery, serial):
         assert rows["score"].iloc[0] == pytest.approx(card.score)
 
 
-def test_worst_late_runs_are_kept_as_examples(serial):
+def test_the_summary_names_the_three_worst_late_runs_of_each_requirement(robbery, serial):
     s = summary(serial)
-    late = [ex for r in s["requirements"] for ex in r["worst_late"]]
-    assert late, "some requirement was late in some replication"
-    for ex in late:
-        assert (serial / s["examples"][str(ex["replication"])]).exists()
+    frame = table(serial)
+    for r in s["requirements"]:
+        late = frame[(frame.requirement == r["id"]) & (frame.outcome == "late")]
+        worst = late.sort_values(["latency_min", "replication"], ascending=[False, True]).head(3)
+        assert [ex["replication"] for ex in r["worst_late"]] == worst.replication.tolist()
+        assert [ex["latency_min"] for ex in r["worst_late"]] == pytest.approx(worst.latency_min.tolist(), abs=1e-4)
+    assert any(len(r["worst_late"]) == 3 for r in s["requirements"])
+
+
+def test_examples_are_the_worst_late_runs_critical_requirements_first(serial):
+    s = summary(serial)
+    by_rank = [[r["worst_late"][k]["replication"] for r in sorted(s["requirements"], key=lambda r: not r["critical"])
+                if len(r["worst_late"]) > k] for k in range(3)]
+    order = list(dict.fromkeys(i for rank in by_rank for i in rank))
+    assert sorted(map(int, s["examples"])) == sorted(order[:1])  # the serial run writes one example
+    for page in s["examples"].values():
+        assert (serial / page).exists()
+    assert worst_examples(s["requirements"], 4) == order[:4]
+    assert worst_examples(s["requirements"], 0) == []
+    report = (serial / "report.html").read_text("utf-8")
+    (written,) = s["examples"]
+    assert report.count('<a href="examples/') == sum(ex["replication"] == int(written) for r in s["requirements"]
+                                                     for ex in r["worst_late"])
+
+
+def test_examples_take_each_requirements_worst_first_critical_ones_before_the_rest():
+    def req(critical, *reps):
+        return {"critical": critical, "worst_late": [{"replication": i, "latency_min": 9.0} for i in reps]}
+
+    reqs = [req(False, 1, 2, 3), req(True, 4, 5), req(False), req(True, 4, 6, 7)]
+    assert worst_examples(reqs, 10) == [4, 1, 5, 6, 2, 7, 3]
+    assert worst_examples(reqs, 3) == [4, 1, 5]
+
+
+def test_no_examples_are_written_when_none_are_asked_for(robbery, tmp_path):
+    result = run_many(*robbery, 20, 5, tmp_path, workers=1, examples=0)
+    assert result.summary["examples"] == {}
+    assert not (tmp_path / "examples").exists()
+    assert "--replication I" in (tmp_path / "report.html").read_text("utf-8")
 
 
 def test_confidence_interval_covers_the_exact_probability(tmp_path):

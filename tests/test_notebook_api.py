@@ -29,8 +29,17 @@ def runs(robbery):
 @pytest.fixture(scope="module")
 def command_line(tmp_path_factory):
     out = tmp_path_factory.mktemp("cli")
-    assert cli("run", PLAN, SCENARIO, "--reps", REPS, "--seed", SEED, "--workers", 1, "--out", out).code == 0
+    ran = cli("run", PLAN, SCENARIO, "--reps", REPS, "--seed", SEED, "--workers", 1, "--examples", 2, "--out", out)
+    assert ran.code == 0
+    assert "examples" in ran.err and "2/2" in ran.err  # the re-runs have their progress bar
     return out
+
+
+def test_the_command_line_writes_the_examples_asked_for(command_line):
+    written = json.loads((command_line / "summary.json").read_text("utf-8"))["examples"]
+    assert len(written) == 2
+    assert sorted(p.name for p in (command_line / "examples").iterdir()) == sorted(
+        f"replication-{i}" for i in written)
 
 
 def parquet_table(out):
@@ -87,7 +96,7 @@ def test_another_seed_gives_other_results(robbery, runs):
 
 def test_write_gives_the_files_of_the_command_line(runs, command_line, tmp_path):
     out = tmp_path / "written"
-    files = runs.write(out).files
+    files = runs.write(out, examples=2).files
     assert files["summary"] == out / "summary.json" and (out / "report.html").exists()
     assert (out / "summary.json").read_bytes() == (command_line / "summary.json").read_bytes()
     record = json.loads((out / "batch.json").read_text("utf-8"))
