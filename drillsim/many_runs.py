@@ -8,9 +8,8 @@ import json
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import pyarrow as pa
 
 from drillsim.runner import BatchJob, ChunkResult, Configuration, Progress, iterate_batch, results_table, save_batch
@@ -18,6 +17,9 @@ from drillsim.scoring.aggregate import Aggregator
 from drillsim.sim.seeds import replication_seed
 from drillsim.spec.plan import Plan
 from drillsim.spec.scenario import Scenario
+
+if TYPE_CHECKING:  # pandas is imported when a table is asked for: the command line never needs it
+    import pandas as pd
 
 
 @dataclass
@@ -108,6 +110,8 @@ def _write_summary(job: BatchJob, agg: Aggregator, out: Path, examples: int,
 
 def summary_frame(requirements: list[dict[str, Any]]) -> pd.DataFrame:
     """Per-requirement statistics (as in ``summary.json``) as a table, one row per requirement."""
+    import pandas as pd
+
     rows = []
     for req in requirements:
         low, high = req["p_met_ci95"] or (None, None)
