@@ -114,10 +114,11 @@ PHONE_120 = Report("phone-120", ("ambulance",), "phone", ("place", "people", "ha
 REPORT_HEAD = Report("report-head", ("branch_head", "duty_leader"), "phone", PLACE, 2, 0.5)
 HEAD_PHONE = Report("head-phone-office", ("upper_office",), "phone", OFFICE, 3, 1.0)
 LEADER_PHONE = Report("leader-phone-office", ("upper_office",), "phone", OFFICE, 3, 1.0)
+WRITING = lognormal(15.0, 40.0)
 HEAD_WRITTEN = Report("head-written-office", ("upper_office",), "electronic", WRITTEN,
-                      prep=lambda rng: rng.lognormal(*lognormal(15.0, 40.0)))
+                      prep=lambda rng: rng.lognormal(*WRITING))
 LEADER_WRITTEN = Report("leader-written-office", ("upper_office",), "electronic", WRITTEN,
-                        prep=lambda rng: rng.lognormal(*lognormal(15.0, 40.0)))
+                        prep=lambda rng: rng.lognormal(*WRITING))
 TO_GROUP = Report("office-to-group", ("leadership_group",), "phone", ("branch_name", "time", "nature", "harm", "trend"),
                   3, 2.0)
 TO_SECURITY = Report("office-to-security", ("security_dept",), "phone", ("branch_name", "time", "nature"))
