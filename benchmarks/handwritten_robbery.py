@@ -199,7 +199,6 @@ class Robbery:
         self.rows: list[tuple] = []
         self.seq = count()
         self.ref = 0  # the last message number
-        self.injured = 0
         self.fled = False
         self.level: str | None = None
         self.done: set[str] = set()  # tasks done once per incident, given already
@@ -265,7 +264,6 @@ class Robbery:
     def fact(self, name: str, value: Any) -> None:
         self.log("fact", name, value=value)
         if name == "injured":
-            self.injured = value
             self.lobby.give(0, self.send, PHONE_120)
             self.lobby.give(3, self.duty, FIRST_AID)
         elif name == "suspects_fled":
