@@ -1,0 +1,505 @@
+"""The demo robbery's incident (no customers) written by hand in plain SimPy, against drillsim's.
+
+    .venv/bin/python benchmarks/handwritten_robbery.py
+
+The yardstick of issue #13: drillsim's incident engine should cost no more per log row than a
+special-purpose model of the same drill, written as a SimPy modeller would write one for this
+plan and scenario alone. Here each person is a process working through a priority store of jobs
+(a ringing phone first, then a written message, then tasks by the plan's priority), a phone call
+waits for the receiver to pick up or gives up, the outside agencies answer and send a unit, and
+who does what on which event is written out in ``Robbery``'s handlers. Times and chances are the
+plan's and the scenario's, drawn from one ``numpy`` Generator per replication; the rows are
+plain tuples ``(t, event, what, actor, target, channel, ref, value, fields)`` of the kinds
+drillsim logs, about as many (``tests/test_handwritten_robbery.py`` checks the two agree).
+
+``side_by_side`` runs the two in alternating rounds, set-up included (drillsim's
+``back_to_back``, as the batch runs it) and gives time per replication, per row and per SimPy
+event, with the ratios drillsim / hand-written: medians over the rounds, with quartiles.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from functools import partial
+from itertools import count
+from typing import Any, NamedTuple
+
+import numpy as np
+import simpy
+from drills import demo, without_customers  # benchmarks/, beside this file
+
+from drillsim.sim.engine import back_to_back
+from drillsim.sim.model import build_model
+from drillsim.sim.replication import Replication
+from drillsim.sim.seeds import replication_seed, streams
+
+SEED = 1
+HORIZON = 600.0  # minutes: the scenario's 10h
+S = 1 / 60  # a second, in minutes
+Z90 = 1.2815515655446004  # standard normal 90th percentile
+
+
+def lognormal(median: float, p90: float) -> tuple[float, float]:
+    """numpy's (mean, sigma) of a lognormal given by median and 90th percentile, as the plan gives it."""
+    return math.log(median), math.log(p90 / median) / Z90
+
+
+# The incident: scenarios/armed-robbery-injured.yaml, injects
+ENTER = (60.0, 150.0, 400.0)  # robbers-enter: triangular [60, 150, 400] from the start
+INJURED_AFTER = (30 * S, 3.0)  # customer-injured: uniform [30s, 3min] after robbers-enter
+FLEE_AFTER = lognormal(2.5, 9.5)  # robbers-flee: lognormal median 2.5, p90 9.5 after robbers-enter
+# People: the scenario's parameters.human, and spec/defaults.py for what it leaves out
+REACTION = lognormal(15 * S, 1.0)  # human.reaction, before a job taken up from idle
+OMISSION = 0.02  # human.omission default: every duty and report but grading and going to the scene
+BOTCH_OBSERVE = 0.05  # human.botch guard-observe: gives chase instead
+FIELD_OMISSION = 0.05  # human.field_omission: each field a report carries
+HANDLING = lognormal(2.0, 6.0)  # defaults.OFFICE_HANDLING: an office reads a written message
+TRAVEL = lognormal(15.0, 30.0)  # defaults.PERSON_TRAVEL: an absent branch head to the branch
+# plans/counter-robbery.yaml roles: (presence, reachable when absent)
+HEAD, DUTY_LEADER, LEADERSHIP = (0.8, 0.95), (0.9, 0.95), (0.6, 0.9)
+# Channels: spec/defaults.py CHANNELS (the scenario sets none)
+PHONE_LATENCY, PHONE_FAILURE, ANSWER_WITHIN, TALK = (5 * S, 20 * S), 0.02, 1.0, lognormal(1.5, 4.0)
+ALARM_LATENCY, ALARM_FAILURE = (5 * S, 50 * S), 0.01
+ELECTRONIC_LATENCY, ELECTRONIC_FAILURE = (0.5, 3.0), 0.01
+# Agencies: spec/defaults.py AGENCIES (police, ambulance; the regulator is "other": it sends nobody)
+POLICE_ANSWER, POLICE_DISPATCH, POLICE_TRAVEL = 5 * S, (1.0, 2.1), lognormal(5.0, 9.0)
+AMBULANCE_ANSWER, AMBULANCE_DISPATCH, AMBULANCE_TRAVEL = (2 * S, 10 * S), 1.0, lognormal(10.0, 16.0)
+REGULATOR_ANSWER = lognormal(15 * S, 40 * S)
+
+CALL, READ = -2, -1  # job priorities: a ringing phone first, then a written message, then tasks (0 …)
+
+Draw = Callable[[np.random.Generator], float]
+
+
+class Duty(NamedTuple):
+    """A duty of plans/counter-robbery.yaml: its action, how long it takes, and a botch."""
+
+    action: str
+    takes: Draw
+    botch_as: str | None = None
+
+
+class Report(NamedTuple):
+    """An escalation edge of plans/counter-robbery.yaml."""
+
+    id: str
+    to: tuple[str, ...]  # the target, then the fallbacks
+    channel: str
+    carries: tuple[str, ...] = ()
+    attempts: int = 1  # 1 + retry.attempts
+    every: float = 0.0
+    prep: Draw | None = None
+
+
+PLACE = ("place", "time", "nature")
+OFFICE = ("branch_name", "place", "time", "nature")
+WRITTEN = ("branch_name", "place", "time", "cause", "nature", "amount", "people", "process", "harm",
+           "customer_reaction", "measures", "trend")
+
+LOCK_CASH = Duty("lock_cash", lambda rng: rng.uniform(10 * S, 40 * S))
+AUDIBLE_ALARM = Duty("sound_audible_alarm", lambda rng: 5 * S)
+PROTECT = Duty("protect_people_and_cash", lambda rng: rng.uniform(0.5, 2.0))
+OBSERVE = Duty("note_suspect_description", lambda rng: rng.uniform(0.5, 2.0), "pursue_suspects")
+NO_PURSUIT = Duty("stay_at_counter", lambda rng: 10 * S)
+FIRST_AID = Duty("first_aid", lambda rng: rng.uniform(2.0, 6.0))
+PRESERVE = Duty("preserve_scene_and_cctv", lambda rng: rng.uniform(2.0, 8.0))
+
+ALARM_110 = Report("alarm-110", ("police",), "alarm_button", prep=lambda rng: rng.uniform(2 * S, 20 * S))
+PHONE_110 = Report("phone-110", ("police",), "phone", PLACE, 3, 20 * S)
+PHONE_120 = Report("phone-120", ("ambulance",), "phone", ("place", "people", "harm"), 3, 20 * S)
+REPORT_HEAD = Report("report-head", ("branch_head", "duty_leader"), "phone", PLACE, 2, 0.5)
+HEAD_PHONE = Report("head-phone-office", ("upper_office",), "phone", OFFICE, 3, 1.0)
+LEADER_PHONE = Report("leader-phone-office", ("upper_office",), "phone", OFFICE, 3, 1.0)
+WRITING = lognormal(15.0, 40.0)
+HEAD_WRITTEN = Report("head-written-office", ("upper_office",), "electronic", WRITTEN,
+                      prep=lambda rng: rng.lognormal(*WRITING))
+LEADER_WRITTEN = Report("leader-written-office", ("upper_office",), "electronic", WRITTEN,
+                        prep=lambda rng: rng.lognormal(*WRITING))
+TO_GROUP = Report("office-to-group", ("leadership_group",), "phone", ("branch_name", "time", "nature", "harm", "trend"),
+                  3, 2.0)
+TO_SECURITY = Report("office-to-security", ("security_dept",), "phone", ("branch_name", "time", "nature"))
+TO_REGULATOR = Report("group-to-regulator", ("regulator",), "phone",
+                      ("branch_name", "place", "time", "nature", "harm", "measures"), 3, 1.0)
+BRANCH = {"report-head", "head-phone-office", "leader-phone-office"}  # told of the branch's incident by these
+TO_UPPER = {"head-phone-office", "leader-phone-office", "head-written-office", "leader-written-office"}
+
+
+class Person:
+    """Does one job at a time from a priority store, with a reaction time before one taken up from idle."""
+
+    def __init__(self, drill: Robbery, name: str, present: bool = True, answers: bool = True):
+        self.drill = drill
+        self.name = name
+        self.present = present
+        self.answers = answers  # present, or picks up the phone when away
+        self.knows = False  # of the incident
+        self.busy = False
+        self.jobs = simpy.PriorityStore(drill.env)
+        drill.env.process(self.work())
+
+    @property
+    def load(self) -> int:
+        return len(self.jobs.items) + self.busy
+
+    def give(self, priority: int, job: Callable[..., Iterator[Any]], arg: Any = None) -> None:
+        self.jobs.put((priority, next(self.drill.seq), job, arg))
+
+    def work(self) -> Iterator[simpy.Event]:
+        env, rng = self.drill.env, self.drill.rng
+        idle = True
+        while True:
+            if not self.jobs.items:
+                idle = True
+            priority, _, job, arg = yield self.jobs.get()
+            self.busy = True
+            if idle and priority != CALL:
+                yield env.timeout(rng.lognormal(*REACTION))
+            idle = False
+            yield from job(self, arg)
+            self.busy = False
+
+
+class Call:
+    def __init__(self, env: simpy.Environment):
+        self.ringing = True
+        self.answered = env.event()
+        self.over = env.event()
+
+
+class Agency:
+    """110, 120, the regulator: answers in a drawn time; the first call or alarm sends a unit."""
+
+    def __init__(self, drill: Robbery, name: str, answer: Draw, journey: Draw | None):
+        self.drill = drill
+        self.name = name
+        self.answer = answer
+        self.journey = journey  # dispatch and travel; None: sends nobody
+        self.called = False
+
+    def alerted(self) -> None:
+        if self.journey is not None and not self.called:
+            self.called = True
+            self.drill.env.process(self.come())
+
+    def come(self) -> Iterator[simpy.Event]:
+        yield self.drill.env.timeout(self.journey(self.drill.rng))
+        self.drill.log("arrived", self.name, self.name)
+
+
+class Robbery:
+    """One replication: the staff of the branch, the offices, the agencies, and the incident."""
+
+    def __init__(self, rng: np.random.Generator):
+        self.env = env = simpy.Environment()
+        self.rng = rng
+        self.rows: list[tuple] = []
+        self.seq = count()
+        self.ref = 0  # the last message number
+        self.fled = False
+        self.level: str | None = None
+        self.done: set[str] = set()  # tasks done once per incident, given already
+        self.tellers = [Person(self, "teller-1"), Person(self, "teller-2")]
+        self.cash_teller = Person(self, "cash_teller-1")
+        self.lobby = Person(self, "lobby_manager-1")
+        self.guard = Person(self, "guard-1")
+        self.head = self._person("branch_head-1", *HEAD)
+        self.staff = [*self.tellers, self.cash_teller, self.lobby, self.guard, self.head]
+        self.duty_leader = self._person("duty_leader-1", *DUTY_LEADER)
+        self.upper = Person(self, "upper_office-1")
+        self.group = [self._person("leadership_group-1", *LEADERSHIP), self._person("leadership_group-2", *LEADERSHIP)]
+        self.actors: dict[str, Any] = {
+            "branch_head": self.head, "duty_leader": self.duty_leader, "upper_office": self.upper,
+            "security_dept": Person(self, "security_dept-1"),
+            "police": Agency(self, "police", lambda rng: POLICE_ANSWER,
+                             lambda rng: rng.uniform(*POLICE_DISPATCH) + rng.lognormal(*POLICE_TRAVEL)),
+            "ambulance": Agency(self, "ambulance", lambda rng: rng.uniform(*AMBULANCE_ANSWER),
+                                lambda rng: AMBULANCE_DISPATCH + rng.lognormal(*AMBULANCE_TRAVEL)),
+            "regulator": Agency(self, "regulator", lambda rng: rng.lognormal(*REGULATOR_ANSWER), None),
+        }
+        env.process(self.incident())
+
+    def _person(self, name: str, presence: float, reachable: float) -> Person:
+        present = self.rng.random() < presence
+        return Person(self, name, present, present or self.rng.random() < reachable)
+
+    def log(self, event: str, what: str, actor: str | None = None, target: str | None = None,
+            channel: str | None = None, ref: int | None = None, value: Any = None,
+            fields: tuple[str, ...] | None = None) -> None:
+        self.rows.append((self.env.now, event, what, actor, target, channel, ref, value, fields))
+
+    def once(self, task: str) -> bool:
+        if task in self.done:
+            return False
+        self.done.add(task)
+        return True
+
+    # The incident ----------------------------------------------------------------------------
+
+    def incident(self) -> Iterator[simpy.Event]:
+        env, rng = self.env, self.rng
+        yield env.timeout(rng.triangular(*ENTER))
+        self.log("inject", "robbers-enter")
+        for person in self.staff:  # everyone on site perceives it
+            if person.present:
+                self.learn(person, "perceived")
+        self.cash_teller.give(1, self.duty, LOCK_CASH)
+        self.guard.give(1, self.duty, PROTECT)
+        least_busy(self.tellers).give(1, self.send, ALARM_110)
+        self.lobby.give(1, self.send, PHONE_110)
+        least_busy(self.tellers).give(2, self.duty, AUDIBLE_ALARM)
+        self.lobby.give(2, self.send, REPORT_HEAD)
+        self.fact("armed", True)
+        env.process(self.inject(rng.uniform(*INJURED_AFTER), "customer-injured", "injured", 1))
+        env.process(self.inject(rng.lognormal(*FLEE_AFTER), "robbers-flee", "suspects_fled", True))
+
+    def inject(self, after: float, inject: str, fact: str, value: Any) -> Iterator[simpy.Event]:
+        yield self.env.timeout(after)
+        self.log("inject", inject)
+        self.fact(fact, value)
+
+    def fact(self, name: str, value: Any) -> None:
+        self.log("fact", name, value=value)
+        if name == "injured":
+            self.lobby.give(0, self.send, PHONE_120)
+            self.lobby.give(3, self.duty, FIRST_AID)
+        elif name == "suspects_fled":
+            self.fled = True
+            self.guard.give(1, self.duty, OBSERVE)
+            least_busy(self.tellers).give(1, self.duty, NO_PURSUIT)
+            if self.head.present and self.once("preserve"):
+                self.head.give(5, self.duty, PRESERVE)
+        if self.level is not None and self.upper.knows:  # re-graded as the facts change
+            self.upper.give(1, self.grade)
+
+    def learn(self, person: Person, how: str, channel: str | None = None, ref: int | None = None) -> None:
+        if person.knows:
+            return
+        person.knows = True
+        self.log("learned", "incident", person.name, channel=channel, ref=ref, value=how)
+        if person is self.head:
+            self.head.give(1, self.send, HEAD_PHONE)
+            if self.head.present:
+                self.log("arrived", "branch_head", self.head.name)
+            else:
+                self.head.give(4, self.go_to_scene)
+
+    # Jobs ------------------------------------------------------------------------------------
+
+    def duty(self, person: Person, duty: Duty) -> Iterator[simpy.Event]:
+        rng = self.rng
+        if rng.random() < OMISSION:
+            self.log("omitted", duty.action, person.name)
+            return
+        action = duty.botch_as if duty.botch_as and rng.random() < BOTCH_OBSERVE else duty.action
+        self.log("started", action, person.name)
+        yield self.env.timeout(duty.takes(rng))
+        self.log("action", action, person.name)
+
+    def grade(self, person: Person, _: None) -> Iterator[simpy.Event]:
+        """The plan's grading: weapons or injuries are level II (no explosives, no hostages here)."""
+        self.log("started", "grade", person.name)
+        yield self.env.timeout(self.rng.uniform(1.0, 5.0))
+        if self.level is None:
+            self.level = "II"
+            self.log("level", "II", person.name, value="II")
+            self.upper.give(2, self.send, TO_GROUP)
+            self.upper.give(3, self.send, TO_SECURITY)
+
+    def go_to_scene(self, person: Person, _: None) -> Iterator[simpy.Event]:
+        yield self.env.timeout(self.rng.lognormal(*TRAVEL))
+        person.present = True
+        self.log("arrived", "branch_head", person.name)
+        if self.fled and self.once("preserve"):
+            person.give(5, self.duty, PRESERVE)
+
+    def pick_up(self, person: Person, call: Call) -> Iterator[simpy.Event]:
+        if call.ringing:  # else the caller gave up before the phone was got to
+            call.answered.succeed()
+            yield call.over
+
+    def read(self, person: Person, msg: tuple) -> Iterator[simpy.Event]:
+        yield self.env.timeout(self.rng.lognormal(*HANDLING))  # only offices are sent written reports
+        self.received(*msg)
+
+    # Messages --------------------------------------------------------------------------------
+
+    def send(self, sender: Person, report: Report) -> Iterator[simpy.Event]:
+        """A report along its edge: a phone call with retries, then the fallback; an alarm or a written
+        report is sent once."""
+        env, rng = self.env, self.rng
+        if rng.random() < OMISSION:
+            self.log("omitted", report.id, sender.name)
+            return
+        carries = report.carries
+        fields = tuple(f for f, u in zip(carries, rng.random(len(carries)), strict=True) if u >= FIELD_OMISSION) \
+            if carries else ()
+        if report.prep is not None:
+            yield env.timeout(report.prep(rng))
+        for role in report.to:
+            target = min(self.group, key=reach) if role == "leadership_group" else self.actors[role]
+            for attempt in range(1, report.attempts + 1):
+                if attempt > 1:
+                    yield env.timeout(report.every)
+                self.ref += 1
+                msg = (report.id, sender, target, report.channel, self.ref, fields)
+                self.log("sent", report.id, sender.name, target.name, report.channel, self.ref, attempt, fields)
+                if report.channel != "phone":
+                    env.process(self.carry(msg))
+                    return
+                if (yield from self.call(msg)):
+                    return
+
+    def carry(self, msg: tuple) -> Iterator[simpy.Event]:
+        env, rng = self.env, self.rng
+        report, sender, target, channel, ref, _ = msg
+        if channel == "alarm_button":
+            lost, latency = rng.random() < ALARM_FAILURE, rng.uniform(*ALARM_LATENCY)
+        else:
+            lost, latency = rng.random() < ELECTRONIC_FAILURE, rng.uniform(*ELECTRONIC_LATENCY)
+        yield env.timeout(latency)
+        if lost:
+            self.log("lost", report, sender.name, target.name, channel, ref)
+        elif isinstance(target, Agency):
+            self.received(*msg)
+        else:
+            target.give(READ, self.read, msg)
+
+    def call(self, msg: tuple) -> Iterator[simpy.Event]:
+        """One ring: True if picked up (the talk then held), False if the caller gave up."""
+        env, rng = self.env, self.rng
+        report, sender, target, channel, ref, _ = msg
+        lost = rng.random() < PHONE_FAILURE
+        yield env.timeout(rng.uniform(*PHONE_LATENCY))
+        call = None
+        if isinstance(target, Agency):
+            answer = target.answer(rng)
+            picked = not lost and answer < ANSWER_WITHIN
+            yield env.timeout(answer if picked else ANSWER_WITHIN)
+        else:
+            call = Call(env)
+            if not lost and target.answers:
+                target.give(CALL, self.pick_up, call)
+            yield call.answered | env.timeout(ANSWER_WITHIN)
+            picked = call.answered.triggered
+            if not picked:
+                call.ringing = False
+        if not picked:
+            self.log("unanswered", report, sender.name, target.name, channel, ref)
+            return False
+        self.received(*msg)
+        yield env.timeout(rng.lognormal(*TALK))
+        self.log("acknowledged", report, sender.name, target.name, channel, ref)
+        if call is not None:
+            call.over.succeed()
+        if report == "head-phone-office":
+            sender.give(6, self.send, HEAD_WRITTEN)
+        elif report == "leader-phone-office":
+            sender.give(6, self.send, LEADER_WRITTEN)
+        return True
+
+    def received(self, report: str, sender: Person, target: Any, channel: str, ref: int,
+                 fields: tuple[str, ...]) -> None:
+        self.log("received", report, sender.name, target.name, channel, ref, fields=fields)
+        if isinstance(target, Agency):
+            target.alerted()
+            return
+        if report in BRANCH:
+            self.learn(target, "told", channel, ref)
+        if report in TO_UPPER:
+            self.upper.give(1, self.grade)
+        elif report == "report-head" and target is self.duty_leader and self.once("leader-phone"):
+            target.give(1, self.send, LEADER_PHONE)
+        elif report == "office-to-group" and self.once("to-regulator"):
+            target.give(2, self.send, TO_REGULATOR)  # level II: the group tells the regulator
+
+
+def least_busy(people: list[Person]) -> Person:
+    return min(people, key=lambda p: p.load)
+
+
+def reach(p: Person) -> tuple[bool, int]:
+    return not p.answers, p.load
+
+
+# Running ------------------------------------------------------------------------------------------
+
+def _replication(seed: int, i: int) -> Robbery:
+    drill = Robbery(np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(i,))))
+    drill.env.run(until=HORIZON)
+    return drill
+
+
+def replicate(seed: int, i: int) -> list[tuple]:
+    """The rows of replication ``i`` of seed ``seed``."""
+    return _replication(seed, i).rows
+
+
+def run(reps: int, first: int) -> tuple[int, int]:
+    """Replications ``first`` … of seed 1: total rows, total SimPy events (scheduled, less those pending)."""
+    rows = events = 0
+    for i in range(first, first + reps):
+        drill = _replication(SEED, i)
+        rows += len(drill.rows)
+        events += next(drill.env._eid) - len(drill.env._queue)
+    return rows, events
+
+
+def drillsim_run(model, reps: int, first: int) -> tuple[int, int]:
+    """drillsim's incident-only replications, as ``benchmarks/run.py`` counts them: rows, SimPy events."""
+    rows = events = 0
+    for i in range(first, first + reps):
+        rep = Replication(model, streams(replication_seed(SEED, i)))
+        rep.env.run(until=model.scenario.horizon)
+        rep.finish()
+        rows += len(rep.rows)
+        events += next(rep.env._eid) - len(rep.env._queue)
+    return rows, events
+
+
+def side_by_side(reps: int = 40, rounds: int = 20) -> dict:
+    plan, scenario = demo()
+    model = build_model(plan, without_customers(scenario))
+    samples: dict[str, dict[str, list[float]]] = {k: {"rep": [], "row": [], "event": [], "rows": [], "events": []}
+                                                  for k in ("hand", "drillsim")}
+
+    def timed(name: str, go: Callable[[int, int], tuple[int, int]], first: int) -> None:
+        t0 = time.perf_counter()
+        rows, events = go(reps, first)
+        us = 1e6 * (time.perf_counter() - t0)
+        s = samples[name]
+        s["rep"].append(us / reps)
+        s["row"].append(us / rows)
+        s["event"].append(us / events)
+        s["rows"].append(rows / reps)
+        s["events"].append(events / reps)
+
+    run(reps, 10**6)  # warm up
+    with back_to_back():
+        drillsim_run(model, reps, 10**6)
+    for r in range(rounds):
+        timed("hand", run, r * reps)
+        with back_to_back():
+            timed("drillsim", partial(drillsim_run, model), r * reps)
+    out: dict = {"drill": f"{plan.id} / {scenario.id}, without customers", "replications_per_round": reps,
+                 "rounds": rounds}
+    for name, s in samples.items():
+        out[name] = {f"us_per_{k}": _quartiles(s[k], 2) for k in ("rep", "row", "event")}
+        out[name]["rows_per_rep"] = round(statistics.fmean(s["rows"]), 2)
+        out[name]["events_per_rep"] = round(statistics.fmean(s["events"]), 2)
+    d, h = samples["drillsim"], samples["hand"]
+    out["ratio_drillsim_to_hand"] = {f"per_{k}": _quartiles([a / b for a, b in zip(d[k], h[k], strict=True)], 3)
+                                     for k in ("rep", "row", "event")}
+    return out
+
+
+def _quartiles(values: list[float], digits: int) -> dict:
+    q1, median, q3 = statistics.quantiles(values, n=4) if len(values) > 1 else values * 3
+    return {"median": round(median, digits), "quartiles": [round(q1, digits), round(q3, digits)]}
+
+
+if __name__ == "__main__":
+    print(json.dumps(side_by_side(), indent=1))
