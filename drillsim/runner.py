@@ -8,7 +8,8 @@ configuration uses the same seed (``seeds.replication_seed``), so configurations
 common random numbers and results do not depend on the number of workers or the executor.
 
 Each finished unit is written as ``results/config=<name>/part-<chunk>.parquet`` (atomically: a
-killed run leaves whole parts only) — one row per replication and requirement. ``resume`` reads
+killed run leaves whole parts only) — one row per replication and requirement — by the local
+pool's worker that ran it, or by the main process for a Dask cluster. ``resume`` reads
 the parts already there and runs only the missing units; ``overwrite`` removes an earlier run's parts
 and starts again. Nothing is written before the executor is up, so a scheduler that cannot be
 reached leaves the output folder as it was. With no folder (``out=None``) nothing is written and
@@ -108,6 +109,7 @@ class _Worker:
     """What a worker process keeps between chunks: the job it was given and its compiled models."""
 
     job: BatchJob | None = None
+    out: Path | None = None
     models: dict[int, tuple[Model, Scorer]] = {}
 
 
@@ -210,30 +212,35 @@ def _read_part(path: Path, config: int, chunk: int, r: int, expected: range) -> 
 # Executors -------------------------------------------------------------------------------------
 
 class _Local:
-    """A process pool (or, with one worker, this process)."""
+    """A process pool (or, with one worker, this process). A unit's part file is written where the
+    unit ran, so that the main process, which shares the cores with the workers, only gathers."""
 
-    def __init__(self, job: BatchJob, workers: int):
-        self.job = job
-        self.pool = (ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(job, os.getpid()))
+    saves = True
+
+    def __init__(self, job: BatchJob, workers: int, out: Path | None):
+        self.job, self.out = job, out
+        self.pool = (ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(job, out, os.getpid()))
                      if workers > 1 else None)
         self.width = 3 * workers
 
     def submit(self, config: int, chunk: int) -> Future:
         if self.pool is None:
             f: Future = Future()
-            f.set_result(run_chunk(self.job, config, chunk))
+            f.set_result(_run_and_save(self.job, self.out, config, chunk))
             return f
         return self.pool.submit(_run_in_worker, config, chunk)  # the job went to each worker once, at start
 
     def close(self, cancel: bool = False) -> None:
+        """Stop; with ``cancel``, drop the units not started, and wait for those running to finish
+        (and write their parts), so that nothing is written after the run has returned."""
         if self.pool is not None:
-            self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
+            self.pool.shutdown(wait=True, cancel_futures=cancel)
 
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
-def _start_worker(job: BatchJob, parent: int) -> None:
+def _start_worker(job: BatchJob, out: Path | None, parent: int) -> None:
     """Tie this worker's life to the main process, then compile the job's models."""
     if sys.platform.startswith("linux"):
         libc = ctypes.CDLL(None, use_errno=True)
@@ -241,6 +248,7 @@ def _start_worker(job: BatchJob, parent: int) -> None:
     if os.getppid() != parent:  # the main process died before the line above
         os._exit(1)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="drillsim-parent-watch").start()
+    _Worker.out = out
     for c in range(len(job.configurations)):
         _prepared(job, c)
 
@@ -253,11 +261,23 @@ def _watch_parent(parent: int, every: float = 1.0) -> None:
 
 
 def _run_in_worker(config: int, chunk: int) -> ChunkResult:
-    return run_chunk(_Worker.job, config, chunk)
+    return _run_and_save(_Worker.job, _Worker.out, config, chunk)
+
+
+def _run_and_save(job: BatchJob, out: Path | None, config: int, chunk: int) -> ChunkResult:
+    """Run a unit and, with an output folder, write its part file."""
+    res = run_chunk(job, config, chunk)
+    if out is not None:
+        ids = [r.id for r in job.configurations[config].plan.requirements]
+        _write_part(_part_path(out, job, config, chunk), res, ids)
+    return res
 
 
 class _Dask:
-    """The same work on a Dask distributed cluster."""
+    """The same work on a Dask distributed cluster, whose workers need not see the output folder:
+    the main process writes the part files."""
+
+    saves = False
 
     def __init__(self, job: BatchJob, scheduler: Any):
         from distributed import Client
@@ -344,7 +364,8 @@ def iterate_batch(job: BatchJob, out: Path | None, workers: int | None = None, s
     missing = [u for u in units if u not in saved]
     executor = None
     if missing:  # before anything is written: an executor that cannot start leaves the folder as it was
-        executor = _Dask(job, scheduler) if scheduler is not None else _Local(job, workers or os.cpu_count() or 1)
+        executor = (_Dask(job, scheduler) if scheduler is not None
+                    else _Local(job, workers or os.cpu_count() or 1, out))
     try:
         if out is not None:
             _start_folder(job, out, overwrite)
@@ -371,7 +392,7 @@ def iterate_batch(job: BatchJob, out: Path | None, workers: int | None = None, s
                 for fut in done:
                     u = inflight.pop(fut)
                     res = fut.result()
-                    if out is not None:
+                    if out is not None and not executor.saves:
                         _write_part(_part_path(out, job, *u), res, requirement_ids[u[0]])
                     ready[u] = res
             yield ready.pop(unit)
