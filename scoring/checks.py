@@ -7,7 +7,7 @@ requirement's ``applies_if`` (once, the same way for every kind) before the kind
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import ClassVar, Literal
 
 from drillsim.log.eventlog import Event
@@ -154,19 +154,28 @@ class DeadlineCheck(RequirementCheck):
             return self.not_applicable("the trigger did not occur")
         # the deadline counts from the first trigger at which the condition holds
         sites = sorted({row.site for row in rows} & view.branches) if self.per_site else []
+        responses = view.by_event.get(self.req.response.event, ())
         if len(sites) <= 1:
-            return self.measure(view, rows[0], None)
-        # several branches, each must respond: the worst of them counts
-        each = [self.measure(view, next(r for r in rows if r.site == s), s) for s in sites]
+            return self.measure(view, rows[0], None, (row for row in responses if self.response(row)))
+        # several branches, each must respond: the worst of them counts. One pass over the triggers
+        # and one over the responses find every branch's first trigger and its responses.
+        starts: dict[str, Event] = {}
+        for row in rows:
+            starts.setdefault(row.site, row)
+        done_at: dict[str, list[Event]] = {site: [] for site in sites}
+        for row in responses:
+            if row.site in done_at and self.response(row):
+                done_at[row.site].append(row)
+        each = [self.measure(view, starts[s], s, iter(done_at[s])) for s in sites]
         return max(each, key=lambda r: (SEVERITY[r.outcome], r.latency or 0.0))
 
-    def measure(self, view: LogView, start: Event, site: str | None) -> RequirementResult:
-        result, r_event = self.result, self.req.response.event
+    def measure(self, view: LogView, start: Event, site: str | None, responses: Iterator[Event]) -> RequirementResult:
+        """The verdict on the trigger ``start`` (at ``site``, or anywhere), given the responses, in order of time."""
+        result = self.result
         limit = self.rule.allowed(start.t, view.origin)
-        here = self.response if site is None else (lambda row: row.site == site and self.response(row))
         where = "" if site is None else f" at {site}"
         open_for = None if view.now is None else start.t + limit - view.now
-        done = view.first(r_event, here)
+        done = next(responses, None)
         if done is None:
             if open_for is not None and open_for > 0:
                 return self.pending(f"still open: {format_minutes(open_for)} left{where}", since=start.t,
@@ -178,7 +187,7 @@ class DeadlineCheck(RequirementCheck):
                 return result(Outcome.MET, 1.0, at=done.t, since=start.t, latency=0.0, deadline=limit,
                               detail=f"done {early} before the trigger{where}")
             before = done
-            done = view.first(r_event, here, after=start.t)
+            done = next((row for row in responses if row.t >= start.t), None)
             if done is None:
                 if open_for is not None and open_for > 0:
                     return self.pending(f"still open: {format_minutes(open_for)} left{where} (the response "

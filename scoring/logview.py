@@ -11,6 +11,8 @@ from drillsim.log.selection import Match
 from drillsim.spec.conditions import Condition
 from drillsim.spec.plan import Plan
 
+_UNSET = object()
+
 
 class LogView:
     """Rows by event kind, and an index of the moments the facts or the level changed.
@@ -39,7 +41,10 @@ class LogView:
             event = row.event
             self.by_event[event].append(row)
             if event == "fact":
-                facts[row.what] = row.value
+                value, was = row.value, facts.get(row.what, _UNSET)
+                if value is was or (type(value) is type(was) and value == was):
+                    continue  # the same value again: the facts, and so the grade, stay as they were
+                facts[row.what] = value
                 graded = max(graded, plan.grade(facts, incident_type))
             elif event == "level":
                 name = row.value if row.value is not None else row.what
