@@ -12,6 +12,7 @@ from typing import ClassVar, Literal
 
 from drillsim.log.eventlog import Event
 from drillsim.log.selection import matcher
+from drillsim.spec.conditions import always
 from drillsim.spec.durations import format_minutes
 from drillsim.spec.plan import (
     ClassificationRequirement,
@@ -51,10 +52,13 @@ class RequirementCheck(ABC):
     def __init__(self, req: Requirement, plan: Plan):
         self.req, self.plan = req, plan
         self.applies = plan.compile(req.applies_if)
-        self.reading = req.applies_when  # with no applies_if (always true) every reading agrees
-        self.base = dict(id=req.id, kind=req.kind, title=req.title, clause=req.clause, capability=req.capability,
-                         weight=req.weight, critical=req.critical)
+        self.reading = req.applies_when
+        self.unconditional = self.applies is always
+        """No ``applies_if`` (always true): every reading agrees, and none need be made."""
+        self.base = (req.id, req.kind, req.title, req.clause, req.capability, req.weight, req.critical)
         self.judged = self.judged_roles()
+        self.unmet: dict[str, RequirementResult] = {}
+        """The results ``not_applicable`` gave, by detail: the same every time."""
 
     def judged_roles(self) -> tuple[frozenset[str], ...]:
         """For each judged step, the roles whose doing it is (none: no role's, such as a fact)."""
@@ -71,6 +75,8 @@ class RequirementCheck(ABC):
 
     def __call__(self, view: LogView) -> RequirementResult:
         rows = self.arising(view)
+        if self.unconditional:
+            return self.judge(view, rows)
         if self.reading != "trigger":
             if not self._reads_true(view, self.reading):
                 return self.condition_not_met(WHERE[self.reading])
@@ -96,10 +102,13 @@ class RequirementCheck(ABC):
         """The kind's verdict on the rows at which the requirement arose and its condition held."""
 
     def result(self, outcome: Outcome, credit: float, **kw) -> RequirementResult:
-        return RequirementResult(outcome=outcome, credit=credit, **self.base, **kw)
+        return RequirementResult(*self.base, outcome, credit, **kw)
 
     def not_applicable(self, detail: str) -> RequirementResult:
-        return self.result(Outcome.NOT_APPLICABLE, 0.0, detail=detail)
+        made = self.unmet.get(detail)
+        if made is None:
+            made = self.unmet[detail] = self.result(Outcome.NOT_APPLICABLE, 0.0, detail=detail)
+        return made
 
     def pending(self, detail: str, **kw) -> RequirementResult:
         return self.result(Outcome.PENDING, 0.0, detail=detail, **kw)
@@ -145,7 +154,7 @@ class DeadlineCheck(RequirementCheck):
         self.per_site = _done_at_each_branch(req, plan)
 
     def arising(self, view: LogView) -> list[Event]:
-        starts = view.all(self.req.trigger.event, self.trigger)
+        starts = view.all(self.req.trigger, self.trigger)
         # `first: true` (`incident`): only the first trigger at each site counts
         return _first_at_each_site(starts) if self.req.trigger.first else starts
 
@@ -154,7 +163,7 @@ class DeadlineCheck(RequirementCheck):
             return self.not_applicable("the trigger did not occur")
         # the deadline counts from the first trigger at which the condition holds
         sites = sorted({row.site for row in rows} & view.branches) if self.per_site else []
-        responses = view.by_event.get(self.req.response.event, ())
+        responses = view.candidates(self.req.response)
         if len(sites) <= 1:
             return self.measure(view, rows[0], None, (row for row in responses if self.response(row)))
         # several branches, each must respond: the worst of them counts. One pass over the triggers
@@ -217,7 +226,7 @@ class ContentCheck(RequirementCheck):
         self.report = matcher(req.report)
 
     def arising(self, view: LogView) -> list[Event]:
-        row = view.first(self.req.report.event, self.report)
+        row = view.first(self.req.report, self.report)
         return [] if row is None else [row]
 
     def judge(self, view: LogView, rows: list[Event]) -> RequirementResult:
@@ -248,11 +257,11 @@ class OrderCheck(RequirementCheck):
         self.first, self.then = matcher(req.first), matcher(req.then)
 
     def arising(self, view: LogView) -> list[Event]:
-        row = view.first(self.req.then.event, self.then)
+        row = view.first(self.req.then, self.then)
         return [] if row is None else [row]
 
     def judge(self, view: LogView, rows: list[Event]) -> RequirementResult:
-        a = view.first(self.req.first.event, self.first)
+        a = view.first(self.req.first, self.first)
         if not rows:
             if view.now is not None and a is not None:
                 return self.pending("the first step is done, the second not yet", at=a.t)
@@ -279,15 +288,16 @@ class ProhibitionCheck(RequirementCheck):
         super().__init__(req, plan)
         self.forbidden = matcher(req.forbidden)
         self.while_ = plan.compile(req.while_)
+        self.met = self.result(Outcome.MET, 1.0)  # the same every time
 
     def judge(self, view: LogView, rows: list[Event]) -> RequirementResult:
         at_each = self.reading == "trigger"
-        for row in view.all(self.req.forbidden.event, self.forbidden):
+        for row in view.all(self.req.forbidden, self.forbidden):
             now = view.vars_at(row.t)
             if self.while_(now) and (not at_each or self.applies(now)):
                 return self.result(Outcome.VIOLATED, 0.0, at=row.t,
                                    detail=f"{row.what} by {row.actor or row.actor_role}")
-        return self.result(Outcome.MET, 1.0)
+        return self.met
 
 
 @check_of("classification")

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Sequence
+from operator import attrgetter
 from typing import Any
 
 from drillsim.log.eventlog import Event, EventLog
 from drillsim.log.selection import Match
 from drillsim.spec.conditions import Condition
 from drillsim.spec.plan import Plan
+from drillsim.spec.schema import Selector
+
+INDEXED = (("what", "what"), ("target", "target_role"), ("actor", "actor_role"))
+"""A selector's field, and the column of the rows it names: the first naming one value narrows the rows."""
 
 _UNSET = object()
 
@@ -22,7 +28,8 @@ class LogView:
     in the log, and each look-up is logarithmic.
     """
 
-    __slots__ = ("branches", "by_event", "final", "incident_type", "levels", "now", "origin", "states", "times")
+    __slots__ = ("branches", "by_event", "final", "incident_type", "index", "levels", "now", "origin", "states",
+                 "times")
 
     def __init__(self, log: EventLog, plan: Plan, incident_type: str, now: float | None = None):
         self.origin = log.origin
@@ -31,6 +38,8 @@ class LogView:
         """The moment the log is read as of, in a drill under way (its rows end there); None: the
         drill is over."""
         self.by_event: dict[str, list[Event]] = defaultdict(list)
+        self.index: dict[tuple[str, str], dict[object, list[Event]]] = {}
+        """Rows of an event kind by the value of a column: see :meth:`candidates`."""
         facts = dict(plan.initial_facts)
         graded = declared = 0
         self.times: list[float] = []
@@ -62,14 +71,31 @@ class LogView:
         self.branches = {r.site for r in self.by_event["inject"]}
         """The sites the incident reached."""
 
-    def first(self, event: str, match: Match, after: float = float("-inf")) -> Event | None:
-        for row in self.by_event.get(event, ()):
-            if row.t >= after and match(row):
+    def candidates(self, sel: Selector) -> Sequence[Event]:
+        """The rows ``sel`` may select, in order: of its event kind and, when it names one action, fact,
+        report (``what``), receiving or acting role, of that one (by an index built on first use)."""
+        rows = self.by_event.get(sel.event, ())
+        for field, column in INDEXED:
+            names = getattr(sel, field)
+            if names is not None and len(names) == 1:
+                index = self.index.get((sel.event, column))
+                if index is None:
+                    index = self.index[sel.event, column] = defaultdict(list)
+                    value = attrgetter(column)
+                    for row in rows:
+                        index[value(row)].append(row)
+                return index.get(names[0], ())
+        return rows
+
+    def first(self, sel: Selector, match: Match) -> Event | None:
+        """The first row ``sel`` selects (``match``: its compiled predicate)."""
+        for row in self.candidates(sel):
+            if match(row):
                 return row
         return None
 
-    def all(self, event: str, match: Match) -> list[Event]:
-        return [row for row in self.by_event.get(event, ()) if match(row)]
+    def all(self, sel: Selector, match: Match) -> list[Event]:
+        return [row for row in self.candidates(sel) if match(row)]
 
     def vars_at(self, t: float) -> dict[str, Any]:
         """Type, facts and level as they stood at minute ``t`` (events at ``t`` included).
