@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator
 from typing import ClassVar, Literal
 
 from drillsim.log.eventlog import Event
-from drillsim.log.selection import matcher
 from drillsim.spec.conditions import always
 from drillsim.spec.durations import format_minutes
 from drillsim.spec.plan import (
@@ -25,7 +24,7 @@ from drillsim.spec.plan import (
 )
 from drillsim.spec.schema import Selector
 
-from .logview import LogView
+from .logview import LogView, Selection
 from .outcomes import Outcome, RequirementResult
 
 WHERE = {"ever": "at any moment", "end": "at the end of the log"}
@@ -149,12 +148,12 @@ class DeadlineCheck(RequirementCheck):
 
     def __init__(self, req: DeadlineRequirement, plan: Plan):
         super().__init__(req, plan)
-        self.trigger, self.response = matcher(req.trigger), matcher(req.response)
+        self.trigger, self.response = Selection.of(req.trigger), Selection.of(req.response)
         self.rule = plan.deadline(req.within)
         self.per_site = _done_at_each_branch(req, plan)
 
     def arising(self, view: LogView) -> list[Event]:
-        starts = view.all(self.req.trigger, self.trigger)
+        starts = view.all(self.trigger)
         # `first: true` (`incident`): only the first trigger at each site counts
         return _first_at_each_site(starts) if self.req.trigger.first else starts
 
@@ -163,9 +162,9 @@ class DeadlineCheck(RequirementCheck):
             return self.not_applicable("the trigger did not occur")
         # the deadline counts from the first trigger at which the condition holds
         sites = sorted({row.site for row in rows} & view.branches) if self.per_site else []
-        responses = view.candidates(self.req.response)
+        responses, done = view.candidates(self.response), self.response.match
         if len(sites) <= 1:
-            return self.measure(view, rows[0], None, (row for row in responses if self.response(row)))
+            return self.measure(view, rows[0], None, (row for row in responses if done(row)))
         # several branches, each must respond: the worst of them counts. One pass over the triggers
         # and one over the responses find every branch's first trigger and its responses.
         starts: dict[str, Event] = {}
@@ -173,7 +172,7 @@ class DeadlineCheck(RequirementCheck):
             starts.setdefault(row.site, row)
         done_at: dict[str, list[Event]] = {site: [] for site in sites}
         for row in responses:
-            if row.site in done_at and self.response(row):
+            if row.site in done_at and done(row):
                 done_at[row.site].append(row)
         each = [self.measure(view, starts[s], s, iter(done_at[s])) for s in sites]
         return max(each, key=lambda r: (SEVERITY[r.outcome], r.latency or 0.0))
@@ -223,10 +222,10 @@ class ContentCheck(RequirementCheck):
 
     def __init__(self, req: ContentRequirement, plan: Plan):
         super().__init__(req, plan)
-        self.report = matcher(req.report)
+        self.report = Selection.of(req.report)
 
     def arising(self, view: LogView) -> list[Event]:
-        row = view.first(self.req.report, self.report)
+        row = view.first(self.report)
         return [] if row is None else [row]
 
     def judge(self, view: LogView, rows: list[Event]) -> RequirementResult:
@@ -254,14 +253,14 @@ class OrderCheck(RequirementCheck):
 
     def __init__(self, req: OrderRequirement, plan: Plan):
         super().__init__(req, plan)
-        self.first, self.then = matcher(req.first), matcher(req.then)
+        self.first, self.then = Selection.of(req.first), Selection.of(req.then)
 
     def arising(self, view: LogView) -> list[Event]:
-        row = view.first(self.req.then, self.then)
+        row = view.first(self.then)
         return [] if row is None else [row]
 
     def judge(self, view: LogView, rows: list[Event]) -> RequirementResult:
-        a = view.first(self.req.first, self.first)
+        a = view.first(self.first)
         if not rows:
             if view.now is not None and a is not None:
                 return self.pending("the first step is done, the second not yet", at=a.t)
@@ -286,13 +285,13 @@ class ProhibitionCheck(RequirementCheck):
 
     def __init__(self, req: ProhibitionRequirement, plan: Plan):
         super().__init__(req, plan)
-        self.forbidden = matcher(req.forbidden)
+        self.forbidden = Selection.of(req.forbidden)
         self.while_ = plan.compile(req.while_)
         self.met = self.result(Outcome.MET, 1.0)  # the same every time
 
     def judge(self, view: LogView, rows: list[Event]) -> RequirementResult:
         at_each = self.reading == "trigger"
-        for row in view.all(self.req.forbidden, self.forbidden):
+        for row in view.all(self.forbidden):
             now = view.vars_at(row.t)
             if self.while_(now) and (not at_each or self.applies(now)):
                 return self.result(Outcome.VIOLATED, 0.0, at=row.t,

@@ -5,17 +5,41 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
 from drillsim.log.eventlog import Event, EventLog
-from drillsim.log.selection import Match
+from drillsim.log.selection import Match, matcher
 from drillsim.spec.conditions import Condition
 from drillsim.spec.plan import Plan
 from drillsim.spec.schema import Selector
 
 INDEXED = (("what", "what"), ("target", "target_role"), ("actor", "actor_role"))
 """A selector's field, and the column of the rows it names: the first naming one value narrows the rows."""
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """A selector compiled once, to read many logs with: its event kind, the column and the one value of
+    it that narrow its rows (column None: none does), and the predicate its rows meet."""
+
+    event: str
+    column: str | None
+    value: object
+    match: Match
+
+    @classmethod
+    def of(cls, sel: Selector) -> Selection:
+        for field, column in INDEXED:
+            names = getattr(sel, field)
+            if names is not None and len(names) == 1:
+                return cls(sel.event, column, names[0], matcher(sel))
+        return cls(sel.event, None, None, matcher(sel))
+
+    def __call__(self, row: Event) -> bool:
+        """Whether ``row``, of the event kind, is selected."""
+        return self.match(row)
 
 _UNSET = object()
 
@@ -71,30 +95,29 @@ class LogView:
         self.branches = {r.site for r in self.by_event["inject"]}
         """The sites the incident reached."""
 
-    def candidates(self, sel: Selector) -> Sequence[Event]:
+    def candidates(self, sel: Selection) -> Sequence[Event]:
         """The rows ``sel`` may select, in order: of its event kind and, when it names one action, fact,
         report (``what``), receiving or acting role, of that one (by an index built on first use)."""
         rows = self.by_event.get(sel.event, ())
-        for field, column in INDEXED:
-            names = getattr(sel, field)
-            if names is not None and len(names) == 1:
-                index = self.index.get((sel.event, column))
-                if index is None:
-                    index = self.index[sel.event, column] = defaultdict(list)
-                    value = attrgetter(column)
-                    for row in rows:
-                        index[value(row)].append(row)
-                return index.get(names[0], ())
-        return rows
+        if sel.column is None:
+            return rows
+        index = self.index.get((sel.event, sel.column))
+        if index is None:
+            index = self.index[sel.event, sel.column] = defaultdict(list)
+            value = attrgetter(sel.column)
+            for row in rows:
+                index[value(row)].append(row)
+        return index.get(sel.value, ())
 
-    def first(self, sel: Selector, match: Match) -> Event | None:
-        """The first row ``sel`` selects (``match``: its compiled predicate)."""
+    def first(self, sel: Selection) -> Event | None:
+        match = sel.match
         for row in self.candidates(sel):
             if match(row):
                 return row
         return None
 
-    def all(self, sel: Selector, match: Match) -> list[Event]:
+    def all(self, sel: Selection) -> list[Event]:
+        match = sel.match
         return [row for row in self.candidates(sel) if match(row)]
 
     def vars_at(self, t: float) -> dict[str, Any]:
