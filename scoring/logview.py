@@ -70,14 +70,18 @@ class LogView:
         self.levels: list[tuple[float, str, int]] = []
         """Each level declared: minute, the name as logged, its rank (0: not a level of the plan)."""
         self.states: list[dict[str, Any]] = [{**facts, "type": incident_type, "level": 0}]
+        by_event = self.by_event
+        by_fact = self.index["fact", "what"] = defaultdict(list)  # the most rows, read here anyway
         for row in log.rows:
             event = row.event
-            self.by_event[event].append(row)
+            by_event[event].append(row)
             if event == "fact":
-                value, was = row.value, facts.get(row.what, _UNSET)
+                what, value = row.what, row.value
+                by_fact[what].append(row)
+                was = facts.get(what, _UNSET)
                 if value is was or (type(value) is type(was) and value == was):
                     continue  # the same value again: the facts, and so the grade, stay as they were
-                facts[row.what] = value
+                facts[what] = value
                 graded = max(graded, plan.grade(facts, incident_type))
             elif event == "level":
                 name = row.value if row.value is not None else row.what
