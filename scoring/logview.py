@@ -17,6 +17,7 @@ from drillsim.spec.schema import Selector
 
 INDEXED = (("what", "what"), ("target", "target_role"), ("actor", "actor_role"))
 """A selector's field, and the column of the rows it names: the first naming one value narrows the rows."""
+_UNSET = object()  # a fact no row has set, nor the plan declared
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,11 +42,10 @@ class Selection:
         """Whether ``row``, of the event kind, is selected."""
         return self.match(row)
 
-_UNSET = object()
-
 
 class LogView:
-    """Rows by event kind, and an index of the moments the facts or the level changed.
+    """Rows by event kind (and, for a selector naming one action, fact, report or role, by that), and
+    an index of the moments the facts or the level changed.
 
     ``states[k]`` is what the conditions see from ``times[k - 1]`` on (``states[0]``, before any
     change), so the facts at any moment are one binary search away: building the index is linear
