@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from drillsim.log.eventlog import Event
 from drillsim.spec.conditions import always
@@ -135,6 +135,13 @@ def compile_check(req: Requirement, plan: Plan) -> RequirementCheck:
 SEVERITY = {Outcome.MET: 0, Outcome.PENDING: 1, Outcome.LATE: 2, Outcome.MISSED: 3}
 """The worst branch's outcome counts: a branch late or missed outweighs one still open."""
 
+Verdict = tuple[Outcome, float, dict[str, Any]]
+"""A result's outcome, credit and other fields, before the result is made."""
+
+
+def _verdict(outcome: Outcome, credit: float, **kw: Any) -> Verdict:
+    return outcome, credit, kw
+
 
 @check_of("deadline")
 class DeadlineCheck(RequirementCheck):
@@ -164,7 +171,8 @@ class DeadlineCheck(RequirementCheck):
         sites = sorted({row.site for row in rows} & view.branches) if self.per_site else []
         responses, done = view.candidates(self.response), self.response.match
         if len(sites) <= 1:
-            return self.measure(view, rows[0], None, (row for row in responses if done(row)))
+            outcome, credit, kw = self.measure(view, rows[0], None, (row for row in responses if done(row)))
+            return self.result(outcome, credit, **kw)
         # several branches, each must respond: the worst of them counts. One pass over the triggers
         # and one over the responses find every branch's first trigger and its responses.
         starts: dict[str, Event] = {}
@@ -175,41 +183,43 @@ class DeadlineCheck(RequirementCheck):
             if row.site in done_at and done(row):
                 done_at[row.site].append(row)
         each = [self.measure(view, starts[s], s, iter(done_at[s])) for s in sites]
-        return max(each, key=lambda r: (SEVERITY[r.outcome], r.latency or 0.0))
+        outcome, credit, kw = max(each, key=lambda v: (SEVERITY[v[0]], v[2].get("latency") or 0.0))
+        return self.result(outcome, credit, **kw)  # one result made, not one per branch
 
-    def measure(self, view: LogView, start: Event, site: str | None, responses: Iterator[Event]) -> RequirementResult:
+    def measure(self, view: LogView, start: Event, site: str | None, responses: Iterator[Event]) -> Verdict:
         """The verdict on the trigger ``start`` (at ``site``, or anywhere), given the responses, in order of time."""
-        result = self.result
+        verdict = _verdict
         limit = self.rule.allowed(start.t, view.origin)
         where = "" if site is None else f" at {site}"
         open_for = None if view.now is None else start.t + limit - view.now
         done = next(responses, None)
         if done is None:
             if open_for is not None and open_for > 0:
-                return self.pending(f"still open: {format_minutes(open_for)} left{where}", since=start.t,
-                                    deadline=limit)
-            return result(Outcome.MISSED, 0.0, since=start.t, deadline=limit, detail=f"no response in the log{where}")
+                return verdict(Outcome.PENDING, 0.0, since=start.t, deadline=limit,
+                               detail=f"still open: {format_minutes(open_for)} left{where}")
+            return verdict(Outcome.MISSED, 0.0, since=start.t, deadline=limit,
+                           detail=f"no response in the log{where}")
         if done.t < start.t:
             early = format_minutes(start.t - done.t)
             if self.req.earlier_counts:
-                return result(Outcome.MET, 1.0, at=done.t, since=start.t, latency=0.0, deadline=limit,
-                              detail=f"done {early} before the trigger{where}")
+                return verdict(Outcome.MET, 1.0, at=done.t, since=start.t, latency=0.0, deadline=limit,
+                               detail=f"done {early} before the trigger{where}")
             before = done
             done = next((row for row in responses if row.t >= start.t), None)
             if done is None:
                 if open_for is not None and open_for > 0:
-                    return self.pending(f"still open: {format_minutes(open_for)} left{where} (the response "
-                                        f"came {early} before the trigger, and only one after it counts)",
-                                        at=before.t, since=start.t, deadline=limit)
-                return result(Outcome.MISSED, 0.0, at=before.t, since=start.t, deadline=limit,
-                              detail=f"the response came {early} before the trigger{where}; this "
-                                     f"requirement counts only responses after it")
+                    return verdict(Outcome.PENDING, 0.0, at=before.t, since=start.t, deadline=limit,
+                                   detail=f"still open: {format_minutes(open_for)} left{where} (the response "
+                                          f"came {early} before the trigger, and only one after it counts)")
+                return verdict(Outcome.MISSED, 0.0, at=before.t, since=start.t, deadline=limit,
+                               detail=f"the response came {early} before the trigger{where}; this "
+                                      f"requirement counts only responses after it")
         latency = done.t - start.t
         if latency <= limit + 1e-9:
-            return result(Outcome.MET, 1.0, at=done.t, since=start.t, latency=latency, deadline=limit,
-                          detail=where.strip())
-        return result(Outcome.LATE, self.plan.scoring.late_credit, at=done.t, since=start.t, latency=latency,
-                      deadline=limit, detail=f"late by {format_minutes(latency - limit)}{where}")
+            return verdict(Outcome.MET, 1.0, at=done.t, since=start.t, latency=latency, deadline=limit,
+                           detail=where.strip())
+        return verdict(Outcome.LATE, self.plan.scoring.late_credit, at=done.t, since=start.t, latency=latency,
+                       deadline=limit, detail=f"late by {format_minutes(latency - limit)}{where}")
 
 
 @check_of("content")
