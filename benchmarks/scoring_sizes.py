@@ -7,7 +7,8 @@ rows (rows per branch grow with the branches, so the count is searched for; the 
 reported). Each size is scored, with and without the message-flow table, in alternating rounds, so
 that every size sees the machine in the same states; a round scores about ``ROWS_PER_ROUND`` rows of
 each size (a short log many times). The figures are medians over rounds, with their quartiles, and
-the ratio of the largest log's cost per row to the smallest's (1: linear).
+the ratio of the largest log's cost per row to the smallest's (1: linear, and no cost per log); with
+the cost of scoring a log of no rows (the cost per log: every requirement's result, the ratings).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import json
 import math
 import statistics
 import time
+from dataclasses import replace
 
 from drills import at_branches, demo  # benchmarks/, beside this file
 
@@ -27,6 +29,7 @@ from drillsim.sim.seeds import replication_seed
 
 SIZES = (100, 1_000, 10_000, 100_000)
 ROWS_PER_ROUND = 100_000
+EMPTY_PER_ROUND = 1_000  # logs of no rows scored in a round
 CLOSE = 0.15  # a log this near its size will do
 
 
@@ -61,8 +64,13 @@ def scoring_sizes(sizes: tuple[int, ...] = SIZES, rounds: int = 5) -> dict:
     incident_type = scenario.incident.type
     logs = {size: log_of_about(size) for size in sizes}
     samples: dict[int, dict[bool, list[float]]] = {size: {False: [], True: []} for size in sizes}
+    empty, fixed = replace(logs[sizes[0]][1], rows=[]), []
     with back_to_back():
         for _ in range(rounds):
+            t0 = time.perf_counter()
+            for _ in range(EMPTY_PER_ROUND):
+                scorer.score(empty, incident_type, flow=False)
+            fixed.append(1e6 * (time.perf_counter() - t0) / EMPTY_PER_ROUND)
             for size, (_, log) in logs.items():
                 reps = max(1, ROWS_PER_ROUND // len(log.rows))
                 for flow in (False, True):
@@ -83,6 +91,7 @@ def scoring_sizes(sizes: tuple[int, ...] = SIZES, rounds: int = 5) -> dict:
     first, last = out["sizes"][str(sizes[0])], out["sizes"][str(sizes[-1])]
     out["per_row_ratio"] = round(last["us_per_row"] / first["us_per_row"], 3)
     out["per_row_ratio_with_flow"] = round(last["us_per_row_with_flow"] / first["us_per_row_with_flow"], 3)
+    out["us_per_log"] = round(statistics.median(fixed), 1)
     out["rounds"] = rounds
     return out
 
