@@ -7,11 +7,11 @@ requirement's ``applies_if`` (once, the same way for every kind) before the kind
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
-from typing import ClassVar, Literal
+from collections.abc import Callable, Iterator
+from typing import Any, ClassVar, Literal
 
 from drillsim.log.eventlog import Event
-from drillsim.log.selection import matcher
+from drillsim.spec.conditions import always
 from drillsim.spec.durations import format_minutes
 from drillsim.spec.plan import (
     ClassificationRequirement,
@@ -24,7 +24,7 @@ from drillsim.spec.plan import (
 )
 from drillsim.spec.schema import Selector
 
-from .logview import LogView
+from .logview import LogView, Selection
 from .outcomes import Outcome, RequirementResult
 
 WHERE = {"ever": "at any moment", "end": "at the end of the log"}
@@ -51,10 +51,13 @@ class RequirementCheck(ABC):
     def __init__(self, req: Requirement, plan: Plan):
         self.req, self.plan = req, plan
         self.applies = plan.compile(req.applies_if)
-        self.reading = req.applies_when  # with no applies_if (always true) every reading agrees
-        self.base = dict(id=req.id, kind=req.kind, title=req.title, clause=req.clause, capability=req.capability,
-                         weight=req.weight, critical=req.critical)
+        self.reading = req.applies_when
+        self.unconditional = self.applies is always
+        """No ``applies_if`` (always true): every reading agrees, and none need be made."""
+        self.base = (req.id, req.kind, req.title, req.clause, req.capability, req.weight, req.critical)
         self.judged = self.judged_roles()
+        self.unmet: dict[str, RequirementResult] = {}
+        """The results ``not_applicable`` gave, by detail: the same every time."""
 
     def judged_roles(self) -> tuple[frozenset[str], ...]:
         """For each judged step, the roles whose doing it is (none: no role's, such as a fact)."""
@@ -71,6 +74,8 @@ class RequirementCheck(ABC):
 
     def __call__(self, view: LogView) -> RequirementResult:
         rows = self.arising(view)
+        if self.unconditional:
+            return self.judge(view, rows)
         if self.reading != "trigger":
             if not self._reads_true(view, self.reading):
                 return self.condition_not_met(WHERE[self.reading])
@@ -96,10 +101,13 @@ class RequirementCheck(ABC):
         """The kind's verdict on the rows at which the requirement arose and its condition held."""
 
     def result(self, outcome: Outcome, credit: float, **kw) -> RequirementResult:
-        return RequirementResult(outcome=outcome, credit=credit, **self.base, **kw)
+        return RequirementResult(*self.base, outcome, credit, **kw)
 
     def not_applicable(self, detail: str) -> RequirementResult:
-        return self.result(Outcome.NOT_APPLICABLE, 0.0, detail=detail)
+        made = self.unmet.get(detail)
+        if made is None:
+            made = self.unmet[detail] = self.result(Outcome.NOT_APPLICABLE, 0.0, detail=detail)
+        return made
 
     def pending(self, detail: str, **kw) -> RequirementResult:
         return self.result(Outcome.PENDING, 0.0, detail=detail, **kw)
@@ -127,6 +135,13 @@ def compile_check(req: Requirement, plan: Plan) -> RequirementCheck:
 SEVERITY = {Outcome.MET: 0, Outcome.PENDING: 1, Outcome.LATE: 2, Outcome.MISSED: 3}
 """The worst branch's outcome counts: a branch late or missed outweighs one still open."""
 
+Verdict = tuple[Outcome, float, dict[str, Any]]
+"""A result's outcome, credit and other fields, before the result is made."""
+
+
+def _verdict(outcome: Outcome, credit: float, **kw: Any) -> Verdict:
+    return outcome, credit, kw
+
 
 @check_of("deadline")
 class DeadlineCheck(RequirementCheck):
@@ -140,12 +155,12 @@ class DeadlineCheck(RequirementCheck):
 
     def __init__(self, req: DeadlineRequirement, plan: Plan):
         super().__init__(req, plan)
-        self.trigger, self.response = matcher(req.trigger), matcher(req.response)
+        self.trigger, self.response = Selection.of(req.trigger), Selection.of(req.response)
         self.rule = plan.deadline(req.within)
         self.per_site = _done_at_each_branch(req, plan)
 
     def arising(self, view: LogView) -> list[Event]:
-        starts = view.all(self.req.trigger.event, self.trigger)
+        starts = view.all(self.trigger)
         # `first: true` (`incident`): only the first trigger at each site counts
         return _first_at_each_site(starts) if self.req.trigger.first else starts
 
@@ -154,45 +169,57 @@ class DeadlineCheck(RequirementCheck):
             return self.not_applicable("the trigger did not occur")
         # the deadline counts from the first trigger at which the condition holds
         sites = sorted({row.site for row in rows} & view.branches) if self.per_site else []
+        responses, done = view.candidates(self.response), self.response.match
         if len(sites) <= 1:
-            return self.measure(view, rows[0], None)
-        # several branches, each must respond: the worst of them counts
-        each = [self.measure(view, next(r for r in rows if r.site == s), s) for s in sites]
-        return max(each, key=lambda r: (SEVERITY[r.outcome], r.latency or 0.0))
+            outcome, credit, kw = self.measure(view, rows[0], None, (row for row in responses if done(row)))
+            return self.result(outcome, credit, **kw)
+        # several branches, each must respond: the worst of them counts. One pass over the triggers
+        # and one over the responses find every branch's first trigger and its responses.
+        starts: dict[str, Event] = {}
+        for row in rows:
+            starts.setdefault(row.site, row)
+        done_at: dict[str, list[Event]] = {site: [] for site in sites}
+        for row in responses:
+            if row.site in done_at and done(row):
+                done_at[row.site].append(row)
+        each = [self.measure(view, starts[s], s, iter(done_at[s])) for s in sites]
+        outcome, credit, kw = max(each, key=lambda v: (SEVERITY[v[0]], v[2].get("latency") or 0.0))
+        return self.result(outcome, credit, **kw)  # one result made, not one per branch
 
-    def measure(self, view: LogView, start: Event, site: str | None) -> RequirementResult:
-        result, r_event = self.result, self.req.response.event
+    def measure(self, view: LogView, start: Event, site: str | None, responses: Iterator[Event]) -> Verdict:
+        """The verdict on the trigger ``start`` (at ``site``, or anywhere), given the responses, in order of time."""
+        verdict = _verdict
         limit = self.rule.allowed(start.t, view.origin)
-        here = self.response if site is None else (lambda row: row.site == site and self.response(row))
         where = "" if site is None else f" at {site}"
         open_for = None if view.now is None else start.t + limit - view.now
-        done = view.first(r_event, here)
+        done = next(responses, None)
         if done is None:
             if open_for is not None and open_for > 0:
-                return self.pending(f"still open: {format_minutes(open_for)} left{where}", since=start.t,
-                                    deadline=limit)
-            return result(Outcome.MISSED, 0.0, since=start.t, deadline=limit, detail=f"no response in the log{where}")
+                return verdict(Outcome.PENDING, 0.0, since=start.t, deadline=limit,
+                               detail=f"still open: {format_minutes(open_for)} left{where}")
+            return verdict(Outcome.MISSED, 0.0, since=start.t, deadline=limit,
+                           detail=f"no response in the log{where}")
         if done.t < start.t:
             early = format_minutes(start.t - done.t)
             if self.req.earlier_counts:
-                return result(Outcome.MET, 1.0, at=done.t, since=start.t, latency=0.0, deadline=limit,
-                              detail=f"done {early} before the trigger{where}")
+                return verdict(Outcome.MET, 1.0, at=done.t, since=start.t, latency=0.0, deadline=limit,
+                               detail=f"done {early} before the trigger{where}")
             before = done
-            done = view.first(r_event, here, after=start.t)
+            done = next((row for row in responses if row.t >= start.t), None)
             if done is None:
                 if open_for is not None and open_for > 0:
-                    return self.pending(f"still open: {format_minutes(open_for)} left{where} (the response "
-                                        f"came {early} before the trigger, and only one after it counts)",
-                                        at=before.t, since=start.t, deadline=limit)
-                return result(Outcome.MISSED, 0.0, at=before.t, since=start.t, deadline=limit,
-                              detail=f"the response came {early} before the trigger{where}; this "
-                                     f"requirement counts only responses after it")
+                    return verdict(Outcome.PENDING, 0.0, at=before.t, since=start.t, deadline=limit,
+                                   detail=f"still open: {format_minutes(open_for)} left{where} (the response "
+                                          f"came {early} before the trigger, and only one after it counts)")
+                return verdict(Outcome.MISSED, 0.0, at=before.t, since=start.t, deadline=limit,
+                               detail=f"the response came {early} before the trigger{where}; this "
+                                      f"requirement counts only responses after it")
         latency = done.t - start.t
         if latency <= limit + 1e-9:
-            return result(Outcome.MET, 1.0, at=done.t, since=start.t, latency=latency, deadline=limit,
-                          detail=where.strip())
-        return result(Outcome.LATE, self.plan.scoring.late_credit, at=done.t, since=start.t, latency=latency,
-                      deadline=limit, detail=f"late by {format_minutes(latency - limit)}{where}")
+            return verdict(Outcome.MET, 1.0, at=done.t, since=start.t, latency=latency, deadline=limit,
+                           detail=where.strip())
+        return verdict(Outcome.LATE, self.plan.scoring.late_credit, at=done.t, since=start.t, latency=latency,
+                       deadline=limit, detail=f"late by {format_minutes(latency - limit)}{where}")
 
 
 @check_of("content")
@@ -205,10 +232,10 @@ class ContentCheck(RequirementCheck):
 
     def __init__(self, req: ContentRequirement, plan: Plan):
         super().__init__(req, plan)
-        self.report = matcher(req.report)
+        self.report = Selection.of(req.report)
 
     def arising(self, view: LogView) -> list[Event]:
-        row = view.first(self.req.report.event, self.report)
+        row = view.first(self.report)
         return [] if row is None else [row]
 
     def judge(self, view: LogView, rows: list[Event]) -> RequirementResult:
@@ -236,14 +263,14 @@ class OrderCheck(RequirementCheck):
 
     def __init__(self, req: OrderRequirement, plan: Plan):
         super().__init__(req, plan)
-        self.first, self.then = matcher(req.first), matcher(req.then)
+        self.first, self.then = Selection.of(req.first), Selection.of(req.then)
 
     def arising(self, view: LogView) -> list[Event]:
-        row = view.first(self.req.then.event, self.then)
+        row = view.first(self.then)
         return [] if row is None else [row]
 
     def judge(self, view: LogView, rows: list[Event]) -> RequirementResult:
-        a = view.first(self.req.first.event, self.first)
+        a = view.first(self.first)
         if not rows:
             if view.now is not None and a is not None:
                 return self.pending("the first step is done, the second not yet", at=a.t)
@@ -268,17 +295,18 @@ class ProhibitionCheck(RequirementCheck):
 
     def __init__(self, req: ProhibitionRequirement, plan: Plan):
         super().__init__(req, plan)
-        self.forbidden = matcher(req.forbidden)
+        self.forbidden = Selection.of(req.forbidden)
         self.while_ = plan.compile(req.while_)
+        self.met = self.result(Outcome.MET, 1.0)  # the same every time
 
     def judge(self, view: LogView, rows: list[Event]) -> RequirementResult:
         at_each = self.reading == "trigger"
-        for row in view.all(self.req.forbidden.event, self.forbidden):
+        for row in view.all(self.forbidden):
             now = view.vars_at(row.t)
             if self.while_(now) and (not at_each or self.applies(now)):
                 return self.result(Outcome.VIOLATED, 0.0, at=row.t,
                                    detail=f"{row.what} by {row.actor or row.actor_role}")
-        return self.result(Outcome.MET, 1.0)
+        return self.met
 
 
 @check_of("classification")

@@ -14,6 +14,7 @@ from drillsim.log.eventlog import EventLog
 from drillsim.spec.plan import Plan
 
 CLOSING = ("received", "unanswered", "lost")
+MESSAGE = frozenset(("sent", *CLOSING))
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +38,7 @@ def message_flow(log: EventLog, plan: Plan) -> list[FlowRow]:
     changes: dict[str, list[tuple[float, int]]] = defaultdict(list)
     for row in log.rows:
         event = row.event
-        if event != "sent" and event not in CLOSING:
+        if event not in MESSAGE:
             continue
         receiver = row.target_role
         key = row.ref if row.ref is not None else (row.actor, receiver, row.what, row.channel)
@@ -56,9 +57,10 @@ def message_flow(log: EventLog, plan: Plan) -> list[FlowRow]:
     out = []
     for receiver, c in counts.items():
         level = peak = 0
-        for _, step in sorted(changes[receiver], key=lambda ch: (ch[0], ch[1])):
+        for _, step in sorted(changes[receiver]):  # by time; at one moment, the closed before the sent
             level += step
-            peak = max(peak, level)
+            if level > peak:
+                peak = level
         w = waits[receiver]
         name = plan.roles[receiver].name if receiver in plan.roles else receiver
         out.append(FlowRow(receiver, name, c["sent"], c["received"], c["unanswered"],

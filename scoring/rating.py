@@ -48,17 +48,22 @@ def band(share: float, rules: ScoringRules) -> str:
     return "U"
 
 
-def weighted_share(results: Sequence[RequirementResult]) -> float | None:
-    total = sum(r.weight for r in results if r.applicable)
-    if total == 0:
-        return None
-    return sum(r.weight * r.credit for r in results if r.applicable) / total
+def tally(results: Sequence[RequirementResult]) -> tuple[float | None, int, bool]:
+    """In one pass: the weighted share of credit over the applicable results (None: no weight), how
+    many are applicable, and whether a critical one failed."""
+    total = earned = applicable = 0
+    failed = False
+    for r in results:
+        if r.applicable:
+            total += r.weight
+            earned += r.weight * r.credit
+            applicable += 1
+        failed = failed or r.failed_critical
+    return (None if total == 0 else earned / total), applicable, failed
 
 
 def rate_capability(cid: str, name: str, results: Sequence[RequirementResult], rules: ScoringRules) -> CapabilityRating:
-    share = weighted_share(results)
-    failed = any(r.failed_critical for r in results)
-    applicable = sum(r.applicable for r in results)
+    share, applicable, failed = tally(results)
     if share is None:
         return CapabilityRating(cid, name, None, None, 0, False)
     rating = band(share, rules)
@@ -69,9 +74,9 @@ def rate_capability(cid: str, name: str, results: Sequence[RequirementResult], r
 
 def overall_score(results: Sequence[RequirementResult], rules: ScoringRules) -> tuple[float | None, bool]:
     """Score out of 100, and whether the critical cap applied."""
-    share = weighted_share(results)
+    share, _, failed = tally(results)
     if share is None:
         return None, False
     score = 100 * share
-    capped = any(r.failed_critical for r in results) and score > rules.critical_cap
+    capped = failed and score > rules.critical_cap
     return (rules.critical_cap if capped else score), capped

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -169,7 +170,10 @@ class Scorer:
         if now is not None:
             log = replace(log, rows=[row for row in log.rows if row.t <= now])
         results = self.results(log, incident_type, now, observed)
-        caps = [rate_capability(cid, name, [r for r in results if r.capability == cid], plan.scoring)
+        by_capability: dict[str, list[RequirementResult]] = defaultdict(list)
+        for r in results:
+            by_capability[r.capability].append(r)
+        caps = [rate_capability(cid, name, by_capability.get(cid, []), plan.scoring)
                 for cid, name in plan.capabilities.items()]
         score, capped = self.overall(results)
         rating = None if score is None else band(score / 100, plan.scoring)

@@ -1,0 +1,97 @@
+"""Scoring takes work linear in the log (counted, not timed): the grading rules are read once per
+change of the facts, and a deadline checked at many branches gives each branch its own verdict."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+import drillsim
+from drillsim.log.eventlog import EventLog
+from drillsim.scoring.checks import SEVERITY, DeadlineCheck
+from drillsim.scoring.scorecard import Scorer
+from drillsim.sim.engine import run_replication
+from drillsim.sim.model import build_model
+from drillsim.sim.seeds import replication_seed
+from drillsim.spec.plan import Plan
+
+SCENARIO = "armed-robbery-injured"
+
+
+def at_branches(plan: Plan, n: int) -> tuple[str, EventLog]:
+    """The demo robbery's incident type, and one replication of it at ``n`` copies of its branch at once."""
+    scenario = drillsim.load_scenario(SCENARIO, plan)
+    branch = scenario.branches[0]
+    copies = tuple(branch.model_copy(update={"id": f"b{k}"}) for k in range(n))
+    model = build_model(plan, scenario.model_copy(update={"branches": copies}))
+    return scenario.incident.type, run_replication(model, replication_seed(1, 0))
+
+
+def graded(plan: Plan, log: EventLog, incident_type: str, monkeypatch: pytest.MonkeyPatch) -> int:
+    """How many times scoring ``log`` reads the plan's grading rules."""
+    calls = 0
+    grade = Plan.grade
+
+    def counting(self: Plan, facts, incident_type: str) -> int:
+        nonlocal calls
+        calls += 1
+        return grade(self, facts, incident_type)
+
+    with monkeypatch.context() as m:
+        m.setattr(Plan, "grade", counting)
+        Scorer(plan).score(log, incident_type)
+    return calls
+
+
+def changes(log: EventLog, plan: Plan) -> int:
+    """The fact rows that give a fact a new value, and the level rows."""
+    facts, n = dict(plan.initial_facts), 0
+    for row in log.rows:
+        if row.event == "level":
+            n += 1
+        elif row.event == "fact" and (type(row.value) is not type(facts.get(row.what))
+                                      or row.value != facts.get(row.what)):
+            facts[row.what] = row.value
+            n += 1
+    return n
+
+
+def test_the_grading_rules_are_read_once_per_change_and_linearly_in_the_log(robbery_plan, monkeypatch):
+    incident_type, short = at_branches(robbery_plan, 2)
+    _, long = at_branches(robbery_plan, 17)
+    rows_short, rows_long = len(short.rows), len(long.rows)
+    assert 8 * rows_short <= rows_long <= 12 * rows_short
+    calls_short, calls_long = (graded(robbery_plan, log, incident_type, monkeypatch) for log in (short, long))
+    assert calls_long <= 1.2 * calls_short * rows_long / rows_short
+    # once per change and once more at the end; not at a fact row that says again what a row before
+    # said (most of the long log's: every branch's hall stays empty)
+    for log, calls in ((short, calls_short), (long, calls_long)):
+        assert calls <= changes(log, robbery_plan) + 1 <= sum(row.event in ("fact", "level") for row in log.rows) + 1
+    assert changes(long, robbery_plan) < sum(row.event == "fact" for row in long.rows) / 2
+
+
+@pytest.mark.parametrize("branches", [3, 8])
+def test_each_branch_is_judged_as_if_its_rows_were_scored_alone(robbery_plan, branches):
+    incident_type, log = at_branches(robbery_plan, branches)
+    scorer = Scorer(robbery_plan)
+    per_site = [c.req.id for c in scorer.checks if isinstance(c, DeadlineCheck) and c.per_site]
+    assert per_site
+    together = {r.id: r for r in scorer.results(log, incident_type)}
+    sites = sorted({row.site for row in log.rows if row.event == "inject"})
+    assert len(sites) == branches
+
+    def alone(site: str) -> dict:
+        """Scored on the rows of ``site`` and of the offices, none of the other branches'."""
+        rows = [row for row in log.rows if row.site == site or row.site not in sites]
+        return {r.id: r for r in scorer.results(replace(log, rows=rows), incident_type)}
+
+    each = {s: alone(s) for s in sites}
+    outcomes = set()
+    for rid in per_site:
+        worst = max(sites, key=lambda s: (SEVERITY[each[s][rid].outcome], each[s][rid].latency or 0.0))
+        expected = each[worst][rid]
+        assert replace(together[rid], detail="") == replace(expected, detail=""), rid
+        assert together[rid].detail == f"{expected.detail} at {worst}".strip(), rid
+        outcomes |= {each[s][rid].outcome for s in sites}
+    assert len(outcomes) > 1  # the branches differ, so the worst is a choice
