@@ -66,6 +66,9 @@ class LogView:
         """Rows of an event kind by the value of a column: see :meth:`candidates`."""
         facts = dict(plan.initial_facts)
         graded = declared = 0
+        grading_reads = plan.grading_reads
+        standing = plan.grade(facts, incident_type)
+        """The grade of the facts as they stand, which only a fact the grading rules read changes."""
         self.times: list[float] = []
         self.levels: list[tuple[float, str, int]] = []
         """Each level declared: minute, the name as logged, its rank (0: not a level of the plan)."""
@@ -82,7 +85,9 @@ class LogView:
                 if value is was or (type(value) is type(was) and value == was):
                     continue  # the same value again: the facts, and so the grade, stay as they were
                 facts[what] = value
-                graded = max(graded, plan.grade(facts, incident_type))
+                if what in grading_reads:
+                    standing = plan.grade(facts, incident_type)
+                graded = max(graded, standing)
             elif event == "level":
                 name = row.value if row.value is not None else row.what
                 self.levels.append((row.t, name, plan.level_rank.get(name, 0)))

@@ -55,6 +55,13 @@ def compile_condition(text: str | bool | None, names: set[str], constants: Mappi
     return _compile(tree.body, text, names, {**_CONSTANT_NAMES, **constants})
 
 
+def names_read(text: str | bool | None) -> frozenset[str]:
+    """The names a condition reads (of a condition ``compile_condition`` accepts)."""
+    if not isinstance(text, str):
+        return frozenset()
+    return frozenset(n.id for n in ast.walk(ast.parse(text.strip(), mode="eval")) if isinstance(n, ast.Name))
+
+
 def _and(left: Condition, right: Condition) -> Condition:
     return lambda v: left(v) and right(v)
 

@@ -18,7 +18,7 @@ from pydantic import Field, model_validator
 from . import values
 from .calendar import ChoiceValue, Deadline, DeadlineField
 from .checking import check, raise_problems
-from .conditions import Condition, compile_condition, thresholds
+from .conditions import Condition, compile_condition, names_read, thresholds
 from .distributions import DistributionField, Fixed
 from .schema import (
     INCIDENT,
@@ -372,6 +372,11 @@ class Plan(Document):
             return 0
         vars_ = {**facts, "type": incident_type, "level": 0}
         return max((self.level_rank[r.level] for r, c in self._grading_conditions if c(vars_)), default=0)
+
+    @cached_property
+    def grading_reads(self) -> frozenset[str]:
+        """The facts the grading rules read: a change of another fact cannot change the grade."""
+        return frozenset().union(*(names_read(r.when) for r in self.grading.rules)) if self.grading else frozenset()
 
     @cached_property
     def _grading_conditions(self) -> list[tuple[GradingRule, Condition]]:

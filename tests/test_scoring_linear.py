@@ -95,3 +95,18 @@ def test_each_branch_is_judged_as_if_its_rows_were_scored_alone(robbery_plan, br
         assert together[rid].detail == f"{expected.detail} at {worst}".strip(), rid
         outcomes |= {each[s][rid].outcome for s in sites}
     assert len(outcomes) > 1  # the branches differ, so the worst is a choice
+
+
+def test_the_grading_rules_are_read_only_when_a_fact_they_read_changes(robbery_plan, monkeypatch):
+    incident_type, log = at_branches(robbery_plan, 17)
+    reads = robbery_plan.grading_reads
+    assert reads and "customers_in_hall" not in reads  # the most frequent fact row, which grading ignores
+    facts, read_changes = dict(robbery_plan.initial_facts), 0
+    for row in log.rows:
+        if row.event == "fact" and row.value != facts.get(row.what):
+            facts[row.what] = row.value
+            read_changes += row.what in reads
+    levels = sum(row.event == "level" for row in log.rows)
+    # the facts as they stand at the start, each change of a fact the rules read; then the
+    # classification check: once at the end and once at each level declared
+    assert graded(robbery_plan, log, incident_type, monkeypatch) <= 1 + read_changes + 1 + levels
