@@ -1,17 +1,23 @@
 """drillsim's speed, measured as ratios in one run so the figures hold on a noisy machine.
 
-    .venv/bin/python benchmarks/run.py            # or: make bench
-    .venv/bin/python benchmarks/run.py --quick    # smaller counts, for a look
+    .venv/bin/python benchmarks/run.py                 # or: make bench (about ten minutes)
+    .venv/bin/python benchmarks/run.py --quick         # smaller counts, for a look
+    .venv/bin/python benchmarks/run.py --only cost,scoring
 
-Prints, and writes to benchmarks/results/<date>.json:
+Prints, and writes to benchmarks/results/<date>.json, one section each:
 
-* engine overhead: SimPy events per second inside replications of the demo robbery drill, against
-  a bare-SimPy loop (one process on ``env.timeout(1)``), in many short alternating rounds; the
-  median of the rounds' ratios;
-* throughput: 10,000 replications of the demo drill, scored, on 2 workers: seconds, time per
-  replication, events per replication;
-* parallel speed-up: the same on 1 worker against 2;
-* memory: peak resident memory of 100,000 replications against 10,000 (main process and workers).
+* ``cost``: what a replication of the demo drill costs in bare-SimPy events, with customers and
+  for the incident alone (``replication_cost.py``); and, for continuity with older figures, SimPy
+  events per second in replications against the bare loop;
+* ``handwritten``: the incident alone against the same incident written by hand in plain SimPy
+  (``handwritten_robbery.py``): per replication, per log row and per SimPy event;
+* ``scoring``: scoring logs of 100 to 100,000 rows, per row (``scoring_sizes.py``);
+* ``branches``: the demo robbery at 1, 10 and 100 branches at once (``many_branches.py``);
+* ``batch``: 10,000 scored replications on 1 and 2 workers, the batch and its summary and report
+  timed apart; the parallel speed-up;
+* ``command``: ``drillsim run … --reps 10000`` end to end, as a user types it, with and without
+  its examples;
+* ``memory``: peak resident memory of 100,000 replications against 10,000.
 """
 
 from __future__ import annotations
@@ -24,142 +30,192 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
 import simpy
 
-import drillsim
-from drillsim.sim.engine import back_to_back
-from drillsim.sim.replication import Replication
-from drillsim.sim.seeds import replication_seed, streams
-
-PLAN, SCENARIO = "counter-robbery", "armed-robbery-injured"
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from drills import PLAN, SCENARIO, demo  # noqa: E402  (benchmarks/, beside this file)
+from replication_cost import bare_event_seconds, replication_cost  # noqa: E402
+
+SECTIONS = ("cost", "handwritten", "scoring", "branches", "batch", "command", "memory")
 
 
-def bare_simpy(events: int) -> float:
-    env = simpy.Environment()
+def events_per_second(rounds: int, reps: int = 40) -> dict:
+    """SimPy events per second inside replications against the bare loop, in alternating rounds:
+    the figure recorded before the replication cost replaced it."""
+    from drillsim.sim.engine import back_to_back
+    from drillsim.sim.model import build_model
+    from drillsim.sim.replication import Replication
+    from drillsim.sim.seeds import replication_seed, streams
 
-    def loop(env):
-        while True:
-            yield env.timeout(1)
-
-    env.process(loop(env))
-    start = time.perf_counter()
-    env.run(until=events)
-    return events / (time.perf_counter() - start)
-
-
-def drillsim_events(model, reps: int, first: int) -> tuple[float, float]:
-    """Events processed per second and per replication, replication set-up included, run as the
-    batch runner runs them (``back_to_back``)."""
-    events = 0
-    with back_to_back():
-        start = time.perf_counter()
-        for i in range(first, first + reps):
-            rep = Replication(model, streams(replication_seed(1, i)))
-            rep.env.run(until=model.scenario.horizon)
-            rep.finish()
-            events += next(rep.env._eid) - len(rep.env._queue)  # scheduled, less those still pending
-        elapsed = time.perf_counter() - start
-    return events / elapsed, events / reps
-
-
-def overhead(rounds: int) -> dict:
-    """Short rounds, each a bare-SimPy run then a run of drillsim replications of about the same
-    length (some 50 ms each), so that both halves of a round see the machine in the same state;
-    the median of the rounds' ratios."""
-    plan = drillsim.load_plan(PLAN)
-    model = drillsim.build(plan, drillsim.load_scenario(SCENARIO, plan))
-    drillsim_events(model, 50, 10**6)  # warm up
-    reps = 40
-    ratios, bare_rates, rates, per_rep = [], [], [], []
+    model = build_model(*demo())
+    ratios = []
     for r in range(rounds):
-        bare = bare_simpy(50_000)
-        rate, events = drillsim_events(model, reps, r * reps)
+        bare = 1 / bare_event_seconds()
+        events = 0
+        with back_to_back():
+            start = time.perf_counter()
+            for i in range(r * reps, (r + 1) * reps):
+                rep = Replication(model, streams(replication_seed(1, i)))
+                rep.env.run(until=model.scenario.horizon)
+                rep.finish()
+                events += next(rep.env._eid) - len(rep.env._queue)
+            rate = events / (time.perf_counter() - start)
         ratios.append(rate / bare)
-        bare_rates.append(bare)
-        rates.append(rate)
-        per_rep.append(events)
     q1, median, q3 = statistics.quantiles(ratios, n=4)
-    return {"rounds": rounds, "replications_per_round": reps, "bare_events_per_round": 50_000,
-            "bare_events_per_s": round(statistics.median(bare_rates)),
-            "drillsim_events_per_s": round(statistics.median(rates)),
-            "ratio": round(median, 3), "ratio_quartiles": [round(q1, 3), round(q3, 3)],
-            "ratio_of_best_rates": round(max(rates) / max(bare_rates), 3),
-            "events_per_replication": round(statistics.fmean(per_rep), 1)}
+    return {"rounds": rounds, "ratio": round(median, 3), "quartiles": [round(q1, 3), round(q3, 3)]}
 
 
-def many(reps: int, workers: int) -> dict:
-    """Run in a fresh process, so that its peak memory is its own."""
-    code = f"""
-import json, resource, sys, tempfile, time
+def _fresh(code: str) -> dict:
+    """Run ``code`` in a fresh Python process, which prints one JSON line last."""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def batch(reps: int, workers: int) -> dict:
+    """``reps`` scored replications in a fresh process: the batch (run, score, save the results),
+    then the summary and the report, timed apart; peak memory of the main process and the workers."""
+    result = _fresh(f"""
+import json, resource, tempfile, time
 from pathlib import Path
 import drillsim
-from drillsim.many_runs import run_many
+from drillsim.many_runs import _write_summary, drill_job, WORST_KEPT
+from drillsim.runner import iterate_batch
+from drillsim.scoring.aggregate import Aggregator
 plan = drillsim.load_plan({PLAN!r}); sc = drillsim.load_scenario({SCENARIO!r}, plan)
 out = Path(tempfile.mkdtemp()) / "run"
-t = time.perf_counter()
-run_many(plan, sc, {reps}, 1, out, workers={workers}, examples=0)
-elapsed = time.perf_counter() - t
-print(json.dumps({{"seconds": elapsed,
+t0 = time.perf_counter()
+job = drill_job(plan, sc, {reps}, 1, 200)
+agg = Aggregator([r.id for r in plan.requirements], keep_worst=WORST_KEPT)
+for res in iterate_batch(job, out, {workers}):
+    agg.add(res.reps, res.outcome, res.latency, res.score)
+t1 = time.perf_counter()
+_write_summary(job, agg, out, 0)
+t2 = time.perf_counter()
+print(json.dumps({{"batch_seconds": t1 - t0, "report_seconds": t2 - t1,
                   "peak_rss_mb_main": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "peak_rss_mb_worker": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
                   "out": str(out.parent)}}))
-"""
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
+""")
     shutil.rmtree(result.pop("out"), ignore_errors=True)
-    result["ms_per_replication"] = 1000 * result["seconds"] / reps
+    result["ms_per_replication"] = 1000 * result["batch_seconds"] / reps
     return {k: round(v, 3) for k, v in result.items()}
+
+
+def batch_speedup(reps: int, turns: int) -> dict:
+    """1 and 2 workers in turn, ``turns`` times; the speed-up of the medians, of the batch and of
+    the batch with its summary and report."""
+    one, two = [], []
+    for _ in range(turns):
+        one.append(batch(reps, 1))
+        two.append(batch(reps, 2))
+
+    def med(runs: list[dict], key: str) -> float:
+        return statistics.median(r[key] for r in runs)
+
+    whole = {k: med(r, "batch_seconds") + med(r, "report_seconds") for k, r in (("one", one), ("two", two))}
+    ratios = sorted(a["batch_seconds"] / b["batch_seconds"] for a, b in zip(one, two, strict=True))
+    return {"replications": reps, "turns": turns, "workers_1": one, "workers_2": two,
+            "speedup_batch": round(med(one, "batch_seconds") / med(two, "batch_seconds"), 3),
+            "speedup_batch_per_turn": [round(r, 3) for r in ratios],
+            "speedup_with_report": round(whole["one"] / whole["two"], 3),
+            "report_seconds": round(med(two, "report_seconds"), 3)}
+
+
+def command(reps: int, turns: int) -> dict:
+    """``drillsim run … --reps N --workers 2`` end to end, as typed (imports and examples
+    included), with its default examples and with ``--examples 0``."""
+    exe = Path(sys.executable).with_name("drillsim")
+    seconds: dict[str, list[float]] = {"default": [], "no_examples": []}
+    for _ in range(turns):
+        for key, extra in (("default", []), ("no_examples", ["--examples", "0"])):
+            out = Path(tempfile.mkdtemp())
+            start = time.perf_counter()
+            subprocess.run([str(exe), "run", PLAN, SCENARIO, "--reps", str(reps), "--seed", "1", "--workers", "2",
+                            "--out", str(out / "run"), *extra], check=True, capture_output=True)
+            seconds[key].append(time.perf_counter() - start)
+            shutil.rmtree(out, ignore_errors=True)
+    med = {k: statistics.median(v) for k, v in seconds.items()}
+    return {"replications": reps, "turns": turns, "seconds": {k: [round(x, 2) for x in v] for k, v in seconds.items()},
+            "median_seconds": {k: round(v, 2) for k, v in med.items()},
+            "examples_seconds": round(med["default"] - med["no_examples"], 2)}
+
+
+def memory(small: int, large: int) -> dict:
+    few, many = batch(small, 2), batch(large, 2)
+    return {"replications": [small, large], "workers_2": [few, many],
+            "ratio_main": round(many["peak_rss_mb_main"] / few["peak_rss_mb_main"], 3),
+            "ratio_worker": round(many["peak_rss_mb_worker"] / few["peak_rss_mb_worker"], 3)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller counts")
+    parser.add_argument("--only", help=f"comma-separated sections of {', '.join(SECTIONS)}")
     args = parser.parse_args()
-    small, large = (1_000, 5_000) if args.quick else (10_000, 100_000)
-    figures = {
+    only = SECTIONS if not args.only else tuple(args.only.split(","))
+    unknown = set(only) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown section(s) {', '.join(sorted(unknown))}: choose from {', '.join(SECTIONS)}")
+    quick = args.quick
+    small, large = (1_000, 5_000) if quick else (10_000, 100_000)
+    figures: dict = {
         "date": date.today().isoformat(),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
                     "processor": platform.processor() or platform.machine(), "simpy": simpy.__version__},
-        "drill": f"{PLAN} / {SCENARIO}",
+        "drill": f"{PLAN} / {SCENARIO}", "quick": quick,
     }
-    print("engine overhead …", flush=True)
-    figures["overhead"] = overhead(rounds=20 if args.quick else 80)
-    print(json.dumps(figures["overhead"]), flush=True)
-    print(f"{small:,} replications on 2 workers …", flush=True)
-    two = many(small, 2)
-    print(json.dumps(two), flush=True)
-    print(f"{small:,} replications on 1 worker …", flush=True)
-    one = many(small, 1)
-    print(json.dumps(one), flush=True)
-    print(f"{large:,} replications on 2 workers (memory) …", flush=True)
-    big = many(large, 2)
-    print(json.dumps(big), flush=True)
-    figures["throughput"] = {"replications": small, "workers_2": two, "workers_1": one,
-                             "speedup_2_workers": round(one["seconds"] / two["seconds"], 3)}
-    figures["memory"] = {
-        "replications": [small, large], f"workers_2_at_{large}": big,
-        "ratio_main": round(big["peak_rss_mb_main"] / two["peak_rss_mb_main"], 3),
-        "ratio_worker": round(big["peak_rss_mb_worker"] / two["peak_rss_mb_worker"], 3),
-    }
+
+    def section(name: str, what: str, work) -> None:
+        if name in only:
+            print(f"{name}: {what} …", flush=True)
+            start = time.perf_counter()
+            figures[name] = work()
+            figures[name]["benchmark_seconds"] = round(time.perf_counter() - start, 1)
+            print(json.dumps(figures[name]), flush=True)
+
+    rounds = 10 if quick else 40
+    section("cost", "a replication in bare-SimPy events", lambda: {
+        "demo": replication_cost(rounds), "incident_alone": replication_cost(rounds, incident_only=True),
+        "events_per_second_ratio": events_per_second(rounds)})
+
+    def handwritten() -> dict:
+        from handwritten_robbery import side_by_side
+
+        return side_by_side(rounds=rounds // 2)
+
+    section("handwritten", "the incident against a hand-written SimPy model", handwritten)
+
+    def scoring() -> dict:
+        from scoring_sizes import scoring_sizes
+
+        return scoring_sizes(rounds=3 if quick else 5)
+
+    section("scoring", "scoring logs of 100 to 100,000 rows", scoring)
+
+    def branches() -> dict:
+        from many_branches import many_branches
+
+        return many_branches(rounds=3 if quick else 7)
+
+    section("branches", "the demo at 1, 10 and 100 branches", branches)
+    section("batch", f"{small:,} replications on 1 and 2 workers",
+            lambda: batch_speedup(small, 1 if quick else 3))
+    section("command", f"drillsim run --reps {small:,} end to end", lambda: command(small, 1 if quick else 3))
+    section("memory", f"{large:,} replications against {small:,}", lambda: memory(small, large))
+
     results = HERE / "results"
     results.mkdir(exist_ok=True)
-    path = results / f"{figures['date']}{'-quick' if args.quick else ''}.json"
+    suffix = ("-quick" if quick else "") + ("-" + "-".join(only) if args.only else "")
+    path = results / f"{figures['date']}{suffix}.json"
     path.write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
-    o, t, m = figures["overhead"], figures["throughput"], figures["memory"]
-    print(f"""
-engine overhead   drillsim {o['drillsim_events_per_s']:,} events/s vs bare SimPy {o['bare_events_per_s']:,}: \
-ratio {o['ratio']} (quartiles {o['ratio_quartiles'][0]}–{o['ratio_quartiles'][1]} over {o['rounds']} rounds; \
-{o['events_per_replication']} events per replication)
-throughput        {small:,} replications scored on 2 workers: {two['seconds']:.1f} s, \
-{two['ms_per_replication']:.2f} ms each
-speed-up          1 worker {one['seconds']:.1f} s / 2 workers {two['seconds']:.1f} s = {t['speedup_2_workers']}
-memory            peak RSS {large:,} / {small:,} replications: main {m['ratio_main']}, worker {m['ratio_worker']}
-written to {path}""")
+    print(f"written to {path}")
 
 
 if __name__ == "__main__":
