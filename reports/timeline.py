@@ -201,8 +201,8 @@ def timeline_figure(plan: Plan, log: EventLog, card: Scorecard, words: Callable[
     use_cjk_font()
     t0 = incident_start(log)
     rows = [r for r in log.rows if r.event != "unfinished" and r.t >= t0 - 1e-9]
-    lanes: dict[str, int] = {SCENE_LANE: 0}
-    for r in rows:
+    lanes: dict[str, int] = {SCENE_LANE: 0}  # a row of the plot per person, for a short log
+    for r in rows if len(rows) <= MAX_DETAILED_ROWS else ():
         lanes.setdefault(_lane_of(plan, r), len(lanes))
     reqs = list(card.results)
     end = max([r.t - t0 for r in rows] + [0.0])
