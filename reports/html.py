@@ -1,4 +1,10 @@
-"""The after-action summary of one drill as a self-standing HTML page with its timeline."""
+"""The after-action summary of one drill as a self-standing HTML page with its timeline.
+
+The page's event log lists every row of a short log; of a longer one (more than
+:data:`MAX_EVENT_ROWS`) the first :data:`HEAD_ROWS` and the last :data:`TAIL_ROWS`, and says how many
+rows it left out and that events.csv lists them all. Its warnings from reading the log are bounded
+alike (the scorecard lists them all).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,13 @@ from drillsim.spec.plan import Plan
 from .templating import render
 from .timeline import actor_label, incident_start, plot_timeline
 
+MAX_EVENT_ROWS = 400
+"""Rows of the log the page lists at most; the built-in scenarios' drills have fewer."""
+HEAD_ROWS, TAIL_ROWS = 200, 100
+"""The first and the last rows the page lists of a longer log."""
+MAX_WARNINGS = 50
+"""Warnings from reading the log the page lists at most (the first)."""
+
 
 def _fmt(minutes: float | None) -> str:
     return "" if minutes is None else format_minutes(minutes)
@@ -22,8 +35,12 @@ def _fmt(minutes: float | None) -> str:
 def write_report(plan: Plan, log: EventLog, card: Scorecard, out: Path) -> dict[str, Path]:
     timeline = plot_timeline(plan, log, card, out / "timeline.png")
     t0 = incident_start(log)
+    rows, left_out = log.rows, 0
+    if len(rows) > MAX_EVENT_ROWS:
+        left_out = len(rows) - HEAD_ROWS - TAIL_ROWS
+        rows = rows[:HEAD_ROWS] + rows[-TAIL_ROWS:]
     events = []
-    for rec in log.records():
+    for rec in EventLog(rows, log.origin).records():
         extra = rec["value"] if rec["value"] is not None else ""
         if rec["fields"]:
             extra = "、".join(plan.report_fields.get(f, f) for f in rec["fields"])
@@ -36,6 +53,8 @@ def write_report(plan: Plan, log: EventLog, card: Scorecard, out: Path) -> dict[
         })
     html = render(
         "report.html.j2", plan=plan, card=card, drill=card.meta, timeline=timeline.name, events=events, fmt=_fmt,
+        head_rows=HEAD_ROWS if left_out else len(events), left_out=left_out, log_file="events.csv",
+        warnings=card.warnings[:MAX_WARNINGS], warnings_left_out=max(len(card.warnings) - MAX_WARNINGS, 0),
         rating_name=RATING_NAMES.get(card.rating or "", ""), version=version("drillsim"),
         incident_type_name=plan.incident_types[card.incident_type].name,
     )
