@@ -17,15 +17,9 @@ from drillsim.scoring.scorecard import Scorecard
 from drillsim.spec.durations import format_minutes
 from drillsim.spec.plan import Plan
 
+from .bounds import HEAD_ROWS, MAX_EVENT_ROWS, MAX_WARNINGS, TAIL_ROWS
 from .templating import render
 from .timeline import actor_label, incident_start, plot_timeline
-
-MAX_EVENT_ROWS = 400
-"""Rows of the log the page lists at most; the built-in scenarios' drills have fewer."""
-HEAD_ROWS, TAIL_ROWS = 200, 100
-"""The first and the last rows the page lists of a longer log."""
-MAX_WARNINGS = 50
-"""Warnings from reading the log the page lists at most (the first)."""
 
 
 def _fmt(minutes: float | None) -> str:

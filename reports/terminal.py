@@ -10,6 +10,8 @@ from drillsim.scoring.outcomes import Outcome
 from drillsim.scoring.scorecard import Scorecard
 from drillsim.spec.durations import format_minutes
 
+from .bounds import MAX_WARNINGS
+
 STYLES = {Outcome.MET: "green", Outcome.LATE: "yellow", Outcome.MISSED: "red", Outcome.INCOMPLETE: "yellow",
           Outcome.VIOLATED: "bold magenta", Outcome.NOT_APPLICABLE: "dim", Outcome.PENDING: "cyan",
           Outcome.NOT_EVALUATED: "dim italic"}
@@ -45,8 +47,11 @@ def print_scorecard(card: Scorecard, console: Console | None = None) -> None:
                          format_minutes(f.mean_wait) if f.mean_wait is not None else "",
                          format_minutes(f.max_wait) if f.max_wait is not None else "", str(f.max_waiting))
         console.print(flow)
-    for w in card.warnings:
+    for w in card.warnings[:MAX_WARNINGS]:
         console.print(Text.assemble(("warning: ", "bold yellow"), str(w)), highlight=False)
+    if len(card.warnings) > MAX_WARNINGS:
+        console.print(f"… and {len(card.warnings) - MAX_WARNINGS} more warnings: the scorecard (scorecard.json) "
+                      "lists them all", highlight=False)
     score = "—" if card.score is None else f"{card.score:.1f}/100"
     if card.now is not None:
         still_open = ", ".join(card.pending) or "none"

@@ -16,7 +16,8 @@ from matplotlib.text import Text
 
 import drillsim
 from benchmarks.drills import at_branches, demo
-from drillsim.reports.html import HEAD_ROWS, MAX_EVENT_ROWS, MAX_WARNINGS, TAIL_ROWS, write_report
+from drillsim.reports.bounds import HEAD_ROWS, MAX_EVENT_ROWS, MAX_WARNINGS, TAIL_ROWS
+from drillsim.reports.html import write_report
 from drillsim.reports.timeline import (
     BINS,
     MARKERS,
@@ -150,3 +151,20 @@ def test_the_report_lists_a_bounded_number_of_warnings_and_says_how_many_more(ro
     html = write_report(robbery_plan, log, replace(card, warnings=many), tmp_path)["report"].read_text("utf-8")
     assert html.count('<li class="warning">') == MAX_WARNINGS
     assert "7 more warnings not shown: scorecard.json lists every warning" in html
+
+
+def test_the_terminal_lists_a_bounded_number_of_warnings_and_says_how_many_more(robbery_plan):
+    from io import StringIO
+
+    from rich.console import Console
+
+    from drillsim.reports.terminal import print_scorecard
+
+    log = make_log((0, "inject", "robbers-enter"), (1, "action", "alarm-110", "teller"))
+    card = drillsim.score(robbery_plan, log)
+    many = [InputWarning("drill.csv", f"row {i} repeats another", "row", i) for i in range(MAX_WARNINGS + 7)]
+    out = StringIO()
+    print_scorecard(replace(card, warnings=many), Console(file=out, width=200))
+    text = out.getvalue()
+    assert text.count("warning: ") == MAX_WARNINGS
+    assert "and 7 more warnings" in text and "scorecard.json" in text
