@@ -246,17 +246,18 @@ class Call:
             answer = target.answer(rng)
             if not lost and answer < ANSWER_WITHIN:
                 drill.env.timeout(latency + answer).callbacks.append(self.answered)
-            else:
-                drill.env.timeout(latency + ANSWER_WITHIN).callbacks.append(self.unanswered)
-        else:
-            drill.env.timeout(latency, lost).callbacks.append(self.rings)
+                return
+        elif not lost and target.answers:
+            drill.env.timeout(latency).callbacks.append(self.rings)
+            return
+        drill.env.timeout(latency + ANSWER_WITHIN).callbacks.append(self.unanswered)
 
-    def rings(self, event: simpy.Event) -> None:
-        """At the target's: picked up, if the call got through, when the target gets to it."""
+    def rings(self, _: simpy.Event) -> None:
+        """At the target's: picked up when the target gets to it (at once if idle), or given up."""
         self.ringing = True
-        if not event.value and self.target.answers:
-            self.target.give(CALL, self.drill.pick_up, (self, self.ref))
-        self.drill.env.timeout(ANSWER_WITHIN, self.ref).callbacks.append(self.give_up)
+        self.target.give(CALL, self.drill.pick_up, (self, self.ref))
+        if self.ringing:
+            self.drill.env.timeout(ANSWER_WITHIN, self.ref).callbacks.append(self.give_up)
 
     def give_up(self, event: simpy.Event) -> None:
         if self.ringing and event.value == self.ref:
@@ -286,6 +287,18 @@ class Call:
         sender.done()
         if self.receiver is not None:
             self.receiver.done()
+
+
+def police_answer(rng: Draws) -> float:
+    return POLICE_ANSWER
+
+
+def ambulance_answer(rng: Draws) -> float:
+    return rng.uniform(*AMBULANCE_ANSWER)
+
+
+def regulator_answer(rng: Draws) -> float:
+    return rng.lognormal(*REGULATOR_ANSWER)
 
 
 def police_journey(rng: Draws) -> float:
@@ -332,9 +345,9 @@ class Robbery:
         self.actors: dict[str, Any] = {
             "branch_head": self.head, "duty_leader": self.duty_leader, "upper_office": self.upper,
             "security_dept": Person(self, "security_dept-1"),
-            "police": Agency("police", lambda rng: POLICE_ANSWER, police_journey),
-            "ambulance": Agency("ambulance", lambda rng: rng.uniform(*AMBULANCE_ANSWER), ambulance_journey),
-            "regulator": Agency("regulator", lambda rng: rng.lognormal(*REGULATOR_ANSWER), None),
+            "police": Agency("police", police_answer, police_journey),
+            "ambulance": Agency("ambulance", ambulance_answer, ambulance_journey),
+            "regulator": Agency("regulator", regulator_answer, None),
         }
         low, mode, high = ENTER
         env.timeout(rng.triangular(low, high, mode)).callbacks.append(self.incident)
