@@ -21,9 +21,8 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import numpy as np
 from drills import demo, without_customers  # benchmarks/, beside this file
-from handwritten_robbery import HORIZON, SEED, Robbery
+from handwritten_robbery import HORIZON, SEED, Robbery, seeded
 
 from drillsim.sim.engine import back_to_back
 from drillsim.sim.model import build_model
@@ -41,14 +40,14 @@ def replications(which: str, part: str, n: int) -> None:
     with back_to_back() if which == "drillsim" else contextlib.nullcontext():
         for i in range(n):
             if which == "drillsim":
-                seeded = streams(replication_seed(SEED, i))
+                rngs = streams(replication_seed(SEED, i))
                 if part != "seed":
-                    rep = Replication(model, seeded)
+                    rep = Replication(model, rngs)
                     if part == "full":
                         rep.env.run(until=model.scenario.horizon)
                         rep.finish()
             else:
-                rng = np.random.default_rng(np.random.SeedSequence(SEED, spawn_key=(i,)))
+                rng = seeded(SEED, i)
                 if part != "seed":
                     drill = Robbery(rng)
                     if part == "full":

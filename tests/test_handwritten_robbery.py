@@ -177,6 +177,26 @@ def test_its_numbers_are_the_plans_and_the_scenarios(drill):
 
 
 def test_run_counts_rows_and_events():
+    """``run``'s events are the SimPy events processed before the horizon, and the one that stops each run there."""
     rows, events = hw.run(3, 0)
     assert rows == sum(len(hw.replicate(hw.SEED, i)) for i in range(3))
-    assert rows < events < 4 * rows
+    steps = 0
+    for i in range(3):
+        env = hw.Robbery(hw.seeded(hw.SEED, i)).env
+        while env.peek() < hw.HORIZON:
+            env.step()
+            steps += 1
+    assert events == steps + 3
+    assert rows / 2 < events < 4 * rows
+
+
+def test_the_robbers_enter_at_the_same_mean_time(both):
+    ours, hand = ([next(t for t, ev, *_ in rows if ev == "inject") for rows in runs] for runs in both)
+    se = math.sqrt(statistics.variance(ours) / len(ours) + statistics.variance(hand) / len(hand))
+    assert abs(statistics.fmean(hand) - statistics.fmean(ours)) <= 4 * se
+
+
+def test_draws_lognormal_by_mu_and_sigma_as_numpy_does():
+    rng = hw.seeded(hw.SEED, 0)
+    draws = sorted(rng.lognormal(*hw.FLEE_AFTER) for _ in range(20000))
+    assert draws[10000] == pytest.approx(2.5, rel=0.03) and draws[18000] == pytest.approx(9.5, rel=0.05)
