@@ -189,13 +189,13 @@ def run(plan: PlanArg, scenario: ScenarioArg,
         replication: Annotated[int | None, typer.Option(
             min=0, help="re-run replication I of a --reps run alone (without --reps)")] = None,
         examples: Annotated[int | None, typer.Option(
-            min=0, help="with --reps: write the N worst late runs with their report and timeline (about a "
-                        "third of a second each) [default: 3]")] = None,
+            min=0, help="with --reps: write the N worst late runs with their report and timeline (about "
+                        "half a second each) [default: 1]")] = None,
         force: ForceOpt = False,
         ) -> None:
     """Simulate SCENARIO under PLAN and score it: one drill with its report, or --reps many."""
     import drillsim
-    from drillsim.many_runs import run_many
+    from drillsim.many_runs import EXAMPLES, run_many
     from drillsim.runner import remove_batch_results
     from drillsim.sim.seeds import replication_seed
 
@@ -217,7 +217,7 @@ def run(plan: PlanArg, scenario: ScenarioArg,
         return
     with _progress_bars("replications", "examples") as (advance, advance_examples):
         result = _interruptible(lambda: run_many(p, sc, reps, seed, out, workers, scheduler, resume, advance,
-                                                 examples=3 if examples is None else examples, overwrite=force,
+                                                 examples=EXAMPLES if examples is None else examples, overwrite=force,
                                                  example_progress=advance_examples), out)
     _print_many(result.summary)
     out_console.print(f"report: {result.files['report']}\nsummary: {result.files['summary']}  "

@@ -22,6 +22,11 @@ if TYPE_CHECKING:  # pandas is imported when a table is asked for: the command l
     import pandas as pd
 
 
+EXAMPLES = 1
+"""Worst runs written with their report by default: each costs about as much as a few hundred
+replications of the batch (its timeline is drawn), and the summary names the others."""
+
+
 @dataclass
 class ManyOutput:
     summary: dict[str, Any]
@@ -30,7 +35,7 @@ class ManyOutput:
 
 def run_many(plan: Plan, scenario: Scenario, reps: int, seed: int, out: str | Path, workers: int | None = None,
              scheduler: Any = None, resume: bool = False, progress: Progress | None = None,
-             examples: int = 3, chunk: int = 200, overwrite: bool = False,
+             examples: int = EXAMPLES, chunk: int = 200, overwrite: bool = False,
              example_progress: Progress | None = None) -> ManyOutput:
     """Run ``reps`` replications, score each, and write the tidy table, the summary and examples.
 
@@ -150,7 +155,7 @@ class Replications:
             agg.add(c.reps, c.outcome, c.latency, c.score)
         return agg
 
-    def write(self, out: str | Path, examples: int = 3, overwrite: bool = False) -> ManyOutput:
+    def write(self, out: str | Path, examples: int = EXAMPLES, overwrite: bool = False) -> ManyOutput:
         """Write what ``drillsim run --reps`` writes into ``out``: the results table, the summary, the
         report and the ``examples`` worst runs (as :func:`run_many`). A folder with an earlier run's
         results needs ``overwrite``."""

@@ -255,3 +255,9 @@ def test_every_builtin_experiment_shows_an_effect_in_each_configuration(name, tm
         seen = [d["measure"] for d in c["differences"] if d["configuration"] == config and d["ci95"]
                 and (d["ci95"][0] > 0 or d["ci95"][1] < 0)]
         assert seen, f"{name}: configuration {config!r} shows no measured difference from {c['baseline']!r}"
+
+
+def test_one_example_is_written_unless_asked_otherwise(robbery, tmp_path):
+    result = run_many(*robbery, 40, 5, tmp_path, workers=1)
+    assert len(result.summary["examples"]) == 1
+    assert len(list((tmp_path / "examples").iterdir())) == 1
