@@ -5,11 +5,17 @@ or keep them in memory as pandas tables (``Replications``) and write them only w
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
+import sys
+import threading
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pyarrow as pa
 
 from drillsim.runner import BatchJob, ChunkResult, Configuration, Progress, iterate_batch, results_table, save_batch
@@ -49,11 +55,28 @@ def run_many(plan: Plan, scenario: Scenario, reps: int, seed: int, out: str | Pa
     out = Path(out)
     job = drill_job(plan, scenario, reps, seed, chunk)
     agg = Aggregator([r.id for r in plan.requirements], keep_worst=WORST_KEPT)
+    importing = threading.Thread(target=_import_writers, args=(examples,), daemon=True,
+                                 name="drillsim-import-writers")
+    importing.start()
     for res in iterate_batch(job, out, workers, scheduler, resume, overwrite):
         agg.add(res.reps, res.outcome, res.latency, res.score)
         if progress is not None:
             progress(agg.replications, reps)
-    return _write_summary(job, agg, out, examples, example_progress)
+    importing.join()  # before the examples' processes are forked: none may start inside an import
+    local = 1 if scheduler is not None else workers or os.cpu_count() or 1
+    return _write_summary(job, agg, out, examples, example_progress, local)
+
+
+def _import_writers(examples: int) -> None:
+    """Import what writing the report (and the examples) needs while the batch runs: a second
+    or so of imports (matplotlib; pandas for an example's files) that would otherwise come after
+    the last replication, when all but one core are idle."""
+    import drillsim.reports.batch
+
+    if examples:
+        import pandas  # noqa: F401
+
+        import drillsim.reports.html  # noqa: F401
 
 
 def drill_job(plan: Plan, scenario: Scenario, reps: int, seed: int, chunk: int) -> BatchJob:
@@ -93,24 +116,42 @@ def _summary(job: BatchJob, agg: Aggregator) -> dict[str, Any]:
 
 
 def _write_summary(job: BatchJob, agg: Aggregator, out: Path, examples: int,
-                   progress: Progress | None = None) -> ManyOutput:
-    """Re-run and write the worst examples, then write ``summary.json`` and the report."""
-    from drillsim.api import run_drill
+                   progress: Progress | None = None, workers: int = 1) -> ManyOutput:
+    """Write ``summary.json``, the report and the worst examples. With more than one worker (on
+    Linux), the examples are re-run in forked processes while this one draws the report."""
     from drillsim.reports.batch import write_many_report
 
     (config,) = job.configurations
     summary = _summary(job, agg)
     chosen = sorted(worst_examples(summary["requirements"], examples))
-    for done, i in enumerate(chosen, 1):
-        run_drill(config.plan, config.scenario, replication_seed(job.seed, i), out / "examples" / f"replication-{i}")
-        if progress is not None:
-            progress(done, len(chosen))
     summary["examples"] = {str(i): f"examples/replication-{i}/report.html" for i in chosen}
     path = out / "summary.json"
     path.write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     files = {"summary": path, "results": out / "results"}
-    files.update(write_many_report(config.plan, summary, out))
+    jobs = [(config.plan, config.scenario, replication_seed(job.seed, i), out / "examples" / f"replication-{i}")
+            for i in chosen]
+    if workers > 1 and len(jobs) and sys.platform.startswith("linux"):
+        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=multiprocessing.get_context("fork")) as pool:
+            pending = [pool.submit(_write_example, *args) for args in jobs]
+            files.update(write_many_report(config.plan, summary, out))
+            for n, finished in enumerate(as_completed(pending), 1):
+                finished.result()
+                if progress is not None:
+                    progress(n, len(jobs))
+    else:
+        files.update(write_many_report(config.plan, summary, out))
+        for n, args in enumerate(jobs, 1):
+            _write_example(*args)
+            if progress is not None:
+                progress(n, len(jobs))
     return ManyOutput(summary, files)
+
+
+def _write_example(plan: Plan, scenario: Scenario, seed: np.random.SeedSequence, out: Path) -> None:
+    """One worst run, re-run alone from its index and written with its report."""
+    from drillsim.api import run_drill
+
+    run_drill(plan, scenario, seed, out)
 
 
 def summary_frame(requirements: list[dict[str, Any]]) -> pd.DataFrame:

@@ -49,9 +49,16 @@ def serial(robbery, tmp_path_factory):
 
 
 def test_two_workers_give_the_same_results_as_one(robbery, serial, tmp_path):
-    run_many(*robbery, REPS, 5, tmp_path, workers=2, chunk=CHUNK, examples=1)
+    run_many(*robbery, REPS, 5, tmp_path, workers=2, chunk=CHUNK, examples=2)
     pd.testing.assert_frame_equal(table(tmp_path), table(serial))
-    assert summary(tmp_path) == summary(serial)
+    two, one = summary(tmp_path), summary(serial)
+    assert len(two.pop("examples")) == 2 and len(one.pop("examples")) == 1
+    assert two == one
+    for i in worst_examples(two["requirements"], 2):  # written by forked processes, as one writes them alone
+        written = tmp_path / "examples" / f"replication-{i}"
+        assert (written / "report.html").exists() and (written / "timeline.png").exists()
+        alone = drillsim.score(robbery[0], run_replication(drillsim.build(*robbery), replication_seed(5, i)))
+        assert json.loads((written / "scorecard.json").read_text("utf-8"))["score"] == pytest.approx(alone.score, abs=0.01)
 
 
 def test_a_dask_cluster_gives_the_same_results(robbery, serial, tmp_path):
