@@ -100,6 +100,18 @@ def test_times_all_with_a_time_zone_are_read_and_a_later_one_without_is_refused(
                                        "the rows above have one: write all times alike")
 
 
+def test_a_full_date_written_with_slashes_or_one_digit_fields_is_a_date_out_of_order_allowed(tmp_path, robbery):
+    """Times ISO 8601 does not take are still full dates: a row before the one above is out of order
+    (a warning), not a clock time past midnight that needs its date."""
+    lines = [*ROB[:3], "2026/03/12 10:01,action,现金柜员,lock_cash,,,,",
+             "2026-3-12 10:01:30,action,大堂经理,first_aid,,,,", *ROB[3:]]
+    path = _write(tmp_path, lines)
+    log = read_drill_log(path, robbery)
+    assert [str(w) for w in log.warnings] == [
+        f"{path}:4: at column 'time' rows 4, 5 are earlier than a row above; the log is scored in time order"]
+    assert [r.what for r in log.rows][:3] == ["lock_cash", "first_aid", "robbers-enter"]
+
+
 # Warnings --------------------------------------------------------------------------------------------
 
 

@@ -58,7 +58,8 @@ def test_two_workers_give_the_same_results_as_one(robbery, serial, tmp_path):
         written = tmp_path / "examples" / f"replication-{i}"
         assert (written / "report.html").exists() and (written / "timeline.png").exists()
         alone = drillsim.score(robbery[0], run_replication(drillsim.build(*robbery), replication_seed(5, i)))
-        assert json.loads((written / "scorecard.json").read_text("utf-8"))["score"] == pytest.approx(alone.score, abs=0.01)
+        card = json.loads((written / "scorecard.json").read_text("utf-8"))
+        assert card["score"] == pytest.approx(alone.score, abs=0.01)
 
 
 def test_a_dask_cluster_gives_the_same_results(robbery, serial, tmp_path):
