@@ -84,9 +84,16 @@ def test_a_time_without_seconds_is_on_the_minute_and_hours_run_to_23(tmp_path, r
                                                  (pytest.approx(61 + 59 / 60), "first_aid")]
 
 
-def test_minute_60_is_no_time_of_day(tmp_path, robbery):
-    path = _write(tmp_path, [*ROB[:5], "10:60:00,action,现金柜员,lock_cash,,,,"])
-    assert _refusal(path, robbery) == f"{path}:6: at column 'time' '10:60:00' is not a time of day"
+@pytest.mark.parametrize("clock", ["10:60:00", "24:00:00", "24:00", "10:02:60"])
+def test_minute_60_hour_24_and_second_60_are_no_time_of_day(tmp_path, robbery, clock):
+    path = _write(tmp_path, [*ROB[:5], f"{clock},action,现金柜员,lock_cash,,,,"])
+    assert _refusal(path, robbery) == f"{path}:6: at column 'time' '{clock}' is not a time of day"
+
+
+def test_a_clock_time_after_a_full_time_with_a_zone_takes_its_zone(tmp_path, robbery):
+    lines = [ROB[0], "2026-03-12T10:02:10+08:00,inject,,robbers-enter,,,,", "10:03:10,action,现金柜员,lock_cash,,,,"]
+    log = read_drill_log(_write(tmp_path, lines), robbery)
+    assert [r.t for r in log.rows] == [0.0, 1.0] and not log.warnings
 
 
 def test_times_all_with_a_time_zone_are_read_and_a_later_one_without_is_refused(tmp_path, robbery):
