@@ -57,12 +57,14 @@ def run_many(plan: Plan, scenario: Scenario, reps: int, seed: int, out: str | Pa
     agg = Aggregator([r.id for r in plan.requirements], keep_worst=WORST_KEPT)
     importing = threading.Thread(target=_import_writers, args=(examples,), daemon=True,
                                  name="drillsim-import-writers")
-    importing.start()
     for res in iterate_batch(job, out, workers, scheduler, resume, overwrite):
+        if importing.ident is None:  # after the first unit, when the pool's workers are forked: a process
+            importing.start()        # forked during an import could not make that import itself
         agg.add(res.reps, res.outcome, res.latency, res.score)
         if progress is not None:
             progress(agg.replications, reps)
-    importing.join()  # before the examples' processes are forked: none may start inside an import
+    if importing.ident is not None:
+        importing.join()  # before the examples' processes are forked, for the same reason
     local = 1 if scheduler is not None else workers or os.cpu_count() or 1
     return _write_summary(job, agg, out, examples, example_progress, local)
 
