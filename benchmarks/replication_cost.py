@@ -89,13 +89,17 @@ def one_round(model, reps: int, first: int) -> dict:
 def _summary(rounds: list[dict]) -> dict:
     costs = [r["cost"] for r in rounds]
     q1, median, q3 = statistics.quantiles(costs, n=4)
+    # the figure recorded before this one: SimPy events per second in replications / in the bare loop
+    e1, events_ratio, e3 = statistics.quantiles([r["events"] / r["cost"] for r in rounds], n=4)
     return {"rounds": len(rounds), "bare_events_per_replication": round(median, 1),
             "quartiles": [round(q1, 1), round(q3, 1)],
             "bare_events_per_row": round(median / rounds[0]["rows"], 2),
             "rows_per_replication": round(statistics.fmean(r["rows"] for r in rounds), 1),
             "events_per_replication": round(statistics.fmean(r["events"] for r in rounds), 1),
             "us_per_replication": round(statistics.median(r["us_per_replication"] for r in rounds), 1),
-            "us_per_bare_event": round(statistics.median(r["us_per_bare_event"] for r in rounds), 3)}
+            "us_per_bare_event": round(statistics.median(r["us_per_bare_event"] for r in rounds), 3),
+            "events_per_second_ratio": round(events_ratio, 3), "events_per_second_quartiles": [round(e1, 3),
+                                                                                              round(e3, 3)]}
 
 
 def replication_cost(rounds: int = 40, reps: int = 40, incident_only: bool = False) -> dict:

@@ -7,8 +7,8 @@
 Prints, and writes to benchmarks/results/<date>.json, one section each:
 
 * ``cost``: what a replication of the demo drill costs in bare-SimPy events, with customers and
-  for the incident alone (``replication_cost.py``); and, for continuity with older figures, SimPy
-  events per second in replications against the bare loop;
+  for the incident alone (``replication_cost.py``); and, from the same rounds, for continuity with
+  older figures, SimPy events per second in replications against the bare loop;
 * ``handwritten``: the incident alone against the same incident written by hand in plain SimPy
   (``handwritten_robbery.py``): per replication, per log row and per SimPy event;
 * ``scoring``: scoring logs of 100 to 100,000 rows, per row (``scoring_sizes.py``);
@@ -40,36 +40,10 @@ import simpy
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from drills import PLAN, SCENARIO, demo  # noqa: E402  (benchmarks/, beside this file)
-from replication_cost import bare_event_seconds, replication_cost  # noqa: E402
+from drills import PLAN, SCENARIO  # noqa: E402  (benchmarks/, beside this file)
+from replication_cost import replication_cost  # noqa: E402
 
 SECTIONS = ("cost", "handwritten", "scoring", "branches", "batch", "command", "memory")
-
-
-def events_per_second(rounds: int, reps: int = 40) -> dict:
-    """SimPy events per second inside replications against the bare loop, in alternating rounds:
-    the figure recorded before the replication cost replaced it."""
-    from drillsim.sim.engine import back_to_back
-    from drillsim.sim.model import build_model
-    from drillsim.sim.replication import Replication
-    from drillsim.sim.seeds import replication_seed, streams
-
-    model = build_model(*demo())
-    ratios = []
-    for r in range(rounds):
-        bare = 1 / bare_event_seconds()
-        events = 0
-        with back_to_back():
-            start = time.perf_counter()
-            for i in range(r * reps, (r + 1) * reps):
-                rep = Replication(model, streams(replication_seed(1, i)))
-                rep.env.run(until=model.scenario.horizon)
-                rep.finish()
-                events += next(rep.env._eid) - len(rep.env._queue)
-            rate = events / (time.perf_counter() - start)
-        ratios.append(rate / bare)
-    q1, median, q3 = statistics.quantiles(ratios, n=4)
-    return {"rounds": rounds, "ratio": round(median, 3), "quartiles": [round(q1, 3), round(q3, 3)]}
 
 
 def _fresh(code: str) -> dict:
@@ -185,8 +159,7 @@ def main() -> None:
 
     rounds = 10 if quick else 40
     section("cost", "a replication in bare-SimPy events", lambda: {
-        "demo": replication_cost(rounds), "incident_alone": replication_cost(rounds, incident_only=True),
-        "events_per_second_ratio": events_per_second(rounds)})
+        "demo": replication_cost(rounds), "incident_alone": replication_cost(rounds, incident_only=True)})
 
     def handwritten() -> dict:
         from handwritten_robbery import side_by_side
