@@ -15,7 +15,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pyarrow as pa
 
 from drillsim.runner import BatchJob, ChunkResult, Configuration, Progress, iterate_batch, results_table, save_batch
@@ -24,8 +23,9 @@ from drillsim.sim.seeds import replication_seed
 from drillsim.spec.plan import Plan
 from drillsim.spec.scenario import Scenario
 
-if TYPE_CHECKING:  # pandas is imported when a table is asked for: the command line never needs it
-    import pandas as pd
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd  # imported when a table is asked for: the command line never needs it
 
 
 EXAMPLES = 1
@@ -183,7 +183,7 @@ class Replications:
     @cached_property
     def results(self) -> pd.DataFrame:
         """One row per replication and requirement: the table ``results/`` holds as Parquet."""
-        ids = [r.id for r in self.plan.requirements]
+        ids = self.job.requirement_ids(0)
         return pa.concat_tables([results_table(c, ids) for c in self.chunks]).to_pandas()
 
     @cached_property

@@ -71,6 +71,10 @@ class BatchJob:
     def chunks(self) -> int:
         return -(-self.reps // self.chunk)
 
+    def requirement_ids(self, config: int) -> list[str]:
+        """The requirements of configuration ``config``, in its plan's order: the columns of its results."""
+        return [r.id for r in self.configurations[config].plan.requirements]
+
     def units(self) -> list[tuple[int, int]]:
         """Work units in the order their results are used: configuration by configuration."""
         return [(c, k) for c in range(len(self.configurations)) for k in range(self.chunks)]
@@ -168,10 +172,11 @@ def results_table(res: ChunkResult, requirement_ids: list[str]) -> pa.Table:
     })
 
 
-def _write_part(path: Path, res: ChunkResult, requirement_ids: list[str]) -> None:
+def _write_part(out: Path, job: BatchJob, res: ChunkResult) -> None:
+    path = _part_path(out, job, res.config, res.chunk)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    pq.write_table(results_table(res, requirement_ids), tmp)
+    pq.write_table(results_table(res, job.requirement_ids(res.config)), tmp)
     os.replace(tmp, path)
 
 
@@ -268,8 +273,7 @@ def _run_and_save(job: BatchJob, out: Path | None, config: int, chunk: int) -> C
     """Run a unit and, with an output folder, write its part file."""
     res = run_chunk(job, config, chunk)
     if out is not None:
-        ids = [r.id for r in job.configurations[config].plan.requirements]
-        _write_part(_part_path(out, job, config, chunk), res, ids)
+        _write_part(out, job, res)
     return res
 
 
@@ -350,7 +354,7 @@ def iterate_batch(job: BatchJob, out: Path | None, workers: int | None = None, s
     """
     if out is not None:
         _check_earlier_run(job, out, resume, overwrite)
-    requirement_ids = [[r.id for r in c.plan.requirements] for c in job.configurations]
+    requirements = [len(c.plan.requirements) for c in job.configurations]  # a row per replication and each
     units = job.units()
 
     def replications(chunk: int) -> range:
@@ -359,7 +363,7 @@ def iterate_batch(job: BatchJob, out: Path | None, workers: int | None = None, s
     saved = set() if overwrite or out is None else {u for u in units if _part_path(out, job, *u).exists()}
     for u in saved:  # a truncated part is found now, before any work is done
         path = _part_path(out, job, *u)
-        if _part_rows(path) != len(replications(u[1])) * len(requirement_ids[u[0]]):
+        if _part_rows(path) != len(replications(u[1])) * requirements[u[0]]:
             raise _unusable_part(path, "holds another number of rows than its replications need")
     missing = [u for u in units if u not in saved]
     executor = None
@@ -379,7 +383,7 @@ def iterate_batch(job: BatchJob, out: Path | None, workers: int | None = None, s
     try:
         for unit in units:
             if unit in saved:
-                yield _read_part(_part_path(out, job, *unit), *unit, len(requirement_ids[unit[0]]),
+                yield _read_part(_part_path(out, job, *unit), *unit, requirements[unit[0]],
                                  replications(unit[1]))
                 continue
             while unit not in ready:
@@ -393,7 +397,7 @@ def iterate_batch(job: BatchJob, out: Path | None, workers: int | None = None, s
                     u = inflight.pop(fut)
                     res = fut.result()
                     if out is not None and not executor.saves:
-                        _write_part(_part_path(out, job, *u), res, requirement_ids[u[0]])
+                        _write_part(out, job, res)
                     ready[u] = res
             yield ready.pop(unit)
     except BaseException:
@@ -418,8 +422,7 @@ def save_batch(job: BatchJob, out: Path, results: list[ChunkResult], overwrite: 
                          "them, or choose another folder")
     _start_folder(job, out, overwrite)
     for res in results:
-        _write_part(_part_path(out, job, res.config, res.chunk), res,
-                    [r.id for r in job.configurations[res.config].plan.requirements])
+        _write_part(out, job, res)
 
 
 def remove_batch_results(out: Path) -> None:
