@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -192,8 +192,18 @@ def _task(task: Duty | Report, plan: Plan, sc: Scenario, channels: dict[str, Cha
         botch = human.botch.get(task.id, human.botch.get("default", 0.0)) if task.botch_as else 0.0
         return TaskSpec(roles=task.roles, action=task.do, botch_as=task.botch_as, botch=botch,
                         sets=tuple(task.sets.items()), **common)
-    return TaskSpec(roles=(task.from_,), report=task, channel=channels[task.channel], targets=(task.to, *task.fallback),
-                    **common)
+    return TaskSpec(roles=(task.from_,), report=task, channel=_working_channel(task.channel, plan, sc, channels),
+                    targets=(task.to, *task.fallback), **common)
+
+
+def _working_channel(cid: str, plan: Plan, sc: Scenario, channels: dict[str, ChannelRuntime]) -> ChannelRuntime:
+    """The channel a report goes by: its own, or while that is down (``parameters.channels.<id>.down``)
+    the first of its fallbacks that is up; with none up, its own, on which every attempt fails."""
+    for candidate in (cid, *plan.channels[cid].chain(plan)):
+        given = sc.parameters.channels.get(candidate)
+        if given is None or not given.down:
+            return channels[candidate]
+    return replace(channels[cid], failure=1.0)
 
 
 def _minutes_of_day(sc: Scenario, t: Any) -> float:

@@ -84,6 +84,17 @@ class Channel(Strict):
     on_the_road: Bool = False
     """Its reports can be made, and its calls answered, while travelling to the scene (a mobile
     phone, a radio; not ``in_person``); else they wait until the traveller arrives."""
+    fallback: str | None = None
+    """The channel reports go by while this one is down (a scenario's ``channels.<id>.down``)."""
+
+    def chain(self, plan: Plan) -> list[str]:
+        """The channels this one falls back to, in order (a loop is refused when the plan is read)."""
+        out: list[str] = []
+        nxt = self.fallback
+        while nxt is not None and nxt in plan.channels and nxt not in out:
+            out.append(nxt)
+            nxt = plan.channels[nxt].fallback
+        return out
 
 
 class Fact(Strict):
@@ -392,11 +403,16 @@ Emitted = tuple[str, str, str, tuple[str, ...], str | None]
 _SENDER_ONLY = ("omitted", "stopped")  # a report's events that have no target or channel
 
 
-def _emits(task: Duty | Report) -> list[Emitted]:
+def _emits(task: Duty | Report, plan: Plan) -> list[Emitted]:
     """The events a task can put in the log: (event, what, actor role, target roles, channel)."""
     if isinstance(task, Report):
-        return [(event, task.id, task.from_, () if event in _SENDER_ONLY else (task.to, *task.fallback),
-                 None if event in _SENDER_ONLY else task.channel) for event in REPORT_EVENTS]
+        targets = (task.to, *task.fallback)
+        channels = [task.channel]
+        if task.channel in plan.channels:
+            channels += plan.channels[task.channel].chain(plan)
+        return [(event, task.id, task.from_, (), None) for event in _SENDER_ONLY] + [
+            (event, task.id, task.from_, targets, channel)
+            for event in REPORT_EVENTS if event not in _SENDER_ONLY for channel in channels]
     out: list[Emitted] = []
     for role in task.roles:
         out += [("action", task.do, role, (), None), ("omitted", task.do, role, (), None),
@@ -416,6 +432,12 @@ def _can_start(event: Emitted, on: Selector) -> bool:
             and (on.channel is None or channel in on.channel))
 
 
+def producers(plan: Plan, sel: Selector) -> set[str]:
+    """The roles whose duties and reports can put an event ``sel`` selects in the log."""
+    return {event[2] for task in (*plan.duties, *plan.escalation) for event in _emits(task, plan)
+            if _can_start(event, sel)}
+
+
 def task_loops(plan: Plan) -> list[tuple[tuple[int, ...], bool]]:
     """Loops of duties and reports that start each other (a report sent on receipt of another
     that is sent on receipt of the first …), as indexes into ``(*plan.duties, *plan.escalation)``.
@@ -430,7 +452,7 @@ def task_loops(plan: Plan) -> list[tuple[tuple[int, ...], bool]]:
     graph = nx.DiGraph()
     graph.add_nodes_from(range(len(tasks)))
     for i, task in enumerate(tasks):
-        events = _emits(task)
+        events = _emits(task, plan)
         for j, other in enumerate(tasks):
             if any(_can_start(e, other.on) for e in events):
                 graph.add_edge(i, j)
@@ -537,6 +559,17 @@ def _check_references(plan: Plan) -> list[tuple[Path_, str]]:
                 except ValueError as err:
                     problems.append(((*loc, "sets", name), f"{err}: the fact {name!r} is of type "
                                      f"{plan.facts[name].type}"))
+    for cid, channel in plan.channels.items():
+        if channel.fallback is None:
+            continue
+        need("channel", channel.fallback, channels, ("channels", cid, "fallback"))
+        path, nxt = [cid], channel.fallback
+        while nxt in plan.channels and nxt not in path:
+            path.append(nxt)
+            nxt = plan.channels[nxt].fallback
+        if nxt == cid:
+            problems.append((("channels", cid, "fallback"), "the channels fall back in a loop: "
+                             + " -> ".join([*path, cid]) + "; one of them must have no fallback"))
     for i, rep in enumerate(plan.escalation):
         loc = ("escalation", i)
         need("role", rep.from_, roles, (*loc, "from"))
