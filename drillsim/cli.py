@@ -53,7 +53,7 @@ DbOpt = Annotated[Path | None, typer.Option(
     "--db", help="the history's database (default: $DRILLSIM_HISTORY, else ~/.local/share/drillsim/history.sqlite)")]
 
 # What a command leaves in its --out folder that says an earlier run's results are there.
-EARLIER_RESULTS = ("batch.json", "summary.json", "comparison.json", "scorecard.json", "programme.json")
+EARLIER_RESULTS = ("batch.json", "summary.json", "comparison.json", "scorecard.json", "programme.json", "stress.json")
 
 
 def _day(text: str | None, argument: str) -> date | None:
@@ -374,6 +374,46 @@ def experiment(ref: Annotated[str, typer.Argument(help="experiment file, or the 
     out_console.print(table)
     out_console.print(f"report: {result.files['report']}\ncomparison: {result.files['comparison']}  "
                       f"table: {result.files['results']} (Parquet)")
+
+
+@app.command()
+def stress(plan: PlanArg, scenario: ScenarioArg,
+           out: OutOpt = Path("out/stress"),
+           reps: Annotated[int, typer.Option(min=2, help="replications of each change")] = 200,
+           seed: SeedOpt = 0,
+           only: Annotated[str | None, typer.Option(
+               help="parts to run, comma-separated: absent, channel, staffing, combined, load, sensitivity")] = None,
+           branches: Annotated[str, typer.Option(help="numbers of branches at once for the load curve")] = "1,5,20,100",
+           with_: Annotated[str | None, typer.Option(
+               "--with", help="scenario of a second incident at the same time (default: another of the plan)")] = None,
+           sobol: Annotated[int, typer.Option(min=2, help="Sobol base samples N: N × (parameters + 2) points")] = 32,
+           lang: Annotated[str, typer.Option("--lang", help="language of the report and memo: en or zh")] = "en",
+           workers: WorkersOpt = None,
+           scheduler: SchedulerOpt = None,
+           force: ForceOpt = False) -> None:
+    """Where the design breaks: each role absent, each channel down, reduced staffing, two incidents at
+    once, load at many branches and sensitivity, each against the drill as planned on common random
+    numbers."""
+    from drillsim.reports.i18n import Translator
+    from drillsim.stress_runs import FAMILIES, StressOptions, run_stress
+
+    Translator(lang)  # a bad --lang is refused before any work
+    families = FAMILIES if only is None else tuple(f.strip() for f in only.split(",") if f.strip())
+    try:
+        counts = tuple(int(n) for n in branches.split(","))
+    except ValueError:
+        raise InputError("--branches", f"{branches!r} is not a list of whole numbers such as 1,5,20,100") from None
+    if not counts or min(counts) < 1 or max(counts) > 1000 or list(counts) != sorted(set(counts)):
+        raise InputError("--branches", f"{branches!r}: give increasing numbers of branches from 1 to 1000")
+    _out_folder(out, force)
+    options = StressOptions(reps=reps, seed=seed, families=families, branches=counts, sobol_samples=sobol,
+                            workers=workers, scheduler=scheduler, other=with_)
+    with _progress_bars("replications") as (advance,):
+        result = _interruptible(lambda: run_stress(plan, scenario, options, advance), out)
+    files = result.write(out, lang)
+    out_console.print((out / "summary.md").read_text(encoding="utf-8"), highlight=False, markup=False)
+    out_console.print(f"report: {files['report']}\nsummary: {files['summary']}  results: {files['json']}",
+                      highlight=False, markup=False)
 
 
 @app.command()
