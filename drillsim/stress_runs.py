@@ -151,7 +151,9 @@ def plan_stress(drill: Drill, options: StressOptions) -> tuple[list[Perturbation
     if "channel" in fams:
         perts += channel_outages(drill)
     if "staffing" in fams:
-        perts += shifts(drill)
+        made, why = shifts(drill)
+        perts += made
+        skipped += [{"family": "staffing", "reason": reason} for reason in why]
     if "combined" in fams:
         other = _other_incident(drill, options.other)
         if other is None:

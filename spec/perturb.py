@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -131,7 +131,8 @@ roles that serve customers; "the head" is every other staff role whose plan pres
 (on site only by chance even by day); offices' presence is halved on a holiday."""
 
 
-def shifts(drill: Drill) -> list[Perturbation]:
+def shifts(drill: Drill) -> tuple[list[Perturbation], list[str]]:
+    """Lunch, night and a public holiday; and why any of them cannot be made (no holiday in the calendar)."""
     plan, sc = drill.plan, drill.scenario
     counter = [rid for rid, r in plan.roles.items() if r.kind == "staff" and r.serves_customers]
     away = [rid for rid, r in plan.roles.items() if r.kind == "staff" and not r.serves_customers and r.presence < 1]
@@ -145,23 +146,28 @@ def shifts(drill: Drill) -> list[Perturbation]:
         night += _branch_changes(drill, "staffing", rid, 0)
     for rid in away:
         night += _branch_changes(drill, "presence", rid, 0.0)
-    day = next_public_holiday(sc.start)
+    out = [Perturbation("staffing:lunch", "staffing", "lunch", SHIFTS["lunch"], tuple(lunch)),
+           Perturbation("staffing:night", "staffing", "night", SHIFTS["night"], tuple(night))]
+    day = next_public_holiday(sc.start.date())
+    if day is None:
+        return out, [f"the calendar (chinese-calendar) has no public holidays after {sc.start.date()}"]
     holiday = [*lunch, *((f"plan.roles.{rid}.presence", plan.roles[rid].presence / 2) for rid in offices),
                ("scenario.start", datetime.combine(day, sc.start.timetz()).isoformat())]
-    labels = {k: dict(v) for k, v in SHIFTS.items()}
-    labels["holiday"] = {lang: f"{text} ({day.isoformat()})" for lang, text in SHIFTS["holiday"].items()}
-    return [Perturbation(f"staffing:{k}", "staffing", k, labels[k], tuple(c))
-            for k, c in (("lunch", lunch), ("night", night), ("holiday", holiday))]
+    label = {lang: f"{text} ({day.isoformat()})" for lang, text in SHIFTS["holiday"].items()}
+    return [*out, Perturbation("staffing:holiday", "staffing", "holiday", label, tuple(holiday))], []
 
 
-def next_public_holiday(start: datetime) -> Any:
-    """The first day of the Chinese calendar's public holidays on or after the drill's date."""
-    day = start.date()
+def next_public_holiday(day: date) -> date | None:
+    """The first day of a public holiday of the Chinese calendar on or after ``day``; None past the
+    calendar's last year."""
     for _ in range(400):
-        if chinese_calendar.is_holiday(day) and chinese_calendar.get_holiday_detail(day)[1] is not None:
-            return day
+        try:
+            if chinese_calendar.is_holiday(day) and chinese_calendar.get_holiday_detail(day)[1] is not None:
+                return day
+        except NotImplementedError:  # a year the package has no data for
+            return None
         day += timedelta(days=1)
-    raise InputError("scenario", f"no public holiday in the calendar within a year of {start.date()}")
+    return None
 
 
 def at_branches(drill: Drill, n: int) -> Perturbation:

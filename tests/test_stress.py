@@ -140,12 +140,23 @@ def test_many_branches_are_copies_of_the_first_sharing_the_offices(demo):
 
 
 def test_the_shifts_change_what_they_say(demo):
-    lunch, night, holiday = (configure(demo, p) for p in shifts(demo))
+    made, skipped = shifts(demo)
+    assert not skipped
+    lunch, night, holiday = (configure(demo, p) for p in made)
     assert lunch[1].branches[0].staffing == {"teller": 1, "cash_teller": 1}
     assert night[1].start.hour == 2 and night[1].branches[0].staffing == {"teller": 0, "cash_teller": 0}
     assert night[1].branches[0].presence == {"branch_head": 0.0}
     assert holiday[1].start.date() == date(2026, 4, 4)  # 清明节, the first public holiday after 12 March 2026
     assert holiday[0].roles["leadership_group"].presence == pytest.approx(0.3)
+
+
+def test_a_holiday_past_the_calendar_is_skipped_with_its_reason(demo):
+    from dataclasses import replace
+
+    late = replace(demo, scenario=demo.scenario.model_copy(update={"start": demo.scenario.start.replace(year=2027)}))
+    made, skipped = shifts(late)
+    assert [p.id for p in made] == ["staffing:lunch", "staffing:night"]
+    assert skipped == ["the calendar (chinese-calendar) has no public holidays after 2027-03-12"]
 
 
 def test_a_second_incident_is_added_at_the_same_branch_and_at_a_second_one():
