@@ -203,6 +203,15 @@ class Report(Task):
     carries: tuple[str, ...] = ()
     retry: Retry = Retry(attempts=0)
     fallback: tuple[str, ...] = ()
+    notify: Literal["one", "all", "round_robin"] = "one"
+    """Which holders of a target role it goes to: the most reachable, least busy one (``one``), every
+    one at once (``all``), or each in turn, report after report (``round_robin``)."""
+    timeout: Duration | None = None
+    """How long each call of it rings before the caller gives up on that level (a synchronous
+    channel; default: the channel's ``answer_within``)."""
+    rounds: int = Field(1, ge=1, le=MAX_RETRIES)
+    """How many times the whole chain (the target with its retries, then each fallback) is gone
+    through while nobody answers."""
 
 
 class GradingRule(Strict):
@@ -575,6 +584,9 @@ def _check_references(plan: Plan) -> list[tuple[Path_, str]]:
         need("role", rep.from_, roles, (*loc, "from"))
         need("role", rep.to, roles, (*loc, "to"))
         need("channel", rep.channel, channels, (*loc, "channel"))
+        if rep.timeout is not None and rep.channel in channels and not plan.channels[rep.channel].synchronous:
+            problems.append(((*loc, "timeout"), f"a timeout is how long a call rings; {rep.channel!r} is not "
+                             "synchronous (nobody answers it), so its reports have none"))
         for j, fb in enumerate(rep.fallback):
             need("role", fb, roles, (*loc, "fallback", j))
         for j, field in enumerate(rep.carries):
