@@ -412,7 +412,7 @@ Emitted = tuple[str, str, str, tuple[str, ...], str | None]
 _SENDER_ONLY = ("omitted", "stopped")  # a report's events that have no target or channel
 
 
-def _emits(task: Duty | Report, plan: Plan) -> list[Emitted]:
+def emits(task: Duty | Report, plan: Plan) -> list[Emitted]:
     """The events a task can put in the log: (event, what, actor role, target roles, channel)."""
     if isinstance(task, Report):
         targets = (task.to, *task.fallback)
@@ -433,7 +433,7 @@ def _emits(task: Duty | Report, plan: Plan) -> list[Emitted]:
     return out
 
 
-def _can_start(event: Emitted, on: Selector) -> bool:
+def can_start(event: Emitted, on: Selector) -> bool:
     kind, what, actor, targets, channel = event
     return (on.event == kind and (on.what is None or what in on.what)
             and (on.actor is None or actor in on.actor)
@@ -443,8 +443,8 @@ def _can_start(event: Emitted, on: Selector) -> bool:
 
 def producers(plan: Plan, sel: Selector) -> set[str]:
     """The roles whose duties and reports can put an event ``sel`` selects in the log."""
-    return {event[2] for task in (*plan.duties, *plan.escalation) for event in _emits(task, plan)
-            if _can_start(event, sel)}
+    return {event[2] for task in (*plan.duties, *plan.escalation) for event in emits(task, plan)
+            if can_start(event, sel)}
 
 
 def task_loops(plan: Plan) -> list[tuple[tuple[int, ...], bool]]:
@@ -461,9 +461,9 @@ def task_loops(plan: Plan) -> list[tuple[tuple[int, ...], bool]]:
     graph = nx.DiGraph()
     graph.add_nodes_from(range(len(tasks)))
     for i, task in enumerate(tasks):
-        events = _emits(task, plan)
+        events = emits(task, plan)
         for j, other in enumerate(tasks):
-            if any(_can_start(e, other.on) for e in events):
+            if any(can_start(e, other.on) for e in events):
                 graph.add_edge(i, j)
     loops = []
     for part in nx.strongly_connected_components(graph):

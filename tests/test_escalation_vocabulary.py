@@ -7,12 +7,11 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from drillsim.spec.yamlio import _Loader
-
 import drillsim.api as api
 from drillsim.spec.errors import InputError
 from drillsim.spec.plan import parse_plan
 from drillsim.spec.scenario import parse_scenario
+from drillsim.spec.yamlio import _Loader
 
 PLAN = """\
 schema: drillsim.plan/1
@@ -75,7 +74,7 @@ def test_one_goes_to_the_least_busy_holder_so_three_calls_far_apart_reach_the_sa
 
 def test_round_robin_gives_each_holder_its_turn_in_order():
     assert [r.target for r in _rows({"notify": "round_robin"}, injects=3)] == ["desk-1", "desk-2", "desk-3"]
-    plan, scenario = _drill({"notify": "round_robin"})
+    plan, _ = _drill({"notify": "round_robin"})
     more = parse_scenario({**yaml.load(SCENARIO, _Loader), "injects": [{"id": f"go{k}", "at": 1 + 10 * k}
                                                                    for k in range(4)]}, plan, "four")
     targets = [r.target for r in api.simulate(plan, more, 1).rows if r.event == "sent"]
