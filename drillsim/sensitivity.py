@@ -73,7 +73,7 @@ def factors(drill: Drill) -> list[Factor]:
 
 def one_at_a_time(fs: list[Factor]) -> list[Perturbation]:
     """Each factor at :data:`LOW` and at :data:`HIGH`, the others as they are."""
-    return [Perturbation(f"oat:{f.id}:{end}", "oat", f.id, f.label, ((f.path, f.at(value)),))
+    return [Perturbation(f"oat:{f.id}:{end}", f.id, f.label, ((f.path, f.at(value)),))
             for f in fs for end, value in (("low", LOW), ("high", HIGH))]
 
 
@@ -85,7 +85,7 @@ def sobol_points(fs: list[Factor], base_samples: int, seed: int) -> tuple[dict[s
 
     problem = {"num_vars": len(fs), "names": [f.id for f in fs], "bounds": [[LOW, HIGH]] * len(fs)}
     points = sobol.sample(problem, base_samples, calc_second_order=False, seed=seed)
-    perts = [Perturbation(f"sobol:{k}", "sobol", str(k), {"en": f"point {k}", "zh": f"样本点{k}"},
+    perts = [Perturbation(f"sobol:{k}", str(k), {"en": f"point {k}", "zh": f"样本点{k}"},
                           tuple((f.path, f.at(float(x))) for f, x in zip(fs, row, strict=True)))
              for k, row in enumerate(points)]
     return problem, points, perts

@@ -41,8 +41,7 @@ LOAD_BRANCHES = (1, 5, 20, 100)
 @dataclass(frozen=True)
 class Perturbation:
     id: str
-    """``family:subject``, e.g. ``absent:branch_head``; the configuration's name in the batch."""
-    family: str
+    """``family:name``, e.g. ``absent:branch_head``; the configuration's name in the batch."""
     subject: str
     """What it changes: a role id, a channel id, a shift, a scenario id, a number of branches."""
     label: dict[str, str]
@@ -50,6 +49,10 @@ class Perturbation:
     changes: tuple[Change, ...] = ()
     scenario: dict[str, Any] | None = None
     """A whole new scenario (a load or a combined incident), instead of changes to the drill's own."""
+
+    @property
+    def family(self) -> str:
+        return self.id.split(":", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,7 @@ def absences(drill: Drill) -> list[Perturbation]:
         changes: list[Change] = [(f"plan.roles.{rid}.count", 0)]
         if role.kind == "staff":
             changes += _branch_changes(drill, "staffing", rid, 0)
-        out.append(Perturbation(f"absent:{rid}", "absent", rid,
+        out.append(Perturbation(f"absent:{rid}", rid,
                                 {"en": f"{role.name} absent", "zh": f"{role.name}缺位"}, tuple(changes)))
     return out
 
@@ -114,7 +117,7 @@ def channel_outages(drill: Drill) -> list[Perturbation]:
     out = []
     for cid in used:
         name = plan.channels[cid].name
-        out.append(Perturbation(f"channel:{cid}", "channel", cid, {"en": f"{name} down", "zh": f"{name}中断"},
+        out.append(Perturbation(f"channel:{cid}", cid, {"en": f"{name} down", "zh": f"{name}中断"},
                                 ((f"scenario.parameters.channels.{cid}.down", True),)))
     return out
 
@@ -146,15 +149,15 @@ def shifts(drill: Drill) -> tuple[list[Perturbation], list[str]]:
         night += _branch_changes(drill, "staffing", rid, 0)
     for rid in away:
         night += _branch_changes(drill, "presence", rid, 0.0)
-    out = [Perturbation("staffing:lunch", "staffing", "lunch", SHIFTS["lunch"], tuple(lunch)),
-           Perturbation("staffing:night", "staffing", "night", SHIFTS["night"], tuple(night))]
+    out = [Perturbation("staffing:lunch", "lunch", SHIFTS["lunch"], tuple(lunch)),
+           Perturbation("staffing:night", "night", SHIFTS["night"], tuple(night))]
     day = next_public_holiday(sc.start.date())
     if day is None:
         return out, [f"the calendar (chinese-calendar) has no public holidays after {sc.start.date()}"]
     holiday = [*lunch, *((f"plan.roles.{rid}.presence", plan.roles[rid].presence / 2) for rid in offices),
                ("scenario.start", datetime.combine(day, sc.start.timetz()).isoformat())]
     label = {lang: f"{text} ({day.isoformat()})" for lang, text in SHIFTS["holiday"].items()}
-    return [*out, Perturbation("staffing:holiday", "staffing", "holiday", label, tuple(holiday))], []
+    return [*out, Perturbation("staffing:holiday", "holiday", label, tuple(holiday))], []
 
 
 def next_public_holiday(day: date) -> date | None:
@@ -178,7 +181,7 @@ def at_branches(drill: Drill, n: int) -> Perturbation:
     data["branches"] = [{**copy.deepcopy(first), "id": f"b{k:03d}", "name": f"{name} {k}"} for k in range(1, n + 1)]
     for inject in data.get("injects", []):
         inject.pop("branches", None)  # an inject of the first branch happens at every copy
-    return Perturbation(f"load:{n}", "load", str(n), {"en": f"{n} branches at once", "zh": f"{n}个网点同时"},
+    return Perturbation(f"load:{n}", str(n), {"en": f"{n} branches at once", "zh": f"{n}个网点同时"},
                         scenario=data)
 
 
@@ -208,7 +211,7 @@ def combined(drill: Drill, other: Scenario, other_data: dict[str, Any]) -> list[
         data["injects"] = [*data.get("injects", []), *added]
         label = {"same": {"en": f"with {other.id} at the same branch", "zh": f"同一网点同时发生{other.title}"},
                  "second": {"en": f"with {other.id} at a second branch", "zh": f"另一网点同时发生{other.title}"}}[where]
-        out.append(Perturbation(f"combined:{where}", "combined", other.id, label, scenario=data))
+        out.append(Perturbation(f"combined:{where}", other.id, label, scenario=data))
     return out
 
 

@@ -50,8 +50,11 @@ def test_a_role_a_requirement_needs_absent_drops_its_compliance_to_zero(absences
         assert r["change_ci95"][0] >= -1 and r["change_ci95"][1] < 0
 
 
-def test_every_role_given_work_is_made_absent_once_and_agencies_never(absences):
-    ids = [p["id"] for p in absences.perturbations]
+def test_every_role_given_work_is_made_absent_once_and_agencies_never(demo, absences):
+    from drillsim.spec.perturb import absences as made
+
+    ids = [p.id for p in made(demo)]
+    assert ids == [p["id"] for p in absences.perturbations]
     assert ids == ["absent:teller", "absent:cash_teller", "absent:lobby_manager", "absent:guard",
                    "absent:branch_head", "absent:duty_leader", "absent:upper_office", "absent:leadership_group",
                    "absent:security_dept"]
@@ -236,3 +239,61 @@ def test_the_scenario_s_own_file_data_is_left_as_it_was(demo):
     before = copy.deepcopy(demo.scenario_data)
     configure(demo, at_branches(demo, 3))
     assert demo.scenario_data == before and load_yaml(resolve(SCENARIO, "scenario"))[0].get("branches")
+
+
+def test_each_change_is_the_values_it_sets(demo):
+    from drillsim.spec.perturb import Perturbation, absences, channel_outages
+
+    made = {p.id: p for p in absences(demo) + channel_outages(demo)}
+    assert made["absent:teller"] == Perturbation(
+        "absent:teller", "teller", {"en": "临柜人员 absent", "zh": "临柜人员缺位"},
+        (("plan.roles.teller.count", 0), ("scenario.branches[0].staffing.teller", 0)))
+    assert made["absent:upper_office"].changes == (("plan.roles.upper_office.count", 0),)  # an office: no branch
+    assert made["channel:phone"] == Perturbation("channel:phone", "phone", {"en": "电话 down", "zh": "电话中断"},
+                                                 (("scenario.parameters.channels.phone.down", True),))
+    assert [p.id for p in channel_outages(demo)] == ["channel:alarm_button", "channel:phone", "channel:electronic"]
+    assert {p.family for p in made.values()} == {"absent", "channel"}
+    lunch, night, holiday = shifts(demo)[0]
+    assert (lunch.id, lunch.subject, lunch.family) == ("staffing:lunch", "lunch", "staffing")
+    assert lunch.changes == (("scenario.branches[0].staffing.teller", 1),
+                             ("scenario.branches[0].staffing.cash_teller", 1))
+    assert night.changes[0] == ("scenario.start", "2026-03-12T02:00:00+08:00")
+    assert holiday.label["zh"].endswith("(2026-04-04)") and holiday.subject == "holiday"
+    assert ("plan.roles.duty_leader.presence", 0.45) in holiday.changes  # an office's presence halved
+    assert not any(path.startswith("plan.roles.police") for path, _ in holiday.changes)
+
+
+def test_a_second_incident_s_injects_are_renamed_and_placed_at_their_branch(demo):
+    from drillsim.spec.perturb import combined
+
+    other = api.load_scenario("explosive-robbery", demo.plan)
+    same, second = combined(demo, other, load_yaml(resolve("explosive-robbery", "scenario"))[0])
+    assert (same.id, same.subject, same.family) == ("combined:same", "explosive-robbery", "combined")
+    assert same.label == {"en": "with explosive-robbery at the same branch",
+                          "zh": "同一网点同时发生持爆炸物抢劫 (robbery with an explosive threat)"}
+    assert second.label["en"] == "with explosive-robbery at a second branch"
+    rows = [(i["id"], i.get("after"), i.get("branches")) for i in same.scenario["injects"]]
+    assert rows == [("robbers-enter", None, None), ("customer-injured", "robbers-enter", None),
+                    ("robbers-flee", "robbers-enter", None), ("explosive-robbery-bomb-threat", None, ["branch"]),
+                    ("explosive-robbery-robber-leaves", "explosive-robbery-bomb-threat", ["branch"])]
+    assert [b["id"] for b in same.scenario["branches"]] == ["branch"]
+    assert [(b["id"], b["name"]) for b in second.scenario["branches"]] == [("branch", "城东支行营业室"),
+                                                                          ("branch-2", "城东支行营业室 (2)")]
+    assert [i.get("branches") for i in second.scenario["injects"]] == [["branch"]] * 3 + [["branch-2"]] * 2
+    plan, scenario = configure(demo, second)
+    log = api.simulate(plan, scenario, 2)
+    assert {r.site for r in log.rows if r.event == "inject" and r.what.startswith("explosive-robbery-")} == {"branch-2"}
+    assert {r.site for r in log.rows if r.event == "inject" and r.what == "robbers-enter"} == {"branch"}
+    assert demo.scenario_data["injects"][0].get("branches") is None  # the drill's own data is left as it was
+
+
+def test_many_branches_are_named_after_the_first_and_its_injects_happen_at_every_copy(demo):
+    data = copy.deepcopy(demo.scenario_data)
+    data["branches"] = [{"id": "east"}]
+    data["injects"][0]["branches"] = ["east"]
+    drill = Drill(demo.plan, demo.scenario, demo.plan_data, data, "plan", "scenario")
+    load = at_branches(drill, 2)
+    assert (load.id, load.subject, load.family) == ("load:2", "2", "load")
+    assert load.label == {"en": "2 branches at once", "zh": "2个网点同时"}
+    assert [(b["id"], b["name"]) for b in load.scenario["branches"]] == [("b001", "east 1"), ("b002", "east 2")]
+    assert "branches" not in load.scenario["injects"][0] and data["injects"][0]["branches"] == ["east"]
