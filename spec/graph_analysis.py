@@ -158,8 +158,9 @@ def is_incident(sel: Selector) -> bool:
 @dataclass(frozen=True)
 class Step:
     """How a template was reached at its best: task ``task`` (a duty or report id), done by ``role``,
-    started by template ``on`` at ``start``; ``target``/``rank``: the report's target and its place
-    among the targets (0 the primary, 1 … the fallbacks)."""
+    started by template ``on`` at ``start``, held up until then by template ``waited`` if any (the
+    performer learning of the incident, a condition's level or mark); ``target``/``rank``: the
+    report's target and its place among the targets (0 the primary, 1 … the fallbacks)."""
 
     task: str
     role: str
@@ -167,12 +168,15 @@ class Step:
     start: float
     target: str | None = None
     rank: int = 0
+    waited: Tpl | None = None
 
 
 @dataclass
 class Times:
     at: dict[Tpl, float]
     via: dict[Tpl, Step]
+    cause: dict[Tpl, Tpl] = field(default_factory=dict)
+    """What gave a template no task emits: a role's learning of the incident, an elapsed fact's mark."""
 
     def first(self, sel: Selector) -> tuple[float, Tpl | None]:
         found = [(t, k) for k, t in self.at.items() if matches(sel, k)]
@@ -364,22 +368,22 @@ class Design:
 
     # the relaxation ------------------------------------------------------------------------------
 
-    def _know(self, at: dict[Tpl, float], role: str) -> float:
-        """When someone of ``role`` first knows of the incident."""
+    def _know(self, at: dict[Tpl, float], role: str) -> tuple[float, Tpl | None]:
+        """When someone of ``role`` first knows of the incident: perceiving it (staff on site, an office
+        that monitors), told (a message received), or arriving; and the template of how."""
         r = self.plan.roles[role]
         if not self.holds(role):
-            return INF
-        times = []
-        if (r.kind == "staff" and r.presence > 0) or r.monitors:
-            times += [v for k, v in at.items() if k[0] == "inject"]
-        if r.kind != "agency":
-            times += [v for k, v in at.items() if k[0] == "received" and k[3] == role]
-        times += [v for k, v in at.items() if k[0] == "arrived" and k[1] == role]
-        return min(times, default=INF)
+            return INF, None
+        perceives = (r.kind == "staff" and r.presence > 0) or r.monitors
+        found = [(v, k) for k, v in at.items()
+                 if (k[0] == "inject" and perceives) or (k[0] == "received" and k[3] == role and r.kind != "agency")
+                 or (k[0] == "arrived" and k[1] == role)]
+        return min(found, key=lambda x: (x[0], str(x[1])), default=(INF, None))
 
     def _start(self, at: dict[Tpl, float], task: Duty | Report, cands: list[Tpl], role: str
-               ) -> tuple[float, Tpl | None]:
-        """The earliest time ``role`` can start ``task``, and the template that starts it then.
+               ) -> tuple[float, Tpl | None, Tpl | None]:
+        """The earliest time ``role`` can start ``task``, the template that starts it then, and the
+        one that held it up (:class:`Step`).
 
         The receiver of a message and the actor of an event go on at once (they are at work); anyone
         else notices the event, once they know of the incident, and reacts; a delayed task is reacted to
@@ -407,58 +411,67 @@ class Design:
                     best = (*start, t)
         fired, reacts, on = best
         if on is None or fired == INF:
-            return INF, None
-        due = max(fired + task.delay, self._gate(at, self.needs[task.id]))
-        return due + (self.reaction if reacts or task.delay else 0.0), on
+            return INF, None, None
+        waited = learned if reacts and on != learned and at.get(learned, INF) > at[on] else None
+        gate, held = self._gate(at, self.needs[task.id])
+        if gate > fired + task.delay:
+            waited = held
+        due = max(fired + task.delay, gate)
+        return due + (self.reaction if reacts or task.delay else 0.0), on, waited
 
-    def _gate(self, at: dict[Tpl, float], need: Needs) -> float:
-        """The earliest time a condition's certain parts can hold: a level declared, an elapsed fact's mark."""
-        gate = 0.0
+    def _gate(self, at: dict[Tpl, float], need: Needs) -> tuple[float, Tpl | None]:
+        """The earliest time a condition's certain parts can hold (a level declared, an elapsed fact's
+        mark), and the template that comes last of them."""
+        parts: list[tuple[float, Tpl | None]] = [(0.0, None)]
         if need.level:
-            gate = max(gate, min((v for k, v in at.items() if k[0] == "level"), default=INF))
+            parts.append(min(((v, k) for k, v in at.items() if k[0] == "level"), default=(INF, None)))
         for name, k in need.at_least:
             if name in self.plan.clocks:
-                gate = max(gate, min((v for t, v in at.items() if t[0] == "fact" and t[1] == name
-                                      and t[5] != ANY and t[5] >= k), default=INF))
-        return gate
+                parts.append(min(((v, t) for t, v in at.items() if t[0] == "fact" and t[1] == name
+                                  and t[5] != ANY and t[5] >= k), default=(INF, None)))
+        return max(parts, key=lambda x: x[0])
 
-    def _clocks(self, at: dict[Tpl, float]) -> Iterator[tuple[Tpl, float]]:
+    def _clocks(self, at: dict[Tpl, float]) -> Iterator[tuple[Tpl, float, Tpl | None]]:
+        """Each elapsed fact's marks, counted from when the fact that runs it first turns true."""
         for name, (driver, per_unit, marks) in self.plan.clocks.items():
-            since = min((v for k, v in at.items() if k[0] == "fact" and k[1] == driver and k[5] in (True, ANY)),
-                        default=INF)
+            since, start = min(((v, k) for k, v in at.items() if k[0] == "fact" and k[1] == driver
+                                and k[5] in (True, ANY)), default=(INF, None))
             for m in marks:
-                yield ("fact", name, None, None, None, m), since + m * per_unit
+                yield ("fact", name, None, None, None, m), since + m * per_unit, start
 
     def earliest(self, sources: dict[Tpl, float], blocked: frozenset[Tpl] = frozenset()) -> Times:
         """The earliest time of every template reachable from ``sources`` (never through ``blocked``)."""
-        at = dict(sources)
-        via: dict[Tpl, Step] = {}
+        times = Times(dict(sources), {})
+        at = times.at
 
-        def offer(t: Tpl, when: float, step: Step | None) -> bool:
+        def offer(t: Tpl, when: float, step: Step | Tpl | None) -> bool:
             if when >= at.get(t, INF) or t in blocked or when == INF:
                 return False
             at[t] = when
-            if step is not None:
-                via[t] = step
+            if isinstance(step, Step):
+                times.via[t] = step
+            elif step is not None:
+                times.cause[t] = step
             return True
 
         changed = True
         while changed:
             changed = False
             for rid in self.plan.roles:
-                changed |= offer((LEARNED, "incident", rid, None, None, None), self._know(at, rid), None)
-            for t, when in list(self._clocks(at)):
-                changed |= offer(t, when, None)
+                when, how = self._know(at, rid)
+                changed |= offer((LEARNED, "incident", rid, None, None, None), when, how)
+            for t, when, start in list(self._clocks(at)):
+                changed |= offer(t, when, start)
             for task, cands in zip(self.tasks, self.candidates, strict=True):
                 for role in self._performers(task):
                     if role in self.absent:
                         continue
-                    start, on = self._start(at, task, cands, role)
+                    start, on, waited = self._start(at, task, cands, role)
                     if on is None or start == INF:
                         continue
                     for t, when, target, rank in self._emits(task, role, start):
-                        changed |= offer(t, when, Step(task.id, role, on, start, target, rank))
-        return Times(at, via)
+                        changed |= offer(t, when, Step(task.id, role, on, start, target, rank, waited))
+        return times
 
     @cached_property
     def from_incident(self) -> Times:
@@ -517,15 +530,21 @@ def _chain(plan: Plan, times: Times, end: Tpl) -> list[dict[str, Any]]:
     steps = []
     t: Tpl | None = end
     seen: set[Tpl] = set()
-    while t is not None and t in times.via and t not in seen:
+    while t is not None and t not in seen:
         seen.add(t)
-        s = times.via[t]
+        if t in times.cause:
+            t = times.cause[t]
+            continue
+        s = times.via.get(t)
+        if s is None:
+            break
         steps.append({"task": s.task, "role": s.role, "role_name": plan.roles[s.role].name,
-                      "started_on": _describe(s.on) if s.on else None, "start_min": round(s.start, 3),
+                      "started_on": _describe(s.on) if s.on else None,
+                      **({"waited_for": _describe(s.waited)} if s.waited else {}), "start_min": round(s.start, 3),
                       "event": _describe(t), "at_min": round(times.at[t], 3),
                       **({"target": s.target, "target_name": plan.roles[s.target].name, "fallback": s.rank}
                          if s.target else {})})
-        t = s.on
+        t = s.waited or s.on
     return steps[::-1]
 
 
