@@ -28,7 +28,8 @@ HEADINGS = {
     "channel_without_defaults": "Channels without default parameters",
 }
 STATUS = {"ok": "ok", "impossible": "IMPOSSIBLE", "unreachable": "UNREACHABLE",
-          "independent": "no bound (can come without its trigger)", "untriggered": "its trigger never comes"}
+          "independent": "no bound", "untriggered": "its trigger never comes"}
+NO_BOUND = "no bound: the response can come without its trigger (from another cause, or before it)"
 STATUS_STYLES = {"ok": "green", "impossible": "bold red", "unreachable": "bold red", "independent": "dim",
                  "untriggered": "yellow"}
 
@@ -77,11 +78,14 @@ def findings_markdown(analysis: Analysis) -> str:
         out.append(f"| {r.id} | {r.deadline_text} | {_minutes(r.best_case)} | {STATUS[r.status]} | {r.routes} | "
                    f"{_spofs(r)} |" + (f" {p} |" if sim else ""))
     out.append("")
+    if any(r.status == "independent" for r in analysis.requirements):
+        out += [NO_BOUND[0].upper() + NO_BOUND[1:] + ".", ""]
     for r in analysis.requirements:
         if r.chain:
             out += [f"### {r.id} {r.title}", "", "Best chain:", ""]
-            out += [f"{i}. {s['task']} by {s['role_name']} ({s['role']}), on {s['started_on']}: {s['event']} at "
-                    f"{_minutes(s['at_min'])}" for i, s in enumerate(r.chain, 1)]
+            out += [f"{i}. {s['task']} by {s['role_name']} ({s['role']}), on {s['started_on']}"
+                    + (f" (held until {s['waited_for']})" if "waited_for" in s else "")
+                    + f": {s['event']} at {_minutes(s['at_min'])}" for i, s in enumerate(r.chain, 1)]
             if r.paths:
                 out += ["", "Routes (roles the message passes): "
                         + "; ".join(" → ".join(p) for p in r.paths)]
@@ -104,6 +108,8 @@ def print_findings(analysis: Analysis, console: Console) -> None:
                       f"[{style}]{escape(STATUS[r.status])}[/]", str(r.routes), escape(_spofs(r)),
                       *(("" if r.p_met is None else f"{r.p_met:.2f}",) if sim else ()))
     console.print(table)
+    if any(r.status == "independent" for r in analysis.requirements):
+        console.print(escape(NO_BOUND), style="dim")
     lines = _lines(analysis)
     if not lines:
         console.print("no findings", style="green")
@@ -129,3 +135,27 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float) and value != value:
         return None
     return value
+
+
+def plans_section(analyses: list[Analysis]) -> str:
+    """What the analysis finds on several plans, as Markdown: a table of counts, then each plan's findings
+    as ``drillsim graph`` prints them (docs/graph-analysis.md lists the built-in plans so)."""
+    kinds = ("impossible_deadline", "unreachable_requirement", "single_point_of_failure", "unreached_role",
+             "fallback_nowhere", "fallback_loop", "circular_escalation")
+    out = ["| plan | reporting requirements | bounded | no bound | " + " | ".join(HEADINGS[k].lower() for k in kinds)
+           + " |", "|---|---|---|---|" + "---|" * len(kinds)]
+    for a in analyses:
+        counts = {k: sum(f["kind"] == k for f in a.findings) for k in kinds}
+        bounded = sum(r.best_case is not None for r in a.requirements)
+        out.append(f"| {a.plan.id} | {len(a.requirements)} | {bounded} | "
+                   f"{sum(r.status == 'independent' for r in a.requirements)} | "
+                   + " | ".join(str(counts[k]) for k in kinds) + " |")
+    out.append("")
+    for a in analyses:
+        out += [f"### {a.plan.id}", "", f"{a.plan.title}.", ""]
+        lines = _lines(a)
+        if not lines:
+            out += ["No findings.", ""]
+        for kind, messages in lines.items():
+            out += [f"{HEADINGS[kind]}:", "", *(f"- {m}" for m in messages), ""]
+    return "\n".join(out)

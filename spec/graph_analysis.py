@@ -32,6 +32,7 @@ from .schema import LEARNED, Selector
 
 QUANTILE = 0.01
 """Every duration of the best case is its distribution's 1st percentile (a fixed value is itself)."""
+BEST_CASE_RULE = "every duration at its 1st percentile, fixed values as they are"
 Z01 = -2.3263478740408408  # standard normal 1st percentile
 ANY = "*"
 REPORT_RESPONSES = ("sent", "received", "acknowledged")
@@ -515,6 +516,8 @@ def _trigger_times(design: Design, req: DeadlineRequirement) -> Times | None:
     trig = req.trigger
     if is_incident(trig):
         return design.from_incident
+    if trig.event == "inject":
+        return None  # a named inject: the scenario times it, and what the incident set going before may answer
     reach = design.from_incident
     triggers = frozenset(t for t in reach.at if matches(trig, t))
     if not triggers:
@@ -550,6 +553,10 @@ def _chain(plan: Plan, times: Times, end: Tpl) -> list[dict[str, Any]]:
 
 def _describe(t: Tpl) -> str:
     kind, what, actor, target, channel, value = t
+    if kind == "inject":
+        return "the incident (or an inject)"
+    if kind == LEARNED:
+        return f"{actor} learning of the incident"
     parts = [kind] + [str(x) for x in (what,) if x not in (None, ANY)]
     if actor not in (None, ANY):
         parts.append(f"by {actor}")
@@ -640,7 +647,6 @@ class Analysis:
     requirements: list[RequirementAnalysis]
     findings: list[dict[str, Any]]
     unreached: list[str]
-    quantile: float = QUANTILE
     simulation: dict[str, Any] | None = None
     """With a quick simulation (:meth:`add_simulation`): its scenario, runs and P(met) per requirement."""
 
@@ -659,7 +665,7 @@ class Analysis:
 
     def to_data(self) -> dict[str, Any]:
         return {"plan": self.plan.id, "title": self.plan.title,
-                "best_case_rule": f"each duration at its {self.quantile:.0%} quantile (a fixed value is itself)",
+                "best_case_rule": BEST_CASE_RULE,
                 "findings": self.findings,
                 "requirements": [vars(r) for r in self.requirements],
                 "unreached_roles": self.unreached,
@@ -722,15 +728,24 @@ def _loop_findings(design: Design) -> list[dict[str, Any]]:
     return found
 
 
-def _unreached(design: Design) -> list[str]:
+def _unreached(design: Design) -> dict[str, str]:
+    """The roles no duty or report can ever involve — none of theirs can start and no report to them
+    can arrive — each with why."""
     times = design.from_incident
-    involved = set()
-    for t in times.at:
-        if t[0] == LEARNED:
-            involved.add(t[2])
-        elif t[0] != "sent":
-            involved |= {x for x in (t[2], t[3]) if isinstance(x, str) and x != ANY}
-    return [r for r in design.plan.roles if r not in involved]
+    involved = {s.role for s in times.via.values()} | {t[3] for t in times.at if t[0] == "received"}
+    named = {r for task in design.tasks for r in design._performers(task)} | {
+        r for rep in design.plan.escalation for r in (rep.to, *rep.fallback)}
+    why = {}
+    for r in design.plan.roles:
+        if r in involved:
+            continue
+        if not design.holds(r):
+            why[r] = "nobody holds the role (count 0)"
+        elif r not in named:
+            why[r] = "no duty or report of the plan names this role"
+        else:
+            why[r] = "no trigger reaches this role: none of its duties and reports can start, no report to it arrive"
+    return why
 
 
 def analyse(plan: Plan) -> Analysis:
@@ -763,14 +778,11 @@ def analyse(plan: Plan) -> Analysis:
                              "message": f"{a.id}: with {plan.channels[ch].name} ({ch}) down it cannot be met"})
     unreached = _unreached(design)
     findings += [{"kind": "unreached_role", "role": r, "role_name": plan.roles[r].name,
-                  "message": f"{plan.roles[r].name} ({r}): "
-                             + ("nobody holds the role (count 0)" if not design.holds(r) else
-                                "no trigger reaches this role; no duty or report can involve it")}
-                 for r in unreached]
+                  "message": f"{plan.roles[r].name} ({r}): {why}"} for r, why in unreached.items()]
     findings += _fallback_findings(design)
     findings += _loop_findings(design)
     unknown = [c for c, p in design.channels.items() if not p["known"]]
     findings += [{"kind": "channel_without_defaults", "channel": c, "channel_name": plan.channels[c].name,
                   "message": f"channel {plan.channels[c].name} ({c}) has no default parameters: its latency is "
                              "counted as 0 in the best case (a scenario gives it)"} for c in unknown]
-    return Analysis(plan, [analysed[r.id] for r in reqs], findings, unreached)
+    return Analysis(plan, [analysed[r.id] for r in reqs], findings, list(unreached))

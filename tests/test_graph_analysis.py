@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 from statistics import NormalDist
 from xml.etree import ElementTree
 
@@ -55,7 +57,11 @@ def test_the_flawed_plan_has_each_of_its_flaws_found(flaws):
     assert [(f["report"], f["role"]) for f in kinds["fallback_nowhere"]] == [("clerk-office", "deputy")]
     assert [(f["report"], f["role"]) for f in kinds["fallback_loop"]] == [("guard-office", "guard")]
     assert [sorted(f["tasks"]) for f in kinds["circular_escalation"]] == [["clerk-progress", "office-instructs"]]
-    assert [f["role"] for f in kinds["unreached_role"]] == ["deputy", "archivist"]
+    assert [(f["role"], f["message"].split(": ", 1)[1]) for f in kinds["unreached_role"]] == [
+        ("deputy", "nobody holds the role (count 0)"),
+        ("archivist", "no trigger reaches this role: none of its duties and reports can start, no report to it "
+                      "arrive"),
+        ("cleaner", "no duty or report of the plan names this role")]
     assert set(kinds) == {"impossible_deadline", "single_point_of_failure", "fallback_nowhere", "fallback_loop",
                           "circular_escalation", "unreached_role"}
     for words in ("REG: even the best case takes", "without 上级办公室 (office): LEAD, REG cannot be met",
@@ -74,7 +80,7 @@ def test_the_folder_holds_both_drawings_and_both_findings_with_the_chinese_names
     assert (out / "escalation.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     svg = (out / "escalation.svg").read_text("utf-8")
     assert ElementTree.fromstring(svg).tag == "{http://www.w3.org/2000/svg}svg"
-    assert "<!-- 上级办公室 -->" in svg and "<!-- 档案管理员 -->" not in svg  # an unconnected role is not drawn
+    assert "<!-- 上级办公室 -->" in svg and "<!-- 档案管理员 -->" in svg and "<!-- 保洁员 -->" not in svg  # unlinked
     raw = (out / "findings.json").read_text("utf-8")
     assert "上级办公室" in raw and "\\u" not in raw
     md = (out / "findings.md").read_text("utf-8")
@@ -242,6 +248,8 @@ def test_an_office_acts_on_the_incident_only_once_told_unless_it_monitors():
     told = [*untold, {"id": "b", "from": "clerk", "to": "office", "channel": "phone", "on": "incident"}]
     r = _req(_plan(told, req))
     assert r.status == "ok" and [s["task"] for s in r.chain] == ["b", "a"]
+    assert r.chain[1]["started_on"] == "the incident (or an inject)"
+    assert r.chain[1]["waited_for"] == "office learning of the incident"  # told by b
     roles = {"clerk": {"name": "柜员", "kind": "staff"},
              "office": {"name": "办公室", "kind": "office", "monitors": True},
              "deputy": {"name": "副主任", "kind": "office"}}
@@ -360,3 +368,9 @@ def test_a_role_nobody_holds_is_skipped_at_once_for_the_fallback():
     lat = low(PHONE["latency"])
     assert design.from_incident.at[target] == pytest.approx(REACTION + lat + PHONE["answer_within"] + lat)
     assert design.without(roles=["office"]).from_incident.at[target] == pytest.approx(REACTION + lat)
+
+
+def test_the_documented_findings_on_the_built_in_plans_are_current():
+    ran = subprocess.run([sys.executable, str(ROOT / "scripts" / "graph_findings_doc.py")], capture_output=True,
+                         text=True)
+    assert ran.returncode == 0, ran.stderr
