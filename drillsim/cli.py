@@ -484,6 +484,10 @@ def validate(files: Annotated[list[Path], typer.Argument(help="plan, scenario, p
         raise typer.Exit(1)
 
 
+QUICK_REPS = 200
+"""The runs of ``graph --scenario``'s quick simulation unless ``--reps`` says."""
+
+
 @app.command()
 def graph(plan: PlanArg, out: Annotated[Path, typer.Option(
         "--out", "-o", help="folder for escalation.png, escalation.svg, findings.md and findings.json; a file "
@@ -491,7 +495,7 @@ def graph(plan: PlanArg, out: Annotated[Path, typer.Option(
           scenario: Annotated[str | None, typer.Option(
               help="also run this scenario a few times and list the requirements met in under half the runs")] = None,
           reps: Annotated[int | None, typer.Option(
-              min=1, help="runs of the quick simulation, with --scenario [default: 200]")] = None,
+              min=1, help=f"runs of the quick simulation, with --scenario (default {QUICK_REPS})")] = None,
           seed: SeedOpt = 0) -> None:
     """Analyse PLAN's escalation design without simulating it: the drawing, best-case bounds of the
     reporting deadlines, single points of failure, unreached roles, dead fallbacks, loops (docs/graph-analysis.md)."""
@@ -520,19 +524,18 @@ def graph(plan: PlanArg, out: Annotated[Path, typer.Option(
         out.parent.mkdir(parents=True, exist_ok=True)
         out_console.print(f"drawn: {plot_escalation_graph(p, out)}", highlight=False, markup=False)
         return
-    from drillsim.reports.graph_findings import print_findings, write_findings
+    from drillsim.reports.graph_findings import print_findings, write_folder
     from drillsim.spec.graph_analysis import analyse
 
     sc = drillsim.load_scenario(scenario, p) if scenario is not None else None
     analysis = analyse(p)
     if sc is not None:
-        runs = drillsim.replicate(p, sc, reps or 200, seed)
+        reps = reps or QUICK_REPS
+        runs = drillsim.replicate(p, sc, reps, seed)
         p_met = {row.requirement: None if row.applicable == 0 else float(row.p_met)
                  for row in runs.summary.itertuples()}
-        analysis.add_simulation(sc.id, reps or 200, p_met)
-    out.mkdir(parents=True, exist_ok=True)
-    files = [plot_escalation_graph(p, out / "escalation.png"), plot_escalation_graph(p, out / "escalation.svg"),
-             *write_findings(analysis, out).values()]
+        analysis.add_simulation(sc.id, reps, p_met)
+    files = write_folder(analysis, out)
     print_findings(analysis, out_console)
     out_console.print(f"written: {', '.join(str(f) for f in files)}", highlight=False, markup=False)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -15,7 +14,6 @@ from rich.table import Table
 from drillsim.spec.durations import format_minutes
 from drillsim.spec.graph_analysis import Analysis, RequirementAnalysis
 
-FILES = ("escalation.png", "escalation.svg", "findings.md", "findings.json")
 HEADINGS = {
     "impossible_deadline": "Deadlines that cannot be met even in the best case",
     "unreachable_requirement": "Requirements no chain of duties and reports can meet",
@@ -119,22 +117,17 @@ def print_findings(analysis: Analysis, console: Console) -> None:
             console.print(f"  • {escape(m)}", highlight=False)
 
 
-def write_findings(analysis: Analysis, out: Path) -> dict[str, Path]:
-    """``findings.md`` and ``findings.json`` in ``out``."""
+def write_folder(analysis: Analysis, out: Path) -> list[Path]:
+    """Write ``escalation.png``, ``escalation.svg``, ``findings.md`` and ``findings.json`` into ``out``
+    (made if need be), over the files of an earlier analysis; the paths written."""
+    from .graph_plot import plot_escalation_graph
+
+    out.mkdir(parents=True, exist_ok=True)
     md, js = out / "findings.md", out / "findings.json"
     md.write_text(findings_markdown(analysis), "utf-8")
-    js.write_text(json.dumps(_plain(analysis.to_data()), ensure_ascii=False, indent=2) + "\n", "utf-8")
-    return {"findings.md": md, "findings.json": js}
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, float) and value != value:
-        return None
-    return value
+    js.write_text(json.dumps(analysis.to_data(), ensure_ascii=False, indent=2) + "\n", "utf-8")
+    return [plot_escalation_graph(analysis.plan, out / "escalation.png"),
+            plot_escalation_graph(analysis.plan, out / "escalation.svg"), md, js]
 
 
 def plans_section(analyses: list[Analysis]) -> str:

@@ -369,17 +369,45 @@ class Design:
 
     # the relaxation ------------------------------------------------------------------------------
 
-    def _know(self, at: dict[Tpl, float], role: str) -> tuple[float, Tpl | None]:
-        """When someone of ``role`` first knows of the incident: perceiving it (staff on site, an office
-        that monitors), told (a message received), or arriving; and the template of how."""
-        r = self.plan.roles[role]
-        if not self.holds(role):
-            return INF, None
-        perceives = (r.kind == "staff" and r.presence > 0) or r.monitors
-        found = [(v, k) for k, v in at.items()
-                 if (k[0] == "inject" and perceives) or (k[0] == "received" and k[3] == role and r.kind != "agency")
-                 or (k[0] == "arrived" and k[1] == role)]
-        return min(found, key=lambda x: (x[0], str(x[1])), default=(INF, None))
+    @cached_property
+    def _knowers(self) -> dict[str, list[Tpl]]:
+        """For each role, the templates of its learning of the incident: perceiving it (staff on site, an
+        office that monitors), told (a message received), arriving."""
+        out = {}
+        for rid, r in self.plan.roles.items():
+            perceives = (r.kind == "staff" and r.presence > 0) or r.monitors
+            told = r.kind != "agency"  # an agency's unit learns by arriving
+            out[rid] = [k for k in self.universe
+                        if (k[0] == "inject" and perceives) or (k[0] == "received" and k[3] == rid and told)
+                        or (k[0] == "arrived" and k[1] == rid)]
+        return out
+
+    @cached_property
+    def _gates(self) -> dict[str, list[list[Tpl]]]:
+        """For each task, the parts of its condition that hold only once something has happened, each as
+        the templates of which the first does it: a level declared, a fact that starts false made true, a
+        number that starts below its bound raised to it (an elapsed fact: its mark)."""
+        start = self.plan.initial_facts
+        facts = [t for t in self.universe if t[0] == "fact"]
+        levels = [t for t in self.universe if t[0] == "level"]
+
+        def raised(v: Any, k: float) -> bool:
+            return v == ANY or (isinstance(v, int | float) and not isinstance(v, bool) and v >= k)
+
+        out = {}
+        for task in self.tasks:
+            need = self.needs[task.id]
+            parts = [levels] if need.level else []
+            parts += [[t for t in facts if t[1] == name and (t[5] is True or t[5] == ANY)]
+                      for name in sorted(need.truthy) if name in start and not start[name]]
+            parts += [[t for t in facts if t[1] == name and raised(t[5], k)]
+                      for name, k in need.at_least if name in start and not raised(start[name], k)]
+            out[task.id] = parts
+        return out
+
+    @staticmethod
+    def _first_of(at: dict[Tpl, float], tpls: list[Tpl]) -> tuple[float, Tpl | None]:
+        return min(((at[t], t) for t in tpls if t in at), key=lambda x: x[0], default=(INF, None))
 
     def _start(self, at: dict[Tpl, float], task: Duty | Report, cands: list[Tpl], role: str
                ) -> tuple[float, Tpl | None, Tpl | None]:
@@ -414,29 +442,21 @@ class Design:
         if on is None or fired == INF:
             return INF, None, None
         waited = learned if reacts and on != learned and at.get(learned, INF) > at[on] else None
-        gate, held = self._gate(at, self.needs[task.id])
+        gate, held = self._gate(at, task)
         if gate > fired + task.delay:
             waited = held
         due = max(fired + task.delay, gate)
         return due + (self.reaction if reacts or task.delay else 0.0), on, waited
 
-    def _gate(self, at: dict[Tpl, float], need: Needs) -> tuple[float, Tpl | None]:
-        """The earliest time a condition's certain parts can hold (a level declared, an elapsed fact's
-        mark), and the template that comes last of them."""
-        parts: list[tuple[float, Tpl | None]] = [(0.0, None)]
-        if need.level:
-            parts.append(min(((v, k) for k, v in at.items() if k[0] == "level"), default=(INF, None)))
-        for name, k in need.at_least:
-            if name in self.plan.clocks:
-                parts.append(min(((v, t) for t, v in at.items() if t[0] == "fact" and t[1] == name
-                                  and t[5] != ANY and t[5] >= k), default=(INF, None)))
-        return max(parts, key=lambda x: x[0])
+    def _gate(self, at: dict[Tpl, float], task: Duty | Report) -> tuple[float, Tpl | None]:
+        """The earliest time the parts of ``task``'s condition that wait for something can hold
+        (:attr:`_gates`), and the template that comes last of them."""
+        return max([(0.0, None), *(self._first_of(at, part) for part in self._gates[task.id])], key=lambda x: x[0])
 
     def _clocks(self, at: dict[Tpl, float]) -> Iterator[tuple[Tpl, float, Tpl | None]]:
         """Each elapsed fact's marks, counted from when the fact that runs it first turns true."""
         for name, (driver, per_unit, marks) in self.plan.clocks.items():
-            since, start = min(((v, k) for k, v in at.items() if k[0] == "fact" and k[1] == driver
-                                and k[5] in (True, ANY)), default=(INF, None))
+            since, start = self._first_of(at, [("fact", driver, None, None, None, v) for v in (True, ANY)])
             for m in marks:
                 yield ("fact", name, None, None, None, m), since + m * per_unit, start
 
@@ -458,9 +478,10 @@ class Design:
         changed = True
         while changed:
             changed = False
-            for rid in self.plan.roles:
-                when, how = self._know(at, rid)
-                changed |= offer((LEARNED, "incident", rid, None, None, None), when, how)
+            for rid, knowers in self._knowers.items():
+                if self.holds(rid):
+                    when, how = self._first_of(at, knowers)
+                    changed |= offer((LEARNED, "incident", rid, None, None, None), when, how)
             for t, when, start in list(self._clocks(at)):
                 changed |= offer(t, when, start)
             for task, cands in zip(self.tasks, self.candidates, strict=True):
@@ -481,7 +502,7 @@ class Design:
 
 
 _SHARED = ("reaction", "handling", "travel", "channels", "agencies", "tasks", "needs", "exogenous", "universe",
-           "candidates")
+           "candidates", "_knowers", "_gates")
 
 
 # Findings ------------------------------------------------------------------------------------------

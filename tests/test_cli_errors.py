@@ -130,6 +130,8 @@ MISTAKES = [
     ("graph onto a folder", ["graph", "counter-robbery", "--out", "{p}/picture.png"], 2, ["--out", "is a folder"]),
     ("graph not writable", ["graph", "counter-robbery", "--out", f"{NOT_WRITABLE}/g.png"], 2,
      ["--out", "cannot write"]),
+    ("graph folder not writable", ["graph", "counter-robbery", "--out", f"{NOT_WRITABLE}/g"], 2,
+     ["--out", "cannot write"]),
     ("graph under a file", ["graph", "counter-robbery", "--out", "{p}/afile/g.png"], 2, ["--out", "afile"]),
     ("graph, unknown plan", ["graph", "no-such-plan", "--out", "{p}/g.png"], 2, ["no-such-plan"]),
     # experiment

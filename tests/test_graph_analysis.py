@@ -265,6 +265,15 @@ def test_an_elapsed_fact_in_a_condition_holds_the_report_until_its_mark():
     assert r.status == "impossible" and r.best_case == pytest.approx(180 + REACTION + low(PHONE["latency"]), abs=1e-3)
 
 
+def test_a_condition_on_a_fact_that_starts_false_waits_for_it():
+    plan = _plan([{"id": "a", "from": "clerk", "to": "office", "channel": "phone", "on": "incident", "when": "fixed"}],
+                 [{"id": "R", "trigger": {"event": "fact", "what": "fixed"},
+                   "response": {"event": "received", "what": "a"}, "within": "1min"}],
+                 facts={"fixed": {"name": "已修复"}})
+    r = _req(plan)  # without the wait, the report could come at the incident, before the fact: no bound
+    assert r.status == "ok" and r.best_case == pytest.approx(REACTION + low(PHONE["latency"]), abs=1e-3)
+
+
 def test_a_response_that_can_come_without_its_trigger_gets_no_bound():
     plan = _plan([{"id": "a", "from": "clerk", "to": "office", "channel": "phone", "on": "incident", "takes": "1h"},
                   {"id": "g", "from": "clerk", "to": "deputy", "channel": "phone", "on": "incident"}],
