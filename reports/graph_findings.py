@@ -57,6 +57,11 @@ def _lines(analysis: Analysis) -> dict[str, list[str]]:
     return {k: by_kind[k] for k in HEADINGS if by_kind.get(k)}
 
 
+def _route(path: dict[str, list]) -> str:
+    steps = [f"{role} —{' / '.join(reports)}→" for role, reports in zip(path["roles"], path["reports"], strict=True)]
+    return " ".join(steps) + " response"
+
+
 def findings_markdown(analysis: Analysis) -> str:
     plan = analysis.plan
     sim = analysis.simulation
@@ -85,8 +90,8 @@ def findings_markdown(analysis: Analysis) -> str:
                     + (f" (held until {s['waited_for']})" if "waited_for" in s else "")
                     + f": {s['event']} at {_minutes(s['at_min'])}" for i, s in enumerate(r.chain, 1)]
             if r.paths:
-                out += ["", "Routes (roles the message passes): "
-                        + "; ".join(" → ".join(p) for p in r.paths)]
+                out += ["", "Routes (the roles a message passes, the reports between them):", "",
+                        *(f"- {_route(p)}" for p in r.paths)]
             out.append("")
     if sim:
         out += [f"Simulated: scenario {sim['scenario']}, {sim['reps']} runs.", ""]

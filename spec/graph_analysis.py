@@ -20,6 +20,7 @@ import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import pairwise
 from typing import Any
 
 import networkx as nx
@@ -520,7 +521,7 @@ class RequirementAnalysis:
     best_case: float | None
     chain: list[dict[str, Any]] = field(default_factory=list)
     routes: int = 0
-    paths: list[list[str]] = field(default_factory=list)
+    paths: list[dict[str, list]] = field(default_factory=list)
     spof_roles: list[str] = field(default_factory=list)
     spof_channels: list[str] = field(default_factory=list)
     named_roles: list[str] = field(default_factory=list)
@@ -596,14 +597,24 @@ def _route_graph(design: Design, req: DeadlineRequirement, times: Times) -> nx.D
     counted from it) and to its actor and target, and the senders of the edges that give the response
     joined to ``<response>``."""
     plan = design.plan
+    reports = {r.id: r for r in plan.escalation}
     g = nx.DiGraph()
     g.add_nodes_from(plan.roles)
+
+    def link(u: str, v: str, t: Tpl) -> None:
+        rank = (reports[t[1]].to, *reports[t[1]].fallback).index(t[3])
+        if not g.has_edge(u, v):
+            g.add_edge(u, v, reports=[])
+        label = t[1] + (f" (fallback {rank})" if rank else "")
+        if label not in g[u][v]["reports"]:
+            g[u][v]["reports"].append(label)
+
     for t in design.from_incident.at:
         if t[0] in REPORT_RESPONSES and t[2] in plan.roles and t[3] in plan.roles:
             if t[0] == "received":
-                g.add_edge(t[2], t[3])
+                link(t[2], t[3], t)
             if matches(req.response, t):
-                g.add_edge(t[2], "<response>")
+                link(t[2], "<response>", t)
     for r in plan.roles:
         if times.at.get((LEARNED, "incident", r, None, None, None)) == 0.0:
             g.add_edge("<trigger>", r)
@@ -615,15 +626,17 @@ def _route_graph(design: Design, req: DeadlineRequirement, times: Times) -> nx.D
     return g
 
 
-def _routes(design: Design, req: DeadlineRequirement, times: Times) -> tuple[int, list[list[str]]]:
-    """The number of routes with no role in common from the trigger to the response, and the shortest five."""
+def _routes(design: Design, req: DeadlineRequirement, times: Times) -> tuple[int, list[dict[str, list]]]:
+    """The number of routes with no role in common from the trigger to the response, and the shortest
+    five: each its ``roles`` in order and, for each step from one to the next (the last to the
+    response), the ``reports`` that make it (a fallback target named so)."""
     g = _route_graph(design, req, times)
     if not (g.has_node("<trigger>") and g.has_node("<response>")) or not nx.has_path(g, "<trigger>", "<response>"):
         return 0, []
     n = len(list(nx.node_disjoint_paths(g, "<trigger>", "<response>")))
     paths = []
     for p in nx.shortest_simple_paths(g, "<trigger>", "<response>"):
-        paths.append(p[1:-1])
+        paths.append({"roles": p[1:-1], "reports": [g[u][v]["reports"] for u, v in pairwise(p[1:])]})
         if len(paths) == 5:
             break
     return n, paths

@@ -97,7 +97,11 @@ def test_the_impossible_deadline_is_the_sum_of_the_first_percentiles_along_the_b
     # on receipt, who prepares the fax for 20 min; the regulator has it when it arrives
     assert reg["best_case"] == pytest.approx(low(defaults.HUMAN_REACTION) + 2 * phone + 20 + fax, abs=1e-3)
     assert [s["task"] for s in reg["chain"]] == ["clerk-office", "office-leader", "leader-regulator"]
-    assert reg["status"] == "impossible" and reg["routes"] == 1
+    assert reg["status"] == "impossible" and reg["routes"] == 1  # every route passes the office and the leader
+    assert {"roles": ["clerk", "office", "leader"], "reports": [["clerk-office", "clerk-progress"], ["office-leader"],
+                                                                 ["leader-regulator"]]} in reg["paths"]
+    assert {"roles": ["guard", "office", "leader"], "reports": [["guard-office"], ["office-leader"],
+                                                                 ["leader-regulator"]]} in reg["paths"]
 
 
 def test_a_clean_plan_has_no_findings(tmp_path):
