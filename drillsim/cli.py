@@ -524,28 +524,60 @@ def validate(files: Annotated[list[Path], typer.Argument(help="plan, scenario, p
         raise typer.Exit(1)
 
 
+QUICK_REPS = 200
+"""The runs of ``graph --scenario``'s quick simulation unless ``--reps`` says."""
+
+
 @app.command()
 def graph(plan: PlanArg, out: Annotated[Path, typer.Option(
-        "--out", "-o", help="the drawing: PNG or SVG, by its suffix")] = Path(
-        "out/escalation.png")) -> None:
-    """Draw PLAN's escalation graph and list its reports, one line each."""
+        "--out", "-o", help="folder for escalation.png, escalation.svg, findings.md and findings.json; a file "
+                            "ending in .png or .svg: the drawing alone")] = Path("out/graph"),
+          scenario: Annotated[str | None, typer.Option(
+              help="also run this scenario a few times and list the requirements met in under half the runs")] = None,
+          reps: Annotated[int | None, typer.Option(
+              min=1, help=f"runs of the quick simulation, with --scenario (default {QUICK_REPS})")] = None,
+          seed: SeedOpt = 0) -> None:
+    """Analyse PLAN's escalation design without simulating it: the drawing, best-case bounds of the
+    reporting deadlines, single points of failure, unreached roles, dead fallbacks, loops (docs/graph-analysis.md)."""
     import drillsim
     from drillsim.reports.graph_plot import FORMATS, plot_escalation_graph
 
-    if out.suffix.lower() not in FORMATS:
-        raise InputError("--out", f"{out}: cannot draw a {out.suffix or 'file without a suffix'}; "
-                         f"name a file ending in {' or '.join(FORMATS)}")
-    if out.is_dir():
-        raise InputError("--out", f"{out} is a folder; name the file to draw, e.g. {out / 'escalation.png'}")
-    _writable_folder(out.parent, "--out")
+    drawing = out.suffix.lower() in FORMATS
+    if not drawing and out.suffix:
+        raise InputError("--out", f"{out}: name a folder (no suffix) for the drawing and the findings, or a file "
+                         f"ending in {' or '.join(FORMATS)} for the drawing alone")
+    if drawing and out.is_dir():
+        raise InputError("--out", f"{out} is a folder; name the file to draw, e.g. {out / 'escalation.png'}, "
+                         "or give the folder without a suffix for the drawing and the findings")
+    if drawing and scenario is not None:
+        raise InputError("--scenario", f"the quick simulation goes with the findings; give --out a folder, not {out}")
+    if reps is not None and scenario is None:
+        raise InputError("--reps", "is the number of runs of the quick simulation: give --scenario too")
+    _writable_folder(out.parent if drawing else out, "--out")
     p = drillsim.load_plan(plan)
-    for rep in p.escalation:
-        fallback = f"  then {', '.join(rep.fallback)}" if rep.fallback else ""
-        when = f"  when {rep.when}" if rep.when else ""
-        out_console.print(f"{rep.id:24} {rep.from_} -> {rep.to} by {rep.channel}{fallback}{when}", highlight=False,
-                          markup=False)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out_console.print(f"drawn: {plot_escalation_graph(p, out)}", highlight=False, markup=False)
+    if drawing:
+        for rep in p.escalation:
+            fallback = f"  then {', '.join(rep.fallback)}" if rep.fallback else ""
+            when = f"  when {rep.when}" if rep.when else ""
+            out_console.print(f"{rep.id:24} {rep.from_} -> {rep.to} by {rep.channel}{fallback}{when}",
+                              highlight=False, markup=False)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out_console.print(f"drawn: {plot_escalation_graph(p, out)}", highlight=False, markup=False)
+        return
+    from drillsim.reports.graph_findings import print_findings, write_folder
+    from drillsim.spec.graph_analysis import analyse
+
+    sc = drillsim.load_scenario(scenario, p) if scenario is not None else None
+    analysis = analyse(p)
+    if sc is not None:
+        reps = reps or QUICK_REPS
+        runs = drillsim.replicate(p, sc, reps, seed)
+        p_met = {row.requirement: None if row.applicable == 0 else float(row.p_met)
+                 for row in runs.summary.itertuples()}
+        analysis.add_simulation(sc.id, reps, p_met)
+    files = write_folder(analysis, out)
+    print_findings(analysis, out_console)
+    out_console.print(f"written: {', '.join(str(f) for f in files)}", highlight=False, markup=False)
 
 
 @app.command()
