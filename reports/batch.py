@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from drillsim.scoring.outcomes import Outcome
 from drillsim.scoring.rating import RATINGS
@@ -65,10 +66,11 @@ def split_figure(summary: dict[str, Any], tr: Translator) -> Figure:
     y = np.arange(len(reqs))
     left = np.zeros(len(reqs))
     outcomes = shown_outcomes(summary)
-    for outcome in outcomes:
+    for outcome in outcomes:  # the segments some run had: a bar of no width costs as much to draw as any
         share = np.array([(r["split"].get(outcome.value) or {}).get("share") or 0.0 for r in reqs])
-        ax.barh(y, share, left=left, color=COLOURS[outcome], label=tr(OUTCOMES[outcome]), edgecolor="white",
-                linewidth=0.5)
+        had = share > 0
+        ax.barh(y[had], share[had], left=left[had], color=COLOURS[outcome], label=tr(OUTCOMES[outcome]),
+                edgecolor="white", linewidth=0.5)
         left += share
     met = [(i, r["split"]["met"]) for i, r in enumerate(reqs) if r["applicable"]]
     if met:
@@ -80,7 +82,8 @@ def split_figure(summary: dict[str, Any], tr: Translator) -> Figure:
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(lambda x, _: tr.percent(x))
     ax.set_xlabel(tr(SPLIT_AXIS).format(reps=tr.number(summary["reps"], 0), mark=CRITICAL))
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(outcomes), fontsize=8, frameon=False)
+    ax.legend(handles=[Patch(color=COLOURS[o], label=tr(OUTCOMES[o])) for o in outcomes], loc="lower center",
+              bbox_to_anchor=(0.5, 1.0), ncol=len(outcomes), fontsize=8, frameon=False)
     fig.tight_layout()
     return fig
 
