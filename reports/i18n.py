@@ -1,4 +1,5 @@
-"""The languages of the After-Action Report: its words from a gettext catalogue, its dates and numbers by Babel.
+"""The languages of the After-Action Report and of the report of many runs: their words from a gettext
+catalogue, their dates and numbers by Babel.
 
 English is the message id itself; every other language has its catalogue in the package,
 ``reports/locale/<lang>.po``, read as it is (no compiled ``.mo``), so a fresh
