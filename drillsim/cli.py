@@ -153,21 +153,10 @@ def _interruptible(work, out: Path):
         sys.exit(1)
 
 
-def _print_many(summary: dict) -> None:
-    from rich.table import Table
+def _print_many(summary: dict, plan, lang: str) -> None:
+    from drillsim.reports.batch import print_many
 
-    table = Table(title=f"{summary['reps']} replications — probability each requirement is met")
-    for col in ("id", "requirement", "applicable", "P(met)", "95% CI", "latency (min): median", "p90", "p99"):
-        table.add_column(col, overflow="fold")
-    for r in summary["requirements"]:
-        lat = r["latency_min"]
-        ci = f"{r['p_met_ci95'][0]:.3f}–{r['p_met_ci95'][1]:.3f}" if r["p_met_ci95"] else ""
-        table.add_row(r["id"] + (" ★" if r["critical"] else ""), r["title"].split(" (")[0], str(r["applicable"]),
-                      "" if r["p_met"] is None else f"{r['p_met']:.3f}", ci,
-                      *("" if lat[k] is None else f"{lat[k]:.2f}" for k in ("median", "p90", "p99")))
-    out_console.print(table)
-    s = summary["score"]
-    out_console.print(f"score: mean {s['mean']}, median {s['median']}, p90 {s['p90']}")
+    print_many(summary, plan, out_console, lang)
 
 
 def _finish(output) -> None:
@@ -192,19 +181,23 @@ def run(plan: PlanArg, scenario: ScenarioArg,
             min=0, help="with --reps: write the N worst late runs with their report and timeline (about "
                         "half a second each) [default: 1]")] = None,
         force: ForceOpt = False,
+        lang: Annotated[str | None, typer.Option(
+            "--lang", help="with --reps: language of the report and the tables, en or zh [default: en]")] = None,
         ) -> None:
     """Simulate SCENARIO under PLAN and score it: one drill with its report, or --reps many."""
     import drillsim
-    from drillsim.many_runs import EXAMPLES, run_many
+    from drillsim.many_runs import EXAMPLES, check_language, run_many
     from drillsim.runner import remove_batch_results
     from drillsim.sim.seeds import replication_seed
 
+    if lang is not None:
+        check_language(lang)
     if replication is not None and reps > 1:
         raise InputError("--replication", f"re-runs one replication of a --reps run alone; it cannot be given "
                          f"with --reps {reps} (drop --reps, keep --seed)")
     if reps == 1:
         for name, given in (("--workers", workers is not None), ("--scheduler", scheduler is not None),
-                            ("--resume", resume), ("--examples", examples is not None)):
+                            ("--resume", resume), ("--examples", examples is not None), ("--lang", lang is not None)):
             if given:
                 raise InputError(name, "applies only to many replications (--reps N)")
     _out_folder(out, force, resume)
@@ -218,8 +211,8 @@ def run(plan: PlanArg, scenario: ScenarioArg,
     with _progress_bars("replications", "examples") as (advance, advance_examples):
         result = _interruptible(lambda: run_many(p, sc, reps, seed, out, workers, scheduler, resume, advance,
                                                  examples=EXAMPLES if examples is None else examples, overwrite=force,
-                                                 example_progress=advance_examples), out)
-    _print_many(result.summary)
+                                                 example_progress=advance_examples, lang=lang or "en"), out)
+    _print_many(result.summary, p, lang or "en")
     out_console.print(f"report: {result.files['report']}\nsummary: {result.files['summary']}  "
                       f"table: {result.files['results']} (Parquet)")
 
