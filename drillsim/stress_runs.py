@@ -20,6 +20,8 @@ import numpy as np
 from drillsim import sensitivity
 from drillsim.experiment_runs import ExperimentRun
 from drillsim.runner import BatchJob, Configuration, iterate_batch
+from drillsim.scoring.aggregate import Z95
+from drillsim.scoring.compare import paired
 from drillsim.spec import catalog
 from drillsim.spec.errors import InputError
 from drillsim.spec.experiment import Experiment
@@ -226,7 +228,7 @@ def _load_rows(run: ExperimentRun, drill: Drill, branches: tuple[int, ...]) -> l
             s = run.comparison["configurations"][name]["requirements"][j]
             lat = run.latencies[name][:, j].astype(np.float64)
             lat = lat[~np.isnan(lat)]
-            half = 1.959963984540054 * lat.std(ddof=1) / np.sqrt(len(lat)) if len(lat) > 1 else None
+            half = Z95 * lat.std(ddof=1) / np.sqrt(len(lat)) if len(lat) > 1 else None
             points.append({"branches": n, "p_met": s["p_met"], "p_met_ci95": s["p_met_ci95"],
                            "latency_mean": round(float(lat.mean()), 4) if len(lat) else None,
                            "latency_mean_ci95": None if half is None else
@@ -251,10 +253,8 @@ def _tornado_rows(run: ExperimentRun, drill: Drill, fs: list[sensitivity.Factor]
     for f in fs:
         ends = {}
         for end in ("low", "high"):
-            d = sensitivity.misses(run.outcomes[f"oat:{f.id}:{end}"], cols) - base
-            half = 1.959963984540054 * d.std(ddof=1) / np.sqrt(len(d))
-            ends[end] = {"change": round(float(d.mean()), 4),
-                         "ci95": [round(float(d.mean() - half), 4), round(float(d.mean() + half), 4)]}
+            _, mean, ci = paired(sensitivity.misses(run.outcomes[f"oat:{f.id}:{end}"], cols), base)
+            ends[end] = {"change": round(mean, 4), "ci95": [round(ci[0], 4), round(ci[1], 4)]}
         rows.append({"factor": f.id, "label": f.label, "low": sensitivity.LOW, "high": sensitivity.HIGH,
                      "baseline_misses": round(float(base.mean()), 4), **ends})
     rows.sort(key=lambda r: -abs(r["high"]["change"] - r["low"]["change"]))
