@@ -327,9 +327,10 @@ class Design:
                 if dead or ch["failure"] > 0:
                     yield ("lost", task.id, role, target, task.channel, None), arrives, target, rank
                 return  # a written message or alarm goes to the first addressee only
-            yield ("unanswered", task.id, role, target, task.channel, None), arrives + ch["answer_within"], target, rank
+            rings = ch["answer_within"] if task.timeout is None else task.timeout
+            yield ("unanswered", task.id, role, target, task.channel, None), arrives + rings, target, rank
             tries = 1 + task.retry.attempts
-            cursor += tries * (ch["latency"] + ch["answer_within"]) + task.retry.attempts * task.retry.every
+            cursor += tries * (ch["latency"] + rings) + task.retry.attempts * task.retry.every
 
     @cached_property
     def universe(self) -> list[Tpl]:

@@ -228,6 +228,20 @@ def test_a_fallback_on_a_phone_is_reached_after_the_unanswered_attempts():
     assert _req(plan).best_case == pytest.approx(expected, abs=1e-3)
 
 
+def test_a_report_s_timeout_replaces_the_channel_s_ringing_on_the_way_to_the_fallback():
+    roles = {"clerk": {"name": "柜员", "kind": "staff"},
+             "office": {"name": "办公室", "kind": "office", "presence": 0.5, "reachable": 0.0},
+             "deputy": {"name": "副主任", "kind": "office"}}
+    report = {"id": "a", "from": "clerk", "to": "office", "channel": "phone", "on": "incident",
+              "fallback": ["deputy"], "retry": {"attempts": 1, "every": "1min"}, "timeout": "10s"}
+    reqs = [{"id": "R", "response": {"event": "received", "target": "deputy"}, "within": "30min"}]
+    lat = low(PHONE["latency"])
+    expected = REACTION + 2 * (lat + 10 / 60) + 1 + lat
+    assert _req(_plan([report], reqs, roles)).best_case == pytest.approx(expected, abs=1e-3)
+    repeated = _plan([{**report, "rounds": 3, "notify": "all"}], reqs, roles)
+    assert _req(repeated).best_case == pytest.approx(expected, abs=1e-3)
+
+
 def test_a_fallback_of_a_written_message_is_never_tried_while_the_first_role_is_held():
     plan = _plan([{"id": "a", "from": "clerk", "to": "office", "channel": "fax", "on": "incident",
                    "fallback": ["deputy"]}],
