@@ -130,3 +130,17 @@ def test_a_word_or_number_the_vocabulary_does_not_have_is_refused(key, value, sa
     with pytest.raises(InputError) as err:
         _drill({key: value})
     assert says in str(err.value)
+
+
+def test_a_report_to_a_staff_role_reaches_its_holder_at_the_sender_s_branch():
+    plan_data = yaml.load(PLAN, _Loader)
+    plan_data["roles"]["head"] = {"name": "行长", "kind": "staff"}
+    plan_data["escalation"][0].update({"to": "head", "fallback": []})
+    plan = parse_plan(plan_data, "vocabulary.yaml")
+    sc_data = yaml.load(SCENARIO, _Loader)
+    sc_data.update(branches=[{"id": "east", "name": "城东支行"}, {"id": "west", "name": "城西支行"}],
+                   injects=sc_data["injects"][:1])
+    scenario = parse_scenario(sc_data, plan, "vocabulary-drill.yaml")
+    received = [r for r in api.simulate(plan, scenario, 1).rows if r.event == "received"]
+    assert sorted((r.actor, r.target) for r in received) == [("east/clerk-1", "east/head-1"),
+                                                             ("west/clerk-1", "west/head-1")]
