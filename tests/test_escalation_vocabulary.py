@@ -144,3 +144,52 @@ def test_a_report_to_a_staff_role_reaches_its_holder_at_the_sender_s_branch():
     received = [r for r in api.simulate(plan, scenario, 1).rows if r.event == "received"]
     assert sorted((r.actor, r.target) for r in received) == [("east/clerk-1", "east/head-1"),
                                                              ("west/clerk-1", "west/head-1")]
+
+
+def _two_branches(report: dict, roles: dict | None = None, plan_changes: dict | None = None,
+                  parameters: dict | None = None):
+    plan_data = yaml.load(PLAN, _Loader)
+    plan_data["escalation"][0].update(report)
+    plan_data.update(plan_changes or {})
+    for rid, changes in (roles or {}).items():
+        plan_data["roles"][rid].update(changes)
+    plan = parse_plan(plan_data, "vocabulary.yaml")
+    sc_data = yaml.load(SCENARIO, _Loader)
+    sc_data.update(branches=[{"id": "east", "name": "城东支行"}, {"id": "west", "name": "城西支行"}],
+                   injects=sc_data["injects"][:1])
+    for key, value in (parameters or {}).items():
+        sc_data["parameters"]["channels"].setdefault(key, {}).update(value)
+    return [r for r in api.simulate(plan, parse_scenario(sc_data, plan, "vocabulary-drill.yaml"), 1).rows
+            if r.what == "up"]
+
+
+def test_notify_all_calls_every_holder_on_behalf_of_the_sender_at_its_branch_with_what_it_carries():
+    rows = _two_branches({"notify": "all", "carries": ["place"]}, {"desk": {"count": 2}},
+                         {"report_fields": {"place": "地点"}})
+    assert {(r.site, r.target, r.fields) for r in rows if r.event == "sent" and r.t == 1.0} == {
+        (site, desk, ("place",)) for site in ("east", "west") for desk in ("desk-1", "desk-2")}
+    assert all(r.actor == f"{r.site}/clerk-1" for r in rows)
+    assert {r.fields for r in rows if r.event == "received"} == {("place",)}
+    assert {r.site for r in rows if r.event == "acknowledged"} == {"east", "west"}
+
+
+def test_a_call_nobody_answers_is_unanswered_at_the_sender_s_branch():
+    rows = _two_branches({"fallback": []}, {"desk": {"presence": 0, "reachable": 0}})
+    assert sorted((r.event, r.site) for r in rows if r.event != "sent") == [("unanswered", "east"),
+                                                                           ("unanswered", "west")]
+
+
+def test_a_target_nobody_holds_passes_the_report_on_to_its_fallback_at_once():
+    rows = _two_branches({}, {"desk": {"count": 0}})
+    assert {(r.site, r.target_role, r.t) for r in rows if r.event == "sent"} == {("east", "chief", 1.0),
+                                                                                 ("west", "chief", 1.0)}
+
+
+def test_a_channel_down_passes_along_its_fallbacks_to_the_first_that_works():
+    channels = {"phone": {"name": "电话", "synchronous": True, "fallback": "pager"},
+                "pager": {"name": "寻呼", "synchronous": False, "fallback": "radio"},
+                "radio": {"name": "对讲机", "synchronous": False}}
+    rows = _two_branches({}, plan_changes={"channels": channels},
+                         parameters={"phone": {"down": True}, "pager": {"down": True}, "radio": {"latency": 0}})
+    assert {r.channel for r in rows} == {"radio"}
+    assert {r.event for r in rows} >= {"sent", "received"}
