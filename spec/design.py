@@ -212,11 +212,26 @@ def load_design_space(plan_ref: str | Path, path: str | Path) -> tuple[DesignSpa
                 where = ("choices",)
                 built.append((changed, parse_scenario(s, changed, f"{drill.scenario_source} (design {label})")))
         except (ValueError, InputError) as err:
+            if where == ("choices",):
+                where = _culprit(space, names, combo, drills[0]) or where
             place, line = locate(where, data, positions)
             raise InputError(source, f"design {label!r}: {err}", place, line) from None
         designs.append(Design(index, combo, label, round(cost, 9), tuple(built)))
     designs.sort(key=lambda d: (d.cost, d.index))
     return space, plan, designs
+
+
+def _culprit(space: DesignSpace, names: list[str], combo: tuple[int, ...], drill: Any) -> Path_ | None:
+    """The first option of a design that the files cannot take even alone, to name in an error."""
+    for n, k in zip(names, combo, strict=True):
+        p, s = copy.deepcopy(drill.plan_data), copy.deepcopy(drill.scenario_data)
+        try:
+            for target, value in _changes(space, n, k):
+                set_path(p if target.startswith("plan.") else s, target.split(".", 1)[1], value)
+            parse_scenario(s, parse_plan(p))
+        except (ValueError, InputError):
+            return ("choices", n, "options", k)
+    return None
 
 
 def target_ids(space: DesignSpace, plan: Plan) -> list[str]:
