@@ -76,7 +76,8 @@ def write_table(data: dict[str, Any], path: Path) -> Path:
 def memo(data: dict[str, Any], tr: Translator) -> str:
     """The answer and how sure it is, in a few lines."""
     t, reps, sure = data["target"], data["replications"], data["sure"]
-    lines = [f"# {tr(N_('Design search'))}: {data['title']}", "",
+    heading = tr(N_("Design search"))
+    lines = [f"# {heading}: {data['title']}", "",
              tr(N_("Target: {ids} each met with probability at least {p} at the lower end of its {c} interval, in "
                    "{scenarios}.")).format(ids=", ".join(t["requirements"]), p=tr.percent(t["probability"]),
                                            c=tr.percent(t["confidence"]), scenarios=", ".join(data["scenarios"])),
@@ -101,8 +102,8 @@ def memo(data: dict[str, Any], tr: Translator) -> str:
                                               every=f"{reps['every_design_at_most']:,}")]
     if sure["budget_ran_out"]:
         lines.append(tr(N_("The budget ran out before every cheaper design was decided.")))
-    lines += ["", f"| {tr(N_('design'))} | {tr(N_('cost'))} | {tr(N_('verdict'))} | {tr(N_('replications'))} | "
-                  f"{tr(N_('weakest P(met)'))} |", "|---|---|---|---|---|"]
+    columns = [tr(N_("design")), tr(N_("cost")), tr(N_("verdict")), tr(N_("replications")), tr(N_("weakest P(met)"))]
+    lines += ["", "| " + " | ".join(columns) + " |", "|---|---|---|---|---|"]
     for r in data["designs"]:
         q = "-" if r["compliance"] is None else (
             f"{tr.percent(r['compliance'])} ({tr.percent(r['compliance_ci95'][0])}–"
