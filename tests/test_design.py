@@ -157,3 +157,13 @@ def test_a_space_too_large_is_refused(tmp_path):
 def test_the_demo_design_file_loads():
     _, _, designs = load_design_space(PLAN, ROOT / "examples" / "design-robbery.yaml")
     assert len(designs) == 12 and designs[0].cost == 0 and np.all(np.diff([d.cost for d in designs]) >= 0)
+
+
+def test_a_dask_cluster_gives_the_same_result(tmp_path):
+    from distributed import Client, LocalCluster
+
+    path = _file(tmp_path, SPACE)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        on_dask = run_design(PLAN, path, scheduler=client).to_json()
+    assert json.dumps(on_dask) == json.dumps(run_design(PLAN, path, workers=1).to_json())
