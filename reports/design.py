@@ -94,8 +94,10 @@ def memo(data: dict[str, Any], tr: Translator) -> str:
             lo=tr.percent(lo), hi=tr.percent(hi)))
     by = ", ".join(tr(N_("{designs} at {reps} replications")).format(designs=k, reps=r)
                    for r, k in sure["eliminated_at_replications"].items())
-    lines += ["", tr(N_("Of the {cheaper} cheaper designs, {eliminated} were eliminated ({by}) and {open} left "
-                        "undecided.")).format(cheaper=sure["cheaper_designs"], eliminated=sure["eliminated"],
+    sentence = (N_("Of the {cheaper} cheaper designs, {eliminated} were eliminated ({by}) and {open} left undecided.")
+                if chosen is not None else
+                N_("Of the {cheaper} designs, {eliminated} were eliminated ({by}) and {open} left undecided."))
+    lines += ["", tr(sentence).format(cheaper=sure["cheaper_designs"], eliminated=sure["eliminated"],
                                               by=by or "-", open=sure["cheaper_not_decided"]),
               tr(N_("Replications spent: {spent} of a budget of {budget} ({every} to run every design at the most "
                     "replications).")).format(spent=f"{reps['spent']:,}", budget=f"{reps['budget']:,}",

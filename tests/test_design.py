@@ -167,3 +167,9 @@ def test_a_dask_cluster_gives_the_same_result(tmp_path):
             Client(cluster) as client:
         on_dask = run_design(PLAN, path, scheduler=client).to_json()
     assert json.dumps(on_dask) == json.dumps(run_design(PLAN, path, workers=1).to_json())
+
+
+def test_a_space_with_no_design_that_meets_says_so(tmp_path):
+    data = run_design(PLAN, _file(tmp_path, _change(**{"target/probability": 0.99})), workers=1).to_json()
+    assert data["chosen"] is None
+    assert all(r["status"] != MEETS for r in data["designs"])
