@@ -37,6 +37,7 @@ from drillsim.spec.scenario import Scenario
 from drillsim.spec.scenario import load_scenario as _load_scenario
 
 if TYPE_CHECKING:
+    from drillsim.design_search import DesignResult
     from drillsim.experiment_runs import ExperimentRun
     from drillsim.log.sheets import StampConflict
     from drillsim.many_runs import Replications
@@ -328,3 +329,13 @@ def stress(plan: str | Path, scenario: str | Path, reps: int = 200, seed: int = 
 
     return run_stress(plan, scenario, StressOptions(reps=reps, seed=seed, families=tuple(only or FAMILIES),
                                                     workers=workers, scheduler=scheduler, **options))
+
+
+def design(plan: str | Path, space: str | Path, workers: int = 1, scheduler: Any = None) -> DesignResult:
+    """The design search of ``drillsim design`` in memory: the cheapest design of the design file
+    ``space`` that meets its target under PLAN (docs/design.md). Nothing is written until
+    ``.write(out, lang)``; ``.to_json()`` is ``design.json``.
+    """
+    from drillsim.design_search import run_design
+
+    return run_design(plan, space, workers, scheduler)

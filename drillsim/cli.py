@@ -410,6 +410,32 @@ def stress(plan: PlanArg, scenario: ScenarioArg,
 
 
 @app.command()
+def design(plan: PlanArg,
+           space: Annotated[Path, typer.Argument(help="design file: choices, costs, scenarios, target")],
+           out: OutOpt = Path("out/design"),
+           lang: Annotated[str, typer.Option("--lang", help="language of the plot and memo: en or zh")] = "en",
+           workers: WorkersOpt = None,
+           scheduler: SchedulerOpt = None,
+           force: ForceOpt = False) -> None:
+    """The cheapest design that meets the target: designs screened on common random numbers, more
+    replications only where they decide (docs/design.md)."""
+    from drillsim.design_search import run_design
+    from drillsim.reports.i18n import Translator
+
+    Translator(lang)  # a bad --lang is refused before any work
+    _out_folder(out, force)
+    if (out / "design.json").exists() and not force:
+        raise InputError("--out", f"{out} holds the results of an earlier run (design.json): add --force to "
+                         "replace them, or choose another folder")
+    with _progress_bars("replications") as (advance,):
+        result = run_design(plan, space, workers, scheduler, advance)
+    files = result.write(out, lang)
+    out_console.print(files["summary"].read_text(encoding="utf-8"), highlight=False, markup=False)
+    out_console.print(f"front: {files['plot']}  table: {files['table']}  results: {files['json']}",
+                      highlight=False, markup=False)
+
+
+@app.command()
 def programme(ref: Annotated[str, typer.Argument(help="programme file, or the id of a built-in programme")],
               out: OutOpt = Path("out/programme"), force: ForceOpt = False) -> None:
     """Play every drill of a year's programme on its date; write the calendar with each drill's result."""

@@ -1,0 +1,175 @@
+"""The design search (drillsim design): it finds the cheapest design that meets the target, as a
+brute force over every design with many replications says; its front is non-dominated; the same
+seed gives the same result; a bad design file is named by file, line and place."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import yaml
+
+import drillsim
+from drillsim.design_search import FAILS, MEETS, pareto_front, run_design
+from drillsim.scoring.aggregate import wilson
+from drillsim.spec.design import load_design_space
+from drillsim.spec.errors import InputError
+from tests.clirun import drillsim as cli
+from tests.conftest import ROOT
+
+PLAN = "counter-robbery"
+SPACE = {
+    "schema": "drillsim.design/1", "id": "t", "title": "who calls 120 (the guard dearer than a teller)",
+    "scenarios": ["armed-robbery-injured"],
+    "choices": {
+        "caller": {"set": "plan.escalation[phone-120].from",
+                   "options": [{"value": "lobby_manager", "cost": 0}, {"value": "guard", "cost": 6},
+                               {"value": "teller", "cost": 4}]},
+        "head": {"set": "plan.roles.branch_head.presence",
+                 "options": [{"value": 0.8, "cost": 0}, {"value": 1.0, "cost": 2}]},
+    },
+    "target": {"requirements": ["ROB-04"], "probability": 0.8},
+    "replications": {"screen": 20, "most": 640, "budget": 20000},
+    "seed": 3,
+}
+BRUTE_REPS = 400
+
+
+def _file(tmp_path, data, name="design.yaml"):
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_the_search_finds_the_cheapest_design_that_a_brute_force_finds(tmp_path):
+    path = _file(tmp_path, SPACE)
+    _, _, designs = load_design_space(PLAN, path)
+    brute = {}
+    for d in designs:  # every design, many replications, another seed than the search's
+        (p, s), = d.drills
+        runs = drillsim.replicate(p, s, reps=BRUTE_REPS, seed=1000, workers=1)
+        met = int((runs.results.query("requirement == 'ROB-04'")["outcome"] == "met").sum())
+        brute[d.name] = (d.cost, wilson(met, BRUTE_REPS))
+    feasible = [name for name, (_, (lo, _)) in brute.items() if lo >= 0.8]
+    cheapest = min(feasible, key=lambda n: brute[n][0])
+    assert cheapest == "caller=teller, head=0.8"
+    for name, (cost, (_, hi)) in brute.items():  # the space is clear-cut: every cheaper design is surely below
+        if cost < brute[cheapest][0]:
+            assert hi < 0.8, name
+    result = run_design(PLAN, path, workers=1)
+    data = result.to_json()
+    assert data["chosen"]["name"] == cheapest
+    assert data["chosen"]["compliance_ci95"][0] >= 0.8
+    assert data["sure"]["eliminated"] == data["sure"]["cheaper_designs"] == 2
+    assert data["replications"]["spent"] < data["replications"]["every_design_at_most"] / 4
+    # only designs cheaper than the chosen one got replications beyond the screening, once it was found
+    statuses = {r["name"]: r["status"] for r in data["designs"]}
+    assert statuses[cheapest] == MEETS and statuses["caller=lobby_manager, head=0.8"] == FAILS
+
+
+def test_the_same_seed_gives_the_same_result_on_any_number_of_workers(tmp_path):
+    path = _file(tmp_path, SPACE)
+    one = run_design(PLAN, path, workers=1).to_json()
+    two = run_design(PLAN, path, workers=2).to_json()
+    assert json.dumps(one) == json.dumps(two)
+    other = _file(tmp_path, {**SPACE, "seed": 4}, "other.yaml")
+    assert run_design(PLAN, other, workers=1).to_json()["designs"] != one["designs"]
+
+
+def test_the_front_is_not_dominated_and_dominates_the_rest(tmp_path):
+    data = run_design(PLAN, _file(tmp_path, SPACE), workers=1).to_json()
+    points = [(r["cost"], r["compliance"]) for r in data["designs"]]
+    front = [p for p, r in zip(points, data["designs"], strict=True) if r["pareto"]]
+    rest = [p for p, r in zip(points, data["designs"], strict=True) if not r["pareto"]]
+    assert front and rest
+
+    def dominates(a, b):
+        return a[0] <= b[0] and a[1] >= b[1] and a != b
+
+    assert not any(dominates(a, b) for a in points for b in front)
+    assert all(any(dominates(a, b) for a in front) for b in rest)
+    assert pareto_front([(0, 0.5), (1, 0.4), (1, 0.9), (2, 0.9), (3, None)]) == {0, 2}
+
+
+def test_the_command_writes_the_front_table_and_memo_in_chinese(tmp_path):
+    ran = cli("design", PLAN, str(_file(tmp_path, SPACE)), "--out", str(tmp_path / "out"), "--workers", "1",
+              "--lang", "zh")
+    assert ran.code == 0, ran.text
+    out = tmp_path / "out"
+    for name in ("design.json", "designs.csv", "pareto.png", "pareto.svg", "summary.md"):
+        assert (out / name).exists(), name
+    assert "达到目标的最低成本方案: caller=teller, head=0.8" in (out / "summary.md").read_text("utf-8")
+    again = cli("design", PLAN, str(_file(tmp_path, SPACE)), "--out", str(out), "--workers", "1")
+    assert again.code == 2 and "--force" in again.err
+
+
+def _change(**at):
+    data = json.loads(json.dumps(SPACE))
+    for path, value in at.items():
+        node = data
+        *steps, last = path.split("/")
+        for s in steps:
+            node = node[int(s)] if isinstance(node, list) else node[s]
+        if value is None:
+            del node[last]
+        elif isinstance(node, list):
+            node[int(last)] = value
+        else:
+            node[last] = value
+    return data
+
+
+@pytest.mark.parametrize("data, line, place, words", [
+    (_change(**{"choices/caller/options/1": {"value": "guard", "set": {"plan.roles.guard.count": 2}, "cost": 1}}),
+     None, "choices.caller.options[1]", "not both"),
+    (_change(**{"choices/head/options/0": {"cost": 0}}), None, "choices.head.options[0]", "no value to set"),
+    (_change(**{"choices/caller/options/1/costs": 1}), None, "choices.caller.options[1].costs", "unknown key"),
+    (_change(**{"choices/caller/options/1/cost": -1}), None, "choices.caller.options[1].cost", "greater than"),
+    (_change(**{"choices/caller/set": "roles.guard"}), None, "choices.caller.set", "should match"),
+    (_change(**{"choices/caller/set": "plan.escalation[phone-121].from"}), None, "choices.caller.options[0]",
+     "no item with id 'phone-121'"),
+    (_change(**{"choices/caller/options/2/value": "nobody"}), None, "choices.caller.options[2]", "nobody"),
+    (_change(**{"target/requirements": ["ROB-99"]}), None, "target.requirements[0]", "no requirement 'ROB-99'"),
+    (_change(**{"replications/most": 50}), None, "replications", "multiple of screen"),
+    (_change(**{"replications/budget": 100}), None, "replications.budget", "budget is 100"),
+    (_change(**{"scenarios": ["atm-fire"]}), None, "scenarios[0]", "plan"),
+    (_change(**{"choices/caller/options/1/value": "lobby_manager"}), None, "choices.caller.options[1]",
+     "two options"),
+])
+def test_a_bad_design_file_is_named_by_file_line_and_place(tmp_path, data, line, place, words):
+    path = _file(tmp_path, data)
+    with pytest.raises(InputError) as err:
+        run_design(PLAN, path, workers=1)
+    text = str(err.value)
+    assert str(path) in text and place in text and words in text, text
+    if "budget" not in place:
+        assert f"{path}:" in text and any(ch.isdigit() for ch in text.split(str(path))[1][:6]), text
+
+
+def test_a_space_too_large_is_refused(tmp_path):
+    data = _change(**{"choices/big": {"set": "plan.roles.guard.count",
+                                      "options": [{"value": k, "cost": k} for k in range(100)]}})
+    with pytest.raises(InputError, match="600 designs; at most 512"):
+        load_design_space(PLAN, _file(tmp_path, data))
+
+
+def test_the_demo_design_file_loads():
+    _, _, designs = load_design_space(PLAN, ROOT / "examples" / "design-robbery.yaml")
+    assert len(designs) == 12 and designs[0].cost == 0 and np.all(np.diff([d.cost for d in designs]) >= 0)
+
+
+def test_a_dask_cluster_gives_the_same_result(tmp_path):
+    from distributed import Client, LocalCluster
+
+    path = _file(tmp_path, SPACE)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        on_dask = run_design(PLAN, path, scheduler=client).to_json()
+    assert json.dumps(on_dask) == json.dumps(run_design(PLAN, path, workers=1).to_json())
+
+
+def test_a_space_with_no_design_that_meets_says_so(tmp_path):
+    data = run_design(PLAN, _file(tmp_path, _change(**{"target/probability": 0.99})), workers=1).to_json()
+    assert data["chosen"] is None
+    assert all(r["status"] != MEETS for r in data["designs"])
