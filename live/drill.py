@@ -22,6 +22,7 @@ from drillsim.spec.distributions import Distribution, Exponential, Lognormal
 from drillsim.spec.errors import InputError, InputErrors
 from drillsim.spec.plan import Plan
 from drillsim.spec.scenario import Scenario
+from drillsim.spec.schema import Selector
 
 KINDS = ("staff", "office", "agency")
 UNCERTAIN_MS = 1000.0
@@ -68,7 +69,18 @@ def buttons(plan: Plan, roles: Iterable[str], lang: str) -> list[Button]:
             out.setdefault(f"received.{report.id}", Button(
                 f"received.{report.id}", ("收到 " if zh else "received ") + label, {"event": "received", **cells},
                 report.to))
+    arriving = {w for req in plan.requirements for sel in _selectors(req) if sel.event == "arrived"
+                for w in (sel.what or ())}
+    for rid in plan.roles:
+        if rid in watched and rid in arriving:
+            name = plan.roles[rid].name if zh else rid
+            out[f"arrived.{rid}"] = Button(f"arrived.{rid}", f"{name} {'到场' if zh else 'arrived'}",
+                                           {"event": "arrived", "what": rid}, rid)
     return list(out.values())
+
+
+def _selectors(req) -> list[Selector]:
+    return [s for s in (getattr(req, "trigger", None), getattr(req, "response", None)) if isinstance(s, Selector)]
 
 
 def default_evaluators(plan: Plan) -> list[tuple[str, list[str]]]:
