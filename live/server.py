@@ -79,6 +79,20 @@ def _log_config() -> dict:
     return config
 
 
+def _server_class():
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn's server, stopped by Ctrl-C or SIGTERM without raising the signal again afterwards, so
+        the command ends as it should: the store closed, exit status 0."""
+
+        def handle_exit(self, sig, frame) -> None:
+            super().handle_exit(sig, frame)
+            self._captured_signals.clear()
+
+    return Server
+
+
 def serve(plan_ref: str, scenario_ref: str, db: Path | None, host: str, port: int, lang: str,
           evaluators: Sequence[str], new: bool, out: Path | None) -> None:
     import uvicorn
@@ -119,7 +133,7 @@ def serve(plan_ref: str, scenario_ref: str, db: Path | None, host: str, port: in
             lines.append(f"evaluator {e['name']}: {base}/e/{store.code(key, 'evaluator:' + str(e['seq']))}   ({names})")
         config = uvicorn.Config(create_app(store), log_config=_log_config(), lifespan="off",
                                 timeout_graceful_shutdown=2)
-        server = uvicorn.Server(config)
+        server = _server_class()(config)
         print("\n".join([*lines, "ready"]), flush=True)
         server.run(sockets=[sock])
     finally:
