@@ -74,8 +74,9 @@ class Console:
         if found is None or found[1] != kind:
             raise HTTPException(404, "not found")
         key, _, seq = found
-        if key not in self.sessions:
-            self.sessions[key] = Session(self.store, key)
+        with self.store.lock:  # one session per drill, whichever thread asks first
+            if key not in self.sessions:
+                self.sessions[key] = Session(self.store, key)
         return self.sessions[key], seq
 
 
@@ -193,7 +194,7 @@ def create_app(store: LiveStore) -> FastAPI:
                     yield f"event: state\ndata: {json.dumps(state, ensure_ascii=False)}\n\n"
                 if state["state"] == "ended" or await request.is_disconnected():
                     return
-                await asyncio.sleep(0.25)
+                await asyncio.sleep(0.5)
 
         return StreamingResponse(stream(), media_type="text/event-stream", headers={"X-Accel-Buffering": "no"})
 

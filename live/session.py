@@ -4,7 +4,6 @@ kept in the store at every change; the end exports the live log as a sheet and s
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,7 +65,6 @@ class Session:
         self.buttons = {e["seq"]: buttons(self.plan, e["roles"], self.lang) for e in self.evaluators}
         self.button_of = {b.key: b for bs in self.buttons.values() for b in bs}
         self.version = 0
-        self.changed = threading.Condition()
         self._cache: tuple[tuple, dict] | None = None
 
     # The clock -----------------------------------------------------------------------------------
@@ -88,9 +86,7 @@ class Session:
         return clock_ms(started, ended, pauses, now_ms() if at is None else at)
 
     def _bump(self) -> None:
-        with self.changed:
-            self.version += 1
-            self.changed.notify_all()
+        self.version += 1  # the state's cache is kept per version
 
     # The controller's acts -------------------------------------------------------------------------
 
@@ -242,7 +238,8 @@ class Session:
         name = self.state_name()
         clock = self.clock()
         stamp_count = len(self.store.stamps(self.key))
-        cache_key = (self.version, name, clock // 1000, stamp_count)
+        done_count = len(self.store.injects(self.key))
+        cache_key = (self.version, name, clock // 1000, stamp_count, done_count)
         if self._cache and self._cache[0] == cache_key:
             return {**self._cache[1], "clock_s": clock / 1000}
         done = {d["inject"]: (d["status"], self.clock(d["at_ms"])) for d in self.store.injects(self.key)}

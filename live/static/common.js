@@ -4,9 +4,9 @@ var live = (function () {
   function meta(name) { return document.querySelector('meta[name="' + name + '"]').content; }
   var words = JSON.parse(document.getElementById("words").textContent);
   function word(w) { return Object.prototype.hasOwnProperty.call(words, w) ? words[w] : w; }
-  function post(url, body) {
+  function post(url, body, signal) {
     return fetch(url, {
-      method: "POST", credentials: "same-origin",
+      method: "POST", credentials: "same-origin", signal: signal,
       headers: {"Content-Type": "application/json", "X-CSRF-Token": meta("csrf-token")},
       body: JSON.stringify(body || {})
     });

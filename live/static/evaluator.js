@@ -3,7 +3,7 @@
 (function () {
   var api = "/api/e/" + live.code;
   var storeKey = "drillsim-live-" + live.code;
-  var offset = 0, uncertainty = 0, sending = false, online = navigator.onLine !== false;
+  var offset = 0, uncertainty = 0, sending = false, open = null;
   // {queue: [stamp, ...] not yet acknowledged, items: [{client_id, key, label, device_time, state, ...}]}
   var saved = JSON.parse(localStorage.getItem(storeKey) || '{"queue": [], "items": []}');
   var labels = {};
@@ -23,7 +23,6 @@
   }
 
   function setOnline(yes) {
-    online = yes;
     var net = live.byTestId("net");
     net.dataset.online = yes ? "true" : "false";
     net.textContent = live.word(yes ? "online" : "offline");
@@ -32,10 +31,11 @@
   function render() {
     live.byTestId("queued").textContent = String(saved.queue.length);
     var list = live.byTestId("stamps");
+    var typing = list.querySelector(".note");
+    var typed = typing ? typing.value : "";
     while (list.firstChild) list.removeChild(list.firstChild);
     saved.items.slice().reverse().forEach(function (item) {
       var li = document.createElement("li");
-      li.dataset.testid = "stamp-item";
       li.setAttribute("data-testid", "stamp-item");
       li.dataset.clientId = item.client_id;
       li.dataset.state = item.state;
@@ -48,15 +48,20 @@
       li.appendChild(span);
       li.addEventListener("click", function (e) { if (e.target === span || e.target === li) tools(li, item); });
       list.appendChild(li);
+      if (item.client_id === open) {
+        tools(li, item);
+        li.querySelector(".note").value = typed;
+      }
     });
   }
 
   function tools(li, item) {
     if (li.querySelector(".tools")) return;
+    open = item.client_id;
     var t = document.getElementById("item-tools").content.cloneNode(true);
     li.appendChild(t);
     li.querySelector(".undo").addEventListener("click", function () {
-      item.undone = true;
+      item.undone = true; open = null;
       stamp(item.key, {undoes: item.client_id});
     });
     li.querySelector(".correct").addEventListener("click", function () {
@@ -64,13 +69,13 @@
       if (!typed) return;
       var p = typed.split(":").map(Number), d = new Date(item.device_time);
       d.setHours(p[0] || 0, p[1] || 0, p[2] || 0, 0);
-      item.corrected = true;
+      item.corrected = true; item.device_time = d.getTime(); open = null;
       stamp(item.key, {corrects: item.client_id}, d.getTime());
     });
     li.querySelector(".note-save").addEventListener("click", function () {
       var text = li.querySelector(".note").value.trim();
       if (!text) return;
-      item.note = text;
+      item.note = text; open = null;
       stamp("note", {corrects: item.client_id, note: text});
     });
   }
@@ -94,7 +99,8 @@
     if (sending || !saved.queue.length) return;
     sending = true;
     var s = saved.queue[0];
-    live.post(api + "/stamps", s).then(function (r) {
+    var abort = new AbortController(), timer = setTimeout(function () { abort.abort(); }, 10000);
+    live.post(api + "/stamps", s, abort.signal).then(function (r) { clearTimeout(timer); return r; }).then(function (r) {
       return r.json().then(function (data) {
         if (r.ok && data.ack) {
           saved.queue.shift(); mark(s.client_id, "acked"); live.showError("");
@@ -107,7 +113,7 @@
         sending = false; flush();
       });
     }).catch(function () {
-      setOnline(false); sending = false; setTimeout(flush, 2000);
+      clearTimeout(timer); setOnline(false); sending = false; setTimeout(flush, 2000);
     });
   }
 
@@ -125,8 +131,10 @@
     fetch(api + "/state").then(function (r) { return r.json(); }).then(function (d) {
       var st = live.byTestId("state");
       st.dataset.state = d.state; st.textContent = live.word(d.state);
+      var before = JSON.stringify(saved.items);
       d.acked.forEach(function (id) { mark(id, "acked"); });
-      save(); render(); setOnline(true);
+      if (JSON.stringify(saved.items) !== before) { save(); render(); }
+      setOnline(true);
     }).catch(function () { setOnline(false); });
   }
 
