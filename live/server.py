@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import ipaddress
 import secrets
+import signal
 import socket
 import sys
 from collections.abc import Sequence
@@ -134,6 +135,8 @@ def serve(plan_ref: str, scenario_ref: str, db: Path | None, host: str, port: in
         config = uvicorn.Config(create_app(store), log_config=_log_config(), lifespan="off",
                                 timeout_graceful_shutdown=2)
         server = _server_class()(config)
+        for sig in (signal.SIGINT, signal.SIGTERM):  # a stop before uvicorn takes the signals over still stops it
+            signal.signal(sig, server.handle_exit)
         print("\n".join([*lines, "ready"]), flush=True)
         server.run(sockets=[sock])
     finally:
