@@ -168,6 +168,8 @@ class Session:
                                           "evaluator = ?", (self.key, target, evaluator))
                 if not earlier:
                     raise Refused(422, f"no stamp {target!r} of this evaluator to change")
+                if earlier[0]["undoes"] or earlier[0]["corrects"]:
+                    raise Refused(422, f"stamp {target!r} changes another: undo, correct or note that one")
             elif body["key"] == NOTE:
                 raise Refused(422, "a note is attached to a stamp: give the stamp it belongs to in 'corrects'")
             if body["key"] != NOTE and not target:

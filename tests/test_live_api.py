@@ -266,13 +266,19 @@ def test_a_correction_moves_the_row_and_an_uncertain_stamp_is_named_in_a_warning
     assert any("stamp-0003" in w and "1.5 s" in w for w in drill.state()["warnings"])
 
 
-def test_a_stamp_the_evaluator_has_no_button_for_is_refused_with_422(drill):
+def test_a_stamp_the_evaluator_has_no_button_for_is_refused_with_422(drill, clock):
     started(drill)
+    clock.t = T0 + 10_000
     r = drill.stamp("action.unknown.teller", 5, "stamp-0001")
     assert r.status_code == 422 and "unknown key" in r.json()["detail"]
     r = drill.stamp("note", 5, "stamp-0002", note="x")
     assert r.status_code == 422
-    assert drill.store.stamps(drill.key) == []
+    assert drill.stamp("sent.alarm-110", 5, "stamp-0003").status_code == 200
+    assert drill.stamp("note", 5, "stamp-0004", corrects="stamp-0003", note="by the foot pedal").status_code == 200
+    r = drill.stamp("note", 5, "stamp-0005", undoes="stamp-0004")
+    assert r.status_code == 422 and "changes another" in r.json()["detail"]
+    assert drill.status()["ROB-01"] == "met"  # the note changed no time
+    assert [s["client_id"] for s in drill.store.stamps(drill.key)] == ["stamp-0003", "stamp-0004"]
 
 
 def test_the_offset_is_added_to_the_device_time(drill, clock):
