@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import shutil
+import tempfile
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -18,6 +20,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
 from jinja2 import Environment, FunctionLoader, StrictUndefined
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.background import BackgroundTask
 
 from .session import Refused, Session
 from .store import LiveStore, now_ms
@@ -201,10 +204,12 @@ def create_app(store: LiveStore) -> FastAPI:
     @app.get("/api/c/{code}/sheet.xlsx")
     def sheet(code: str) -> FileResponse:
         session, _ = console.session(code, "controller")
-        path = session.out / "live-log.xlsx"
-        if session.state_name() != "ended":
-            path = session.export(session.out / "live-log-now.xlsx")
-        return FileResponse(path, filename=f"live-{session.key}.xlsx")
+        if session.state_name() == "ended":
+            return FileResponse(session.out / "live-log.xlsx", filename=f"live-{session.key}.xlsx")
+        folder = Path(tempfile.mkdtemp(prefix="drillsim-live-"))  # one per download: two at once do not mix
+        path = session.export(folder / "live-log.xlsx")
+        return FileResponse(path, filename=f"live-{session.key}.xlsx",
+                            background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
 
     @app.get("/api/c/{code}/aar.html")
     def aar(code: str) -> FileResponse:

@@ -344,3 +344,13 @@ def test_the_event_stream_gives_the_state(drill, clock):
 
 def test_healthz(drill):
     assert drill.client.get("/healthz").json() == {"ok": True}
+
+
+def test_the_sheet_can_be_downloaded_while_the_drill_runs(drill, clock, tmp_path):
+    assert drill.client.get(f"/api/c/{drill.c}/sheet.xlsx").status_code == 409
+    started(drill)
+    clock.t = T0 + 30_000
+    drill.stamp("sent.alarm-110", 25, "stamp-0001")
+    path = tmp_path / "now.xlsx"
+    path.write_bytes(drill.client.get(f"/api/c/{drill.c}/sheet.xlsx").content)
+    assert _log_whats(path) == ["robbers-enter", "armed", "alarm-110"]
