@@ -737,6 +737,27 @@ def history_retest(ctx: typer.Context, action: ActionArg,
     _print_action(linked, f"re-tested: met in drill {linked['retest_drill']}")
 
 
+@app.command()
+def live(plan: PlanArg, scenario: ScenarioArg, db: DbOpt = None,
+         host: Annotated[str, typer.Option(help="address to listen on; other than the loopback address, the drill "
+                                                "is reachable from the network")] = "127.0.0.1",
+         port: Annotated[int, typer.Option(min=0, max=65535, help="port to listen on (0: a free one)")] = 8000,
+         lang: Annotated[str, typer.Option("--lang", help="language of the pages and the report: en or zh")] = "en",
+         evaluator: Annotated[list[str] | None, typer.Option(
+             help="NAME=ROLE,ROLE: an evaluator and the roles they watch (repeatable; default: one per kind of "
+                  "role with work in the scenario)")] = None,
+         new: Annotated[bool, typer.Option("--new", help="start another drill, not the unfinished one in --db")]
+         = False,
+         out: Annotated[Path | None, typer.Option(
+             "--out", "-o", help="folder for the exported sheet, scorecard and AAR (default: out/live/<drill>)")]
+         = None,
+         ) -> None:
+    """Run a live drill of SCENARIO under PLAN: the controller's console and the evaluators' pages (docs/live.md)."""
+    from drillsim.live.server import serve
+
+    serve(plan, scenario, db, host, port, lang, evaluator or [], new, out)
+
+
 @app.command("list")
 def list_builtins() -> None:
     """The built-in programmes, experiments, plans and scenarios, one line each."""

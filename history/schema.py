@@ -84,6 +84,67 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (drill, requirement)
     );
     """,
+    """
+    CREATE TABLE live_secret (id INTEGER PRIMARY KEY CHECK (id = 1), secret TEXT NOT NULL);
+    CREATE TABLE live_drills (
+        key TEXT PRIMARY KEY,
+        plan TEXT NOT NULL,           -- the plan as given: a built-in id or a file's absolute path
+        scenario TEXT NOT NULL,
+        plan_id TEXT NOT NULL,
+        scenario_id TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        out TEXT NOT NULL,            -- the folder the end of the drill writes into
+        controller TEXT NOT NULL UNIQUE,  -- SHA-256 of the controller's code
+        created_ms INTEGER NOT NULL,
+        started_ms INTEGER,
+        ended_ms INTEGER,
+        result_json TEXT              -- the final scorecard's statuses and the files written, once ended
+    );
+    CREATE INDEX live_drills_open ON live_drills (plan_id, scenario_id, ended_ms);
+    CREATE TABLE live_evaluators (
+        drill TEXT NOT NULL REFERENCES live_drills (key) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        roles TEXT NOT NULL,          -- JSON list of role ids
+        code TEXT NOT NULL UNIQUE,    -- SHA-256 of the evaluator's code
+        PRIMARY KEY (drill, seq)
+    );
+    CREATE TABLE live_injects (
+        drill TEXT NOT NULL REFERENCES live_drills (key) ON DELETE CASCADE,
+        inject TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('delivered', 'skipped')),
+        at_ms INTEGER NOT NULL,       -- server time of the controller's tap
+        PRIMARY KEY (drill, inject)
+    );
+    CREATE TABLE live_pauses (
+        drill TEXT NOT NULL REFERENCES live_drills (key) ON DELETE CASCADE,
+        paused_ms INTEGER NOT NULL,
+        resumed_ms INTEGER,
+        PRIMARY KEY (drill, paused_ms)
+    );
+    CREATE TABLE live_stamps (
+        drill TEXT NOT NULL REFERENCES live_drills (key) ON DELETE CASCADE,
+        client_id TEXT NOT NULL,
+        evaluator INTEGER NOT NULL,
+        seq INTEGER NOT NULL,         -- order of receipt in the drill
+        key TEXT NOT NULL,
+        device_time INTEGER NOT NULL,
+        offset_ms REAL NOT NULL,
+        uncertainty_ms REAL NOT NULL,
+        received_ms INTEGER NOT NULL,
+        note TEXT,
+        undoes TEXT,
+        corrects TEXT,
+        PRIMARY KEY (drill, client_id)
+    );
+    CREATE TABLE live_syncs (
+        drill TEXT NOT NULL REFERENCES live_drills (key) ON DELETE CASCADE,
+        evaluator INTEGER NOT NULL,
+        t0 INTEGER NOT NULL,
+        t1 INTEGER NOT NULL,
+        t2 INTEGER NOT NULL
+    );
+    """,
 )
 """Each entry brings the database from version ``i`` to ``i + 1``; add one to change the tables."""
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -18,7 +18,8 @@ ALLOWED = {
     "agents": {"spec", "log"},
     "sim": {"spec", "log", "agents"},
     "history": {"spec", "log", "scoring"},
-    "drillsim": {"spec", "log", "scoring", "reports", "agents", "sim", "history"},
+    "drillsim": {"spec", "log", "scoring", "reports", "agents", "sim", "history", "live"},  # live: cli.py only
+    "live": {"spec", "log", "scoring", "reports", "agents", "sim", "history", "drillsim"},
 }
 """package -> the packages it may import (the table of docs/architecture.md)."""
 

@@ -1,0 +1,1 @@
+"""The live drill console: controllers play the MSEL, evaluators stamp what they see (docs/live.md)."""

@@ -1,0 +1,356 @@
+"""The live drill console at the HTTP level (FastAPI's TestClient): codes, CSRF, escaping, idempotent
+stamps, restart, the running scorecard and the final one against ``drillsim score`` of the exported sheet.
+
+The drill clock is the server's clock: these tests set it by hand (``now_ms``), so nothing waits.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+import drillsim
+from drillsim.live import session as session_module
+from drillsim.live.app import create_app
+from drillsim.live.server import parse_evaluators
+from drillsim.live.store import LiveStore
+from tests.clirun import drillsim as run_drillsim
+
+PLAN, SCENARIO = "counter-robbery", "armed-robbery-injured"
+T0 = 1_800_000_000_000  # ms since the epoch: the drill's start in these tests
+
+
+class Clock:
+    def __init__(self, t: int):
+        self.t = t
+
+    def __call__(self) -> int:
+        return self.t
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    c = Clock(T0)
+    monkeypatch.setattr(session_module, "now_ms", c)
+    return c
+
+
+class Drill:
+    """One live drill in a database, with a client of its app and its codes and tokens."""
+
+    def __init__(self, db: Path, key: str = "testdrill", plan: str = PLAN, evaluators=(), out: Path | None = None):
+        self.db, self.key = db, key
+        self.store = LiveStore(db)
+        p = drillsim.load_plan(plan)
+        sc = drillsim.load_scenario(SCENARIO, p)
+        if not self.store.rows("SELECT 1 FROM live_drills WHERE key = ?", (key,)):
+            self.store.create(key, plan, SCENARIO, p.id, sc.id, "en", str(out or db.parent / f"out-{key}"),
+                              parse_evaluators(p, list(evaluators)))
+        self.client = TestClient(create_app(self.store))
+        self.c = self.store.code(key, "controller")
+        self.e = self.store.code(key, "evaluator:0")
+
+    def token(self, page: str) -> str:
+        html = self.client.get(page).text
+        return re.search(r'name="csrf-token" content="([^"]+)"', html)[1]
+
+    def act(self, what: str, **body) -> dict:
+        r = self.client.post(f"/api/c/{self.c}/{what}", json=body, headers={"X-CSRF-Token": self.token(f"/c/{self.c}")})
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def stamp(self, key: str, at_s: float, client_id: str, code: str | None = None, **extra):
+        code = code or self.e
+        body = {"client_id": client_id, "key": key, "device_time": int(T0 + at_s * 1000), "offset_ms": 0,
+                "uncertainty_ms": 20, **extra}
+        return self.client.post(f"/api/e/{code}/stamps", json=body, headers={"X-CSRF-Token": self.token(f"/e/{code}")})
+
+    def state(self) -> dict:
+        return self.client.get(f"/api/c/{self.c}/state").json()
+
+    def status(self) -> dict[str, str]:
+        return {r["id"]: r["status"] for r in self.state()["requirements"]}
+
+    def close(self) -> None:
+        self.client.close()
+        self.store.close()
+
+
+@pytest.fixture
+def drill(tmp_path, clock):
+    d = Drill(tmp_path / "history.sqlite")
+    yield d
+    d.close()
+
+
+def started(d: Drill) -> None:
+    d.act("start")
+    d.act("deliver", inject="robbers-enter")
+
+
+def test_the_same_client_id_twice_is_one_stamp_and_the_same_acknowledgement(drill):
+    started(drill)
+    first = drill.stamp("action.lock_cash.cash_teller", 5, "stamp-0001")
+    again = drill.stamp("action.lock_cash.cash_teller", 5, "stamp-0001")
+    assert first.status_code == again.status_code == 200
+    assert first.json()["duplicate"] is False and again.json()["duplicate"] is True
+    assert again.json()["received"] == first.json()["received"]
+    assert len(drill.store.stamps(drill.key)) == 1
+    assert drill.state()["stamps"] == 1
+    assert drill.client.get(f"/api/e/{drill.e}/state").json()["acked"] == ["stamp-0001"]
+
+
+def test_an_evaluator_code_cannot_deliver_injects_nor_reach_another_drill(tmp_path, clock):
+    one, two = Drill(tmp_path / "h.sqlite", "drill-one"), Drill(tmp_path / "h.sqlite", "drill-two")
+    try:
+        started(one)
+        token = one.token(f"/e/{one.e}")
+        r = one.client.post(f"/api/c/{one.e}/deliver", json={"inject": "robbers-flee"}, headers={"X-CSRF-Token": token})
+        assert r.status_code == 404
+        assert one.client.get(f"/c/{one.e}").status_code == 404
+        assert one.client.get(f"/api/c/{one.e}/state").status_code == 404
+        assert one.client.get(f"/api/c/{one.e}/sheet.xlsx").status_code == 404
+        assert one.client.get(f"/e/{one.c}").status_code == 404  # nor a controller's code the evaluator API
+        assert one.client.get(f"/api/e/{one.e}/state").json()["drill"] == "drill-one"
+        assert two.client.get(f"/api/e/{two.e}/state").json()["drill"] == "drill-two"
+        assert one.e != two.e and one.c != two.c
+        for wrong in ("x" * 22, one.e[:-1] + ("A" if one.e[-1] != "A" else "B")):
+            assert one.client.get(f"/c/{wrong}").status_code == 404
+            assert one.client.get(f"/e/{wrong}").status_code == 404
+            assert one.client.get(f"/api/c/{wrong}/state").status_code == 404
+        assert [r["status"] for r in one.state()["injects"] if r["id"] == "robbers-flee"] == ["due"]
+    finally:
+        one.close()
+        two.close()
+
+
+def test_codes_are_stored_as_digests_only(drill):
+    dump = "\n".join(drill.store.db.iterdump())
+    assert drill.c not in dump and drill.e not in dump
+
+
+def test_a_post_without_the_token_or_from_another_origin_is_refused(drill):
+    url = f"/api/c/{drill.c}/start"
+    token = drill.token(f"/c/{drill.c}")
+    assert drill.client.post(url, json={}).status_code == 403
+    assert drill.client.post(url, json={}, headers={"X-CSRF-Token": "0" * 64}).status_code == 403
+    foreign = {"X-CSRF-Token": token, "Origin": "http://evil.example"}
+    assert drill.client.post(url, json={}, headers=foreign).status_code == 403
+    assert drill.state()["state"] == "ready"
+    evaluator = drill.token(f"/e/{drill.e}")
+    assert drill.client.post(url, json={}, headers={"X-CSRF-Token": evaluator}).status_code == 403
+    own = {"X-CSRF-Token": token, "Origin": "http://testserver"}
+    assert drill.client.post(url, json={}, headers=own).status_code == 200
+    assert drill.state()["state"] == "running"
+    stamp = {"client_id": "stamp-0001", "key": "action.lock_cash.cash_teller", "device_time": T0}
+    assert drill.client.post(f"/api/e/{drill.e}/stamps", json=stamp).status_code == 403
+    assert drill.store.stamps(drill.key) == []
+
+
+def test_plan_text_is_escaped_on_both_pages(tmp_path, clock):
+    text = (Path(drillsim.__file__).parent.parent / "plans" / f"{PLAN}.yaml").read_text("utf-8")
+    evil = tmp_path / "evil.yaml"
+    evil.write_text(text.replace("name: 临柜人员,", "name: \"<script>alert(1)</script>临柜人员\","), "utf-8")
+    d = Drill(tmp_path / "h.sqlite", plan=str(evil), evaluators=["watcher=teller"])
+    try:
+        for page in (f"/e/{d.e}", f"/c/{d.c}"):
+            html = d.client.get(page).text
+            assert "<script>alert(1)" not in html
+            assert "&lt;script&gt;alert(1)&lt;/script&gt;临柜人员" in html
+    finally:
+        d.close()
+
+
+def test_a_new_app_on_the_same_database_keeps_every_acknowledged_stamp_and_the_clock(tmp_path, clock):
+    db = tmp_path / "h.sqlite"
+    d = Drill(db)
+    started(d)
+    acked = [d.stamp(key, at, f"stamp-{i:04d}").json()["client_id"] for i, (key, at) in
+             enumerate([("action.lock_cash.cash_teller", 5), ("sent.alarm-110", 20), ("sent.phone-110", 40)])]
+    clock.t = T0 + 50_000
+    d.act("pause")
+    clock.t = T0 + 80_000
+    before = d.state()
+    d.close()  # the server stops
+    clock.t = T0 + 95_000
+    again = Drill(db)
+    try:
+        after = again.state()
+        assert after["state"] == "paused" and after["clock_s"] == before["clock_s"] == 50.0
+        assert again.client.get(f"/api/e/{again.e}/state").json()["acked"] == acked
+        assert after["requirements"] == before["requirements"]
+        assert again.c == d.c and again.e == d.e  # the links given out still work
+        clock.t = T0 + 100_000
+        assert again.act("resume")["clock_s"] == 50.0
+        clock.t = T0 + 110_000
+        assert again.state()["clock_s"] == 60.0
+    finally:
+        again.close()
+
+
+def test_the_running_scorecard_as_stamps_arrive_and_the_final_one_equals_scoring_the_sheet(tmp_path, clock):
+    db = tmp_path / "h.sqlite"
+    d = Drill(db, out=tmp_path / "out")
+    try:
+        started(d)
+        clock.t = T0 + 30_000
+        state = d.state()
+        rows = {r["id"]: r for r in state["requirements"]}
+        assert rows["ROB-01"] == {"id": "ROB-01", "status": "pending", "left_s": 30.0}  # 1 min to alarm the police
+        assert rows["ROB-02"]["status"] == "pending" and rows["ROB-02"]["left_s"] == 150.0
+        assert d.stamp("action.lock_cash.cash_teller", 10, "stamp-0001").status_code == 200
+        assert d.status()["ROB-03"] == "met"
+        clock.t = T0 + 100_000
+        assert d.status()["ROB-01"] == "overdue"
+        assert d.stamp("sent.alarm-110", 90, "stamp-0002").status_code == 200
+        assert d.status()["ROB-01"] == "late"
+        assert d.status()["ROB-02"] == "pending"
+        clock.t = T0 + 200_000
+        assert d.status()["ROB-02"] == "overdue"
+        assert d.stamp("sent.report-head", 120, "stamp-0003", note="called on the desk phone").status_code == 200
+        wrong = d.stamp("sent.report-duty-leader", 125, "stamp-0004")
+        assert d.stamp("sent.report-duty-leader", 125, "stamp-0005", undoes="stamp-0004").status_code == 200
+        assert wrong.status_code == 200
+        clock.t = T0 + 240_000
+        final = d.act("end")
+        assert final["state"] == "ended"
+        assert final["result"]["aar"] == f"/api/c/{d.c}/aar.html"
+        statuses = {r["id"]: r["status"] for r in final["requirements"]}
+        assert statuses["ROB-01"] == "late" and statuses["ROB-02"] == "missed" and statuses["ROB-03"] == "met"
+        assert d.client.get(f"/api/c/{d.c}/aar.html").status_code == 200
+        sheet = tmp_path / "out" / "live-log.xlsx"  # scored where it was exported, so the sources named agree
+        assert d.client.get(f"/api/c/{d.c}/sheet.xlsx").content == sheet.read_bytes()
+        ran = run_drillsim("score", PLAN, sheet, "--scenario", SCENARIO, "--out", tmp_path / "scored", "--db",
+                           tmp_path / "other.sqlite")
+        assert ran.code == 0, ran.text
+        scored = json.loads((tmp_path / "scored" / "scorecard.json").read_text("utf-8"))
+        live = json.loads((tmp_path / "out" / "scorecard.json").read_text("utf-8"))
+        assert scored == live
+        outcome = {r["id"]: r["outcome"] for r in scored["requirements"]}
+        assert {k: v.replace("_", "-") for k, v in outcome.items()} == statuses
+        assert final["result"]["score"] == scored["score"]
+        notes = " ".join(n for n in _notes(sheet))
+        assert "called on the desk phone" in notes
+        assert "report-duty-leader" not in "".join(_log_whats(sheet))  # the undone stamp is withdrawn
+        kept = drillsim.history.History(db)
+        assert kept.db.execute("SELECT COUNT(*) FROM drills").fetchone() == (1,)
+        kept.close()
+    finally:
+        d.close()
+
+
+def _notes(path: Path) -> list[str]:
+    from openpyxl import load_workbook
+
+    return [str(row[1].value) for row in load_workbook(path)["notes"].iter_rows(min_row=2)]
+
+
+def _log_whats(path: Path) -> list[str]:
+    from openpyxl import load_workbook
+
+    return [str(row[3].value) for row in load_workbook(path)["log"].iter_rows(min_row=2)]
+
+
+def test_a_correction_moves_the_row_and_an_uncertain_stamp_is_named_in_a_warning(drill, clock):
+    started(drill)
+    clock.t = T0 + 100_000
+    assert drill.stamp("sent.alarm-110", 80, "stamp-0001").status_code == 200
+    assert drill.status()["ROB-01"] == "late"
+    assert drill.stamp("sent.alarm-110", 40, "stamp-0002", corrects="stamp-0001").status_code == 200
+    assert drill.status()["ROB-01"] == "met"
+    assert drill.stamp("action.lock_cash.cash_teller", 20, "stamp-0003", uncertainty_ms=1500).status_code == 200
+    assert any("stamp-0003" in w and "1.5 s" in w for w in drill.state()["warnings"])
+
+
+def test_a_stamp_the_evaluator_has_no_button_for_is_refused_with_422(drill, clock):
+    started(drill)
+    clock.t = T0 + 10_000
+    r = drill.stamp("action.unknown.teller", 5, "stamp-0001")
+    assert r.status_code == 422 and "unknown key" in r.json()["detail"]
+    r = drill.stamp("note", 5, "stamp-0002", note="x")
+    assert r.status_code == 422
+    assert drill.stamp("sent.alarm-110", 5, "stamp-0003").status_code == 200
+    assert drill.stamp("note", 5, "stamp-0004", corrects="stamp-0003", note="by the foot pedal").status_code == 200
+    r = drill.stamp("note", 5, "stamp-0005", undoes="stamp-0004")
+    assert r.status_code == 422 and "changes another" in r.json()["detail"]
+    assert drill.status()["ROB-01"] == "met"  # the note changed no time
+    assert [s["client_id"] for s in drill.store.stamps(drill.key)] == ["stamp-0003", "stamp-0004"]
+
+
+def test_the_offset_is_added_to_the_device_time(drill, clock):
+    started(drill)
+    clock.t = T0 + 100_000
+    # the device's clock is 50 s slow: a tap at device time T0 + 0 s is server time T0 + 50 s
+    assert drill.stamp("sent.alarm-110", 0, "stamp-0001", offset_ms=50_000).status_code == 200
+    assert drill.status()["ROB-01"] == "met"
+    clock.t = T0 + 250_000
+    assert drill.stamp("sent.phone-110", 0, "stamp-0002", offset_ms=200_000).status_code == 200
+    assert drill.status()["ROB-02"] == "late"
+
+
+def test_sync_answers_the_server_times_and_keeps_them(drill, clock):
+    token = drill.token(f"/e/{drill.e}")
+    r = drill.client.post(f"/api/e/{drill.e}/sync", json={"t0": T0 - 5}, headers={"X-CSRF-Token": token})
+    assert r.status_code == 200
+    got = r.json()
+    assert got["t1"] <= got["t2"]
+    assert drill.store.rows("SELECT t0 FROM live_syncs") == [{"t0": T0 - 5}]
+
+
+def test_the_pages_carry_the_contract_hooks(drill):
+    started(drill)
+    html = drill.client.get(f"/c/{drill.c}").text
+    for hook in ("clock", "state", "start", "pause", "resume", "end", "end-confirm", "inject-robbers-enter",
+                 "deliver-robbers-flee", "skip-robbers-flee", "req-ROB-01", "req-ROB-01-left", "result", "aar-link",
+                 "sheet-link"):
+        assert f'data-testid="{hook}"' in html
+    page = drill.client.get(f"/e/{drill.e}").text
+    for hook in ("net", "queued", "stamps", "stamp-action.lock_cash.cash_teller", "stamp-sent.alarm-110", "undo",
+                 "correct", "note", "note-save"):
+        assert f'data-testid="{hook}"' in page
+    assert drill.client.get("/static/evaluator.js").status_code == 200
+    assert drill.client.get("/static/../app.py").status_code == 404
+
+
+def test_the_pages_speak_chinese_with_lang_zh(tmp_path, clock):
+    db = tmp_path / "h.sqlite"
+    store = LiveStore(db)
+    p = drillsim.load_plan(PLAN)
+    store.create("zh", PLAN, SCENARIO, PLAN, SCENARIO, "zh", str(tmp_path / "o"), parse_evaluators(p, []))
+    client = TestClient(create_app(store))
+    try:
+        page = client.get(f"/e/{store.code('zh', 'evaluator:0')}").text
+        assert "现金柜员: 现金入柜上锁" in page and "待发送" in page
+        assert "演练时钟" in client.get(f"/c/{store.code('zh', 'controller')}").text
+    finally:
+        client.close()
+        store.close()
+
+
+def test_the_event_stream_gives_the_state(drill, clock):
+    started(drill)
+    drill.act("end")
+    with drill.client.stream("GET", f"/api/c/{drill.c}/events") as r:
+        assert r.headers["content-type"].startswith("text/event-stream")
+        text = "".join(r.iter_text())
+    event, data = text.strip().split("\n", 1)
+    assert event == "event: state"
+    assert json.loads(data.removeprefix("data: "))["state"] == "ended"
+
+
+def test_healthz(drill):
+    assert drill.client.get("/healthz").json() == {"ok": True}
+
+
+def test_the_sheet_can_be_downloaded_while_the_drill_runs(drill, clock, tmp_path):
+    assert drill.client.get(f"/api/c/{drill.c}/sheet.xlsx").status_code == 409
+    started(drill)
+    clock.t = T0 + 30_000
+    drill.stamp("sent.alarm-110", 25, "stamp-0001")
+    path = tmp_path / "now.xlsx"
+    path.write_bytes(drill.client.get(f"/api/c/{drill.c}/sheet.xlsx").content)
+    assert _log_whats(path) == ["robbers-enter", "armed", "alarm-110"]
