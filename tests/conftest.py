@@ -19,6 +19,19 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _history_of_the_session(tmp_path_factory):
+    """What session- and module-scoped fixtures score is kept in a history of the test run, never in the
+    user's (they are set up before the per-test history below)."""
+    before = os.environ.get("DRILLSIM_HISTORY")
+    os.environ["DRILLSIM_HISTORY"] = str(tmp_path_factory.mktemp("session-history") / "history.sqlite")
+    yield
+    if before is None:
+        os.environ.pop("DRILLSIM_HISTORY")
+    else:
+        os.environ["DRILLSIM_HISTORY"] = before
+
+
 @pytest.fixture(autouse=True)
 def _history_of_the_test(tmp_path_factory, monkeypatch):
     """Drills a test scores are kept in a history of its own, never in the user's (docs/history.md)."""
