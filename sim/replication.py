@@ -33,7 +33,7 @@ class Replication:
         self.model = model
         self.people_rng = streams.people  # presence, reactions, omissions, task times, travel
         self.comms_rng = streams.comms  # channels and agencies
-        self.customer_rng = streams.customers
+        self.streams = streams
         self.env = simpy.Environment()
         self.rows: list[Event] = []
         self.incident_id = model.scenario.incident.id
