@@ -147,8 +147,7 @@ class Person(Actor):
                 self.current = (kind, job)
                 if kind == CALL:
                     if job.ringing:  # else the caller gave up before we got to the phone
-                        job.pick_up()
-                        yield job.over
+                        yield job.take()
                 else:
                     if fresh:
                         yield env.timeout(model.reaction(rng))
@@ -352,8 +351,7 @@ class Person(Actor):
         self.paused, self.current = self.current, (kind, job)
         if kind == CALL:
             if job.ringing:
-                job.pick_up()
-                yield job.over
+                yield job.take()
         else:
             with suppress(Stopped):
                 yield from self.rep.send(self, job[0], job[1])

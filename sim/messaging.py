@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 class Call:
     """A phone call: ``answered`` succeeds with True when the receiver picks up, or with False when
-    the caller gives up after the channel's ``answer_within``; ``over`` when the talk is done.
+    the caller gives up after the channel's ``answer_within``; ``over``, when a person picked up
+    (:meth:`take`), when the talk is done (an agency waits for nothing).
 
     The receiver's ``ring`` starts the caller's patience (:meth:`wait_for_answer`) before anything
     else, unless it picks up sooner for certain (an agency that answers in a drawn time): then no
@@ -32,7 +33,7 @@ class Call:
         self.msg = msg
         self.give_up_after = give_up_after
         self.answered = env.event()
-        self.over = env.event()
+        self.over: simpy.Event | None = None
 
     def wait_for_answer(self) -> None:
         self.env.timeout(self.give_up_after, self).callbacks.append(_give_up)
@@ -45,8 +46,15 @@ class Call:
         if not self.answered.triggered:  # else the caller has hung up
             self.answered.succeed(True)
 
+    def take(self) -> simpy.Event:
+        """A person picks up the ringing phone: the event of the talk being over, to wait for."""
+        self.over = self.env.event()
+        self.pick_up()
+        return self.over
+
     def hang_up(self) -> None:
-        self.over.succeed()
+        if self.over is not None:
+            self.over.succeed()
 
 
 def _give_up(timeout: simpy.Timeout) -> None:

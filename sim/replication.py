@@ -12,8 +12,6 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any
 
-import simpy
-
 from drillsim.agents.agency import Agency
 from drillsim.agents.base import Actor, Message
 from drillsim.agents.customers import CustomerFlow
@@ -23,6 +21,7 @@ from drillsim.spec.conditions import always
 
 from . import messaging
 from .incident import Incident
+from .kernel import Environment
 from .model import Model, TaskSpec
 from .perception import HANDED, performers, stand_in
 from .seeds import Streams
@@ -34,7 +33,7 @@ class Replication:
         self.people_rng = streams.people  # presence, reactions, omissions, task times, travel
         self.comms_rng = streams.comms  # channels and agencies
         self.streams = streams
-        self.env = simpy.Environment()
+        self.env = Environment()
         self.rows: list[Event] = []
         self.incident_id = model.scenario.incident.id
         self.triggers = model.triggers
