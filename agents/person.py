@@ -40,7 +40,10 @@ class Person(Actor):
 
     def __init__(self, rep: Replication, role: str, name: str, site: str, present: bool, answers: bool,
                  office: bool, branch: Any = None):
-        super().__init__(rep, role, name, site)
+        self.rep = rep  # Actor's four, set here: no call to its __init__ for each of a replication's people
+        self.role = role
+        self.name = name
+        self.site = site
         self.present = present
         self.answers = answers  # can be reached at all (on site, on duty, or picks up the phone)
         self.office = office

@@ -57,9 +57,10 @@ class Replication:
         self.shared: dict[str, list[Person]] = {}
         self.on_site: dict[str, list[Person]] = {}  # a branch's staff, in plan order
         self.units: dict[tuple[str, str], list[Person]] = {}  # (site, agency) -> its unit on the scene
+        draw = rng.random
         for slot in model.people:
-            present = rng.random() < slot.presence
-            answers = present or rng.random() < slot.reachable
+            present = draw() < slot.presence
+            answers = present or draw() < slot.reachable
             person = Person(self, slot.role, slot.name, slot.site, present, answers, slot.office,
                             self.flows[slot.site] if slot.serves else None)
             if slot.office:
