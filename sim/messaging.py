@@ -66,12 +66,12 @@ def _give_up(timeout: simpy.Timeout) -> None:
 def send(rep: Replication, sender: Person, spec: TaskSpec, site: str):
     """Pass a report along its edge: retries, then the fallback targets in turn."""
     rng, comms, env = rep.people_rng, rep.comms_rng, rep.env
-    report, channel = spec.report, spec.channel
+    report, channel = spec.report_id, spec.channel
     if spec.omission and rng.random() < spec.omission:
-        rep.emit("omitted", report.id, sender, site=site)
+        rep.emit("omitted", report, sender, site=site)
         return
     lose = rep.model.field_omission
-    fields = tuple([f for f in report.carries if rng.random() >= lose]) if lose else report.carries
+    fields = tuple([f for f in spec.carries if rng.random() >= lose]) if lose else spec.carries
     prep = spec.takes(rng)
     if prep:
         yield from sender.spend(prep)
@@ -79,12 +79,12 @@ def send(rep: Replication, sender: Person, spec: TaskSpec, site: str):
         target = rep.addressee(role, site)
         if target is None:
             continue
-        for attempt in range(1 + report.retry.attempts):
+        for attempt in range(1 + spec.attempts):
             if attempt:
-                yield env.timeout(report.retry.every)
+                yield env.timeout(spec.retry_every)
             rep.ref += 1
-            msg = Message(report.id, sender, target, channel.id, rep.ref, fields, site)
-            rep.emit("sent", report.id, sender, target, channel.id, msg.ref, attempt + 1, fields, site)
+            msg = Message(report, sender, target, channel.id, rep.ref, fields, site)
+            rep.emit("sent", report, sender, target, channel.id, msg.ref, attempt + 1, fields, site)
             lost = channel.failure and comms.random() < channel.failure
             latency = channel.latency(comms)
             if not channel.synchronous:

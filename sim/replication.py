@@ -35,7 +35,7 @@ class Replication:
         self.streams = streams
         self.env = Environment()
         self.rows: list[Event] = []
-        self.incident_id = model.scenario.incident.id
+        self.incident_id = model.incident_id
         self.triggers = model.triggers
         self.follows = model.follows  # event kind -> the injects that follow such an event
         self.done: set[tuple[str, str]] = set()
@@ -108,7 +108,7 @@ class Replication:
         for spec in specs:
             if spec.narrow and not spec.matches(row.actor_role, row.channel, row.value):
                 continue
-            if spec.on.first:  # only the first such event at this site can start it
+            if spec.first:  # only the first such event at this site can start it
                 if (spec.id, site) in self.seen_first:
                     continue
                 self.seen_first.add((spec.id, site))
