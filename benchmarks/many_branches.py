@@ -1,4 +1,5 @@
-"""The demo robbery at 1, 10 and 100 branches at once: time per branch of simulating and of scoring.
+"""The demo robbery at 1, 10 and 100 branches at once: time per branch of simulating and of scoring,
+and the simulation's cost per SimPy event (issue #14: at 100 branches within 1.3 × that of one).
 
     .venv/bin/python benchmarks/many_branches.py
 
@@ -19,7 +20,8 @@ from drills import at_branches, demo  # benchmarks/, beside this file
 from drillsim.scoring.scorecard import Scorer
 from drillsim.sim.engine import back_to_back, run_replication
 from drillsim.sim.model import build_model
-from drillsim.sim.seeds import replication_seed
+from drillsim.sim.replication import Replication
+from drillsim.sim.seeds import replication_seed, streams
 
 SIZES = (1, 10, 100)
 BRANCHES_PER_ROUND = 200  # replications of each size in a round: this many branches in all
@@ -60,10 +62,24 @@ def many_branches(sizes: tuple[int, ...] = SIZES, rounds: int = 7) -> dict:
             "rows_per_branch": round(statistics.fmean(s["rows"]), 1),
             "scoring_share": round(q["score"][1] / (q["sim"][1] + q["score"][1]), 3),
         }
+    for n, model in models.items():  # events are the same whenever a seed is run: counted once, untimed
+        reps = max(1, BRANCHES_PER_ROUND // n)
+        events = sum(_events(model, replication_seed(1, i)) for i in range(reps))
+        size = out["sizes"][str(n)]
+        size["events_per_branch"] = round(events / (reps * n), 1)
+        size["us_per_event"] = round(1000 * size["ms_per_branch_simulated"] / size["events_per_branch"], 3)
     first, last = out["sizes"][str(sizes[0])], out["sizes"][str(sizes[-1])]
+    out["per_event_ratio"] = round(last["us_per_event"] / first["us_per_event"], 3)
     out["simulated_per_branch_ratio"] = round(last["ms_per_branch_simulated"] / first["ms_per_branch_simulated"], 3)
     out["rounds"] = rounds
     return out
+
+
+def _events(model, seed) -> int:
+    """SimPy events a replication processes: scheduled, less those still pending when it stops."""
+    rep = Replication(model, streams(seed))
+    rep.env.run(until=model.scenario.horizon)
+    return next(rep.env._eid) - len(rep.env._queue)
 
 
 if __name__ == "__main__":

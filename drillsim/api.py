@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from drillsim.model_check import Placement
     from drillsim.scoring.evaluation import Evaluation
     from drillsim.sheets import DrillSheets
+    from drillsim.stress_runs import StressResult
 
 LANGS = ("en", "zh")
 """The languages of log sheets and reports."""
@@ -308,3 +309,22 @@ def experiment(ref: str | Path, reps: int | None = None, seed: int | None = None
     for res in iterate_batch(job, None, workers, scheduler):
         run.add(res, keep=True)
     return run
+
+
+def stress(plan: str | Path, scenario: str | Path, reps: int = 200, seed: int = 0,
+           only: Sequence[str] | None = None, workers: int = 1, scheduler: Any = None, **options: Any) -> StressResult:
+    """The planner's stress test of SCENARIO under PLAN (files or built-in ids), in memory: the parts
+    named in ``only`` (default all: ``drillsim.stress_runs.FAMILIES``) on common random numbers against the
+    drill as planned; ``options`` are the rest of :class:`~drillsim.stress_runs.StressOptions`. Nothing is
+    written until ``.write(out, lang)`` (the files of ``drillsim stress``).
+
+    >>> import drillsim
+    >>> result = drillsim.stress("counter-robbery", "armed-robbery-injured", reps=20, only=["absent"])
+    >>> office = next(p for p in result.perturbations if p["id"] == "absent:upper_office")
+    >>> next(r for r in office["requirements"] if r["requirement"] == "ROB-14")["p_met"]  # nobody declares the level
+    0.0
+    """
+    from drillsim.stress_runs import FAMILIES, StressOptions, run_stress
+
+    return run_stress(plan, scenario, StressOptions(reps=reps, seed=seed, families=tuple(only or FAMILIES),
+                                                    workers=workers, scheduler=scheduler, **options))

@@ -53,7 +53,7 @@ DbOpt = Annotated[Path | None, typer.Option(
     "--db", help="the history's database (default: $DRILLSIM_HISTORY, else ~/.local/share/drillsim/history.sqlite)")]
 
 # What a command leaves in its --out folder that says an earlier run's results are there.
-EARLIER_RESULTS = ("batch.json", "summary.json", "comparison.json", "scorecard.json", "programme.json")
+EARLIER_RESULTS = ("batch.json", "summary.json", "comparison.json", "scorecard.json", "programme.json", "stress.json")
 
 
 def _day(text: str | None, argument: str) -> date | None:
@@ -153,21 +153,10 @@ def _interruptible(work, out: Path):
         sys.exit(1)
 
 
-def _print_many(summary: dict) -> None:
-    from rich.table import Table
+def _print_many(summary: dict, plan, lang: str) -> None:
+    from drillsim.reports.batch import print_many
 
-    table = Table(title=f"{summary['reps']} replications — probability each requirement is met")
-    for col in ("id", "requirement", "applicable", "P(met)", "95% CI", "latency (min): median", "p90", "p99"):
-        table.add_column(col, overflow="fold")
-    for r in summary["requirements"]:
-        lat = r["latency_min"]
-        ci = f"{r['p_met_ci95'][0]:.3f}–{r['p_met_ci95'][1]:.3f}" if r["p_met_ci95"] else ""
-        table.add_row(r["id"] + (" ★" if r["critical"] else ""), r["title"].split(" (")[0], str(r["applicable"]),
-                      "" if r["p_met"] is None else f"{r['p_met']:.3f}", ci,
-                      *("" if lat[k] is None else f"{lat[k]:.2f}" for k in ("median", "p90", "p99")))
-    out_console.print(table)
-    s = summary["score"]
-    out_console.print(f"score: mean {s['mean']}, median {s['median']}, p90 {s['p90']}")
+    print_many(summary, plan, out_console, lang)
 
 
 def _finish(output) -> None:
@@ -192,19 +181,23 @@ def run(plan: PlanArg, scenario: ScenarioArg,
             min=0, help="with --reps: write the N worst late runs with their report and timeline (about "
                         "half a second each) [default: 1]")] = None,
         force: ForceOpt = False,
+        lang: Annotated[str | None, typer.Option(
+            "--lang", help="with --reps: language of the report and the tables, en or zh [default: en]")] = None,
         ) -> None:
     """Simulate SCENARIO under PLAN and score it: one drill with its report, or --reps many."""
     import drillsim
-    from drillsim.many_runs import EXAMPLES, run_many
+    from drillsim.many_runs import EXAMPLES, check_language, run_many
     from drillsim.runner import remove_batch_results
     from drillsim.sim.seeds import replication_seed
 
+    if lang is not None:
+        check_language(lang)
     if replication is not None and reps > 1:
         raise InputError("--replication", f"re-runs one replication of a --reps run alone; it cannot be given "
                          f"with --reps {reps} (drop --reps, keep --seed)")
     if reps == 1:
         for name, given in (("--workers", workers is not None), ("--scheduler", scheduler is not None),
-                            ("--resume", resume), ("--examples", examples is not None)):
+                            ("--resume", resume), ("--examples", examples is not None), ("--lang", lang is not None)):
             if given:
                 raise InputError(name, "applies only to many replications (--reps N)")
     _out_folder(out, force, resume)
@@ -218,8 +211,8 @@ def run(plan: PlanArg, scenario: ScenarioArg,
     with _progress_bars("replications", "examples") as (advance, advance_examples):
         result = _interruptible(lambda: run_many(p, sc, reps, seed, out, workers, scheduler, resume, advance,
                                                  examples=EXAMPLES if examples is None else examples, overwrite=force,
-                                                 example_progress=advance_examples), out)
-    _print_many(result.summary)
+                                                 example_progress=advance_examples, lang=lang or "en"), out)
+    _print_many(result.summary, p, lang or "en")
     out_console.print(f"report: {result.files['report']}\nsummary: {result.files['summary']}  "
                       f"table: {result.files['results']} (Parquet)")
 
@@ -377,6 +370,46 @@ def experiment(ref: Annotated[str, typer.Argument(help="experiment file, or the 
 
 
 @app.command()
+def stress(plan: PlanArg, scenario: ScenarioArg,
+           out: OutOpt = Path("out/stress"),
+           reps: Annotated[int, typer.Option(min=2, help="replications of each change")] = 200,
+           seed: SeedOpt = 0,
+           only: Annotated[str | None, typer.Option(
+               help="parts to run, comma-separated: absent, channel, staffing, combined, load, sensitivity")] = None,
+           branches: Annotated[str, typer.Option(help="numbers of branches at once for the load curve")] = "1,5,20,100",
+           with_: Annotated[str | None, typer.Option(
+               "--with", help="scenario of a second incident at the same time (default: another of the plan)")] = None,
+           sobol: Annotated[int, typer.Option(min=2, help="Sobol base samples N: N × (parameters + 2) points")] = 32,
+           lang: Annotated[str, typer.Option("--lang", help="language of the report and memo: en or zh")] = "en",
+           workers: WorkersOpt = None,
+           scheduler: SchedulerOpt = None,
+           force: ForceOpt = False) -> None:
+    """Where the design breaks: each role absent, each channel down, reduced staffing, two incidents at
+    once, load at many branches and sensitivity, each against the drill as planned on common random
+    numbers."""
+    from drillsim.reports.i18n import Translator
+    from drillsim.stress_runs import FAMILIES, StressOptions, run_stress
+
+    Translator(lang)  # a bad --lang is refused before any work
+    families = FAMILIES if only is None else tuple(f.strip() for f in only.split(",") if f.strip())
+    try:
+        counts = tuple(int(n) for n in branches.split(","))
+    except ValueError:
+        raise InputError("--branches", f"{branches!r} is not a list of whole numbers such as 1,5,20,100") from None
+    if not counts or min(counts) < 1 or max(counts) > 1000 or list(counts) != sorted(set(counts)):
+        raise InputError("--branches", f"{branches!r}: give increasing numbers of branches from 1 to 1000")
+    _out_folder(out, force)
+    options = StressOptions(reps=reps, seed=seed, families=families, branches=counts, sobol_samples=sobol,
+                            workers=workers, scheduler=scheduler, other=with_)
+    with _progress_bars("replications") as (advance,):
+        result = _interruptible(lambda: run_stress(plan, scenario, options, advance), out)
+    files = result.write(out, lang)
+    out_console.print((out / "summary.md").read_text(encoding="utf-8"), highlight=False, markup=False)
+    out_console.print(f"report: {files['report']}\nsummary: {files['summary']}  results: {files['json']}",
+                      highlight=False, markup=False)
+
+
+@app.command()
 def programme(ref: Annotated[str, typer.Argument(help="programme file, or the id of a built-in programme")],
               out: OutOpt = Path("out/programme"), force: ForceOpt = False) -> None:
     """Play every drill of a year's programme on its date; write the calendar with each drill's result."""
@@ -484,28 +517,60 @@ def validate(files: Annotated[list[Path], typer.Argument(help="plan, scenario, p
         raise typer.Exit(1)
 
 
+QUICK_REPS = 200
+"""The runs of ``graph --scenario``'s quick simulation unless ``--reps`` says."""
+
+
 @app.command()
 def graph(plan: PlanArg, out: Annotated[Path, typer.Option(
-        "--out", "-o", help="the drawing: PNG or SVG, by its suffix")] = Path(
-        "out/escalation.png")) -> None:
-    """Draw PLAN's escalation graph and list its reports, one line each."""
+        "--out", "-o", help="folder for escalation.png, escalation.svg, findings.md and findings.json; a file "
+                            "ending in .png or .svg: the drawing alone")] = Path("out/graph"),
+          scenario: Annotated[str | None, typer.Option(
+              help="also run this scenario a few times and list the requirements met in under half the runs")] = None,
+          reps: Annotated[int | None, typer.Option(
+              min=1, help=f"runs of the quick simulation, with --scenario (default {QUICK_REPS})")] = None,
+          seed: SeedOpt = 0) -> None:
+    """Analyse PLAN's escalation design without simulating it: the drawing, best-case bounds of the
+    reporting deadlines, single points of failure, unreached roles, dead fallbacks, loops (docs/graph-analysis.md)."""
     import drillsim
     from drillsim.reports.graph_plot import FORMATS, plot_escalation_graph
 
-    if out.suffix.lower() not in FORMATS:
-        raise InputError("--out", f"{out}: cannot draw a {out.suffix or 'file without a suffix'}; "
-                         f"name a file ending in {' or '.join(FORMATS)}")
-    if out.is_dir():
-        raise InputError("--out", f"{out} is a folder; name the file to draw, e.g. {out / 'escalation.png'}")
-    _writable_folder(out.parent, "--out")
+    drawing = out.suffix.lower() in FORMATS
+    if not drawing and out.suffix:
+        raise InputError("--out", f"{out}: name a folder (no suffix) for the drawing and the findings, or a file "
+                         f"ending in {' or '.join(FORMATS)} for the drawing alone")
+    if drawing and out.is_dir():
+        raise InputError("--out", f"{out} is a folder; name the file to draw, e.g. {out / 'escalation.png'}, "
+                         "or give the folder without a suffix for the drawing and the findings")
+    if drawing and scenario is not None:
+        raise InputError("--scenario", f"the quick simulation goes with the findings; give --out a folder, not {out}")
+    if reps is not None and scenario is None:
+        raise InputError("--reps", "is the number of runs of the quick simulation: give --scenario too")
+    _writable_folder(out.parent if drawing else out, "--out")
     p = drillsim.load_plan(plan)
-    for rep in p.escalation:
-        fallback = f"  then {', '.join(rep.fallback)}" if rep.fallback else ""
-        when = f"  when {rep.when}" if rep.when else ""
-        out_console.print(f"{rep.id:24} {rep.from_} -> {rep.to} by {rep.channel}{fallback}{when}", highlight=False,
-                          markup=False)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out_console.print(f"drawn: {plot_escalation_graph(p, out)}", highlight=False, markup=False)
+    if drawing:
+        for rep in p.escalation:
+            fallback = f"  then {', '.join(rep.fallback)}" if rep.fallback else ""
+            when = f"  when {rep.when}" if rep.when else ""
+            out_console.print(f"{rep.id:24} {rep.from_} -> {rep.to} by {rep.channel}{fallback}{when}",
+                              highlight=False, markup=False)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out_console.print(f"drawn: {plot_escalation_graph(p, out)}", highlight=False, markup=False)
+        return
+    from drillsim.reports.graph_findings import print_findings, write_folder
+    from drillsim.spec.graph_analysis import analyse
+
+    sc = drillsim.load_scenario(scenario, p) if scenario is not None else None
+    analysis = analyse(p)
+    if sc is not None:
+        reps = reps or QUICK_REPS
+        runs = drillsim.replicate(p, sc, reps, seed)
+        p_met = {row.requirement: None if row.applicable == 0 else float(row.p_met)
+                 for row in runs.summary.itertuples()}
+        analysis.add_simulation(sc.id, reps, p_met)
+    files = write_folder(analysis, out)
+    print_findings(analysis, out_console)
+    out_console.print(f"written: {', '.join(str(f) for f in files)}", highlight=False, markup=False)
 
 
 @app.command()

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from drillsim.runner import BatchJob, ChunkResult, Configuration, Progress, iterate_batch, results_table, save_batch
-from drillsim.scoring.aggregate import Aggregator
+from drillsim.scoring.aggregate import Aggregator, RatingRule, shares
 from drillsim.sim.seeds import replication_seed
 from drillsim.spec.plan import Plan
 from drillsim.spec.scenario import Scenario
@@ -42,8 +42,10 @@ class ManyOutput:
 def run_many(plan: Plan, scenario: Scenario, reps: int, seed: int, out: str | Path, workers: int | None = None,
              scheduler: Any = None, resume: bool = False, progress: Progress | None = None,
              examples: int = EXAMPLES, chunk: int = 200, overwrite: bool = False,
-             example_progress: Progress | None = None) -> ManyOutput:
-    """Run ``reps`` replications, score each, and write the tidy table, the summary and examples.
+             example_progress: Progress | None = None, lang: str = "en") -> ManyOutput:
+    """Run ``reps`` replications, score each, and write the tidy table, the summary, the report (in
+    ``lang``, ``en`` or ``zh``: another raises :class:`~drillsim.spec.errors.InputError` naming
+    ``--lang`` before anything is run) and examples.
 
     The summary names the worst late replications of each requirement (up to :data:`WORST_KEPT`);
     the ``examples`` worst of them (:func:`worst_examples`) are re-run alone from their index and
@@ -52,21 +54,34 @@ def run_many(plan: Plan, scenario: Scenario, reps: int, seed: int, out: str | Pa
     re-run with ``drillsim run … --replication i``. ``progress`` and ``example_progress`` are told
     ``(done, total)`` as replications and examples finish.
     """
+    check_language(lang)
     out = Path(out)
     job = drill_job(plan, scenario, reps, seed, chunk)
-    agg = Aggregator([r.id for r in plan.requirements], keep_worst=WORST_KEPT)
+    agg = aggregator(plan)
     importing = threading.Thread(target=_import_writers, args=(examples,), daemon=True,
                                  name="drillsim-import-writers")
     for res in iterate_batch(job, out, workers, scheduler, resume, overwrite):
         if importing.ident is None:  # after the first unit, when the pool's workers are forked: a process
             importing.start()        # forked during an import could not make that import itself
-        agg.add(res.reps, res.outcome, res.latency, res.score)
+        agg.add(res.reps, res.outcome, res.latency, res.score, res.credit)
         if progress is not None:
             progress(agg.replications, reps)
     if importing.ident is not None:
         importing.join()  # before the examples' processes are forked, for the same reason
     local = 1 if scheduler is not None else workers or os.cpu_count() or 1
-    return _write_summary(job, agg, out, examples, example_progress, local)
+    return _write_summary(job, agg, out, examples, example_progress, local, lang)
+
+
+def check_language(lang: str) -> None:
+    """Refuse a language the report is not written in (an :class:`InputError` naming ``--lang``)."""
+    from drillsim.reports.i18n import Translator
+
+    Translator(lang)
+
+
+def aggregator(plan: Plan) -> Aggregator:
+    """What gathers a drill's replications as they come in: outcomes, latencies, scores and ratings."""
+    return Aggregator([r.id for r in plan.requirements], keep_worst=WORST_KEPT, ratings=RatingRule.of(plan))
 
 
 def _import_writers(examples: int) -> None:
@@ -106,7 +121,11 @@ def worst_examples(requirements: list[dict[str, Any]], n: int) -> list[int]:
 
 
 def _summary(job: BatchJob, agg: Aggregator) -> dict[str, Any]:
-    """The summary of ``summary.json`` (without its examples): statistics per requirement and overall."""
+    """The summary of ``summary.json`` (without its examples): statistics per requirement and overall.
+
+    Each requirement's ``split`` is every outcome's runs with their share of all runs and its 95 %
+    interval: the runs it was met, late, missed, incomplete, violated and not applicable add up to
+    the replications."""
     (config,) = job.configurations
     plan = config.plan
     summary = {"schema": "drillsim.many/1", "plan": plan.id, "scenario": config.scenario.id, "seed": job.seed,
@@ -114,11 +133,12 @@ def _summary(job: BatchJob, agg: Aggregator) -> dict[str, Any]:
     titles = {r.id: (r.title, r.kind, r.critical) for r in plan.requirements}
     for req in summary["requirements"]:
         req["title"], req["kind"], req["critical"] = titles[req["id"]]
+        req["split"] = shares(req["outcomes"], req["replications"])
     return summary
 
 
 def _write_summary(job: BatchJob, agg: Aggregator, out: Path, examples: int,
-                   progress: Progress | None = None, workers: int = 1) -> ManyOutput:
+                   progress: Progress | None = None, workers: int = 1, lang: str = "en") -> ManyOutput:
     """Write ``summary.json``, the report and the worst examples. With more than one worker (on
     Linux), the examples are re-run in forked processes while this one draws the report."""
     from drillsim.reports.batch import write_many_report
@@ -135,13 +155,13 @@ def _write_summary(job: BatchJob, agg: Aggregator, out: Path, examples: int,
     if workers > 1 and len(jobs) and sys.platform.startswith("linux"):
         with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=multiprocessing.get_context("fork")) as pool:
             pending = [pool.submit(_write_example, *args) for args in jobs]
-            files.update(write_many_report(config.plan, summary, out))
+            files.update(write_many_report(config.plan, summary, out, lang))
             for n, finished in enumerate(as_completed(pending), 1):
                 finished.result()
                 if progress is not None:
                     progress(n, len(jobs))
     else:
-        files.update(write_many_report(config.plan, summary, out))
+        files.update(write_many_report(config.plan, summary, out, lang))
         for n, args in enumerate(jobs, 1):
             _write_example(*args)
             if progress is not None:
@@ -193,15 +213,17 @@ class Replications:
         return summary_frame(_summary(self.job, self._aggregate())["requirements"])
 
     def _aggregate(self) -> Aggregator:
-        agg = Aggregator([r.id for r in self.plan.requirements], keep_worst=WORST_KEPT)
+        agg = aggregator(self.plan)
         for c in self.chunks:
-            agg.add(c.reps, c.outcome, c.latency, c.score)
+            agg.add(c.reps, c.outcome, c.latency, c.score, c.credit)
         return agg
 
-    def write(self, out: str | Path, examples: int = EXAMPLES, overwrite: bool = False) -> ManyOutput:
+    def write(self, out: str | Path, examples: int = EXAMPLES, overwrite: bool = False,
+              lang: str = "en") -> ManyOutput:
         """Write what ``drillsim run --reps`` writes into ``out``: the results table, the summary, the
-        report and the ``examples`` worst runs (as :func:`run_many`). A folder with an earlier run's
-        results needs ``overwrite``."""
+        report in ``lang`` (``en`` or ``zh``) and the ``examples`` worst runs (as :func:`run_many`). A
+        folder with an earlier run's results needs ``overwrite``."""
+        check_language(lang)
         out = Path(out)
         save_batch(self.job, out, self.chunks, overwrite)
-        return _write_summary(self.job, self._aggregate(), out, examples)
+        return _write_summary(self.job, self._aggregate(), out, examples, lang=lang)

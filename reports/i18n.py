@@ -1,4 +1,5 @@
-"""The languages of the After-Action Report: its words from a gettext catalogue, its dates and numbers by Babel.
+"""The languages of the After-Action Report and of the report of many runs: their words from a gettext
+catalogue, their dates and numbers by Babel.
 
 English is the message id itself; every other language has its catalogue in the package,
 ``reports/locale/<lang>.po``, read as it is (no compiled ``.mo``), so a fresh
@@ -72,8 +73,11 @@ class Translator:
     def time(self, value: datetime | None) -> str:
         return "" if value is None else format_time(value, "medium", tzinfo=value.tzinfo, locale=self.locale)
 
-    def percent(self, share: float | None) -> str:
-        return "" if share is None else format_percent(share, locale=self.locale)
+    def percent(self, share: float | None, digits: int = 0) -> str:
+        """``share`` as a percentage, whole (``80%``) or with ``digits`` decimals (``80.0%``)."""
+        if share is None:
+            return ""
+        return format_percent(share, "#,##0." + "0" * digits + "%" if digits else None, locale=self.locale)
 
     def number(self, value: float | None, digits: int = 1) -> str:
         return "" if value is None else format_decimal(round(value, digits), locale=self.locale)

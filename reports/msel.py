@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from drillsim.spec.distributions import Distribution, Empirical, Exponential, Fixed, Lognormal, Triangular, Uniform
-from drillsim.spec.plan import Duty, Plan, Report, Requirement, _can_start, _emits
+from drillsim.spec.plan import Duty, Plan, Report, Requirement, can_start, emits
 from drillsim.spec.scenario import FactDraw, Inject, Scenario
 from drillsim.spec.schema import LEARNED, Selector
 
@@ -337,8 +337,8 @@ def _served(plan: Plan, inj: Inject, opener: bool, tasks: list[Duty | Report], f
     its condition held (the audible alarm the teller must not sound when there is an explosive); without
     those whose condition (``applies_if`` read at the trigger, a prohibition's ``while``) is false on
     the facts known at the inject."""
-    emitted = [e for t in tasks for e in _emits(t)]
-    tempted = [e for t in _matching(plan, inj, opener) for e in _emits(t)]
+    emitted = [e for t in tasks for e in emits(t, plan)]
+    tempted = [e for t in _matching(plan, inj, opener) for e in emits(t, plan)]
     grades = any(isinstance(t, Duty) and t.do == "grade" for t in tasks)
 
     def judged(req: Requirement) -> bool:
@@ -347,7 +347,7 @@ def _served(plan: Plan, inj: Inject, opener: bool, tasks: list[Duty | Report], f
         selectors = [getattr(req, part) for part in req.selectors]
         events = tempted if req.kind == "prohibition" else emitted
         return any(_matches(sel, inj, opener) for sel in selectors) or any(
-            _can_start(e, sel) for e in events for sel in selectors)
+            can_start(e, sel) for e in events for sel in selectors)
 
     def applies(req: Requirement) -> bool:
         if req.applies_when == "trigger" and facts.holds(req.applies_if) is False:

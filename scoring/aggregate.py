@@ -5,7 +5,9 @@ Per requirement: how often it applied and how often each outcome happened, the p
 met with a Wilson score interval, and the distribution of its latency (exact mean; percentiles from
 a fixed log-spaced histogram whose bins are 0.5 % apart, so any percentile is within 0.5 % of the
 exact one). The same for the overall score. The worst latencies are kept, with the replication
-index, as examples to re-run and read as a timeline.
+index, as examples to re-run and read as a timeline. Given the plan's rule of ratings
+(:class:`RatingRule`) and each run's credits, also how many runs rated each capability P, S, M or U,
+and how many had their score capped by a failed critical requirement (scoring/rating.py).
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .outcomes import UNSCORED, Outcome
+from drillsim.spec.plan import Plan
+
+from .outcomes import FAILURES, UNSCORED, Outcome
+from .rating import RATINGS
 
 OUTCOMES = tuple(Outcome)
 CODES = {o: i for i, o in enumerate(OUTCOMES)}
@@ -25,6 +30,10 @@ MET, LATE, NA, OPEN = (CODES[o] for o in (Outcome.MET, Outcome.LATE, Outcome.NOT
 LOG_LO, LOG_HI = -3.0, 6.0
 BINS = math.ceil((LOG_HI - LOG_LO) / math.log10(1.005))
 Z95 = 1.959963984540054
+CREDIT_TOLERANCE = 1e-6
+"""How far below a band a run's share of credit may fall and still be rated at it: the batch keeps
+credits as float32 (a credit of 0.9 is 0.89999998), and a share the rule computes in float64 is a
+ratio of small whole numbers, never this close to a band without being on it."""
 
 
 def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
@@ -102,19 +111,90 @@ class RequirementStats:
     worst: list[tuple[float, int]] = field(default_factory=list)  # min-heap of (latency, -rep)
 
 
-class Aggregator:
-    """Feed it chunks of results in replication order; ask it for the summary at any time."""
+def shares(counts: dict[str, int], runs: int) -> dict[str, dict]:
+    """Each count as runs, their share of ``runs`` and its 95 % Wilson interval (none without runs)."""
+    out = {}
+    for key, n in counts.items():
+        lo, hi = wilson(n, runs)
+        out[key] = {"runs": n, "share": round(n / runs, 6) if runs else None,
+                    "ci95": [round(lo, 6), round(hi, 6)] if runs else None}
+    return out
 
-    def __init__(self, requirement_ids: list[str], keep_worst: int = 5):
+
+@dataclass(frozen=True)
+class RatingRule:
+    """The plan's rule of ratings (scoring/rating.py) as arrays over its requirements, in its order."""
+
+    capabilities: tuple[tuple[str, str], ...]
+    """(id, name) of each capability, in the plan's order."""
+    member: np.ndarray  # (R, C) bool: requirement j counts in capability c
+    weight: np.ndarray  # (R,)
+    critical: np.ndarray  # (R,) bool
+    bands: tuple[float, float, float]  # P, S, M
+    critical_cap: float
+
+    @classmethod
+    def of(cls, plan: Plan) -> RatingRule:
+        caps = list(plan.capabilities)
+        member = np.array([[r.capability == c for c in caps] for r in plan.requirements], dtype=bool)
+        return cls(tuple(plan.capabilities.items()), member.reshape(len(plan.requirements), len(caps)),
+                   np.array([r.weight for r in plan.requirements], dtype=np.float64),
+                   np.array([r.critical for r in plan.requirements], dtype=bool),
+                   tuple(plan.scoring.bands[k] for k in ("P", "S", "M")), plan.scoring.critical_cap)
+
+    def rate(self, outcome: np.ndarray, credit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per run, each capability's rating (index into P, S, M, U; 4 when it is not rated) and
+        whether the score was capped by a failed critical requirement, as ``rate_capability`` and
+        ``overall_score`` decide them for one run."""
+        weight = np.where(np.isin(outcome, _UNSCORED), 0.0, self.weight)
+        earned = np.where(weight > 0, weight * credit.astype(np.float64), 0.0)
+        failed = self.critical & np.isin(outcome, _FAILURES)
+        total, share = weight @ self.member, earned @ self.member
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = share / total
+        rating = np.full(share.shape, len(RATINGS) - 1, dtype=np.int64)  # U
+        for k in reversed(range(3)):  # M, then S, then P: the best band reached
+            rating[share >= self.bands[k] - CREDIT_TOLERANCE] = k
+        worst_allowed = RATINGS.index("M")
+        rating = np.where((failed.astype(np.int64) @ self.member > 0) & (rating < worst_allowed), worst_allowed, rating)
+        rating[total == 0] = len(RATINGS)
+        overall = weight.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            score = 100 * earned.sum(axis=1) / overall
+        capped = (overall > 0) & failed.any(axis=1) & (score > self.critical_cap + 100 * CREDIT_TOLERANCE)
+        return rating, capped
+
+
+_UNSCORED = [CODES[o] for o in UNSCORED]
+_FAILURES = [CODES[o] for o in FAILURES]
+
+
+class Aggregator:
+    """Feed it chunks of results in replication order; ask it for the summary at any time. With the
+    plan's ``ratings`` rule, :meth:`add` needs each run's credits, and the summary counts ratings too."""
+
+    def __init__(self, requirement_ids: list[str], keep_worst: int = 5, ratings: RatingRule | None = None):
         self.stats = [RequirementStats(rid) for rid in requirement_ids]
         self.score = LogHistogram()
         self.replications = 0
         self.keep_worst = keep_worst
+        self.ratings = ratings
+        if ratings is not None:
+            self.rated = np.zeros((len(ratings.capabilities), len(RATINGS) + 1), dtype=np.int64)
+            self.capped = 0
 
-    def add(self, reps: np.ndarray, outcome: np.ndarray, latency: np.ndarray, score: np.ndarray) -> None:
-        """``outcome`` and ``latency`` are (replications × requirements) arrays."""
+    def add(self, reps: np.ndarray, outcome: np.ndarray, latency: np.ndarray, score: np.ndarray,
+            credit: np.ndarray | None = None) -> None:
+        """``outcome``, ``latency`` and ``credit`` are (replications × requirements) arrays."""
         self.replications += len(reps)
         self.score.add(score)
+        if self.ratings is not None:
+            if credit is None:
+                raise ValueError("an aggregator that counts ratings needs each run's credits")
+            rating, capped = self.ratings.rate(outcome, credit)
+            for c in range(len(self.rated)):
+                self.rated[c] += np.bincount(rating[:, c], minlength=len(RATINGS) + 1)
+            self.capped += int(capped.sum())
         for j, st in enumerate(self.stats):
             st.outcomes += np.bincount(outcome[:, j], minlength=len(OUTCOMES))
             lat = latency[:, j]
@@ -144,4 +224,12 @@ class Aggregator:
                 "worst_late": [{"replication": -r, "latency_min": round(lat, 4)}
                                for lat, r in sorted(st.worst, reverse=True)],
             })
-        return {"replications": self.replications, "score": self.score.summary(), "requirements": out}
+        summary = {"replications": self.replications, "score": self.score.summary(), "requirements": out}
+        if self.ratings is not None:
+            summary["capped_by_critical_failure"] = shares({"capped": self.capped}, self.replications)["capped"]
+            summary["capabilities"] = [
+                {"id": cid, "name": name,
+                 "ratings": shares(dict(zip(RATINGS, map(int, counts[:-1]), strict=True)), self.replications),
+                 "not_rated": int(counts[-1])}
+                for (cid, name), counts in zip(self.ratings.capabilities, self.rated, strict=True)]
+        return summary

@@ -21,6 +21,7 @@ from drillsim.spec.plan import (
     Plan,
     ProhibitionRequirement,
     Requirement,
+    producers,
 )
 from drillsim.spec.schema import Selector
 
@@ -387,8 +388,9 @@ def _first_at_each_site(rows: list[Event]) -> list[Event]:
 def _done_at_each_branch(req: DeadlineRequirement, plan: Plan) -> bool:
     """Whether the response is done for each branch by branch staff (perhaps with an office's
     fallback): then, when an incident hits several branches, every branch is checked. A response by
-    an office or an agency alone is checked once."""
+    an office or an agency alone is checked once. A response that names no actor is done by the
+    roles whose tasks can make it (``spec.plan.producers``)."""
     staff = {r for r, role in plan.roles.items() if role.kind == "staff"}
     sel = req.response
-    named = sel.what if sel.event == "arrived" else sel.actor
+    named = sel.what if sel.event == "arrived" else sel.actor or producers(plan, sel)
     return bool(named) and bool(set(named) & staff)

@@ -11,6 +11,7 @@ import simpy
 from drillsim.agents.base import Message
 
 if TYPE_CHECKING:
+    from drillsim.agents.base import Actor
     from drillsim.agents.person import Person
 
     from .model import TaskSpec
@@ -19,8 +20,8 @@ if TYPE_CHECKING:
 
 class Call:
     """A phone call: ``answered`` succeeds with True when the receiver picks up, or with False when
-    the caller gives up after the channel's ``answer_within``; ``over``, when a person picked up
-    (:meth:`take`), when the talk is done (an agency waits for nothing).
+    the caller gives up (after the report's ``timeout``, else the channel's ``answer_within``);
+    ``over``, when a person picked up (:meth:`take`), when the talk is done (an agency waits for nothing).
 
     The receiver's ``ring`` starts the caller's patience (:meth:`wait_for_answer`) before anything
     else, unless it picks up sooner for certain (an agency that answers in a drawn time): then no
@@ -64,9 +65,10 @@ def _give_up(timeout: simpy.Timeout) -> None:
 
 
 def send(rep: Replication, sender: Person, spec: TaskSpec, site: str):
-    """Pass a report along its edge: retries, then the fallback targets in turn."""
-    rng, comms, env = rep.people_rng, rep.comms_rng, rep.env
-    report, channel = spec.report_id, spec.channel
+    """Pass a report along its edge: preparation, then for each round the target and its fallbacks
+    in turn, each holder it goes to (its ``notify``) tried with its retries, until one has it."""
+    rng, env = rep.people_rng, rep.env
+    report = spec.report_id
     if spec.omission and rng.random() < spec.omission:
         rep.emit("omitted", report, sender, site=site)
         return
@@ -75,34 +77,51 @@ def send(rep: Replication, sender: Person, spec: TaskSpec, site: str):
     prep = spec.takes(rng)
     if prep:
         yield from sender.spend(prep)
-    for role in spec.targets:
-        target = rep.addressee(role, site)
-        if target is None:
-            continue
-        for attempt in range(1 + spec.attempts):
-            if attempt:
-                yield env.timeout(spec.retry_every)
-            rep.ref += 1
-            msg = Message(report, sender, target, channel.id, rep.ref, fields, site)
-            rep.emit("sent", report, sender, target, channel.id, msg.ref, attempt + 1, fields, site)
-            lost = channel.failure and comms.random() < channel.failure
-            latency = channel.latency(comms)
-            if not channel.synchronous:
-                env.timeout(latency, msg).callbacks.append(_lost if lost else _delivered)
-                return
-            yield env.timeout(latency)
-            call = Call(env, msg, channel.answer_within)
-            if not lost and target.answers:
-                target.ring(call)
+    give_up, notify = spec.give_up, spec.notify
+    for _ in range(spec.rounds):
+        for role in spec.targets:
+            holders = rep.addressees(role, site, notify)
+            if len(holders) == 1:
+                reached = yield from _attempts(rep, sender, spec, holders[0], fields, site, give_up)
+            elif holders:  # every holder at once: reached if any of them was
+                calls = [env.process(_attempts(rep, sender, spec, t, fields, site, give_up)) for t in holders]
+                reached = any((yield env.all_of(calls)).values())
             else:
-                call.wait_for_answer()
-            if (yield call.answered):
-                receive(rep, msg)
-                yield env.timeout(channel.talk(comms))
-                rep.emit("acknowledged", msg.report, sender, target, msg.channel, msg.ref, site=site)
-                call.hang_up()
+                continue
+            if reached:
                 return
-            rep.emit("unanswered", msg.report, sender, target, msg.channel, msg.ref, site=site)
+
+
+def _attempts(rep: Replication, sender: Person, spec: TaskSpec, target: Actor, fields: tuple[str, ...], site: str,
+              give_up: float):
+    """Send the report to one holder, trying again on its retries: True once it has it (an
+    asynchronous message is sent for good), False when every call went unanswered."""
+    comms, env, report, channel = rep.comms_rng, rep.env, spec.report_id, spec.channel
+    for attempt in range(1 + spec.attempts):
+        if attempt:
+            yield env.timeout(spec.retry_every)
+        rep.ref += 1
+        msg = Message(report, sender, target, channel.id, rep.ref, fields, site)
+        rep.emit("sent", report, sender, target, channel.id, msg.ref, attempt + 1, fields, site)
+        lost = channel.failure and comms.random() < channel.failure
+        latency = channel.latency(comms)
+        if not channel.synchronous:
+            env.timeout(latency, msg).callbacks.append(_lost if lost else _delivered)
+            return True
+        yield env.timeout(latency)
+        call = Call(env, msg, give_up)
+        if not lost and target.answers:
+            target.ring(call)
+        else:
+            call.wait_for_answer()
+        if (yield call.answered):
+            receive(rep, msg)
+            yield env.timeout(channel.talk(comms))
+            rep.emit("acknowledged", msg.report, sender, target, msg.channel, msg.ref, site=site)
+            call.hang_up()
+            return True
+        rep.emit("unanswered", msg.report, sender, target, msg.channel, msg.ref, site=site)
+    return False
 
 
 def receive(rep: Replication, msg: Message) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -77,6 +77,9 @@ class TaskSpec:
     carries: tuple[str, ...] = field(init=False)  # reports: ``Report.carries``
     attempts: int = field(init=False)  # reports: ``Report.retry``
     retry_every: float = field(init=False)
+    give_up: float = field(init=False)  # reports: how long each call rings (``Report.timeout``, else the channel's)
+    notify: str = field(init=False)  # reports: ``Report.notify``
+    rounds: int = field(init=False)  # reports: ``Report.rounds``
     role: str = field(init=False)  # the first-listed role: the only one, for most tasks
     road: bool = field(init=False)  # a report its sender can make while travelling (``Channel.on_the_road``)
 
@@ -89,6 +92,11 @@ class TaskSpec:
         self.carries = report.carries if report is not None else ()
         self.attempts = report.retry.attempts if report is not None else 0
         self.retry_every = report.retry.every if report is not None else 0.0
+        self.notify = report.notify if report is not None else "one"
+        self.rounds = report.rounds if report is not None else 0
+        self.give_up = 0.0
+        if report is not None:
+            self.give_up = self.channel.answer_within if report.timeout is None else report.timeout
         self.role = self.roles[0]
         self.road = self.channel is not None and self.channel.on_the_road
 
@@ -214,8 +222,18 @@ def _task(task: Duty | Report, plan: Plan, sc: Scenario, channels: dict[str, Cha
         botch = human.botch.get(task.id, human.botch.get("default", 0.0)) if task.botch_as else 0.0
         return TaskSpec(roles=task.roles, action=task.do, botch_as=task.botch_as, botch=botch,
                         sets=tuple(task.sets.items()), **common)
-    return TaskSpec(roles=(task.from_,), report=task, channel=channels[task.channel], targets=(task.to, *task.fallback),
-                    **common)
+    return TaskSpec(roles=(task.from_,), report=task, channel=_working_channel(task.channel, plan, sc, channels),
+                    targets=(task.to, *task.fallback), **common)
+
+
+def _working_channel(cid: str, plan: Plan, sc: Scenario, channels: dict[str, ChannelRuntime]) -> ChannelRuntime:
+    """The channel a report goes by: its own, or while that is down (``parameters.channels.<id>.down``)
+    the first of its fallbacks that is up; with none up, its own, on which every attempt fails."""
+    for candidate in (cid, *plan.channels[cid].chain(plan)):
+        given = sc.parameters.channels.get(candidate)
+        if given is None or not given.down:
+            return channels[candidate]
+    return replace(channels[cid], failure=1.0)
 
 
 def _minutes_of_day(sc: Scenario, t: Any) -> float:

@@ -40,6 +40,7 @@ class Replication:
         self.follows = model.follows  # event kind -> the injects that follow such an event
         self.done: set[tuple[str, str]] = set()
         self.ref = 0  # the last message number
+        self.turns: dict[str, int] = {}  # role -> reports to it made in turn (notify: round_robin)
         self.seen_first: set[tuple[str, str]] = set()  # (task, site) whose `first` trigger has passed
         self.perceived: set[str] = set()  # sites where something of the incident has happened
         self.incident = Incident(self, streams.incident)
@@ -198,16 +199,23 @@ class Replication:
                 self._dispatch(specs, Event(at, site, self.incident_id, "fact", name, value=facts[name]), None, None,
                                site)
 
-    def addressee(self, role: str, site: str) -> Actor | None:
-        """Who a report to ``role`` about ``site`` goes to: the agency, or the most reachable, least
-        busy person of the role at the site (else at the first branch, else in the office)."""
+    def addressees(self, role: str, site: str, notify: str = "one") -> list[Actor]:
+        """Who a report to ``role`` about ``site`` goes to: the agency; or of the role's people at the
+        site (else at the first branch, else in the office) the most reachable, least busy one
+        (``notify: one``), every one (``all``), or the next in turn (``round_robin``, in order of name)."""
         if role in self.agencies:
-            return self.agencies[role]
+            return [self.agencies[role]]
         people = self.staff.get((site, role)) or self.staff.get((self.model.branches[0].id, role)) \
             or self.shared.get(role)
         if not people:
-            return None
-        return people[0] if len(people) == 1 else min(people, key=_reach)
+            return []
+        if len(people) == 1 or notify == "all":
+            return list(people)
+        if notify == "round_robin":
+            turn = self.turns.get(role, 0)
+            self.turns[role] = turn + 1
+            return [sorted(people, key=_name)[turn % len(people)]]
+        return [min(people, key=_reach)]
 
     def on_scene(self, unit: Person, site: str) -> None:
         """An agency's unit has arrived at ``site`` and performs its role's tasks there."""
@@ -227,3 +235,7 @@ _new_row = tuple.__new__  # an Event without the Python-level call of its constr
 
 def _reach(p: Person) -> tuple[bool, int, str]:
     return (not p.answers, p.load, p.name)
+
+
+def _name(p: Person) -> str:
+    return p.name

@@ -81,6 +81,10 @@ class Distribution:
         """The distribution as a file writes it."""
         return {self.kind: list(self.params)}
 
+    def scaled(self, factor: float) -> Distribution:
+        """The same distribution of ``factor`` times the value (every parameter is a time, so each scales)."""
+        return type(self)(tuple(p * factor for p in self.params))
+
 
 KINDS: dict[str, type[Distribution]] = {}
 """Every kind of distribution by its name in a file."""

@@ -83,7 +83,8 @@ def _design_problem(exp: Experiment) -> tuple[Path_, str] | None:
     return None
 
 
-def _set(data: Any, path: str, value: Any) -> None:
+def set_path(data: Any, path: str, value: Any) -> None:
+    """Set ``value`` at ``path`` into file data (the module docstring says how a path is written)."""
     steps = [m.group(1) if m.group(1) is not None else int(m.group(2)) if m.group(2).isdigit() else ("id", m.group(2))
              for m in _STEP.finditer(path)]
     if not steps:
@@ -142,7 +143,7 @@ def load_experiment(path: str | Path) -> tuple[Experiment, list[tuple[str, Plan,
         where = home
         try:
             for target, value, where in changes:  # noqa: B007 - `where` names the change that fails
-                _set(p if target.startswith("plan.") else s, target.split(".", 1)[1], value)
+                set_path(p if target.startswith("plan.") else s, target.split(".", 1)[1], value)
             where = home
             plan = parse_plan(p, f"{plan_path} (configuration {name})")
             scenario = parse_scenario(s, plan, f"{scenario_path} (configuration {name})")

@@ -84,6 +84,17 @@ class Channel(Strict):
     on_the_road: Bool = False
     """Its reports can be made, and its calls answered, while travelling to the scene (a mobile
     phone, a radio; not ``in_person``); else they wait until the traveller arrives."""
+    fallback: str | None = None
+    """The channel reports go by while this one is down (a scenario's ``channels.<id>.down``)."""
+
+    def chain(self, plan: Plan) -> list[str]:
+        """The channels this one falls back to, in order (a loop is refused when the plan is read)."""
+        out: list[str] = []
+        nxt = self.fallback
+        while nxt is not None and nxt in plan.channels and nxt not in out:
+            out.append(nxt)
+            nxt = plan.channels[nxt].fallback
+        return out
 
 
 class Fact(Strict):
@@ -192,6 +203,15 @@ class Report(Task):
     carries: tuple[str, ...] = ()
     retry: Retry = Retry(attempts=0)
     fallback: tuple[str, ...] = ()
+    notify: Literal["one", "all", "round_robin"] = "one"
+    """Which holders of a target role it goes to: the most reachable, least busy one (``one``), every
+    one at once (``all``), or each in turn, report after report (``round_robin``)."""
+    timeout: Duration | None = None
+    """How long each call of it rings before the caller gives up on that level (a synchronous
+    channel; default: the channel's ``answer_within``)."""
+    rounds: int = Field(1, ge=1, le=MAX_RETRIES)
+    """How many times the whole chain (the target with its retries, then each fallback) is gone
+    through while nobody answers."""
 
 
 class GradingRule(Strict):
@@ -392,11 +412,16 @@ Emitted = tuple[str, str, str, tuple[str, ...], str | None]
 _SENDER_ONLY = ("omitted", "stopped")  # a report's events that have no target or channel
 
 
-def _emits(task: Duty | Report) -> list[Emitted]:
+def emits(task: Duty | Report, plan: Plan) -> list[Emitted]:
     """The events a task can put in the log: (event, what, actor role, target roles, channel)."""
     if isinstance(task, Report):
-        return [(event, task.id, task.from_, () if event in _SENDER_ONLY else (task.to, *task.fallback),
-                 None if event in _SENDER_ONLY else task.channel) for event in REPORT_EVENTS]
+        targets = (task.to, *task.fallback)
+        channels = [task.channel]
+        if task.channel in plan.channels:
+            channels += plan.channels[task.channel].chain(plan)
+        return [(event, task.id, task.from_, (), None) for event in _SENDER_ONLY] + [
+            (event, task.id, task.from_, targets, channel)
+            for event in REPORT_EVENTS if event not in _SENDER_ONLY for channel in channels]
     out: list[Emitted] = []
     for role in task.roles:
         out += [("action", task.do, role, (), None), ("omitted", task.do, role, (), None),
@@ -408,12 +433,18 @@ def _emits(task: Duty | Report) -> list[Emitted]:
     return out
 
 
-def _can_start(event: Emitted, on: Selector) -> bool:
+def can_start(event: Emitted, on: Selector) -> bool:
     kind, what, actor, targets, channel = event
     return (on.event == kind and (on.what is None or what in on.what)
             and (on.actor is None or actor in on.actor)
             and (on.target is None or any(t in on.target for t in targets))
             and (on.channel is None or channel in on.channel))
+
+
+def producers(plan: Plan, sel: Selector) -> set[str]:
+    """The roles whose duties and reports can put an event ``sel`` selects in the log."""
+    return {event[2] for task in (*plan.duties, *plan.escalation) for event in emits(task, plan)
+            if can_start(event, sel)}
 
 
 def task_loops(plan: Plan) -> list[tuple[tuple[int, ...], bool]]:
@@ -430,9 +461,9 @@ def task_loops(plan: Plan) -> list[tuple[tuple[int, ...], bool]]:
     graph = nx.DiGraph()
     graph.add_nodes_from(range(len(tasks)))
     for i, task in enumerate(tasks):
-        events = _emits(task)
+        events = emits(task, plan)
         for j, other in enumerate(tasks):
-            if any(_can_start(e, other.on) for e in events):
+            if any(can_start(e, other.on) for e in events):
                 graph.add_edge(i, j)
     loops = []
     for part in nx.strongly_connected_components(graph):
@@ -537,11 +568,25 @@ def _check_references(plan: Plan) -> list[tuple[Path_, str]]:
                 except ValueError as err:
                     problems.append(((*loc, "sets", name), f"{err}: the fact {name!r} is of type "
                                      f"{plan.facts[name].type}"))
+    for cid, channel in plan.channels.items():
+        if channel.fallback is None:
+            continue
+        need("channel", channel.fallback, channels, ("channels", cid, "fallback"))
+        path, nxt = [cid], channel.fallback
+        while nxt in plan.channels and nxt not in path:
+            path.append(nxt)
+            nxt = plan.channels[nxt].fallback
+        if nxt == cid:
+            problems.append((("channels", cid, "fallback"), "the channels fall back in a loop: "
+                             + " -> ".join([*path, cid]) + "; one of them must have no fallback"))
     for i, rep in enumerate(plan.escalation):
         loc = ("escalation", i)
         need("role", rep.from_, roles, (*loc, "from"))
         need("role", rep.to, roles, (*loc, "to"))
         need("channel", rep.channel, channels, (*loc, "channel"))
+        if rep.timeout is not None and rep.channel in channels and not plan.channels[rep.channel].synchronous:
+            problems.append(((*loc, "timeout"), f"a timeout is how long a call rings; {rep.channel!r} is not "
+                             "synchronous (nobody answers it), so its reports have none"))
         for j, fb in enumerate(rep.fallback):
             need("role", fb, roles, (*loc, "fallback", j))
         for j, field in enumerate(rep.carries):

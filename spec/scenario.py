@@ -105,6 +105,9 @@ class IncidentSpec(Strict):
 
 
 class ChannelParams(Strict):
+    down: Bool = False
+    """The channel does not work for the whole drill: reports go by the plan's fallback channel,
+    or are lost (unanswered) where it has none."""
     latency: DistributionField | None = None
     failure: Probability | None = None
     answer_within: Duration | None = None

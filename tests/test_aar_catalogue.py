@@ -1,4 +1,5 @@
-"""Every string of the After-Action Report has its Chinese translation, and the catalogue holds nothing else.
+"""Every string of the After-Action Report and of the report of many runs has its Chinese translation,
+and the catalogue holds nothing else.
 
 The strings are found as `pybabel extract` finds them, with reports/locale/babel.cfg (docs/evaluation.md):
 a new string marked in a template or in Python and left untranslated fails here.
@@ -34,6 +35,8 @@ def _fields(text: str) -> set[str]:
 def test_every_marked_string_is_translated_and_every_translation_is_used(lang):
     marked = _marked()
     assert {"After-Action Report", "Improvement Plan", "reached late", "Planning"} <= marked
+    assert {"Capability ratings across the runs", "How the runs of each requirement split: met, late, missed, violated",
+            "critical requirement", "worst late runs (latency, min)"} <= marked  # the many-run report's
     translated = {m.id: m.string for m in catalogue(lang) if m.id}
     assert sorted(marked - {k for k, v in translated.items() if v}) == []
     assert sorted(set(translated) - marked) == []

@@ -224,6 +224,19 @@ def test_branch_staff_deadlines_are_checked_at_every_branch(robbery_plan):
     assert r.outcome is Outcome.LATE and r.latency == pytest.approx(12) and "at west" in r.detail
 
 
+def test_a_response_naming_no_actor_is_checked_at_every_branch_when_staff_make_it(robbery_plan):
+    """ROB-01 names only the target and channel (110 by the alarm button); branch staff press it, so the
+    branch that alerts 110 does not answer for the one that does not."""
+    both = ((0, "east", "inject", "x", None, None, None), (0, "west", "inject", "x", None, None, None))
+    east_only = _site_log(*both, (0.5, "east", "sent", "alarm-110", "teller", "police", "alarm_button"))
+    r = next(r for r in Scorer(robbery_plan).score(east_only).results if r.id == "ROB-01")
+    assert r.outcome is Outcome.MISSED and "at west" in r.detail
+    both_sent = _site_log(*both, (0.5, "east", "sent", "alarm-110", "teller", "police", "alarm_button"),
+                          (0.6, "west", "sent", "alarm-110", "teller", "police", "alarm_button"))
+    r = next(r for r in Scorer(robbery_plan).score(both_sent).results if r.id == "ROB-01")
+    assert r.outcome is Outcome.MET
+
+
 def test_an_office_response_is_checked_once_for_all_branches(robbery_plan):
     log = _site_log((0, "east", "inject", "x", None, None, None), (0, "west", "inject", "x", None, None, None),
                     (2, "east", "received", "head-phone-office", "branch_head", "upper_office", "phone"),

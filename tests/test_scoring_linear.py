@@ -10,6 +10,7 @@ import pytest
 import drillsim
 from drillsim.log.eventlog import EventLog
 from drillsim.scoring.checks import SEVERITY, DeadlineCheck
+from drillsim.scoring.outcomes import Outcome
 from drillsim.scoring.scorecard import Scorer
 from drillsim.sim.engine import run_replication
 from drillsim.sim.model import build_model
@@ -89,11 +90,15 @@ def test_each_branch_is_judged_as_if_its_rows_were_scored_alone(robbery_plan, br
     each = {s: alone(s) for s in sites}
     outcomes = set()
     for rid in per_site:
-        worst = max(sites, key=lambda s: (SEVERITY[each[s][rid].outcome], each[s][rid].latency or 0.0))
+        judged = [s for s in sites if each[s][rid].outcome is not Outcome.NOT_APPLICABLE]  # its trigger was there
+        if not judged:  # it applies at no branch (ROB-08, ROB-09: no explosive): nor to all of them
+            assert together[rid].outcome is Outcome.NOT_APPLICABLE, rid
+            continue
+        worst = max(judged, key=lambda s: (SEVERITY[each[s][rid].outcome], each[s][rid].latency or 0.0))
         expected = each[worst][rid]
         assert replace(together[rid], detail="") == replace(expected, detail=""), rid
         assert together[rid].detail == f"{expected.detail} at {worst}".strip(), rid
-        outcomes |= {each[s][rid].outcome for s in sites}
+        outcomes |= {each[s][rid].outcome for s in judged}
     assert len(outcomes) > 1  # the branches differ, so the worst is a choice
 
 
