@@ -25,9 +25,9 @@ class CustomerFlow:
                  "services", "waited")
 
     def __init__(self, rep: Replication, spec: BranchRuntime):
-        self.rng = rep.customer_rng
         self.gap = spec.arrival_mean  # mean minutes between arrivals; 0: no customers
-        self.open_until = min(spec.open_until, rep.model.scenario.horizon)
+        self.rng = rep.streams.customers if self.gap > 0 else None  # a branch without customers draws none
+        self.open_until = min(spec.open_until, rep.model.horizon)
         self.draw_service = spec.service
         self.next_start = max(0.0, spec.open_from)
         self.arrivals: list[float] = []

@@ -40,7 +40,10 @@ class Person(Actor):
 
     def __init__(self, rep: Replication, role: str, name: str, site: str, present: bool, answers: bool,
                  office: bool, branch: Any = None):
-        super().__init__(rep, role, name, site)
+        self.rep = rep  # Actor's four, set here: no call to its __init__ for each of a replication's people
+        self.role = role
+        self.name = name
+        self.site = site
         self.present = present
         self.answers = answers  # can be reached at all (on site, on duty, or picks up the phone)
         self.office = office
@@ -147,8 +150,7 @@ class Person(Actor):
                 self.current = (kind, job)
                 if kind == CALL:
                     if job.ringing:  # else the caller gave up before we got to the phone
-                        job.pick_up()
-                        yield job.over
+                        yield job.take()
                 else:
                     if fresh:
                         yield env.timeout(model.reaction(rng))
@@ -352,8 +354,7 @@ class Person(Actor):
         self.paused, self.current = self.current, (kind, job)
         if kind == CALL:
             if job.ringing:
-                job.pick_up()
-                yield job.over
+                yield job.take()
         else:
             with suppress(Stopped):
                 yield from self.rep.send(self, job[0], job[1])

@@ -25,7 +25,7 @@ from .seeds import Seed, streams
 def run_replication(model: Model, seed: Seed) -> EventLog:
     """Play one replication and return its event log."""
     rep = Replication(model, streams(seed))
-    rep.env.run(until=model.scenario.horizon)
+    rep.env.run(until=model.horizon)
     rep.finish()
     start = model.scenario.start
     meta = {**model.meta, "seed": _seed_text(seed)}

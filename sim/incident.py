@@ -34,7 +34,7 @@ class Incident:
         self.env = rep.env
         self.model = model = rep.model
         self.rng = rng  # the incident stream: inject times and the facts they draw
-        self.facts: dict[str, Any] = {**model.plan.initial_facts, "type": model.scenario.incident.type, "level": 0}
+        self.facts: dict[str, Any] = dict(model.initial_facts)
         self.since: dict[str, float] = {}  # fact -> when it took its present value
         self.started: set[str] = set()  # branches the incident has disrupted
         self.clock_started: dict[str, tuple[float, float]] = {}  # elapsed fact -> (started at, value then)
@@ -121,7 +121,7 @@ class Incident:
 
     def _clock(self, name: str, running: bool, site: str) -> None:
         """The fact that runs an elapsed fact changed: start it, or stop it and log its value."""
-        _, per_unit, _ = self.model.plan.clocks[name]
+        _, per_unit, _ = self.model.clocks[name]
         if running and name not in self.clock_started:
             self.clock_started[name] = (self.env.now, self.facts[name])
             self.env.process(self._tick(name, self.env.now, site))
@@ -131,7 +131,7 @@ class Incident:
             self.rep.emit("fact", name, None, value=round(self.facts[name], 6), site=site)
 
     def _tick(self, name: str, started: float, site: str):
-        _, per_unit, marks = self.model.plan.clocks[name]
+        _, per_unit, marks = self.model.clocks[name]
         base = self.clock_started[name][1]
         for mark in marks:
             if mark <= base:
@@ -145,7 +145,7 @@ class Incident:
     # The level ----------------------------------------------------------------------------------
 
     def declare_level(self, by: Actor) -> None:
-        rank = self.model.plan.grade(self.facts, self.facts["type"])
+        rank = self.model.grade(self.facts, self.facts["type"])
         if rank and rank != self.facts["level"]:  # a graded incident keeps a level until it ends
             self.facts["level"] = rank
             name = self.model.level_names[rank]

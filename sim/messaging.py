@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 class Call:
     """A phone call: ``answered`` succeeds with True when the receiver picks up, or with False when
     the caller gives up (after the report's ``timeout``, else the channel's ``answer_within``);
-    ``over`` when the talk is done.
+    ``over``, when a person picked up (:meth:`take`), when the talk is done (an agency waits for nothing).
 
     The receiver's ``ring`` starts the caller's patience (:meth:`wait_for_answer`) before anything
     else, unless it picks up sooner for certain (an agency that answers in a drawn time): then no
@@ -34,7 +34,7 @@ class Call:
         self.msg = msg
         self.give_up_after = give_up_after
         self.answered = env.event()
-        self.over = env.event()
+        self.over: simpy.Event | None = None
 
     def wait_for_answer(self) -> None:
         self.env.timeout(self.give_up_after, self).callbacks.append(_give_up)
@@ -47,8 +47,15 @@ class Call:
         if not self.answered.triggered:  # else the caller has hung up
             self.answered.succeed(True)
 
+    def take(self) -> simpy.Event:
+        """A person picks up the ringing phone: the event of the talk being over, to wait for."""
+        self.over = self.env.event()
+        self.pick_up()
+        return self.over
+
     def hang_up(self) -> None:
-        self.over.succeed()
+        if self.over is not None:
+            self.over.succeed()
 
 
 def _give_up(timeout: simpy.Timeout) -> None:
@@ -61,19 +68,19 @@ def send(rep: Replication, sender: Person, spec: TaskSpec, site: str):
     """Pass a report along its edge: preparation, then for each round the target and its fallbacks
     in turn, each holder it goes to (its ``notify``) tried with its retries, until one has it."""
     rng, env = rep.people_rng, rep.env
-    report = spec.report
+    report = spec.report_id
     if spec.omission and rng.random() < spec.omission:
-        rep.emit("omitted", report.id, sender, site=site)
+        rep.emit("omitted", report, sender, site=site)
         return
     lose = rep.model.field_omission
-    fields = tuple([f for f in report.carries if rng.random() >= lose]) if lose else report.carries
+    fields = tuple([f for f in spec.carries if rng.random() >= lose]) if lose else spec.carries
     prep = spec.takes(rng)
     if prep:
         yield from sender.spend(prep)
-    give_up = spec.channel.answer_within if report.timeout is None else report.timeout
-    for _ in range(report.rounds):
+    give_up, notify = spec.give_up, spec.notify
+    for _ in range(spec.rounds):
         for role in spec.targets:
-            holders = rep.addressees(role, site, report.notify)
+            holders = rep.addressees(role, site, notify)
             if len(holders) == 1:
                 reached = yield from _attempts(rep, sender, spec, holders[0], fields, site, give_up)
             elif holders:  # every holder at once: reached if any of them was
@@ -89,13 +96,13 @@ def _attempts(rep: Replication, sender: Person, spec: TaskSpec, target: Actor, f
               give_up: float):
     """Send the report to one holder, trying again on its retries: True once it has it (an
     asynchronous message is sent for good), False when every call went unanswered."""
-    comms, env, report, channel = rep.comms_rng, rep.env, spec.report, spec.channel
-    for attempt in range(1 + report.retry.attempts):
+    comms, env, report, channel = rep.comms_rng, rep.env, spec.report_id, spec.channel
+    for attempt in range(1 + spec.attempts):
         if attempt:
-            yield env.timeout(report.retry.every)
+            yield env.timeout(spec.retry_every)
         rep.ref += 1
-        msg = Message(report.id, sender, target, channel.id, rep.ref, fields, site)
-        rep.emit("sent", report.id, sender, target, channel.id, msg.ref, attempt + 1, fields, site)
+        msg = Message(report, sender, target, channel.id, rep.ref, fields, site)
+        rep.emit("sent", report, sender, target, channel.id, msg.ref, attempt + 1, fields, site)
         lost = channel.failure and comms.random() < channel.failure
         latency = channel.latency(comms)
         if not channel.synchronous:

@@ -66,23 +66,46 @@ class TaskSpec:
     channel: ChannelRuntime | None = None
     targets: tuple[str, ...] = ()
     sets: tuple[tuple[str, Any], ...] = ()  # duties: the facts its action makes so (``Duty.sets``)
+    # read from ``on`` and ``report`` once: a pydantic model's attributes are slow to read (its
+    # ``__getattr__`` keeps Python from specializing the lookup), and these are read on the hot path
+    first: bool = field(init=False)  # ``on.first``: only the first such event at a site starts it
+    on_actor: tuple[str, ...] | None = field(init=False)
+    on_channel: tuple[str, ...] | None = field(init=False)
+    on_value: Any = field(init=False)
     narrow: bool = field(init=False)  # the trigger names an actor, a channel or a value
+    report_id: str | None = field(init=False)
+    carries: tuple[str, ...] = field(init=False)  # reports: ``Report.carries``
+    attempts: int = field(init=False)  # reports: ``Report.retry``
+    retry_every: float = field(init=False)
+    give_up: float = field(init=False)  # reports: how long each call rings (``Report.timeout``, else the channel's)
+    notify: str = field(init=False)  # reports: ``Report.notify``
+    rounds: int = field(init=False)  # reports: ``Report.rounds``
     role: str = field(init=False)  # the first-listed role: the only one, for most tasks
     road: bool = field(init=False)  # a report its sender can make while travelling (``Channel.on_the_road``)
 
     def __post_init__(self) -> None:
-        on = self.on
+        on, report = self.on, self.report
+        self.first = on.first
+        self.on_actor, self.on_channel, self.on_value = on.actor, on.channel, on.value
         self.narrow = on.actor is not None or on.channel is not None or on.value is not None
+        self.report_id = report.id if report is not None else None
+        self.carries = report.carries if report is not None else ()
+        self.attempts = report.retry.attempts if report is not None else 0
+        self.retry_every = report.retry.every if report is not None else 0.0
+        self.notify = report.notify if report is not None else "one"
+        self.rounds = report.rounds if report is not None else 0
+        self.give_up = 0.0
+        if report is not None:
+            self.give_up = self.channel.answer_within if report.timeout is None else report.timeout
         self.role = self.roles[0]
         self.road = self.channel is not None and self.channel.on_the_road
 
     def matches(self, actor_role: str | None, channel: str | None, value: Any) -> bool:
         """Whether an event the trigger index has already matched on kind, name and target role
         (``Model.triggers``) also has the actor, channel and value the trigger asks for."""
-        on = self.on
-        return ((on.actor is None or actor_role in on.actor)
-                and (on.channel is None or channel in on.channel)
-                and (on.value is None or on.value == value))
+        return ((self.on_actor is None or actor_role in self.on_actor)
+                and (self.on_channel is None or channel in self.on_channel)
+                and (self.on_value is None or self.on_value == value))
 
 
 @dataclass(slots=True)
@@ -154,6 +177,13 @@ class Model:
     """(branch, staff role) for every staff role at every branch, even one staffed by nobody."""
     level_names: dict[int, str | None]  # level rank -> name; 0: none declared
     clocks_run_by: dict[str, list[str]]  # fact -> the elapsed facts it runs
+    # what a replication reads of the plan and the scenario, read from them once (their pydantic
+    # attributes are slow to read)
+    horizon: float
+    incident_id: str
+    initial_facts: dict[str, Any]  # every fact before anything happens, with the incident's type and no level
+    clocks: dict[str, tuple[str, float, tuple[float, ...]]]  # ``Plan.clocks``
+    grade: Callable[[dict[str, Any], str], int]  # ``Plan.grade``
     meta: dict[str, Any] = field(default_factory=dict)
 
 
@@ -279,7 +309,9 @@ def build_model(plan: Plan, scenario: Scenario) -> Model:
         handling=(human.handling or defaults.OFFICE_HANDLING).sampler(),
         travel=travel, field_omission=human.field_omission, people=people, groups=groups,
         level_names={0: None, **{rank: name for name, rank in plan.level_rank.items()}},
-        clocks_run_by=clocks_run_by,
+        clocks_run_by=clocks_run_by, horizon=sc.horizon, incident_id=sc.incident.id,
+        initial_facts={**plan.initial_facts, "type": sc.incident.type, "level": 0}, clocks=plan.clocks,
+        grade=plan.grade,
         meta={"plan": plan.id, "scenario": sc.id, "incident": sc.incident.id, "type": sc.incident.type,
               "start": sc.start.isoformat()},
     )

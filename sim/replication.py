@@ -12,8 +12,6 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any
 
-import simpy
-
 from drillsim.agents.agency import Agency
 from drillsim.agents.base import Actor, Message
 from drillsim.agents.customers import CustomerFlow
@@ -23,6 +21,7 @@ from drillsim.spec.conditions import always
 
 from . import messaging
 from .incident import Incident
+from .kernel import Environment
 from .model import Model, TaskSpec
 from .perception import HANDED, performers, stand_in
 from .seeds import Streams
@@ -33,10 +32,10 @@ class Replication:
         self.model = model
         self.people_rng = streams.people  # presence, reactions, omissions, task times, travel
         self.comms_rng = streams.comms  # channels and agencies
-        self.customer_rng = streams.customers
-        self.env = simpy.Environment()
+        self.streams = streams
+        self.env = Environment()
         self.rows: list[Event] = []
-        self.incident_id = model.scenario.incident.id
+        self.incident_id = model.incident_id
         self.triggers = model.triggers
         self.follows = model.follows  # event kind -> the injects that follow such an event
         self.done: set[tuple[str, str]] = set()
@@ -59,9 +58,10 @@ class Replication:
         self.shared: dict[str, list[Person]] = {}
         self.on_site: dict[str, list[Person]] = {}  # a branch's staff, in plan order
         self.units: dict[tuple[str, str], list[Person]] = {}  # (site, agency) -> its unit on the scene
+        draw = rng.random
         for slot in model.people:
-            present = rng.random() < slot.presence
-            answers = present or rng.random() < slot.reachable
+            present = draw() < slot.presence
+            answers = present or draw() < slot.reachable
             person = Person(self, slot.role, slot.name, slot.site, present, answers, slot.office,
                             self.flows[slot.site] if slot.serves else None)
             if slot.office:
@@ -109,7 +109,7 @@ class Replication:
         for spec in specs:
             if spec.narrow and not spec.matches(row.actor_role, row.channel, row.value):
                 continue
-            if spec.on.first:  # only the first such event at this site can start it
+            if spec.first:  # only the first such event at this site can start it
                 if (spec.id, site) in self.seen_first:
                     continue
                 self.seen_first.add((spec.id, site))

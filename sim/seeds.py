@@ -10,12 +10,11 @@ Replication ``i`` of a batch with seed ``s`` uses ``SeedSequence(s, spawn_key=(i
 child that ``SeedSequence(s).spawn`` would give — so its results do not depend on how many workers
 ran the batch, and it can be re-run alone from its index. Its four streams are seeded from one
 block of that sequence's output, 256 bits each: one hash per replication rather than one per
-stream, which made stream set-up about twice as fast.
+stream, which made stream set-up about twice as fast. The customers' generator is made from its
+words only when a branch has customers to draw for.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 from numpy.random.bit_generator import ISeedSequence
@@ -52,12 +51,23 @@ class Draws:
         return self._normals.pop()
 
 
-@dataclass(slots=True, frozen=True)
 class Streams:
-    incident: Draws
-    people: Draws
-    comms: Draws
-    customers: np.random.Generator  # drawn in blocks by the customer flow itself
+    """A replication's four streams; ``customers`` is drawn in blocks by the customer flow itself."""
+
+    __slots__ = ("_customer_words", "_customers", "comms", "incident", "people")
+
+    def __init__(self, incident: Draws, people: Draws, comms: Draws, customer_words: np.ndarray):
+        self.incident = incident
+        self.people = people
+        self.comms = comms
+        self._customer_words = customer_words
+        self._customers: np.random.Generator | None = None
+
+    @property
+    def customers(self) -> np.random.Generator:
+        if self._customers is None:
+            self._customers = _generator(self._customer_words)
+        return self._customers
 
 
 def replication_seed(seed: int, index: int) -> np.random.SeedSequence:
@@ -82,11 +92,18 @@ class _SeedWords(ISeedSequence):
 
 WORDS_PER_STREAM = 8  # 256 bits: all that PCG64 asks for
 
+# SeedSequence.generate_state without the ``np.errstate`` wrapper around it (a Python-level context
+# switch per call; the hashing is unsigned integer arithmetic in C, which raises no float errors)
+_generate_state = getattr(np.random.SeedSequence.generate_state, "__wrapped__",
+                          np.random.SeedSequence.generate_state)
+
+
+def _generator(words: np.ndarray) -> np.random.Generator:
+    return np.random.Generator(np.random.PCG64(_SeedWords(words)))
+
 
 def streams(seed: Seed) -> Streams:
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-    words = ss.generate_state(WORDS_PER_STREAM * len(STREAMS))
-    generators = [np.random.Generator(np.random.PCG64(_SeedWords(words[k * WORDS_PER_STREAM:][:WORDS_PER_STREAM])))
-                  for k in range(len(STREAMS))]
-    *scalar, customers = generators
-    return Streams(*(Draws(g) for g in scalar), customers)
+    words = _generate_state(ss, WORDS_PER_STREAM * len(STREAMS))
+    incident, people, comms, customers = (words[k:k + WORDS_PER_STREAM] for k in range(0, len(words), WORDS_PER_STREAM))
+    return Streams(Draws(_generator(incident)), Draws(_generator(people)), Draws(_generator(comms)), customers)
