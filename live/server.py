@@ -71,7 +71,7 @@ def _loopback(host: str) -> bool:
 
 
 def _log_config() -> dict:
-    """uvicorn's logging, all of it on stderr (stdout holds only the lines the contract names)."""
+    """uvicorn's logging, all of it on stderr (stdout holds only the lines docs/live.md names)."""
     from uvicorn.config import LOGGING_CONFIG
 
     config = copy.deepcopy(LOGGING_CONFIG)

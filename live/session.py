@@ -235,7 +235,7 @@ class Session:
     # What the pages show ---------------------------------------------------------------------------
 
     def state(self) -> dict:
-        """The controller's state (the contract's ``state``), cached per change and second of the clock."""
+        """The controller's state (``state`` in docs/live.md), cached per change and second of the clock."""
         drill = self.store.drill(self.key)
         name = self.state_name()
         clock = self.clock()

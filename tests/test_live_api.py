@@ -301,7 +301,7 @@ def test_sync_answers_the_server_times_and_keeps_them(drill, clock):
     assert drill.store.rows("SELECT t0 FROM live_syncs") == [{"t0": T0 - 5}]
 
 
-def test_the_pages_carry_the_contract_hooks(drill):
+def test_the_pages_carry_the_test_hooks(drill):
     started(drill)
     html = drill.client.get(f"/c/{drill.c}").text
     for hook in ("clock", "state", "start", "pause", "resume", "end", "end-confirm", "inject-robbers-enter",
