@@ -199,7 +199,7 @@ class Replication:
                 self._dispatch(specs, Event(at, site, self.incident_id, "fact", name, value=facts[name]), None, None,
                                site)
 
-    def addressees(self, role: str, site: str, notify: str = "one") -> list[Actor]:
+    def addressees(self, role: str, site: str, notify: str) -> list[Actor]:
         """Who a report to ``role`` about ``site`` goes to: the agency; or of the role's people at the
         site (else at the first branch, else in the office) the most reachable, least busy one
         (``notify: one``), every one (``all``), or the next in turn (``round_robin``, in order of name)."""
