@@ -24,6 +24,8 @@ packages=()
 # HarfBuzz-Subset embeds a font's glyphs in a PDF in a fraction of fontTools' time (WeasyPrint will require it)
 .venv/bin/python -c "import ctypes.util, sys; sys.exit(not ctypes.util.find_library('harfbuzz-subset'))" \
     || packages+=(libharfbuzz-subset0)
+# The live console's browser tests drive Debian's chromium (Playwright never downloads a browser here)
+command -v chromium >/dev/null || packages+=(chromium)
 if [ ${#packages[@]} -gt 0 ]; then
     if command -v apt-get >/dev/null; then
         sudo=""
@@ -31,9 +33,9 @@ if [ ${#packages[@]} -gt 0 ]; then
         $sudo apt-get update -qq
         DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${packages[@]}" >/dev/null
     elif command -v dnf >/dev/null; then
-        sudo dnf install -y wqy-microhei-fonts pango
+        sudo dnf install -y wqy-microhei-fonts pango chromium
     else
-        echo "drillsim: install a font with Chinese glyphs (e.g. Noto Sans CJK SC) and Pango (for PDFs): ${packages[*]}" >&2
+        echo "drillsim: install a font with Chinese glyphs (e.g. Noto Sans CJK SC) Pango (for PDFs) and chromium (for the browser tests): ${packages[*]}" >&2
         exit 1
     fi
 fi
