@@ -27,7 +27,7 @@ WORDS: dict[str, dict[str, str]] = {
         "requirement": "要求", "left": "剩余", "due": "应注入", "pending": "待定", "delivered": "已注入",
         "skipped": "已跳过", "met": "达标", "late": "超时", "overdue": "已逾期", "missed": "未完成",
         "violated": "违反", "not-applicable": "不适用", "not-evaluated": "未评估",
-        "result": "结果", "aar": "演练总结报告", "sheet": "实时记录 (表格)", "score": "得分",
+        "result": "结果", "aar": "演练评估报告", "sheet": "实时记录 (表格)", "score": "得分",
         "rating": "评级", "online": "在线", "offline": "离线", "queued": "待发送",
         "stamps": "我的记录", "undo": "撤销", "correct": "更正时间", "note": "备注", "note_save": "保存备注",
         "undone": "已撤销", "corrected": "已更正", "acked": "已发送", "watching": "观察角色",
