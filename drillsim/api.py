@@ -30,11 +30,13 @@ from drillsim.sim.engine import run_replication
 from drillsim.sim.model import Model, build_model
 from drillsim.sim.seeds import Seed
 from drillsim.spec import catalog
+from drillsim.spec.overlay import load_overlay
 from drillsim.spec.plan import Plan
 from drillsim.spec.plan import load_plan as _load_plan
 from drillsim.spec.programme import Programme, drill_start, load_programme
 from drillsim.spec.scenario import Scenario
 from drillsim.spec.scenario import load_scenario as _load_scenario
+from drillsim.spec.yamlio import load_yaml
 
 if TYPE_CHECKING:
     from drillsim.design_search import DesignResult
@@ -55,12 +57,15 @@ def load_plan(ref: str | Path) -> Plan:
     return _load_plan(catalog.resolve(ref, "plan"))
 
 
-def load_scenario(ref: str | Path, plan: Plan | None = None) -> Scenario:
-    """A scenario, checked against ``plan`` (or against the built-in plan it names)."""
+def load_scenario(ref: str | Path, plan: Plan | None = None, params: str | Path | None = None) -> Scenario:
+    """A scenario, checked against ``plan`` (or against the built-in plan it names), with the values of
+    the overlay file ``params`` (``drillsim calibrate`` writes one; ``spec/overlay.py``)."""
     path = catalog.resolve(ref, "scenario")
     if plan is None:
         plan = load_plan(_load_scenario(path).plan)
-    return _load_scenario(path, plan)
+    if params is None:
+        return _load_scenario(path, plan)
+    return load_overlay(params).apply(plan, load_yaml(path)[0], str(path))[1]
 
 
 def build(plan: Plan, scenario: Scenario) -> Model:
@@ -286,10 +291,11 @@ def replicate(plan: Plan, scenario: Scenario, reps: int, seed: int = 0, workers:
 
 
 def experiment(ref: str | Path, reps: int | None = None, seed: int | None = None, workers: int = 1,
-               scheduler: Any = None, chunk: int = 200) -> ExperimentRun:
+               scheduler: Any = None, chunk: int = 200, params: str | Path | None = None) -> ExperimentRun:
     """Run every configuration of an experiment file (a path or a built-in id) in memory, on common
-    random numbers, and compare them; ``reps`` and ``seed`` replace the file's if given. With the
-    file's, the results are those of ``drillsim experiment``. Nothing is written until ``.write(out)``.
+    random numbers, and compare them; ``reps`` and ``seed`` replace the file's if given, and the
+    overlay file ``params`` sets its values into the scenario. With the file's, the results are those
+    of ``drillsim experiment``. Nothing is written until ``.write(out)``.
 
     >>> import drillsim
     >>> run = drillsim.experiment("robbery-staffing", reps=10)
@@ -305,7 +311,7 @@ def experiment(ref: str | Path, reps: int | None = None, seed: int | None = None
     from drillsim.experiment_runs import ExperimentRun, experiment_job
     from drillsim.runner import iterate_batch
 
-    exp, job = experiment_job(ref, reps, seed, chunk)
+    exp, job = experiment_job(ref, reps, seed, chunk, params)
     run = ExperimentRun(exp, job)
     for res in iterate_batch(job, None, workers, scheduler):
         run.add(res, keep=True)

@@ -49,6 +49,8 @@ WorkersOpt = Annotated[int | None, typer.Option(min=1, help="local worker proces
 SchedulerOpt = Annotated[str | None, typer.Option(
     help="address of a Dask scheduler, tcp://host:8786 (waits distributed.comm.timeouts.connect to reach it)")]
 ResumeOpt = Annotated[bool, typer.Option(help="finish an interrupted run in --out")]
+ParamsOpt = Annotated[Path | None, typer.Option(
+    "--params", help="an overlay of parameter values, such as drillsim calibrate writes (docs/calibration.md)")]
 DbOpt = Annotated[Path | None, typer.Option(
     "--db", help="the history's database (default: $DRILLSIM_HISTORY, else ~/.local/share/drillsim/history.sqlite)")]
 
@@ -183,6 +185,7 @@ def run(plan: PlanArg, scenario: ScenarioArg,
         force: ForceOpt = False,
         lang: Annotated[str | None, typer.Option(
             "--lang", help="with --reps: language of the report and the tables, en or zh [default: en]")] = None,
+        params: ParamsOpt = None,
         ) -> None:
     """Simulate SCENARIO under PLAN and score it: one drill with its report, or --reps many."""
     import drillsim
@@ -202,7 +205,7 @@ def run(plan: PlanArg, scenario: ScenarioArg,
                 raise InputError(name, "applies only to many replications (--reps N)")
     _out_folder(out, force, resume)
     p = drillsim.load_plan(plan)
-    sc = drillsim.load_scenario(scenario, p)
+    sc = drillsim.load_scenario(scenario, p, params)
     if reps == 1:
         if force:
             remove_batch_results(out)
@@ -340,7 +343,8 @@ def experiment(ref: Annotated[str, typer.Argument(help="experiment file, or the 
                workers: WorkersOpt = None,
                scheduler: SchedulerOpt = None,
                resume: ResumeOpt = False,
-               force: ForceOpt = False) -> None:
+               force: ForceOpt = False,
+               params: ParamsOpt = None) -> None:
     """Run every configuration of an experiment on common random numbers and compare them."""
     from drillsim.experiment_runs import run_experiment
     from drillsim.spec import catalog
@@ -349,10 +353,10 @@ def experiment(ref: Annotated[str, typer.Argument(help="experiment file, or the 
     _out_folder(out, force, resume)
     source = catalog.resolve(ref, "experiment")
     _expect_kind(source, "drillsim.experiment")
-    exp, _ = load_experiment(source)
+    exp, _ = load_experiment(source, params)
     with _progress_bars("replications") as (advance,):
         result = _interruptible(lambda: run_experiment(ref, out, workers, scheduler, resume, advance,
-                                                       overwrite=force), out)
+                                                       overwrite=force, params=params), out)
     from rich.table import Table
 
     table = Table(title=f"{exp.title} — ranking by mean score (baseline {result.comparison['baseline']})")
@@ -383,7 +387,8 @@ def stress(plan: PlanArg, scenario: ScenarioArg,
            lang: Annotated[str, typer.Option("--lang", help="language of the report and memo: en or zh")] = "en",
            workers: WorkersOpt = None,
            scheduler: SchedulerOpt = None,
-           force: ForceOpt = False) -> None:
+           force: ForceOpt = False,
+           params: ParamsOpt = None) -> None:
     """Where the design breaks: each role absent, each channel down, reduced staffing, two incidents at
     once, load at many branches and sensitivity, each against the drill as planned on common random
     numbers."""
@@ -400,7 +405,7 @@ def stress(plan: PlanArg, scenario: ScenarioArg,
         raise InputError("--branches", f"{branches!r}: give increasing numbers of branches from 1 to 1000")
     _out_folder(out, force)
     options = StressOptions(reps=reps, seed=seed, families=families, branches=counts, sobol_samples=sobol,
-                            workers=workers, scheduler=scheduler, other=with_)
+                            workers=workers, scheduler=scheduler, other=with_, params=params)
     with _progress_bars("replications") as (advance,):
         result = _interruptible(lambda: run_stress(plan, scenario, options, advance), out)
     files = result.write(out, lang)
@@ -436,6 +441,43 @@ def design(plan: PlanArg,
 
 
 @app.command()
+def calibrate(plan: PlanArg,
+              db: DbOpt = None,
+              out: OutOpt = Path("out/calibration"),
+              scenario: Annotated[str | None, typer.Option(
+                  help="use only the drills of this scenario (a file, or a built-in id) [default: every drill "
+                       "whose scenario is built in]")] = None,
+              reps: Annotated[int, typer.Option(min=50, max=100_000,
+                                                help="replications at each point the fit tries")] = 400,
+              seed: SeedOpt = 0,
+              prior_factor: Annotated[float, typer.Option(
+                  min=1.01, max=100.0, help="the prior: each default is right within this factor, with 95 %")] = 2.0,
+              lang: Annotated[str, typer.Option("--lang", help="language of the memo and the plot: en or zh")] = "en",
+              workers: WorkersOpt = None,
+              scheduler: SchedulerOpt = None,
+              force: ForceOpt = False) -> None:
+    """Fit the plan's timing parameters to the drills in the history, censored latencies and all; write
+    an overlay for --params (docs/calibration.md)."""
+    from drillsim.calibration import Options
+    from drillsim.calibration import calibrate as fit
+    from drillsim.reports.i18n import Translator
+
+    Translator(lang)  # a bad --lang is refused before any work
+    _out_folder(out, force)
+    if (out / "calibration.json").exists() and not force:
+        raise InputError("--out", f"{out} holds the results of an earlier run (calibration.json): add --force to "
+                         "replace them, or choose another folder")
+    options = Options(reps=reps, seed=seed, prior_factor=prior_factor, scenario=scenario, workers=workers,
+                      scheduler=scheduler)
+    with _progress_bars("replications") as (advance,):
+        result = fit(plan, db, options, lambda done, _: advance(done, None))  # the rounds needed are not known
+    files = result.write(out, lang)
+    out_console.print(files["summary"].read_text(encoding="utf-8"), highlight=False, markup=False)
+    out_console.print(f"overlay: {files['params']}  PIT: {files['plot']}  results: {files['json']}",
+                      highlight=False, markup=False)
+
+
+@app.command()
 def programme(ref: Annotated[str, typer.Argument(help="programme file, or the id of a built-in programme")],
               out: OutOpt = Path("out/programme"), force: ForceOpt = False) -> None:
     """Play every drill of a year's programme on its date; write the calendar with each drill's result."""
@@ -451,7 +493,7 @@ def programme(ref: Annotated[str, typer.Argument(help="programme file, or the id
     out_console.print(f"programme: {result.files['page']}")
 
 
-SCHEMAS = ("drillsim.plan", "drillsim.scenario", "drillsim.programme", "drillsim.experiment")
+SCHEMAS = ("drillsim.plan", "drillsim.scenario", "drillsim.programme", "drillsim.experiment", "drillsim.overlay")
 
 
 def _file_kind(path: Path) -> str:
@@ -478,17 +520,21 @@ def _expect_kind(path: Path, kind: str) -> None:
 
 
 @app.command()
-def validate(files: Annotated[list[Path], typer.Argument(help="plan, scenario, programme and experiment files")]
-             ) -> None:
-    """Check files by the kind their `schema:` names; scenarios are checked against their plan."""
-    from drillsim.spec.catalog import builtin_plans
+def validate(files: Annotated[list[Path], typer.Argument(
+                 help="plan, scenario, programme, experiment and overlay files")]) -> None:
+    """Check files by the kind their `schema:` names; scenarios are checked against their plan, and an
+    overlay against every scenario of its plan, built in or given."""
+    from drillsim.spec.catalog import builtin_plans, builtin_scenarios
     from drillsim.spec.experiment import load_experiment
     from drillsim.spec.lint import plan_warnings, scenario_warnings
+    from drillsim.spec.overlay import load_overlay
     from drillsim.spec.plan import load_plan
     from drillsim.spec.programme import load_programme
     from drillsim.spec.scenario import load_scenario
+    from drillsim.spec.yamlio import load_yaml
 
     plans: dict[str, object] = {}
+    scenarios: dict[str, list[Path]] = {}  # the scenario files given, by plan
 
     warnings: list = []
 
@@ -507,6 +553,7 @@ def validate(files: Annotated[list[Path], typer.Argument(help="plan, scenario, p
             plans[sc.plan] = load_plan(builtin_plans()[sc.plan])
         sc = load_scenario(path, plans[sc.plan])
         warnings.extend(scenario_warnings(sc, plans[sc.plan], str(path)))
+        scenarios.setdefault(sc.plan, []).append(path)
         return f"scenario {sc.id}, plan {sc.plan}"
 
     def programme_file(path: Path) -> str:
@@ -516,7 +563,24 @@ def validate(files: Annotated[list[Path], typer.Argument(help="plan, scenario, p
         exp, configs = load_experiment(path)
         return f"experiment {exp.id}, {len(configs)} configurations"
 
-    checks = dict(zip(SCHEMAS, (plan_file, scenario_file, programme_file, experiment_file), strict=True))
+    def overlay_file(path: Path) -> str:
+        overlay = load_overlay(path)
+        plan_id = overlay.file.plan
+        if plan_id not in plans and plan_id in builtin_plans():
+            plans[plan_id] = load_plan(builtin_plans()[plan_id])
+        given = scenarios.get(plan_id, [])
+        if plan_id in builtin_plans():
+            given = given + [p for p in builtin_scenarios().values() if load_scenario(p).plan == plan_id]
+        if plan_id not in plans or not given:
+            raise InputError(str(path), f"its plan {plan_id!r} is neither built in nor among the files given with "
+                             "a scenario: give them, so that the overlay can be checked against a scenario", "plan",
+                             overlay.positions.get(("plan",)))
+        for scenario_path in given:
+            overlay.apply(plans[plan_id], load_yaml(scenario_path)[0], str(scenario_path))
+        return f"overlay of plan {plan_id}, {len(overlay.file.set)} values, checked against {len(given)} scenarios"
+
+    checks = dict(zip(SCHEMAS, (plan_file, scenario_file, programme_file, experiment_file, overlay_file),
+                      strict=True))
 
     # plans first, so that scenarios are checked against the plans given
     order = {check: i for i, check in enumerate(checks.values())}

@@ -30,11 +30,11 @@ class ExperimentOutput:
 
 
 def experiment_job(ref: str | Path, reps: int | None = None, seed: int | None = None,
-                   chunk: int = 200) -> tuple[Experiment, BatchJob]:
+                   chunk: int = 200, params: str | Path | None = None) -> tuple[Experiment, BatchJob]:
     """The experiment file and the batch of its configurations (with ``reps`` and ``seed`` if given
-    instead of the file's)."""
+    instead of the file's, and the values of the overlay file ``params``)."""
     source = catalog.resolve(ref, "experiment")
-    exp, configs = load_experiment(source)
+    exp, configs = load_experiment(source, params)
     ids = [r.id for r in configs[0][1].requirements]
     for name, plan, _ in configs:
         if [r.id for r in plan.requirements] != ids:
@@ -146,9 +146,9 @@ def _write_comparison(run: ExperimentRun, out: Path) -> ExperimentOutput:
 
 def run_experiment(ref: str | Path, out: str | Path, workers: int | None = None, scheduler: Any = None,
                    resume: bool = False, progress: Progress | None = None, chunk: int = 200,
-                   overwrite: bool = False) -> ExperimentOutput:
+                   overwrite: bool = False, params: str | Path | None = None) -> ExperimentOutput:
     """Run every configuration of an experiment on common random numbers and compare them."""
-    exp, job = experiment_job(ref, chunk=chunk)
+    exp, job = experiment_job(ref, chunk=chunk, params=params)
     run = ExperimentRun(exp, job)
     total, done = exp.reps * len(run.names), 0
     for res in iterate_batch(job, Path(out), workers, scheduler, resume, overwrite):

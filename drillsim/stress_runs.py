@@ -61,6 +61,8 @@ class StressOptions:
     scheduler: Any = None
     other: str | None = None
     """The scenario of a second incident at the same time (default: another scenario of the plan)."""
+    params: str | Path | None = None
+    """An overlay file whose values are set into the scenario (``spec/overlay.py``)."""
 
 
 @dataclass
@@ -174,7 +176,8 @@ def run_stress(plan_ref: str | Path, scenario_ref: str | Path, options: StressOp
             raise InputError("--only", f"{family!r} is not a part of the stress test; they are {', '.join(FAMILIES)}")
     if options.reps < 2:
         raise InputError("--reps", f"a stress test needs at least 2 replications, got {options.reps}")
-    drill = drill_from_files(catalog.resolve(plan_ref, "plan"), catalog.resolve(scenario_ref, "scenario"))
+    drill = drill_from_files(catalog.resolve(plan_ref, "plan"), catalog.resolve(scenario_ref, "scenario"),
+                             options.params)
     result = StressResult(drill, options)
     perts, result.skipped = plan_stress(drill, options)
     jobs: list[tuple[str, BatchJob]] = []

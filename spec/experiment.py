@@ -112,8 +112,10 @@ def set_path(data: Any, path: str, value: Any) -> None:
             node = node[step]
 
 
-def load_experiment(path: str | Path) -> tuple[Experiment, list[tuple[str, Plan, Scenario]]]:
-    """The experiment and its configurations, each a checked plan and scenario."""
+def load_experiment(path: str | Path, params: str | Path | None = None
+                    ) -> tuple[Experiment, list[tuple[str, Plan, Scenario]]]:
+    """The experiment and its configurations, each a checked plan and scenario; the values of the
+    overlay file ``params`` (``spec/overlay.py``) are set into the scenario before the factors."""
     source = str(path)
     data, positions = load_yaml(path)
     exp = check(Experiment, data, source, positions, "schema, plan, scenario, factors")
@@ -124,6 +126,11 @@ def load_experiment(path: str | Path) -> tuple[Experiment, list[tuple[str, Plan,
     scenario_path = catalog.resolve(exp.scenario, "scenario")
     plan_data, _ = load_yaml(plan_path)
     scenario_data, _ = load_yaml(scenario_path)
+    if params is not None:
+        from .overlay import load_overlay
+
+        base = parse_plan(plan_data, str(plan_path))
+        scenario_data = load_overlay(params).apply(base, scenario_data, str(scenario_path))[0]
 
     # each configuration: its name and its changes, each change with its place in the experiment file
     if exp.design == "grid":

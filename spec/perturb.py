@@ -215,8 +215,10 @@ def combined(drill: Drill, other: Scenario, other_data: dict[str, Any]) -> list[
     return out
 
 
-def drill_from_files(plan_path: str | Path, scenario_path: str | Path) -> Drill:
-    """The drill of two files, with their data (``drillsim.spec.catalog`` resolves built-in ids)."""
+def drill_from_files(plan_path: str | Path, scenario_path: str | Path, params: str | Path | None = None) -> Drill:
+    """The drill of two files, with their data (``drillsim.spec.catalog`` resolves built-in ids), and
+    the values of the overlay file ``params`` set into the scenario (``spec/overlay.py``)."""
+    from .overlay import load_overlay
     from .plan import load_plan
     from .scenario import load_scenario
     from .yamlio import load_yaml
@@ -224,5 +226,7 @@ def drill_from_files(plan_path: str | Path, scenario_path: str | Path) -> Drill:
     plan = load_plan(plan_path)
     scenario = load_scenario(scenario_path, plan)
     scenario_data = load_yaml(scenario_path)[0]
+    if params is not None:
+        scenario_data, scenario = load_overlay(params).apply(plan, scenario_data, str(scenario_path))
     scenario_data.setdefault("branches", [{"id": "branch"}])  # the default branch, written out to be changed
     return Drill(plan, scenario, load_yaml(plan_path)[0], scenario_data, str(plan_path), str(scenario_path))
