@@ -1,0 +1,177 @@
+"""Calibration from the drill history (docs/calibration.md): a history made from known parameters is
+recovered within the intervals; dropping the drills not done by their end biases the fit; the overlay
+it writes is what --params reads; the data are read from the history as the docs say."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+import yaml
+
+import drillsim
+from drillsim.calibration import Options, calibrate, posterior_step
+from drillsim.history.observations import MINUTE, SECOND, drill_observations, resolution
+from drillsim.history.synthetic import synthetic_history
+from drillsim.spec.errors import InputError
+from tests.clirun import drillsim as cli
+
+PLAN, SCENARIO = "counter-robbery", "armed-robbery-injured"
+TRUTH = {"reaction": 2.0, "latency:phone": 1.0}
+"""People react twice as slowly as the default says (lognormal median 15 s, p90 1 min); the phone is as
+the default says."""
+DRILLS, REPS = 60, 200
+
+
+def _overlay(tmp_path, values: dict, plan: str = PLAN):
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump({"schema": "drillsim.overlay/1", "plan": plan, "set": values}), "utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory):
+    """60 drills of the demo with people reacting twice as slowly, each stopped 0.3 to 2 min in."""
+    folder = tmp_path_factory.mktemp("calibration")
+    true = _overlay(folder, {"scenario.parameters.human.reaction": {"lognormal": {"median": 0.5, "p90": 2.0}}})
+    plan = drillsim.load_plan(PLAN)
+    db = folder / "history.sqlite"
+    synthetic_history(plan, drillsim.load_scenario(SCENARIO, plan, true), db, DRILLS, seed=7)
+    return db
+
+
+@pytest.fixture(scope="module")
+def fitted(history):
+    return calibrate(PLAN, history, Options(reps=REPS, workers=1))
+
+
+@pytest.fixture(scope="module")
+def naive(history):
+    return calibrate(PLAN, history, Options(reps=REPS, workers=1, censoring=False))
+
+
+def test_calibration_recovers_the_known_parameters_within_their_intervals(fitted):
+    got = {p.factor.id: p for p in fitted.parameters}
+    assert set(got) == set(TRUTH)  # what the drills' requirements exercise: reaction and the phone
+    for fid, truth in TRUTH.items():
+        lo, hi = got[fid].interval
+        assert lo <= truth <= hi, (fid, got[fid].multiplier, lo, hi)
+    assert got["reaction"].interval[0] > 1.3  # the drills moved it well away from the default
+    assert {f.id for f in fitted.unexercised} >= {"handling", "travel:police"}
+    censored = [o for o in fitted.observations if o.censored]
+    assert 0.25 < len(censored) / len(fitted.observations) < 0.6
+
+
+def test_dropping_the_drills_not_done_by_their_end_fits_too_fast(fitted, naive):
+    fast = {p.factor.id: p for p in naive.parameters}["reaction"]
+    right = {p.factor.id: p for p in fitted.parameters}["reaction"]
+    assert fast.interval[1] < TRUTH["reaction"]  # the truth is outside the naive interval
+    assert fast.multiplier < 0.8 * right.multiplier  # more than 20 % too fast
+    assert not any(o.censored for o in naive.observations)
+
+
+def test_the_calibrated_model_explains_the_drills_and_the_default_does_not(fitted):
+    assert fitted.ks(fitted.pit_before) < 0.01
+    assert fitted.ks(fitted.pit_after) > 0.05
+    assert len(fitted.pit_after) == len(fitted.observations)
+    assert np.all((fitted.pit_after >= 0) & (fitted.pit_after <= 1))
+
+
+@pytest.mark.parametrize("drills, at_most, at_least", [(2, 0.3, 0.0), (20, 1.0, 0.6)])
+def test_the_prior_yields_to_the_data_as_drills_accumulate(drills, at_most, at_least):
+    """The likelihood of ``drills`` drills, each of unit curvature and all saying θ = ln 2, against the
+    prior (the default right within a factor 2): two drills move θ a little, twenty a lot."""
+    tau = Options().tau
+    best = math.log(2)
+    step, cov = posterior_step(np.zeros(1), np.array([drills * best]), np.array([[-float(drills)]]), tau, 10.0)
+    share = step[0] / best
+    assert at_least <= share <= at_most
+    assert share == pytest.approx(drills / (drills + 1 / tau**2))
+    assert cov[0, 0] == pytest.approx(1 / (drills + 1 / tau**2))
+
+
+def test_a_curvature_that_rises_is_taken_as_flat():
+    step, cov = posterior_step(np.zeros(1), np.array([0.0]), np.array([[5.0]]), 0.5, 10.0)
+    assert cov[0, 0] == pytest.approx(0.25) and step[0] == 0.0
+
+
+def test_the_command_writes_an_overlay_that_run_reads(history, tmp_path):
+    out = tmp_path / "cal"
+    ran = cli("calibrate", PLAN, "--db", str(history), "--out", str(out), "--reps", "50", "--workers", "1",
+              "--lang", "zh")
+    assert ran.code == 0, ran.err
+    for name in ("params.yaml", "calibration.json", "summary.md", "pit.png", "pit.svg"):
+        assert (out / name).exists(), name
+    assert "人员反应时间" in (out / "summary.md").read_text("utf-8")
+    overlay = yaml.safe_load((out / "params.yaml").read_text("utf-8"))
+    reaction = overlay["set"]["scenario.parameters.human.reaction"]["lognormal"]
+    multiplier = next(p["multiplier"] for p in overlay["provenance"]["parameters"] if p["id"] == "reaction")
+    # the default (median 15 s, p90 1 min) scaled by the multiplier: its shape is kept
+    assert reaction == pytest.approx({"median": 0.25 * multiplier, "p90": 1.0 * multiplier}, rel=1e-3)
+    used = {o["drill"] for o in json.loads((out / "calibration.json").read_text("utf-8"))["observations"]}
+    assert {d["key"] for d in overlay["provenance"]["drills"]} == used
+    assert len(overlay["provenance"]["drills"]) == DRILLS
+    run = cli("run", PLAN, SCENARIO, "--params", str(out / "params.yaml"), "--out", str(tmp_path / "run"))
+    assert run.code == 0, run.err
+    again = cli("calibrate", PLAN, "--db", str(history), "--out", str(out), "--reps", "100")
+    assert again.code == 2 and "--force" in again.err
+
+
+def test_the_same_seed_gives_the_same_files_on_any_number_of_workers(history, tmp_path):
+    files = []
+    for workers in (1, 2):
+        out = tmp_path / f"w{workers}"
+        result = calibrate(PLAN, history, Options(reps=60, iterations=1, workers=workers))
+        result.write(out)
+        files.append([(out / n).read_bytes() for n in ("params.yaml", "calibration.json", "summary.md")])
+    assert files[0] == files[1]
+
+
+def test_a_history_without_drills_of_the_plan_is_refused(history, tmp_path):
+    with pytest.raises(InputError, match=r"no drill of plan .it-incident-grading. in the history"):
+        calibrate("it-incident-grading", history, Options(reps=60))
+    ran = cli("calibrate", PLAN, "--db", str(tmp_path / "none.sqlite"), "--out", str(tmp_path / "o"))
+    assert ran.code == 2 and "none.sqlite" in ran.err and "Traceback" not in ran.err
+
+
+def test_drills_of_another_scenario_are_named_as_not_used(history):
+    with pytest.raises(InputError) as err:
+        calibrate(PLAN, history, Options(reps=60, scenario="robbers-flee"))
+    assert "synthetic drill 1 (2026-01-05): a drill of scenario 'armed-robbery-injured', not of " \
+           "'robbers-flee' (--scenario)" in str(err.value)
+
+
+# What a drill in the history says ---------------------------------------------------------------
+
+def _card(*requirements):
+    return json.dumps({"requirements": [
+        {"id": rid, "kind": kind, "outcome": outcome, "trigger_at_min": since, "latency_min": latency}
+        for rid, kind, outcome, since, latency in requirements]})
+
+
+DRILL = {"key": "k", "exercise": "e", "drill_date": "2026-03-12", "scenario": "s"}
+
+
+def test_a_drill_typed_to_the_minute_gives_intervals_a_minute_wide_each_way():
+    card = _card(("A", "deadline", "met", 3.0, 2.0), ("B", "deadline", "late", 3.0, 0.0),
+                 ("C", "deadline", "missed", 4.0, None), ("D", "deadline", "not_applicable", None, None),
+                 ("E", "order", "met", 3.0, 1.0), ("F", "deadline", "not_evaluated", 3.0, None))
+    obs = {o.requirement: o for o in drill_observations({**DRILL, "scorecard_json": card}, [3.0, 5.0, 9.0])}
+    assert set(obs) == {"A", "B", "C"}
+    assert (obs["A"].low, obs["A"].high) == (1.0, 3.0)
+    assert (obs["B"].low, obs["B"].high) == (0.0, 1.0)
+    assert obs["C"].censored and obs["C"].low == 9.0 - 4.0 - MINUTE  # the trigger may be late in its minute
+
+
+def test_a_drill_typed_to_the_second_gives_intervals_a_second_wide():
+    card = _card(("A", "deadline", "met", 3.0, 2.5), ("C", "deadline", "missed", 3.0, None))
+    obs = {o.requirement: o for o in drill_observations({**DRILL, "scorecard_json": card}, [3.0, 5.5, 7.25])}
+    assert obs["A"].low == pytest.approx(2.5 - SECOND) and obs["A"].high == pytest.approx(2.5 + SECOND)
+    assert obs["C"].low == pytest.approx(7.25 - 3.0 - SECOND) and math.isinf(obs["C"].high)
+
+
+def test_resolution_is_a_minute_only_when_every_stamp_is_on_a_minute():
+    assert resolution([0.0, 3.0, 12.0]) == MINUTE
+    assert resolution([0.0, 3.0, 12.5]) == SECOND
