@@ -11,9 +11,9 @@ from typing import Any
 
 __version__ = "0.1.0"
 __all__ = [
-    "DrillOutput", "ProgrammeOutput", "build", "design", "experiment", "load_plan", "load_scenario", "read_drill_log",
-    "read_sheets", "replicate", "run_drill", "run_programme", "score", "score_drill", "simulate", "stress",
-    "write_drill", "write_sheet",
+    "DrillOutput", "ProgrammeOutput", "build", "calibrate", "design", "experiment", "load_plan", "load_scenario",
+    "read_drill_log", "read_sheets", "replicate", "run_drill", "run_programme", "score", "score_drill", "simulate",
+    "stress", "write_drill", "write_sheet",
 ]
 
 

@@ -39,6 +39,7 @@ from drillsim.spec.scenario import load_scenario as _load_scenario
 from drillsim.spec.yamlio import load_yaml
 
 if TYPE_CHECKING:
+    from drillsim.calibration import CalibrationResult
     from drillsim.design_search import DesignResult
     from drillsim.experiment_runs import ExperimentRun
     from drillsim.log.sheets import StampConflict
@@ -345,3 +346,26 @@ def design(plan: str | Path, space: str | Path, workers: int = 1, scheduler: Any
     from drillsim.design_search import run_design
 
     return run_design(plan, space, workers, scheduler)
+
+
+def calibrate(plan: str | Path, db: str | Path | None = None, workers: int = 1, **options: Any) -> CalibrationResult:
+    """``drillsim calibrate`` in memory: the plan's timing parameters fitted to the drills in the history
+    at ``db`` (default: the user's), censored latencies and all (docs/calibration.md); ``options`` are
+    the rest of :class:`~drillsim.calibration.Options`. Nothing is written until ``.write(out, lang)``;
+    ``.overlay()`` is the ``params.yaml`` that ``--params`` reads.
+
+    >>> import tempfile, drillsim
+    >>> from drillsim.synthetic_drills import synthetic_history
+    >>> plan = drillsim.load_plan("counter-robbery")
+    >>> db = tempfile.mkdtemp() + "/history.sqlite"
+    >>> keys = synthetic_history(plan, drillsim.load_scenario("armed-robbery-injured", plan), db, drills=10)
+    >>> result = drillsim.calibrate("counter-robbery", db, reps=50, iterations=1)
+    >>> [p.factor.id for p in result.parameters]      # what the drills' latencies depend on
+    ['reaction', 'latency:phone']
+    >>> sorted(result.overlay()["set"])[0]
+    'scenario.parameters.channels.phone.latency'
+    """
+    from drillsim.calibration import Options
+    from drillsim.calibration import calibrate as fit
+
+    return fit(plan, db, Options(workers=workers, **options))

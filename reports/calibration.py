@@ -13,7 +13,7 @@ import numpy as np
 import yaml
 from matplotlib.figure import Figure
 
-from drillsim.calibration import significant
+from drillsim.spec.yamlio import significant
 
 from .fonts import use_cjk_font
 from .i18n import N_, Translator

@@ -190,3 +190,14 @@ def locate(loc: Path_, data: Any, positions: dict[Path_, int]) -> tuple[str, int
             line = positions[tuple(walked[:n])]
             break
     return place, line
+
+
+def significant(data: Any, digits: int = 6) -> Any:
+    """File data with every float to ``digits`` significant digits, as a file written for people holds it."""
+    if isinstance(data, float):
+        return float(f"{data:.{digits}g}")
+    if isinstance(data, dict):
+        return {k: significant(v, digits) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [significant(v, digits) for v in data]
+    return data
