@@ -24,7 +24,7 @@ from starlette.background import BackgroundTask
 
 from .session import Refused, Session
 from .store import LiveStore, now_ms
-from .words import WORDS
+from .words import words as page_words
 
 STATIC = {"live.css": "text/css", "controller.js": "text/javascript", "evaluator.js": "text/javascript",
           "common.js": "text/javascript"}
@@ -111,7 +111,7 @@ def create_app(store: LiveStore) -> FastAPI:
             raise HTTPException(403, f"cross-site request from {origin} refused")
 
     def page(name: str, session: Session, code: str, **context: Any) -> HTMLResponse:
-        words = WORDS[session.lang]
+        words = page_words(session.lang)
         html = environment().get_template(name).render(
             session=session, plan=session.plan, scenario=session.scenario, code=code, token=store.csrf(code),
             lang=session.lang, words=words, **context)

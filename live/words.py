@@ -1,36 +1,31 @@
-"""The words of the live pages in each language they are shown in (plan names are the plan's own)."""
+"""The words of the live pages, from the reports' message catalogue (``reports/locale/<lang>.po``,
+docs/evaluation.md), so that one idea has one word on every page; plan names are the plan's own."""
 
 from __future__ import annotations
 
-WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "controller": "Controller", "evaluator": "Evaluator", "clock": "Drill clock", "state": "State",
-        "ready": "ready", "running": "running", "paused": "paused", "ended": "ended",
-        "start": "Start", "pause": "Pause", "resume": "Resume", "end": "End the drill", "end_confirm": "Yes, end it",
-        "msel": "MSEL", "inject": "Inject", "time": "Time", "actions": "Expected actions", "status": "Status",
-        "deliver": "Deliver", "skip": "Skip", "contingency": "contingency", "scorecard": "Running scorecard",
-        "requirement": "Requirement", "left": "left", "due": "due", "pending": "pending", "delivered": "delivered",
-        "skipped": "skipped", "met": "met", "late": "late", "overdue": "overdue", "missed": "missed",
-        "violated": "violated", "not-applicable": "not applicable", "not-evaluated": "not evaluated",
-        "result": "Result", "aar": "After-Action Report", "sheet": "Live log (sheet)", "score": "Score",
-        "rating": "Rating", "online": "online", "offline": "offline", "queued": "waiting to send",
-        "stamps": "My stamps", "undo": "Undo", "correct": "Correct time", "note": "Note", "note_save": "Save note",
-        "undone": "undone", "corrected": "corrected", "acked": "sent", "watching": "Watching",
-        "evaluators": "Evaluators", "warnings": "Warnings", "new_time": "New time (hh:mm:ss)",
-    },
-    "zh": {
-        "controller": "导调", "evaluator": "评估", "clock": "演练时钟", "state": "状态",
-        "ready": "待开始", "running": "进行中", "paused": "已暂停", "ended": "已结束",
-        "start": "开始", "pause": "暂停", "resume": "继续", "end": "结束演练", "end_confirm": "确认结束",
-        "msel": "主情景事件清单", "inject": "注入", "time": "时间", "actions": "预期行动", "status": "状态",
-        "deliver": "注入", "skip": "跳过", "contingency": "应变注入", "scorecard": "实时评分",
-        "requirement": "要求", "left": "剩余", "due": "应注入", "pending": "待定", "delivered": "已注入",
-        "skipped": "已跳过", "met": "达标", "late": "超时", "overdue": "已逾期", "missed": "未完成",
-        "violated": "违反", "not-applicable": "不适用", "not-evaluated": "未评估",
-        "result": "结果", "aar": "演练评估报告", "sheet": "实时记录 (表格)", "score": "得分",
-        "rating": "评级", "online": "在线", "offline": "离线", "queued": "待发送",
-        "stamps": "我的记录", "undo": "撤销", "correct": "更正时间", "note": "备注", "note_save": "保存备注",
-        "undone": "已撤销", "corrected": "已更正", "acked": "已发送", "watching": "观察角色",
-        "evaluators": "评估人员", "warnings": "警告", "new_time": "新时间 (时:分:秒)",
-    },
+from drillsim.reports.i18n import N_, Translator
+
+MESSAGES: dict[str, str] = {
+    "controller": N_("Controller"), "evaluator": N_("Evaluator"), "clock": N_("Drill clock"), "state": N_("State"),
+    "ready": N_("ready"), "running": N_("running"), "paused": N_("paused"), "ended": N_("ended"),
+    "start": N_("Start"), "pause": N_("Pause"), "resume": N_("Resume"), "end": N_("End the drill"),
+    "end_confirm": N_("Yes, end it"), "msel": N_("MSEL"), "inject": N_("Inject"), "time": N_("Time"),
+    "actions": N_("Expected actions"), "status": N_("Status"), "deliver": N_("Deliver"), "skip": N_("Skip"),
+    "contingency": N_("contingency"), "scorecard": N_("Running scorecard"), "requirement": N_("Requirement"),
+    "left": N_("left"), "due": N_("due"), "pending": N_("pending"), "delivered": N_("delivered"),
+    "skipped": N_("skipped"), "met": N_("met"), "late": N_("late"), "overdue": N_("overdue"),
+    "missed": N_("missed"), "violated": N_("violated"), "not-applicable": N_("not applicable"),
+    "not-evaluated": N_("not evaluated"), "result": N_("Result"), "aar": N_("After-Action Report"),
+    "sheet": N_("Live log (sheet)"), "score": N_("Score"), "rating": N_("Rating"), "online": N_("online"),
+    "offline": N_("offline"), "queued": N_("waiting to send"), "stamps": N_("My stamps"), "undo": N_("Undo"),
+    "correct": N_("Correct time"), "note": N_("Note"), "note_save": N_("Save note"), "undone": N_("undone"),
+    "corrected": N_("corrected"), "acked": N_("sent"), "watching": N_("Watching"), "evaluators": N_("Evaluators"),
+    "warnings": N_("Warnings"), "new_time": N_("New time (hh:mm:ss)"),
 }
+"""Each word the pages show, by the key the templates and the script use, as its English message."""
+
+
+def words(lang: str) -> dict[str, str]:
+    """The pages' words in ``lang`` (``en`` or ``zh``)."""
+    tr = Translator(lang)
+    return {key: tr(message) for key, message in MESSAGES.items()}

@@ -145,6 +145,6 @@
   window.addEventListener("offline", function () { setOnline(false); });
   render(); sync(); refresh(); flush();
   setInterval(sync, 30000);
-  setInterval(refresh, 5000);
+  setInterval(refresh, 2000);  // the drill's state (ready, running, paused, ended) within 2 s of a change
   setInterval(flush, 3000);
 })();
