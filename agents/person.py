@@ -153,7 +153,7 @@ class Person(Actor):
                         yield job.take()
                 else:
                     if fresh:
-                        yield env.timeout(model.reaction(rng))
+                        yield env.timeout(model.reaction[self.role](rng))
                     if kind == READ:
                         if self.office:
                             yield env.timeout(model.handling(rng))

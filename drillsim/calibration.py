@@ -4,8 +4,8 @@ all, with the documented defaults as the prior.
 
 * **Data** (``history/observations.py``): per drill and deadline requirement, the latency as the
   interval its typed resolution allows, or "not done by the end of the drill" (right-censored).
-* **Parameters**: each timing parameter of the scenario (``drillsim.sensitivity.factors``: people's
-  reaction, offices' handling, each channel's latency, each agency's travel) is scaled by a
+* **Parameters**: each timing parameter of the scenario (:func:`timing_factors`: people's reaction,
+  or each role's, offices' handling, each channel's latency, each agency's travel) is scaled by a
   multiplier ``exp(θ)``; the shape of its distribution is kept. A parameter is fitted where scaling
   it by 2 makes an observed requirement's simulated latency longer by more than :data:`EXERCISED`
   (log scale, the median over replications on common random numbers). One requirement's latency may
@@ -43,10 +43,10 @@ from drillsim.runner import BatchJob, Configuration, iterate_batch
 from drillsim.scoring.aggregate import CODES
 from drillsim.scoring.outcomes import Outcome
 from drillsim.sensitivity import Factor, factors
-from drillsim.spec import catalog
+from drillsim.spec import catalog, defaults
 from drillsim.spec.distributions import Distribution
 from drillsim.spec.errors import InputError
-from drillsim.spec.perturb import Drill, Perturbation, configure, drill_from_files
+from drillsim.spec.perturb import Drill, Perturbation, configure, drill_from_files, involved_roles
 from drillsim.spec.yamlio import significant
 
 EXERCISED = 0.05
@@ -77,6 +77,9 @@ class Options:
     seed: int = 0
     prior_factor: float = 2.0
     iterations: int = 6
+    by_role: bool = False
+    """Fit each staff and office role's reaction on its own (``reaction_by_role``), not everyone's
+    together: more parameters, each told by fewer observations (docs/calibration.md)."""
     censoring: bool = True
     """False fits as a naive tool would: the drills not done by their end dropped (for comparison)."""
     scenario: str | None = None
@@ -233,13 +236,29 @@ def _drills(plan_ref: str | Path, obs: list[Observation], options: Options
     return drills, usable, list(skipped.values())
 
 
-def _factors(drills: dict[str, Drill]) -> list[Factor]:
+def timing_factors(drill: Drill, by_role: bool = False) -> list[Factor]:
+    """The drill's timing parameters (the stress test's factors, ``drillsim.sensitivity``): people's
+    reaction, offices' handling, each channel's latency and each agency's travel; ``by_role``: the
+    reaction of each staff and office role the plan gives work to, instead of everyone's."""
+    plan, human = drill.plan, drill.scenario.parameters.human
+    pooled = [f for f in factors(drill) if isinstance(f.base, Distribution)]
+    if not by_role:
+        return pooled
+    out = []
+    for rid in involved_roles(plan):
+        role = plan.roles[rid]
+        if role.kind in ("staff", "office"):
+            base = human.reaction_by_role.get(rid) or human.reaction or defaults.HUMAN_REACTION
+            out.append(Factor(f"reaction:{rid}", {"en": f"{role.name}: reaction", "zh": f"{role.name}反应时间"},
+                              f"scenario.parameters.human.reaction_by_role.{rid}", base))
+    return out + [f for f in pooled if f.id != "reaction"]
+
+
+def _factors(drills: dict[str, Drill], by_role: bool) -> list[Factor]:
     """The timing parameters of the scenarios (the same in every one, or the fit would mix them)."""
     seen: dict[str, Factor] = {}
     for sid, drill in drills.items():
-        for f in factors(drill):
-            if not isinstance(f.base, Distribution):
-                continue
+        for f in timing_factors(drill, by_role):
             if f.id in seen and seen[f.id].base != f.base:
                 raise InputError("--scenario", f"the drills' scenarios give {f.id} different values "
                                  f"({_data(seen[f.id].base)} and, in {sid}, {_data(f.base)}); calibrate the "
@@ -260,7 +279,7 @@ class _Simulator:
         configs, where = [], []
         for k, point in enumerate(points):
             for sid, drill in self.drills.items():
-                fs = {f.id: f for f in factors(drill)}
+                fs = {f.id: f for f in timing_factors(drill, self.options.by_role)}
                 changes = tuple((fs[fid].path, fs[fid].at(m)) for fid, m in point.items() if m != 1.0)
                 plan, scenario = configure(drill, Perturbation(f"point-{k}", sid, {}, changes))
                 configs.append(Configuration(f"p{k}-{sid}", plan, scenario))
@@ -416,7 +435,7 @@ def calibrate(plan_ref: str | Path, db: str | Path | None = None, options: Optio
     if not obs:
         raise InputError(str(path), "no drill of plan {!r} can be used: {}".format(
             plan.id, "; ".join(f"{s['exercise']} ({s['date']}): {s['why']}" for s in skipped)))
-    candidates = _factors(drills)
+    candidates = _factors(drills, options.by_role)
     sim = _Simulator(drills, options, progress)
     observed = sorted({(o.scenario or "", o.requirement) for o in obs})
     screened = sim.run([{}] + [{f.id: 2.0} for f in candidates])

@@ -450,6 +450,9 @@ def calibrate(plan: PlanArg,
               reps: Annotated[int, typer.Option(min=50, max=100_000,
                                                 help="replications at each point the fit tries")] = 400,
               seed: SeedOpt = 0,
+              by_role: Annotated[bool, typer.Option(
+                  "--by-role", help="fit each staff and office role's reaction on its own, not everyone's "
+                                    "together (needs more drills)")] = False,
               prior_factor: Annotated[float, typer.Option(
                   min=1.01, max=100.0, help="the prior: each default is right within this factor, with 95 %")] = 2.0,
               lang: Annotated[str, typer.Option("--lang", help="language of the memo and the plot: en or zh")] = "en",
@@ -467,8 +470,8 @@ def calibrate(plan: PlanArg,
     if (out / "calibration.json").exists() and not force:
         raise InputError("--out", f"{out} holds the results of an earlier run (calibration.json): add --force to "
                          "replace them, or choose another folder")
-    options = Options(reps=reps, seed=seed, prior_factor=prior_factor, scenario=scenario, workers=workers,
-                      scheduler=scheduler)
+    options = Options(reps=reps, seed=seed, prior_factor=prior_factor, scenario=scenario, by_role=by_role,
+                      workers=workers, scheduler=scheduler)
     with _progress_bars("replications") as (advance,):
         result = fit(plan, db, options, lambda done, _: advance(done, None))  # the rounds needed are not known
     files = result.write(out, lang)

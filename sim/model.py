@@ -168,7 +168,8 @@ class Model:
     followers: dict[str | None, list[InjectRuntime]]  # the injects that come after each; None: from the start
     follows: dict[str, list[InjectRuntime]]  # event kind -> the injects that follow an event of that kind
     branches: list[BranchRuntime]
-    reaction: Sampler
+    reaction: dict[str, Sampler]
+    """role -> how long its people take from noticing a trigger to starting on it."""
     handling: Sampler
     travel: dict[str, Sampler]
     field_omission: float
@@ -298,6 +299,9 @@ def build_model(plan: Plan, scenario: Scenario) -> Model:
         clocks_run_by.setdefault(driver, []).append(clock)
     human = sc.parameters.human
     travel = {rid: sc.parameters.travel.get(rid, defaults.PERSON_TRAVEL).sampler() for rid in plan.roles}
+    everyone = (human.reaction or defaults.HUMAN_REACTION).sampler()
+    reaction = {rid: human.reaction_by_role[rid].sampler() if rid in human.reaction_by_role else everyone
+                for rid in plan.roles}
     return Model(
         plan=plan, scenario=sc, channels=channels, agencies=agencies, triggers=triggers, learned=dict(learned),
         on_facts=on_facts,
@@ -305,7 +309,7 @@ def build_model(plan: Plan, scenario: Scenario) -> Model:
                       for r in s.roles},
         monitors=tuple(rid for rid, r in plan.roles.items() if r.monitors),
         followers=followers, follows=follows, branches=branches,
-        reaction=(human.reaction or defaults.HUMAN_REACTION).sampler(),
+        reaction=reaction,
         handling=(human.handling or defaults.OFFICE_HANDLING).sampler(),
         travel=travel, field_omission=human.field_omission, people=people, groups=groups,
         level_names={0: None, **{rank: name for name, rank in plan.level_rank.items()}},

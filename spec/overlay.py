@@ -86,7 +86,7 @@ class Overlay:
 
 def _within(place: str, path: str) -> bool:
     """Whether ``place`` is ``path`` or inside it (``parameters.human`` is within ``parameters``)."""
-    return place == path or place.startswith((path + ".", path + "["))
+    return place == path or place.startswith(path + ".")
 
 
 def load_overlay(path: str | Path) -> Overlay:

@@ -124,6 +124,8 @@ class AgencyParams(Strict):
 class HumanParams(Strict):
     reaction: DistributionField | None = None
     """Time from noticing a trigger to starting on it."""
+    reaction_by_role: dict[str, DistributionField] = {}
+    """The same for the people of one staff or office role, by role id (instead of ``reaction``)."""
     handling: DistributionField | None = None
     """Time an office takes to read a received report before acting on it."""
     omission: dict[str, Probability] = {}
@@ -240,6 +242,8 @@ def _check_against_plan(sc: Scenario, plan: Plan) -> list[tuple[Path_, str]]:
         need("office role", name, offices, ("parameters", "presence", name))
     for name in p.travel:
         need("role", name, plan.roles, ("parameters", "travel", name))
+    for name in p.human.reaction_by_role:
+        need("staff or office role", name, branch_roles | offices, ("parameters", "human", "reaction_by_role", name))
     for table in ("omission", "botch"):
         for name in getattr(p.human, table):
             need("duty or report", name, task_ids | {"default"}, ("parameters", "human", table, name))

@@ -13,7 +13,8 @@ import yaml
 
 import drillsim
 from drillsim.calibration import SANDWICH_DRILLS, Options, calibrate, posterior_step
-from drillsim.history.observations import MINUTE, SECOND, drill_observations, resolution
+from drillsim.history.observations import MINUTE, SECOND, drill_observations, observations, resolution
+from drillsim.history.store import History
 from drillsim.spec.errors import InputError
 from drillsim.synthetic_drills import synthetic_history
 from tests.clirun import drillsim as cli
@@ -138,6 +139,19 @@ def test_the_command_writes_an_overlay_that_run_reads(history, tmp_path):
     assert again.code == 2 and "--force" in again.err
 
 
+def test_by_role_each_staff_roles_reaction_is_fitted_and_the_overlay_sets_it_for_that_role(history, tmp_path):
+    result = calibrate(PLAN, history, Options(reps=50, iterations=1, workers=1, by_role=True))
+    fitted = {p.factor.id for p in result.parameters}
+    assert "reaction" not in fitted and {"reaction:teller", "reaction:cash_teller"} <= fitted
+    overlay = result.overlay()["set"]
+    assert "scenario.parameters.human.reaction_by_role.teller" in overlay
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump(result.overlay(), allow_unicode=True), "utf-8")
+    plan = drillsim.load_plan(PLAN)
+    teller = drillsim.load_scenario(SCENARIO, plan, path).parameters.human.reaction_by_role["teller"]
+    assert teller.to_data() == overlay["scenario.parameters.human.reaction_by_role.teller"]
+
+
 def test_the_same_seed_gives_the_same_files_on_any_number_of_workers(history, tmp_path):
     files = []
     for workers in (1, 2):
@@ -189,6 +203,19 @@ def test_a_drill_typed_to_the_second_gives_intervals_a_second_wide():
     obs = {o.requirement: o for o in drill_observations({**DRILL, "scorecard_json": card}, [3.0, 5.5, 7.25])}
     assert obs["A"].low == pytest.approx(2.5 - SECOND) and obs["A"].high == pytest.approx(2.5 + SECOND)
     assert obs["C"].low == pytest.approx(7.25 - 3.0 - SECOND) and math.isinf(obs["C"].high)
+
+
+def test_the_history_gives_each_drills_observations_in_the_order_the_drills_were_held(tmp_path):
+    plan = drillsim.load_plan(PLAN)
+    keys = synthetic_history(plan, drillsim.load_scenario(SCENARIO, plan), tmp_path / "h.sqlite", 3, seed=5)
+    with History(tmp_path / "h.sqlite", create=False) as h:
+        obs = observations(h, PLAN)
+        assert observations(h, "atm-incident") == []
+    assert list(dict.fromkeys(o.drill for o in obs)) == keys
+    assert {o.scenario for o in obs} == {SCENARIO} and {o.exercise for o in obs} == {
+        f"synthetic drill {i}" for i in (1, 2, 3)}
+    rob01 = [o for o in obs if o.requirement == "ROB-01"]
+    assert len(rob01) == 3 and all(o.high - o.low == pytest.approx(2 * SECOND) or o.censored for o in rob01)
 
 
 def test_resolution_is_a_minute_only_when_every_stamp_is_on_a_minute():

@@ -82,17 +82,22 @@ def test_an_experiments_factor_overrides_the_overlay_and_the_rest_keeps_it(tmp_p
      "set.scenario.parameters.human.reaction[x]", "needs a list"),
     ({"sets": {}}, None, "sets", "unknown key"),
     ({"set": {}}, None, "set", "at least 1"),
+    ([1, 2], 1, "", "the file should be a mapping of keys (schema, plan, set, …)"),
 ])
 def test_a_bad_overlay_is_named_by_file_line_and_place(tmp_path, change, line, place, words):
     data = {"schema": "drillsim.overlay/1", "plan": PLAN, "set": {"scenario.parameters.human.reaction": SLOW}}
-    data.update(change)
+    if isinstance(change, list):
+        data = change
+    else:
+        data.update(change)
     if "sets" in change:
         del data["set"]
     path = _write(tmp_path, data)
     with pytest.raises(InputError) as err:
         drillsim.load_scenario(SCENARIO, drillsim.load_plan(PLAN), path)
     text = str(err.value)
-    assert text.startswith(f"{path}:{line}:" if line else f"{path}") and place in text and words in text, text
+    assert text.startswith(f"{path}:{line}:" if line else f"{path}") and words in text, text
+    assert f" at {place} " in text if place else " at " not in text, text
     ran = cli("run", PLAN, SCENARIO, "--out", str(tmp_path / "o"), "--params", str(path))
     assert ran.code == 2 and words in ran.err and "Traceback" not in ran.err
 
@@ -103,6 +108,16 @@ def test_validate_checks_an_overlay_against_every_scenario_of_its_plan(tmp_path)
     bad = _overlay(tmp_path, {"scenario.parameters.agencies.fire.travel": "5min"}, )
     ran = cli("validate", str(bad))
     assert ran.code == 1 and "fire" in ran.err
+
+
+def test_applying_an_overlay_leaves_the_scenarios_data_as_it_was(tmp_path):
+    from drillsim.spec import catalog
+    from drillsim.spec.yamlio import load_yaml
+
+    data = load_yaml(catalog.resolve(SCENARIO, "scenario"))[0]
+    before = repr(data)
+    changed, _ = load_overlay(_overlay(tmp_path)).apply(drillsim.load_plan(PLAN), data, "s.yaml")
+    assert repr(data) == before and changed["parameters"]["human"]["reaction"] == SLOW
 
 
 def test_an_overlay_file_reads_back_what_it_sets(tmp_path):

@@ -46,6 +46,17 @@ def test_a_reaction_time_comes_only_before_the_first_job_after_being_idle(queue)
                                        (22, "action", "later_job", "clerk-1", None)]
 
 
+def test_a_roles_own_reaction_time_is_its_peoples_and_no_one_elses(queue):
+    # as above with the clerk reacting in 3 instead of 1: 1 + 3 + 2 = 6, then 6 + 3 = 9, and 20 + 3 + 1
+    # = 24; the writer's own reaction (9) changes nothing of the clerk's
+    log = run(queue, scenario(queue, [{"id": "go", "at": 1}, {"id": "later", "at": 20}],
+                              human={"omission": {"call-clerk": 1, "fax-clerk": 1, "fax-office": 1},
+                                     "reaction_by_role": {"clerk": 3, "writer": 9}}))
+    assert timeline(log, "action") == [(6, "action", "first_job", "clerk-1", None),
+                                       (9, "action", "second_job", "clerk-1", None),
+                                       (24, "action", "later_job", "clerk-1", None)]
+
+
 def test_duties_run_by_priority_then_in_plan_order(queue):
     # `routine` (priority 2) comes before `urgent` (priority 1) in the plan; `first` and `second`
     # share priority 0 and keep their plan order (test above)
