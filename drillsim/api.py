@@ -338,14 +338,15 @@ def stress(plan: str | Path, scenario: str | Path, reps: int = 200, seed: int = 
                                                     workers=workers, scheduler=scheduler, **options))
 
 
-def design(plan: str | Path, space: str | Path, workers: int = 1, scheduler: Any = None) -> DesignResult:
+def design(plan: str | Path, space: str | Path, workers: int = 1, scheduler: Any = None,
+           params: str | Path | None = None) -> DesignResult:
     """The design search of ``drillsim design`` in memory: the cheapest design of the design file
-    ``space`` that meets its target under PLAN (docs/design.md). Nothing is written until
-    ``.write(out, lang)``; ``.to_json()`` is ``design.json``.
+    ``space`` that meets its target under PLAN (docs/design.md), with the values of the overlay file
+    ``params`` if given. Nothing is written until ``.write(out, lang)``; ``.to_json()`` is ``design.json``.
     """
     from drillsim.design_search import run_design
 
-    return run_design(plan, space, workers, scheduler)
+    return run_design(plan, space, workers, scheduler, params=params)
 
 
 def calibrate(plan: str | Path, db: str | Path | None = None, workers: int = 1, **options: Any) -> CalibrationResult:

@@ -11,15 +11,17 @@ all, with the documented defaults as the prior.
   (log scale, the median over replications on common random numbers). One requirement's latency may
   be the sum of several parameters: they are fitted jointly.
 * **Likelihood by simulation**: at a value of θ, ``reps`` replications on common random numbers give
-  each requirement's latency distribution, smoothed by a Gaussian kernel on log latency; an
-  observation's likelihood is the probability of its interval (of "later than the end" when
-  censored).
+  each requirement's latency distribution, smoothed by a Gaussian kernel on log latency
+  (:data:`BANDWIDTH`); an observation's likelihood is the probability of its interval (of "later
+  than the end" when censored).
 * **Prior**: ``θ ~ N(0, τ²)`` with ``τ = ln(prior_factor) / 1.96``: the default is right within a
   factor ``prior_factor`` (2) with 95 % probability. Two drills move a value a little, twenty a lot.
 * **Fit**: the log-likelihood is fitted by a quadratic on a design of points around the current
   value (a response surface, least squares), the posterior maximised in closed form (within a trust
   region), and the design moved there, for ``iterations`` rounds. The posterior covariance is the
-  inverse of the last round's curvature (a Laplace approximation): the 95 % intervals.
+  inverse of the last round's curvature, adjusted for the dependence between one drill's
+  observations (the sandwich of :func:`posterior_step`), plus the prior's (a Laplace
+  approximation): the 95 % intervals.
 * **Check**: each observation's percentile in the simulated distribution (randomised within its
   interval) before and after: a PIT histogram that should look uniform, with a Kolmogorov–Smirnov test.
 """
@@ -173,12 +175,14 @@ class CalibrationResult:
             "made_by": "drillsim calibrate",
             "history": self.history,
             "method": "censored maximum a posteriori by simulation (docs/calibration.md): multipliers of the "
-                      "defaults, prior log-normal (the default right within a factor "
-                      f"{self.options.prior_factor:g} with 95 %), Laplace 95 % intervals"
+                      "scenario's values, prior log-normal (each right within a factor "
+                      f"{self.options.prior_factor:g} with 95 %), Laplace 95 % intervals adjusted for the "
+                      "dependence of one drill's observations"
+                      + ("; each role's reaction on its own" if self.options.by_role else "")
                       + ("" if self.options.censoring else "; drills not done by their end DROPPED (naive)"),
             "reps": self.options.reps, "seed": self.options.seed, "replications_run": self.reps_run,
             "drills": drills, "skipped": self.skipped,
-            "parameters": [{"id": p.factor.id, "path": p.factor.path, "default": _data(p.factor.base),
+            "parameters": [{"id": p.factor.id, "path": p.factor.path, "default": significant(_data(p.factor.base)),
                             "multiplier": _r(p.multiplier), "ci95": [_r(x) for x in p.interval],
                             "requirements": p.requirements} for p in self.parameters],
             "not_fitted": [{"id": f.id, "why": "no observed requirement's latency depends on it"}
@@ -443,7 +447,10 @@ def calibrate(plan_ref: str | Path, db: str | Path | None = None, options: Optio
     parameters, unexercised = [], []
     for f, doubled in zip(candidates, screened[1:], strict=True):
         moved = [req for sid, req in observed if abs(before.moves(doubled, (sid, req))) > EXERCISED]
-        (parameters.append(Parameter(f, sorted(set(moved)))) if moved else unexercised.append(f))
+        if moved:
+            parameters.append(Parameter(f, sorted(set(moved))))
+        else:
+            unexercised.append(f)
     if not parameters:
         raise InputError(str(path), "no timing parameter of the scenarios shapes the latencies the drills "
                          "observed: nothing to calibrate")

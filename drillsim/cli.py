@@ -421,7 +421,8 @@ def design(plan: PlanArg,
            lang: Annotated[str, typer.Option("--lang", help="language of the plot and memo: en or zh")] = "en",
            workers: WorkersOpt = None,
            scheduler: SchedulerOpt = None,
-           force: ForceOpt = False) -> None:
+           force: ForceOpt = False,
+           params: ParamsOpt = None) -> None:
     """The cheapest design that meets the target: designs screened on common random numbers, more
     replications only where they decide (docs/design.md)."""
     from drillsim.design_search import run_design
@@ -433,7 +434,7 @@ def design(plan: PlanArg,
         raise InputError("--out", f"{out} holds the results of an earlier run (design.json): add --force to "
                          "replace them, or choose another folder")
     with _progress_bars("replications") as (advance,):
-        result = run_design(plan, space, workers, scheduler, advance)
+        result = run_design(plan, space, workers, scheduler, advance, params)
     files = result.write(out, lang)
     out_console.print(files["summary"].read_text(encoding="utf-8"), highlight=False, markup=False)
     out_console.print(f"front: {files['plot']}  table: {files['table']}  results: {files['json']}",

@@ -197,9 +197,10 @@ def _look(result: DesignResult, want: dict[int, int], workers: int | None, sched
 
 
 def run_design(plan_ref: str | Path, design_ref: str | Path, workers: int | None = None, scheduler: Any = None,
-               progress: Callable[[int, int], None] | None = None) -> DesignResult:
-    """Search the design space of DESIGN_REF for the cheapest design of PLAN that meets its target."""
-    space, plan, designs = load_design_space(plan_ref, design_ref)
+               progress: Callable[[int, int], None] | None = None, params: str | Path | None = None) -> DesignResult:
+    """Search the design space of DESIGN_REF for the cheapest design of PLAN that meets its target, with
+    the parameter values of the overlay file ``params`` (such as ``drillsim calibrate`` writes)."""
+    space, plan, designs = load_design_space(plan_ref, design_ref, params)
     ids = target_ids(space, plan)
     reps, n_sc = space.replications, len(space.scenarios)
     shape = (n_sc, len(ids))

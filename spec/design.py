@@ -157,9 +157,11 @@ def _problems(space: DesignSpace) -> list[tuple[Path_, str]]:
     return out
 
 
-def load_design_space(plan_ref: str | Path, path: str | Path) -> tuple[DesignSpace, Plan, list[Design]]:
+def load_design_space(plan_ref: str | Path, path: str | Path, params: str | Path | None = None
+                      ) -> tuple[DesignSpace, Plan, list[Design]]:
     """The design file, the plan as written, and every design of the space, each checked, cheapest first
-    (ties in the order of the file)."""
+    (ties in the order of the file); the values of the overlay file ``params`` (``spec/overlay.py``) are
+    set into every scenario before the design's changes."""
     source = str(path)
     data, positions = load_yaml(path)
     space = check(DesignSpace, data, source, positions, "schema, id, title, scenarios, choices")
@@ -170,8 +172,10 @@ def load_design_space(plan_ref: str | Path, path: str | Path) -> tuple[DesignSpa
     drills = []
     for k, ref in enumerate(space.scenarios):
         try:
-            drills.append(drill_from_files(plan_path, catalog.resolve(ref, "scenario")))
+            drills.append(drill_from_files(plan_path, catalog.resolve(ref, "scenario"), params))
         except InputError as err:
+            if params is not None and err.source == str(params):
+                raise
             place, line = locate(("scenarios", k), data, positions)
             raise InputError(source, str(err), place, line) from None
     plan = drills[0].plan

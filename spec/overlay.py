@@ -1,4 +1,4 @@
-"""A parameter overlay (``--params FILE`` of ``run``, ``stress`` and ``experiment``; ``drillsim
+"""A parameter overlay (``--params FILE`` of ``run``, ``stress``, ``experiment`` and ``design``; ``drillsim
 calibrate`` writes one): values set into a scenario's parameters, with where they came from::
 
     schema: drillsim.overlay/1

@@ -110,6 +110,18 @@ def test_validate_checks_an_overlay_against_every_scenario_of_its_plan(tmp_path)
     assert ran.code == 1 and "fire" in ran.err
 
 
+def test_every_design_of_a_design_search_plays_its_scenarios_with_the_overlay(tmp_path):
+    from drillsim.spec.design import load_design_space
+    from tests.conftest import ROOT
+
+    _, _, designs = load_design_space(PLAN, ROOT / "examples" / "design-robbery.yaml", _overlay(tmp_path))
+    assert {sc.parameters.human.reaction.to_data() == SLOW for d in designs for _, sc in d.drills} == {True}
+    bad = _overlay(tmp_path, {"scenario.parameters.human.reaction": {"fixed": -1}})
+    with pytest.raises(InputError) as err:
+        load_design_space(PLAN, ROOT / "examples" / "design-robbery.yaml", bad)
+    assert str(err.value).startswith(f"{bad}:4:")
+
+
 def test_applying_an_overlay_leaves_the_scenarios_data_as_it_was(tmp_path):
     from drillsim.spec import catalog
     from drillsim.spec.yamlio import load_yaml
