@@ -406,7 +406,7 @@ def posterior_step(centre: np.ndarray, grad: np.ndarray, hess: np.ndarray, tau: 
     ``N(0, τ²)``, each coordinate within ``limit``, and the posterior covariance.
 
     A curvature the noise made positive (a likelihood that seems to rise without end) is taken as
-    flat. Given ``scores`` (each drill's gradient, a column per drill, from at least
+    flat: its slope still counts, and the prior bounds the step. Given ``scores`` (each drill's gradient, a column per drill, from at least
     :data:`SANDWICH_DRILLS` drills), the curvature is adjusted for the dependence between one drill's
     observations (one person's reaction starts several latencies): the information is
     ``H J⁻¹ H``, with ``J`` the spread of the drills' scores (the sandwich estimator), so that
@@ -414,13 +414,16 @@ def posterior_step(centre: np.ndarray, grad: np.ndarray, hess: np.ndarray, tau: 
     """
     values, vectors = np.linalg.eigh(hess)
     information = vectors @ np.diag(np.maximum(-values, 0.0)) @ vectors.T
-    best = centre + np.linalg.pinv(information) @ grad  # the likelihood's own maximum
     if scores is not None and scores.shape[1] >= SANDWICH_DRILLS:
         spread = scores - scores.mean(axis=1, keepdims=True)
-        information = information @ np.linalg.pinv(spread @ spread.T * scores.shape[1] / (scores.shape[1] - 1)) \
+        adjusted = information @ np.linalg.pinv(spread @ spread.T * scores.shape[1] / (scores.shape[1] - 1)) \
             @ information
+        inverse = np.linalg.pinv(information)
+        # the adjusted likelihood keeps its maximum where it was; along a flat direction, the slope as it is
+        grad = adjusted @ inverse @ grad + (np.eye(len(centre)) - information @ inverse) @ grad
+        information = adjusted
     cov = np.linalg.inv(information + np.eye(len(centre)) / tau**2)
-    return np.clip(cov @ information @ best - centre, -limit, limit), cov
+    return np.clip(cov @ (grad - centre / tau**2), -limit, limit), cov
 
 
 def calibrate(plan_ref: str | Path, db: str | Path | None = None, options: Options = Options(),

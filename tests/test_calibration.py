@@ -112,9 +112,14 @@ def test_observations_that_say_the_same_thing_twice_are_not_twice_the_evidence()
     assert few[1][0, 0] == pytest.approx(1 / (9 + 1 / 100))  # under SANDWICH_DRILLS drills: not adjusted
 
 
-def test_a_curvature_that_rises_is_taken_as_flat():
+def test_a_curvature_that_rises_is_taken_as_flat_and_its_slope_still_counts():
     step, cov = posterior_step(np.zeros(1), np.array([0.0]), np.array([[5.0]]), 0.5, 10.0)
     assert cov[0, 0] == pytest.approx(0.25) and step[0] == 0.0
+    step, cov = posterior_step(np.zeros(1), np.array([2.0]), np.array([[5.0]]), 0.5, 10.0)
+    assert cov[0, 0] == pytest.approx(0.25) and step[0] == pytest.approx(0.5)  # τ² × the slope
+    scores = np.random.default_rng(2).normal(size=(1, 20)) + 0.1
+    step, _ = posterior_step(np.zeros(1), scores.sum(axis=1), np.array([[5.0]]), 0.5, 10.0, scores)
+    assert step[0] == pytest.approx(0.25 * scores.sum())  # so also with the drills' scores
 
 
 def test_the_command_writes_an_overlay_that_run_reads(history, tmp_path):
@@ -160,6 +165,16 @@ def test_the_same_seed_gives_the_same_files_on_any_number_of_workers(history, tm
         result.write(out)
         files.append([(out / n).read_bytes() for n in ("params.yaml", "calibration.json", "summary.md")])
     assert files[0] == files[1]
+
+
+def test_a_dask_cluster_gives_the_same_calibration(history, tmp_path):
+    from distributed import Client, LocalCluster
+
+    options = Options(reps=50, iterations=1)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        on_dask = calibrate(PLAN, history, Options(reps=50, iterations=1, scheduler=client)).overlay()
+    assert on_dask == calibrate(PLAN, history, options).overlay()
 
 
 def test_a_history_without_drills_of_the_plan_is_refused(history, tmp_path):
