@@ -406,11 +406,12 @@ def posterior_step(centre: np.ndarray, grad: np.ndarray, hess: np.ndarray, tau: 
     ``N(0, τ²)``, each coordinate within ``limit``, and the posterior covariance.
 
     A curvature the noise made positive (a likelihood that seems to rise without end) is taken as
-    flat: its slope still counts, and the prior bounds the step. Given ``scores`` (each drill's gradient, a column per drill, from at least
-    :data:`SANDWICH_DRILLS` drills), the curvature is adjusted for the dependence between one drill's
-    observations (one person's reaction starts several latencies): the information is
-    ``H J⁻¹ H``, with ``J`` the spread of the drills' scores (the sandwich estimator), so that
-    observations that say the same thing twice are not counted as twice the evidence.
+    flat: its slope still counts, and the prior bounds the step. Given ``scores`` (each drill's
+    gradient, a column per drill, from at least :data:`SANDWICH_DRILLS` drills), the curvature is
+    adjusted for the dependence between one drill's observations (one person's reaction starts
+    several latencies): the information is ``H J⁻¹ H``, with ``J`` the spread of the drills' scores
+    (the sandwich estimator), so that observations that say the same thing twice are not counted as
+    twice the evidence.
     """
     values, vectors = np.linalg.eigh(hess)
     information = vectors @ np.diag(np.maximum(-values, 0.0)) @ vectors.T
