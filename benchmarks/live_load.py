@@ -28,7 +28,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx  # the maintained httpx (Pydantic's), the one Starlette's test client prefers
 
 PLAN, SCENARIO = "counter-robbery", "armed-robbery-injured"
 KEYS = ("action.lock_cash.cash_teller", "action.sound_audible_alarm.teller", "sent.alarm-110",
