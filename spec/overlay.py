@@ -74,14 +74,14 @@ class Overlay:
             raise self._blame(err) from None
 
     def _blame(self, err: InputError) -> InputError:
-        """A problem of the scenario made with the overlay, named at the overlay's key that caused it."""
-        problems = err.errors if isinstance(err, InputErrors) else [err]
-        for problem in problems:
+        """A problem of the scenario made with the overlay, named at the overlay's key that caused it
+        (else as the scenario's, which names the scenario and the overlay)."""
+        for problem in err.errors if isinstance(err, InputErrors) else [err]:
             for path in self.file.set:
                 target = path.removeprefix("scenario.")
                 if _within(problem.place, target) or _within(target, problem.place):
                     return self._error(problem.message, ("set", path))
-        return InputError(self.source, f"the scenario with this overlay is not valid: {err}")
+        return err
 
 
 def _within(place: str, path: str) -> bool:

@@ -12,8 +12,20 @@ import pytest
 import yaml
 
 import drillsim
-from drillsim.calibration import SANDWICH_DRILLS, Options, calibrate, posterior_step
-from drillsim.history.observations import MINUTE, SECOND, drill_observations, observations, resolution
+from drillsim.calibration import (
+    EPS,
+    SANDWICH_DRILLS,
+    Options,
+    Simulated,
+    _cdf,
+    calibrate,
+    design_points,
+    drill_log_likelihoods,
+    fit_quadratic,
+    pit,
+    posterior_step,
+)
+from drillsim.history.observations import MINUTE, SECOND, Observation, drill_observations, observations, resolution
 from drillsim.history.store import History
 from drillsim.spec.errors import InputError
 from drillsim.synthetic_drills import synthetic_history
@@ -112,6 +124,27 @@ def test_observations_that_say_the_same_thing_twice_are_not_twice_the_evidence()
     assert few[1][0, 0] == pytest.approx(1 / (9 + 1 / 100))  # under SANDWICH_DRILLS drills: not adjusted
 
 
+def test_the_sandwich_is_the_curvature_squared_over_the_spread_of_the_drills_scores_about_their_mean():
+    scores = np.array([[3.0, 1.0, 2.0, 4.0, 0.0, 2.0, 3.0, 1.0, 2.0, 2.0]])  # 10 drills, mean 2
+    spread = ((scores - 2.0) ** 2).sum() * 10 / 9
+    step, cov = posterior_step(np.array([0.3]), scores.sum(axis=1), np.array([[-6.0]]), 0.5, 10.0, scores)
+    information = 36.0 / spread
+    assert cov[0, 0] == pytest.approx(1 / (information + 4.0))
+    # the likelihood's maximum stays where it was (0.3 + 20 / 6), the prior pulls towards 0
+    assert step[0] == pytest.approx((information * (0.3 + 20 / 6)) / (information + 4.0) - 0.3)
+
+
+def test_a_step_is_bounded_by_the_trust_region_both_ways():
+    up, _ = posterior_step(np.zeros(1), np.array([100.0]), np.array([[-1.0]]), 10.0, 0.8)
+    down, _ = posterior_step(np.zeros(1), np.array([-100.0]), np.array([[-1.0]]), 10.0, 0.8)
+    assert up[0] == 0.8 and down[0] == -0.8
+
+
+def test_the_prior_pulls_an_estimate_away_from_the_default_back_towards_it():
+    step, cov = posterior_step(np.array([0.5]), np.array([0.0]), np.array([[-4.0]]), 0.5, 10.0)
+    assert step[0] == pytest.approx(-0.5 * 4.0 / (4.0 + 4.0)) and cov[0, 0] == pytest.approx(1 / 8)
+
+
 def test_a_curvature_that_rises_is_taken_as_flat_and_its_slope_still_counts():
     step, cov = posterior_step(np.zeros(1), np.array([0.0]), np.array([[5.0]]), 0.5, 10.0)
     assert cov[0, 0] == pytest.approx(0.25) and step[0] == 0.0
@@ -191,6 +224,70 @@ def test_drills_of_another_scenario_are_named_as_not_used(history):
            "'robbers-flee' (--scenario)" in str(err.value)
 
 
+# The pieces of the fit ----------------------------------------------------------------------------
+
+def test_the_design_has_the_centre_two_steps_each_way_on_every_axis_and_the_diagonals_of_every_pair():
+    for k in (1, 2, 3):
+        u = design_points(k, 0.4)
+        assert len(u) == 1 + 4 * k + 2 * k * (k - 1) and not u[0].any()
+        assert np.abs(u).max() == pytest.approx(0.4) and np.allclose(u.sum(axis=0), 0)
+        assert sorted({round(abs(x), 6) for x in u[1:1 + 4 * k].ravel()} - {0}) == [0.2, 0.4]
+
+
+def test_a_quadratic_through_the_design_is_recovered_exactly_per_drill_and_summed():
+    u = design_points(2, 0.3)
+    grads = np.array([[1.0, -2.0], [0.5, 3.0]])  # two drills, two parameters
+    hess = [np.array([[-2.0, 0.5], [0.5, -1.0]]), np.array([[-1.0, -0.2], [-0.2, -3.0]])]
+    y = np.column_stack([5 + u @ g + 0.5 * np.einsum("ni,ij,nj->n", u, h, u) for g, h in zip(grads, hess, strict=True)])
+    got_grads, got_hess = fit_quadratic(u, y)
+    assert np.allclose(got_grads, grads.T) and np.allclose(got_hess, hess[0] + hess[1])
+    one_grad, one_hess = fit_quadratic(u, y[:, 0])
+    assert np.allclose(one_grad, grads[0]) and np.allclose(one_hess, hess[0])
+
+
+def test_the_smoothed_distribution_is_0_at_0_1_at_infinity_and_counts_what_was_never_done():
+    sim = np.array([0.5, 1.0, 2.0, 4.0, math.inf, math.inf])
+    at = np.array([-1.0, 0.0, 1e-9, 1.0, 100.0, math.inf])
+    f = _cdf(sim, at)
+    assert f[0] == 0.0 and f[1] == 0.0 and f[-1] == 1.0
+    assert np.all(np.diff(f) >= 0) and f[4] == pytest.approx(4 / 6, abs=1e-6)  # never done: beyond any time
+    assert np.all(_cdf(np.array([math.inf, math.inf]), np.array([1.0, math.inf])) == [0.0, 1.0])
+    assert np.isnan(_cdf(np.array([]), np.array([1.0]))).all()
+
+
+def test_each_drills_likelihood_sums_its_observations_and_an_impossible_one_costs_half_a_replication():
+    sim = Simulated({("s", "R"): np.array([1.0] * 50 + [math.inf] * 50 + [math.nan] * 10)})
+    obs = [Observation("d1", "e", "", "s", "R", 0.5, 1.5), Observation("d1", "e", "", "s", "R", 2.0, math.inf),
+           Observation("d2", "e", "", "s", "R", 30.0, 31.0)]
+    ll = drill_log_likelihoods(sim, obs, ["d2", "d1"], 100)
+    assert ll[1] == pytest.approx(2 * math.log(0.5), abs=1e-3)  # half done near 1 min, half never
+    assert ll[0] == pytest.approx(math.log(0.5 / 100))
+
+
+def test_the_pit_is_uniform_when_the_drills_come_from_the_simulated_distribution():
+    rng = np.random.default_rng(3)
+    sim = Simulated({("s", "R"): rng.lognormal(0, 0.5, 2000)})
+    drawn = rng.lognormal(0, 0.5, 400)
+    obs = [Observation(f"d{i}", "e", "", "s", "R", x - 0.01, x + 0.01) for i, x in enumerate(drawn[:300])]
+    obs += [Observation(f"c{i}", "e", "", "s", "R", 0.8, math.inf) for i, x in enumerate(drawn[300:]) if x > 0.8]
+    u = pit(sim, obs, seed=0)
+    from scipy import stats
+
+    assert stats.kstest(u[:300], "uniform").pvalue > 0.05
+    assert np.all(u[300:] >= _cdf(sim.of(("s", "R")), np.array([0.8]))[0] - 1e-12)
+    slow = Simulated({("s", "R"): rng.lognormal(1, 0.5, 2000)})
+    assert stats.kstest(pit(slow, obs[:300], seed=0), "uniform").pvalue < 1e-6
+
+
+def test_moves_is_the_median_change_in_log_latency_over_the_replications_done_in_both():
+    a = Simulated({("s", "R"): np.array([1.0, 2.0, 3.0, math.inf, math.nan])})
+    b = Simulated({("s", "R"): np.array([2.0, 4.0, 6.0, 1.0, 1.0])})
+    assert a.moves(b, ("s", "R")) == pytest.approx(np.median(np.log(np.array([2.0, 4, 6]) + EPS)
+                                                             - np.log(np.array([1.0, 2, 3]) + EPS)))
+    assert a.moves(b, ("s", "other")) == 0.0
+    assert a.median("s", "R") == pytest.approx(2.5) and math.isnan(a.median("s", "other"))
+
+
 # What a drill in the history says ---------------------------------------------------------------
 
 def _card(*requirements):
@@ -203,14 +300,23 @@ DRILL = {"key": "k", "exercise": "e", "drill_date": "2026-03-12", "scenario": "s
 
 
 def test_a_drill_typed_to_the_minute_gives_intervals_a_minute_wide_each_way():
-    card = _card(("A", "deadline", "met", 3.0, 2.0), ("B", "deadline", "late", 3.0, 0.0),
-                 ("C", "deadline", "missed", 4.0, None), ("D", "deadline", "not_applicable", None, None),
-                 ("E", "order", "met", 3.0, 1.0), ("F", "deadline", "not_evaluated", 3.0, None))
+    card = _card(("E", "order", "met", 3.0, 1.0), ("F", "deadline", "not_evaluated", 3.0, None),
+                 ("D", "deadline", "not_applicable", None, None), ("A", "deadline", "met", 3.0, 2.0),
+                 ("B", "deadline", "late", 3.0, 0.0), ("C", "deadline", "missed", 4.0, None),
+                 ("G", "deadline", "missed", 8.5, None))
     obs = {o.requirement: o for o in drill_observations({**DRILL, "scorecard_json": card}, [3.0, 5.0, 9.0])}
-    assert set(obs) == {"A", "B", "C"}
+    assert set(obs) == {"A", "B", "C", "G"}
     assert (obs["A"].low, obs["A"].high) == (1.0, 3.0)
     assert (obs["B"].low, obs["B"].high) == (0.0, 1.0)
     assert obs["C"].censored and obs["C"].low == 9.0 - 4.0 - MINUTE  # the trigger may be late in its minute
+    assert obs["G"].censored and obs["G"].low == 0.0  # never below 0
+    assert (obs["A"].drill, obs["A"].exercise, obs["A"].date, obs["A"].scenario) == ("k", "e", "2026-03-12", "s")
+
+
+def test_a_drill_with_no_stamps_gives_a_censored_latency_of_at_least_nothing():
+    card = _card(("C", "deadline", "missed", 0.0, None))
+    (obs,) = drill_observations({**DRILL, "scorecard_json": card}, [])
+    assert obs.censored and obs.low == 0.0
 
 
 def test_a_drill_typed_to_the_second_gives_intervals_a_second_wide():
