@@ -134,6 +134,16 @@ def test_the_sandwich_is_the_curvature_squared_over_the_spread_of_the_drills_sco
     assert step[0] == pytest.approx((information * (0.3 + 20 / 6)) / (information + 4.0) - 0.3)
 
 
+def test_the_sandwich_centres_each_parameters_scores_on_its_own_mean():
+    rng = np.random.default_rng(4)
+    scores = rng.normal(size=(2, 12)) + np.array([[3.0], [-1.0]])
+    hess = np.array([[-12.0, 2.0], [2.0, -8.0]])
+    _, cov = posterior_step(np.zeros(2), scores.sum(axis=1), hess, 0.4, 10.0, scores)
+    spread = np.cov(scores, ddof=1) * 12
+    information = -hess @ np.linalg.inv(spread) @ -hess
+    assert np.allclose(cov, np.linalg.inv(information + np.eye(2) / 0.4**2))
+
+
 def test_a_step_is_bounded_by_the_trust_region_both_ways():
     up, _ = posterior_step(np.zeros(1), np.array([100.0]), np.array([[-1.0]]), 10.0, 0.8)
     down, _ = posterior_step(np.zeros(1), np.array([-100.0]), np.array([[-1.0]]), 10.0, 0.8)
@@ -141,8 +151,9 @@ def test_a_step_is_bounded_by_the_trust_region_both_ways():
 
 
 def test_the_prior_pulls_an_estimate_away_from_the_default_back_towards_it():
-    step, cov = posterior_step(np.array([0.5]), np.array([0.0]), np.array([[-4.0]]), 0.5, 10.0)
-    assert step[0] == pytest.approx(-0.5 * 4.0 / (4.0 + 4.0)) and cov[0, 0] == pytest.approx(1 / 8)
+    step, cov = posterior_step(np.array([0.5]), np.array([0.0]), np.array([[-4.0]]), 0.4, 10.0)
+    prior = 1 / 0.4**2
+    assert step[0] == pytest.approx(-0.5 * prior / (4.0 + prior)) and cov[0, 0] == pytest.approx(1 / (4.0 + prior))
 
 
 def test_a_curvature_that_rises_is_taken_as_flat_and_its_slope_still_counts():
@@ -232,6 +243,7 @@ def test_the_design_has_the_centre_two_steps_each_way_on_every_axis_and_the_diag
         assert len(u) == 1 + 4 * k + 2 * k * (k - 1) and not u[0].any()
         assert np.abs(u).max() == pytest.approx(0.4) and np.allclose(u.sum(axis=0), 0)
         assert sorted({round(abs(x), 6) for x in u[1:1 + 4 * k].ravel()} - {0}) == [0.2, 0.4]
+        assert np.allclose(np.linalg.norm(u[1 + 4 * k:], axis=1), 0.4)  # the diagonals as far out as the axes
 
 
 def test_a_quadratic_through_the_design_is_recovered_exactly_per_drill_and_summed():
@@ -252,6 +264,20 @@ def test_the_smoothed_distribution_is_0_at_0_1_at_infinity_and_counts_what_was_n
     assert f[0] == 0.0 and f[1] == 0.0 and f[-1] == 1.0
     assert np.all(np.diff(f) >= 0) and f[4] == pytest.approx(4 / 6, abs=1e-6)  # never done: beyond any time
     assert np.all(_cdf(np.array([math.inf, math.inf]), np.array([1.0, math.inf])) == [0.0, 1.0])
+
+
+def test_the_kernel_is_gaussian_on_log_latency_with_half_silvermans_bandwidth():
+    from scipy.stats import norm
+
+    sim = np.array([0.0, 0.2, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 8.0, math.inf])
+    x = np.log(sim[:-1] + EPS)
+    iqr = np.percentile(x, 75) - np.percentile(x, 25)
+    h = 0.5 * 0.9 * min(np.std(x), iqr / 1.349) * len(x) ** -0.2
+    at = np.array([0.3, 1.0, 4.0])
+    want = [norm.cdf((np.log(a + EPS) - x) / h).sum() / len(sim) for a in at]
+    assert np.allclose(_cdf(sim, at), want)
+    one = _cdf(np.array([2.0]), np.array([2.0]))  # a single run: the kernel is 0.05 wide, half of it below
+    assert one[0] == pytest.approx(0.5)
     assert np.isnan(_cdf(np.array([]), np.array([1.0]))).all()
 
 
@@ -277,6 +303,13 @@ def test_the_pit_is_uniform_when_the_drills_come_from_the_simulated_distribution
     assert np.all(u[300:] >= _cdf(sim.of(("s", "R")), np.array([0.8]))[0] - 1e-12)
     slow = Simulated({("s", "R"): rng.lognormal(1, 0.5, 2000)})
     assert stats.kstest(pit(slow, obs[:300], seed=0), "uniform").pvalue < 1e-6
+    # each observation its own draw, the same for the same seed; every requirement's observations
+    twins = [Observation("a", "e", "", "s", "R", 0.5, 2.0), Observation("b", "e", "", "s", "R", 0.5, 2.0)]
+    other = Simulated({("s", "R"): sim.latencies[("s", "R")], ("s", "Q"): sim.latencies[("s", "R")]})
+    both = [*twins, Observation("c", "e", "", "s", "Q", 1.0, 1.1)]
+    u = pit(other, both, seed=7)
+    assert len(u) == 3 and u[0] != u[1] and np.array_equal(u, pit(other, both, seed=7))
+    assert not np.array_equal(u, pit(other, both, seed=8))
 
 
 def test_moves_is_the_median_change_in_log_latency_over_the_replications_done_in_both():
@@ -285,6 +318,9 @@ def test_moves_is_the_median_change_in_log_latency_over_the_replications_done_in
     assert a.moves(b, ("s", "R")) == pytest.approx(np.median(np.log(np.array([2.0, 4, 6]) + EPS)
                                                              - np.log(np.array([1.0, 2, 3]) + EPS)))
     assert a.moves(b, ("s", "other")) == 0.0
+    assert a.moves(Simulated({}), ("s", "R")) == 0.0 and Simulated({}).moves(b, ("s", "R")) == 0.0
+    never = Simulated({("s", "R"): np.array([math.inf] * 5)})
+    assert a.moves(never, ("s", "R")) == 0.0  # no replication done in both
     assert a.median("s", "R") == pytest.approx(2.5) and math.isnan(a.median("s", "other"))
 
 
