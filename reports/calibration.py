@@ -62,8 +62,8 @@ def memo(result: CalibrationResult, tr: Translator) -> str:
     censored = sum(o.censored for o in result.observations)
     heading = tr(N_("Calibration from the drill history"))
     lines = [f"# {heading}: {result.plan}", "",
-             tr(N_("{drills} drills, {observations} latencies observed, {censored} of them not done by the end of the "
-                   "drill (right-censored). {reps} replications at each point; {spent} in all.")).format(
+             tr(N_("Drills used: {drills}. Latencies observed: {observations}, of which {censored} not done by the "
+                   "end of the drill (right-censored). Replications: {reps} at each point, {spent} in all.")).format(
                  drills=len(drills), observations=len(result.observations), censored=censored,
                  reps=result.options.reps, spent=f"{result.reps_run:,}")]
     if not result.options.censoring:
