@@ -276,8 +276,18 @@ def test_the_kernel_is_gaussian_on_log_latency_with_half_silvermans_bandwidth():
     at = np.array([0.3, 1.0, 4.0])
     want = [norm.cdf((np.log(a + EPS) - x) / h).sum() / len(sim) for a in at]
     assert np.allclose(_cdf(sim, at), want)
-    one = _cdf(np.array([2.0]), np.array([2.0]))  # a single run: the kernel is 0.05 wide, half of it below
-    assert one[0] == pytest.approx(0.5)
+    # a single run, or runs all alike but one: no spread to read, so the bandwidth falls back to the
+    # standard deviation, else to 0.05 (log scale)
+    a_width_up = math.exp(math.log(2.0 + EPS) + 0.5 * 0.9 * 0.05) - EPS
+    assert _cdf(np.array([2.0]), np.array([a_width_up]))[0] == pytest.approx(norm.cdf(1.0))
+    alike = np.array([1.0] * 10 + [3.0])
+    x = np.log(alike + EPS)
+    h = 0.5 * 0.9 * np.std(x) * 11 ** -0.2
+    assert _cdf(alike, np.array([1.5]))[0] == pytest.approx(norm.cdf((np.log(1.5 + EPS) - x) / h).sum() / 11)
+    two = np.array([1.0, 3.0])
+    x = np.log(two + EPS)
+    h = 0.5 * 0.9 * min(np.std(x), (np.percentile(x, 75) - np.percentile(x, 25)) / 1.349) * 2 ** -0.2
+    assert _cdf(two, np.array([2.0]))[0] == pytest.approx(norm.cdf((np.log(2.0 + EPS) - x) / h).sum() / 2)
     assert np.isnan(_cdf(np.array([]), np.array([1.0]))).all()
 
 
