@@ -173,3 +173,100 @@ def test_a_space_with_no_design_that_meets_says_so(tmp_path):
     data = run_design(PLAN, _file(tmp_path, _change(**{"target/probability": 0.99})), workers=1).to_json()
     assert data["chosen"] is None
     assert all(r["status"] != MEETS for r in data["designs"])
+
+
+SMALL = {"screen": 10, "most": 40, "budget": 20000}
+LOOSE = {"requirements": ["ROB-04"], "probability": 0.6}
+
+
+def _rules_hold(data):
+    """What design.json says obeys the search's rules (module docstring of drillsim/design_search.py)."""
+    p, reps, rows = data["target"]["probability"], data["replications"], data["designs"]
+    n_sc = len(data["scenarios"])
+    meets = [r for r in rows if r["status"] == MEETS]
+    chosen = min(meets, key=lambda r: (r["cost"], r["design"])) if meets else None
+    assert data["chosen"] == chosen
+    for r in rows:
+        cis = [q["ci"] for q in r["requirements"] if q["ci"] is not None]
+        if any(hi < p for _, hi in cis):
+            want = FAILS
+        elif all(lo >= p for lo, _ in cis):
+            want = MEETS
+        elif r["replications"] >= reps["most"]:
+            want = "undecided"
+        elif chosen is not None and r["cost"] >= chosen["cost"]:
+            want = "dearer"
+        else:
+            want = "open"
+            assert data["sure"]["budget_ran_out"], r["name"]
+        assert r["status"] == want, r["name"]
+        assert r["replications"] in [min(reps["screen"] * 2 ** k, reps["most"]) for k in range(12)], r["name"]
+        weakest = min((q for q in r["requirements"] if q["p_met"] is not None), key=lambda q: (q["p_met"], q["ci"][0]))
+        assert (r["compliance"], r["compliance_ci95"]) == (weakest["p_met"], weakest["ci"])
+        assert r["weakest"] == {"scenario": weakest["scenario"], "requirement": weakest["requirement"]}
+        for q in r["requirements"]:
+            assert q["p_met"] == round(q["met"] / q["applicable"], 6) and q["applicable"] <= r["replications"]
+    spent = sum(r["replications"] for r in rows) * n_sc
+    assert reps["spent"] == spent == sum(look["replications"] for look in data["looks"])
+    assert reps["every_design_at_most"] == len(rows) * n_sc * reps["most"]
+    assert data["looks"][0] == {"designs": len(rows), "replications": len(rows) * n_sc * reps["screen"],
+                                **{k: data["looks"][0][k] for k in ("meets", "fails", "open")}}
+    last = data["looks"][-1]
+    assert (last["meets"], last["fails"]) == (len(meets), sum(r["status"] == FAILS for r in rows))
+    cheaper = [r for r in rows if chosen is None or r["cost"] < chosen["cost"]]
+    by_reps = {}
+    for r in cheaper:
+        if r["status"] == FAILS:
+            by_reps[str(r["replications"])] = by_reps.get(str(r["replications"]), 0) + 1
+    assert data["sure"] == {"cheaper_designs": len(cheaper), "eliminated": sum(by_reps.values()),
+                            "eliminated_at_replications": dict(sorted(by_reps.items(), key=lambda kv: int(kv[0]))),
+                            "cheaper_not_decided": sum(r["status"] in ("open", "undecided") for r in cheaper),
+                            "budget_ran_out": data["sure"]["budget_ran_out"]}
+
+
+@pytest.mark.parametrize("target, replications, statuses, looks", [
+    # the loose target: both teller designs meet at 20; the guard designs were doubled before that was known
+    # and are dearer, so left open as "dearer"; the lobby manager with a head present 80 % is still open at
+    # the most replications (undecided), with the head always there it fails at 40
+    (LOOSE, SMALL, {"caller=lobby_manager, head=0.8": ("undecided", 40), "caller=lobby_manager, head=1.0": (FAILS, 40),
+                    "caller=teller, head=0.8": (MEETS, 20), "caller=guard, head=0.8": ("dearer", 20),
+                    "caller=teller, head=1.0": (MEETS, 20), "caller=guard, head=1.0": ("dearer", 20)},
+     [(6, 60, 0, 0, 6), (6, 60, 2, 0, 4), (2, 40, 2, 1, 2)]),
+    # the target of 0.8: no design meets; the teller designs are undecided at 40, the rest fail
+    (None, SMALL, {"caller=lobby_manager, head=0.8": (FAILS, 10), "caller=lobby_manager, head=1.0": (FAILS, 10),
+                   "caller=teller, head=0.8": ("undecided", 40), "caller=guard, head=0.8": (FAILS, 10),
+                   "caller=teller, head=1.0": ("undecided", 40), "caller=guard, head=1.0": (FAILS, 20)},
+     [(6, 60, 0, 3, 3), (3, 30, 0, 4, 2), (2, 40, 0, 4, 0)]),
+    # most 30: the doubling stops at the most (10, 20, 30)
+    (None, {**SMALL, "most": 30}, {"caller=teller, head=0.8": ("undecided", 30),
+                                   "caller=teller, head=1.0": ("undecided", 30)},
+     [(6, 60, 0, 3, 3), (3, 30, 0, 4, 2), (2, 20, 0, 4, 0)]),
+    # a budget of exactly the three looks (60 + 30 + 40) is enough; with one less, the third look doubles
+    # the cheaper teller design only (in cost order, as far as the budget goes) and the other stays open
+    (None, {**SMALL, "budget": 130}, {"caller=teller, head=0.8": ("undecided", 40)},
+     [(6, 60, 0, 3, 3), (3, 30, 0, 4, 2), (2, 40, 0, 4, 0)]),
+    (None, {**SMALL, "budget": 129}, {"caller=teller, head=0.8": ("undecided", 40),
+                                      "caller=teller, head=1.0": ("open", 20)},
+     [(6, 60, 0, 3, 3), (3, 30, 0, 4, 2), (1, 20, 0, 4, 1)]),
+    # a budget of the screening alone: nothing more runs, three designs stay open
+    (None, {**SMALL, "budget": 60}, {"caller=teller, head=0.8": ("open", 10), "caller=guard, head=1.0": ("open", 10)},
+     [(6, 60, 0, 3, 3)]),
+])
+def test_each_verdict_follows_the_wilson_intervals_and_the_budget(tmp_path, target, replications, statuses, looks):
+    space = {**SPACE, "replications": replications, **({"target": target} if target else {})}
+    progress = []
+    data = run_design(PLAN, _file(tmp_path, space), workers=1, progress=lambda *a: progress.append(a)).to_json()
+    _rules_hold(data)
+    got = {r["name"]: (r["status"], r["replications"]) for r in data["designs"]}
+    assert {n: got[n] for n in statuses} == statuses
+    assert [tuple(look.values()) for look in data["looks"]] == looks
+    assert data["sure"]["budget_ran_out"] == (replications["budget"] < 130)
+    spent = data["replications"]["spent"]
+    assert progress[-1] == (spent, spent) and all(done <= planned for done, planned in progress)
+    assert [done for done, _ in progress] == sorted({done for done, _ in progress})
+
+
+def test_a_budget_below_the_screening_is_refused(tmp_path):
+    with pytest.raises(InputError) as err:
+        run_design(PLAN, _file(tmp_path, {**SPACE, "replications": {**SMALL, "budget": 59}}), workers=1)
+    assert str(err.value).endswith("screening the 6 designs in 1 scenario(s) takes 60 replications; the budget is 59")
