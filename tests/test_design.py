@@ -270,3 +270,67 @@ def test_a_budget_below_the_screening_is_refused(tmp_path):
     with pytest.raises(InputError) as err:
         run_design(PLAN, _file(tmp_path, {**SPACE, "replications": {**SMALL, "budget": 59}}), workers=1)
     assert str(err.value).endswith("screening the 6 designs in 1 scenario(s) takes 60 replications; the budget is 59")
+
+
+def test_designs_are_every_combination_cheapest_first_with_their_changes_built_in(tmp_path):
+    data = _change(**{"choices/head/options/1": {"name": "always", "cost": 2.5,
+                                                 "set": {"plan.roles.branch_head.presence": 1.0}}})
+    space, plan, designs = load_design_space(PLAN, _file(tmp_path, data))
+    # cost = caller's + head's; ties (6.0) in the order of the file's combinations
+    assert [(d.name, d.cost, d.options, d.index) for d in designs] == [
+        ("caller=lobby_manager, head=0.8", 0, (0, 0), 0), ("caller=lobby_manager, head=always", 2.5, (0, 1), 1),
+        ("caller=teller, head=0.8", 4, (2, 0), 4), ("caller=guard, head=0.8", 6, (1, 0), 2),
+        ("caller=teller, head=always", 6.5, (2, 1), 5), ("caller=guard, head=always", 8.5, (1, 1), 3)]
+    assert plan.id == PLAN and space.id == "t"
+    for d in designs:
+        (p, _), = d.drills
+        phone = next(e for e in p.escalation if e.id == "phone-120")
+        assert phone.from_ == d.name.split(",")[0].removeprefix("caller=")
+        assert p.roles["branch_head"].presence == (1.0 if d.options[1] else 0.8)
+    unnamed = _change(**{"choices/head/options/1": {"cost": 2, "set": {"plan.roles.branch_head.presence": 1.0,
+                                                                       "plan.roles.guard.count": 2}}})
+    names = [d.name for d in load_design_space(PLAN, _file(tmp_path, unnamed, "u.yaml"))[2]]
+    assert "caller=lobby_manager, head=presence=1.0, count=2" in names
+
+
+@pytest.mark.parametrize("at, words", [
+    ({"target/requirements": "all"}, None),
+    ({"target/requirements": "critical"}, None),
+    ({"replications/most": 10, "replications/screen": 20}, "most (10) is below screen (20)"),
+    ({"choices/head/set": "plan.requirements",
+      "choices/head/options": [{"value": [], "cost": 0}]}, "it changes the plan's requirements"),
+])
+def test_what_a_design_file_may_target_and_change(tmp_path, at, words):
+    path = _file(tmp_path, _change(**at))
+    if words is None:
+        assert load_design_space(PLAN, path)[2]
+        return
+    with pytest.raises(InputError) as err:
+        load_design_space(PLAN, path)
+    assert words in str(err.value), str(err.value)
+
+
+def test_the_target_requirements_are_the_critical_ones_all_or_those_named(tmp_path):
+    from drillsim.spec.design import target_ids
+
+    space, plan, _ = load_design_space(PLAN, _file(tmp_path, SPACE))
+    ids = [r.id for r in plan.requirements]
+    critical = [r.id for r in plan.requirements if r.critical]
+    assert 0 < len(critical) < len(ids)
+    assert target_ids(space, plan) == ["ROB-04"]
+    for want, got in (("critical", critical), ("all", ids), ((ids[2], ids[0]), [ids[0], ids[2]])):
+        assert target_ids(space.model_copy(update={"target": space.target.model_copy(
+            update={"requirements": want})}), plan) == got
+
+
+def test_the_size_limit_is_512_designs(tmp_path):
+    # 512 designs pass the size check (the first design's bad option is the error), 513 do not
+    for n, refused in ((256, False), (257, True)):
+        data = _change(**{"choices/big": {"set": "plan.roles.guard.count",
+                                          "options": [{"value": "x", "cost": 0}] + [{"value": k, "cost": k}
+                                                                                    for k in range(1, n)]},
+                          "choices/head/options": [{"value": 0.8, "cost": 0}, {"value": 1.0, "cost": 2}],
+                          "choices/caller/options": [{"value": "lobby_manager", "cost": 0}]})
+        with pytest.raises(InputError) as err:
+            load_design_space(PLAN, _file(tmp_path, data))
+        assert (f"{2 * n} designs; at most 512" in str(err.value)) == refused, str(err.value)
