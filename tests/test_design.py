@@ -334,3 +334,31 @@ def test_the_size_limit_is_512_designs(tmp_path):
         with pytest.raises(InputError) as err:
             load_design_space(PLAN, _file(tmp_path, data))
         assert (f"{2 * n} designs; at most 512" in str(err.value)) == refused, str(err.value)
+
+
+@pytest.mark.parametrize("at, place, words", [
+    # the first design's caller is fine alone, its head is not: the error names the head's option
+    ({"choices/head/options/0/value": "often"}, "choices.head.options[0]", "presence"),
+    # the same for an option that sets the scenario
+    ({"choices/head": {"set": "scenario.branches[branch].staffing.lobby_manager",
+                       "options": [{"value": 1, "cost": 0}, {"value": -3, "cost": 1}]}},
+     "choices.head.options[1]", "lobby_manager"),
+    # an option of a set of paths, the first of which is fine
+    ({"choices/head/options/1": {"name": "x", "cost": 1, "set": {"plan.roles.guard.count": 2,
+                                                                   "scenario.branches[branch].staffing.guard": "two"}}},
+     "choices.head.options[1]", "design 'caller=lobby_manager, head=x'"),
+])
+def test_a_design_the_files_refuse_names_the_option_to_blame(tmp_path, at, place, words):
+    path = _file(tmp_path, _change(**at))
+    with pytest.raises(InputError) as err:
+        load_design_space(PLAN, path)
+    text = str(err.value)
+    assert text.startswith(f"{path}:") and f" at {place} " in text and words in text, text
+
+
+def test_the_search_writes_its_files_into_a_new_folder_and_again(tmp_path):
+    result = run_design(PLAN, _file(tmp_path, {**SPACE, "replications": {**SMALL, "budget": 60}}), workers=1)
+    out = tmp_path / "a" / "b"
+    for _ in range(2):
+        files = result.write(out)
+        assert json.loads(files["json"].read_text("utf-8")) == json.loads(json.dumps(result.to_json()))
