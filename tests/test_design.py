@@ -343,6 +343,10 @@ def test_the_size_limit_is_512_designs(tmp_path):
     ({"choices/head": {"set": "scenario.branches[branch].staffing.lobby_manager",
                        "options": [{"value": 1, "cost": 0}, {"value": -3, "cost": 1}]}},
      "choices.head.options[1]", "lobby_manager"),
+    # a first choice that sets the scenario, fine alone, before the head's bad value
+    ({"choices/caller": {"set": "scenario.branches[branch].staffing.lobby_manager",
+                         "options": [{"value": 2, "cost": 0}]},
+      "choices/head/options/0/value": "often"}, "choices.head.options[0]", "presence"),
     # an option of a set of paths, the first of which is fine
     ({"choices/head/options/1": {"name": "x", "cost": 1, "set": {"plan.roles.guard.count": 2,
                                                                    "scenario.branches[branch].staffing.guard": "two"}}},
