@@ -5,6 +5,7 @@ seed gives the same result; a bad design file is named by file, line and place."
 from __future__ import annotations
 
 import json
+from statistics import NormalDist
 
 import numpy as np
 import pytest
@@ -90,6 +91,9 @@ def test_the_front_is_not_dominated_and_dominates_the_rest(tmp_path):
     assert not any(dominates(a, b) for a in points for b in front)
     assert all(any(dominates(a, b) for a in front) for b in rest)
     assert pareto_front([(0, 0.5), (1, 0.4), (1, 0.9), (2, 0.9), (3, None)]) == {0, 2}
+    # a design of no known compliance is never on the front, and those after it still are; of equal cost
+    # the more compliant dominates
+    assert pareto_front([(0, None), (1, 0.5), (1, 0.9), (2, 0.95)]) == {2, 3}
 
 
 def test_the_command_writes_the_front_table_and_memo_in_chinese(tmp_path):
@@ -182,6 +186,7 @@ LOOSE = {"requirements": ["ROB-04"], "probability": 0.6}
 def _rules_hold(data):
     """What design.json says obeys the search's rules (module docstring of drillsim/design_search.py)."""
     p, reps, rows = data["target"]["probability"], data["replications"], data["designs"]
+    z = NormalDist().inv_cdf(0.5 + data["target"]["confidence"] / 2)
     n_sc = len(data["scenarios"])
     meets = [r for r in rows if r["status"] == MEETS]
     chosen = min(meets, key=lambda r: (r["cost"], r["design"])) if meets else None
@@ -205,7 +210,12 @@ def _rules_hold(data):
         assert (r["compliance"], r["compliance_ci95"]) == (weakest["p_met"], weakest["ci"])
         assert r["weakest"] == {"scenario": weakest["scenario"], "requirement": weakest["requirement"]}
         for q in r["requirements"]:
-            assert q["p_met"] == round(q["met"] / q["applicable"], 6) and q["applicable"] <= r["replications"]
+            assert q["applicable"] <= r["replications"]
+            if not q["applicable"]:  # a requirement that never applied has no estimate
+                assert q["p_met"] is None and q["ci"] is None and q["met"] == 0
+                continue
+            assert q["p_met"] == round(q["met"] / q["applicable"], 6)
+            assert q["ci"] == [round(x, 6) for x in wilson(q["met"], q["applicable"], z)]
     spent = sum(r["replications"] for r in rows) * n_sc
     assert reps["spent"] == spent == sum(look["replications"] for look in data["looks"])
     assert reps["every_design_at_most"] == len(rows) * n_sc * reps["most"]
@@ -251,6 +261,8 @@ def _rules_hold(data):
     # a budget of the screening alone: nothing more runs, three designs stay open
     (None, {**SMALL, "budget": 60}, {"caller=teller, head=0.8": ("open", 10), "caller=guard, head=1.0": ("open", 10)},
      [(6, 60, 0, 3, 3)]),
+    # every requirement, at a lower confidence: the weakest is the least met of several
+    ({"requirements": "all", "probability": 0.5, "confidence": 0.8}, SMALL, {}, None),
 ])
 def test_each_verdict_follows_the_wilson_intervals_and_the_budget(tmp_path, target, replications, statuses, looks):
     space = {**SPACE, "replications": replications, **({"target": target} if target else {})}
@@ -259,7 +271,7 @@ def test_each_verdict_follows_the_wilson_intervals_and_the_budget(tmp_path, targ
     _rules_hold(data)
     got = {r["name"]: (r["status"], r["replications"]) for r in data["designs"]}
     assert {n: got[n] for n in statuses} == statuses
-    assert [tuple(look.values()) for look in data["looks"]] == looks
+    assert looks is None or [tuple(look.values()) for look in data["looks"]] == looks
     assert data["sure"]["budget_ran_out"] == (replications["budget"] < 130)
     spent = data["replications"]["spent"]
     assert progress[-1] == (spent, spent) and all(done <= planned for done, planned in progress)
