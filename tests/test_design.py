@@ -218,6 +218,7 @@ def _rules_hold(data):
             assert q["ci"] == [round(x, 6) for x in wilson(q["met"], q["applicable"], z)]
     spent = sum(r["replications"] for r in rows) * n_sc
     assert reps["spent"] == spent == sum(look["replications"] for look in data["looks"])
+    assert all(type(v) is int for look in data["looks"] for v in look.values())  # 60, not 60.0, in design.json
     assert reps["every_design_at_most"] == len(rows) * n_sc * reps["most"]
     assert data["looks"][0] == {"designs": len(rows), "replications": len(rows) * n_sc * reps["screen"],
                                 **{k: data["looks"][0][k] for k in ("meets", "fails", "open")}}
@@ -281,6 +282,7 @@ def test_each_verdict_follows_the_wilson_intervals_and_the_budget(tmp_path, targ
 def test_a_budget_below_the_screening_is_refused(tmp_path):
     with pytest.raises(InputError) as err:
         run_design(PLAN, _file(tmp_path, {**SPACE, "replications": {**SMALL, "budget": 59}}), workers=1)
+    assert " at replications.budget " in str(err.value)
     assert str(err.value).endswith("screening the 6 designs in 1 scenario(s) takes 60 replications; the budget is 59")
 
 
