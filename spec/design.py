@@ -194,35 +194,45 @@ def load_design_space(plan_ref: str | Path, path: str | Path, params: str | Path
         label = ", ".join(f"{n}={option_name(space.choices[n].options[k])}" for n, k in zip(names, combo, strict=True))
         cost = sum(space.choices[n].options[k].cost for n, k in zip(names, combo, strict=True))
         built = []
-        p = copy.deepcopy(drills[0].plan_data)
-        where: Path_ = ("choices",)
         try:
-            for n, k in zip(names, combo, strict=True):
-                where = ("choices", n, "options", k)
-                for target, value in _changes(space, n, k):
-                    if target.startswith("plan."):
-                        set_path(p, target.split(".", 1)[1], value)
-            where = ("choices",)
+            p = _apply(space, names, combo, "plan.", drills[0].plan_data)
             changed = parse_plan(p, f"{plan_path} (design {label})")
             if [r.id for r in changed.requirements] != ids:
                 raise ValueError("it changes the plan's requirements; designs are judged on the same requirements")
             for drill in drills:
-                s = copy.deepcopy(drill.scenario_data)
-                for n, k in zip(names, combo, strict=True):
-                    where = ("choices", n, "options", k)
-                    for target, value in _changes(space, n, k):
-                        if target.startswith("scenario."):
-                            set_path(s, target.split(".", 1)[1], value)
-                where = ("choices",)
+                s = _apply(space, names, combo, "scenario.", drill.scenario_data)
                 built.append((changed, parse_scenario(s, changed, f"{drill.scenario_source} (design {label})")))
-        except (ValueError, InputError) as err:
-            if where == ("choices",):
-                where = _culprit(space, names, combo, drills[0]) or where
+        except (_OptionError, ValueError, InputError) as err:
+            if isinstance(err, _OptionError):
+                where = err.where
+            else:  # the changes were set, but the plan or scenario they make is wrong
+                where = _culprit(space, names, combo, drills[0]) or ("choices",)
             place, line = locate(where, data, positions)
             raise InputError(source, f"design {label!r}: {err}", place, line) from None
         designs.append(Design(index, combo, label, round(cost, 9), tuple(built)))
     designs.sort(key=lambda d: (d.cost, d.index))
     return space, plan, designs
+
+
+class _OptionError(Exception):
+    """An option whose changes cannot be set in the files, at its place in the design file."""
+
+    def __init__(self, where: Path_, message: str) -> None:
+        super().__init__(message)
+        self.where = where
+
+
+def _apply(space: DesignSpace, names: list[str], combo: tuple[int, ...], part: str, data: Any) -> Any:
+    """A copy of one file's data (``part`` is ``plan.`` or ``scenario.``) with the design's changes to it set."""
+    data = copy.deepcopy(data)
+    for n, k in zip(names, combo, strict=True):
+        try:
+            for target, value in _changes(space, n, k):
+                if target.startswith(part):
+                    set_path(data, target.split(".", 1)[1], value)
+        except (ValueError, InputError) as err:
+            raise _OptionError(("choices", n, "options", k), str(err)) from None
+    return data
 
 
 def _culprit(space: DesignSpace, names: list[str], combo: tuple[int, ...], drill: Any) -> Path_ | None:

@@ -1,8 +1,10 @@
 """Let mutmut's mutated copies stand in for drillsim's subpackages (only under ``mutmut run``).
 
-mutmut copies ``spec/``, ``log/``, ``sim/``, ``agents/`` and ``scoring/`` into ``mutants/`` and names each mutant by its
-path (``sim.engine.x``), while the code imports them as ``drillsim.sim.engine``. This finder makes
-``drillsim.sim.engine`` the very module object ``sim.engine``, so both names meet (docs/testing.md).
+mutmut copies ``spec/``, ``log/``, ``sim/``, ``agents/``, ``scoring/`` and ``history/`` into ``mutants/``
+and names each mutant by its path (``sim.engine.x``), while the code imports them as
+``drillsim.sim.engine``. This finder makes ``drillsim.sim.engine`` the very module object
+``sim.engine``, so both names meet (docs/testing.md). ``drillsim/``'s own modules keep their names
+(``drillsim.calibration``) and need no alias.
 """
 
 from __future__ import annotations
