@@ -78,9 +78,12 @@ class Overlay:
         (else as the scenario's, which names the scenario and the overlay)."""
         for problem in err.errors if isinstance(err, InputErrors) else [err]:
             for path in self.file.set:
-                target = path.removeprefix("scenario.")
-                if _within(problem.place, target) or _within(target, problem.place):
+                if _within(problem.place, path.removeprefix("scenario.")):
                     return self._error(problem.message, ("set", path))
+            # a problem of a part of the parameters: the one key under it, or the overlay's set
+            under = [p for p in self.file.set if problem.place and _within(p.removeprefix("scenario."), problem.place)]
+            if under:
+                return self._error(problem.message, ("set", under[0]) if len(under) == 1 else ("set",))
         return err
 
 

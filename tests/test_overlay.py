@@ -78,6 +78,8 @@ def test_an_experiments_factor_overrides_the_overlay_and_the_rest_keeps_it(tmp_p
      "set.scenario.parameters.human.reaction", "lognormal needs 0 < median < p90"),
     ({"set": {"scenario.parameters.channels.pigeon.latency": "1min"}}, 4,
      "set.scenario.parameters.channels.pigeon.latency", "pigeon"),
+    ({"set": {"scenario.parameters.channels.pigeon.latency": "1min",
+              "scenario.parameters.channels.pigeon.failure": 0.1}}, 3, "set", "unknown channel 'pigeon'"),
     ({"set": {"scenario.parameters.human.reaction[x]": "1min"}}, 4,
      "set.scenario.parameters.human.reaction[x]", "needs a list"),
     ({"sets": {}}, None, "sets", "unknown key"),
