@@ -196,6 +196,24 @@ def _look(result: DesignResult, want: dict[int, int], workers: int | None, sched
         result.evidence[i].reps = want[i]
 
 
+def _refuse_what_never_applied(result: DesignResult, design_ref: str | Path) -> None:
+    """A requirement the target names that applied in no screening run of any design cannot be judged,
+    nor a target (``critical``, ``all``) none of whose requirements ever applied: say so. Of ``critical``
+    or ``all``, one that never applied (its condition never held in these scenarios) is not judged."""
+    from drillsim.spec.yamlio import load_yaml, locate
+
+    applied = sum(e.applicable for e in result.evidence).sum(axis=0)
+    never = [rid for rid, n in zip(result.requirement_ids, applied, strict=True) if n == 0]
+    named = not isinstance(result.space.target.requirements, str)
+    if never and (named or len(never) == len(result.requirement_ids)):
+        data, positions = load_yaml(design_ref)
+        place, line = locate(("target", "requirements"), data, positions)
+        raise InputError(str(design_ref), f"{', '.join(never)} never applied in the screening runs of any design "
+                         f"in {', '.join(result.space.scenarios)}, so the target cannot be judged: leave "
+                         f"{'it' if len(never) == 1 else 'them'} out of the target, or add a scenario where "
+                         f"{'it applies' if len(never) == 1 else 'they apply'}", place, line)
+
+
 def run_design(plan_ref: str | Path, design_ref: str | Path, workers: int | None = None, scheduler: Any = None,
                progress: Callable[[int, int], None] | None = None, params: str | Path | None = None) -> DesignResult:
     """Search the design space of DESIGN_REF for the cheapest design of PLAN that meets its target, with
@@ -224,6 +242,8 @@ def run_design(plan_ref: str | Path, design_ref: str | Path, workers: int | None
     while want:
         added = sum(v - result.evidence[i].reps for i, v in want.items()) * n_sc
         _look(result, want, workers, scheduler, advance)
+        if not result.looks:
+            _refuse_what_never_applied(result, design_ref)
         spent = sum(e.reps for e in result.evidence) * n_sc
         for e in result.evidence:
             if e.status == OPEN:

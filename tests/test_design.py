@@ -380,3 +380,18 @@ def test_the_search_writes_its_files_into_a_new_folder_and_again(tmp_path):
     for _ in range(2):
         files = result.write(out)
         assert json.loads(files["json"].read_text("utf-8")) == json.loads(json.dumps(result.to_json()))
+
+
+@pytest.mark.parametrize("requirements, words", [
+    (["ROB-08"], "ROB-08 never applied in the screening runs of any design in armed-robbery-injured, so the "
+                 "target cannot be judged: leave it out of the target, or add a scenario where it applies"),
+    (["ROB-04", "ROB-08", "ROB-09"], "ROB-08, ROB-09 never applied"),
+])
+def test_a_target_requirement_that_never_applies_is_named_not_a_crash(tmp_path, requirements, words):
+    data = json.loads(json.dumps(SPACE))
+    data["target"]["requirements"] = requirements  # ROB-08 and ROB-09: only under an explosive threat
+    data["replications"] = {"screen": 10, "most": 20, "budget": 2000}
+    path = _file(tmp_path, data)
+    ran = cli("design", PLAN, str(path), "--out", str(tmp_path / "out"), "--workers", "1")
+    assert ran.code == 2 and words in ran.err and "bug" not in ran.err, ran.err
+    assert f"{path}:" in ran.err and "at target.requirements" in ran.err
