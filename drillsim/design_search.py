@@ -66,10 +66,12 @@ class Evidence:
         return p, lo, hi
 
     def judge(self, probability: float, z: float) -> str:
+        """Meets, fails or still open; open while none of the target's requirements has applied in its
+        runs (nothing shows it meets)."""
         _, lo, hi = self.intervals(z)
         if np.any(hi[~np.isnan(hi)] < probability):
             return FAILS
-        if np.all(lo[~np.isnan(lo)] >= probability):
+        if np.all(lo[~np.isnan(lo)] >= probability) and not np.isnan(lo).all():
             return MEETS
         return OPEN
 

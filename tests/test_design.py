@@ -395,3 +395,12 @@ def test_a_target_requirement_that_never_applies_is_named_not_a_crash(tmp_path, 
     ran = cli("design", PLAN, str(path), "--out", str(tmp_path / "out"), "--workers", "1")
     assert ran.code == 2 and words in ran.err and "bug" not in ran.err, ran.err
     assert f"{path}:" in ran.err and "at target.requirements" in ran.err
+
+
+def test_a_design_none_of_whose_target_requirements_applied_does_not_meet_the_target():
+    from drillsim.design_search import OPEN, Evidence
+
+    nothing = Evidence(None, np.zeros((1, 2), np.int64), np.zeros((1, 2), np.int64), reps=40)
+    assert nothing.judge(0.8, 1.96) == OPEN and nothing.weakest(1.96) is None
+    some = Evidence(None, np.array([[40, 0]]), np.array([[40, 0]]), reps=40)
+    assert some.judge(0.8, 1.96) == MEETS and some.weakest(1.96) == (0, 0)
