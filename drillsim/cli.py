@@ -444,7 +444,8 @@ def design(plan: PlanArg,
 @app.command()
 def calibrate(plan: PlanArg,
               db: DbOpt = None,
-              out: OutOpt = Path("out/calibration"),
+              out: Annotated[Path, typer.Option("--out", "-o", help="folder for the overlay (params.yaml), the memo "
+                                                "and the PIT plot")] = Path("out/calibration"),
               scenario: Annotated[str | None, typer.Option(
                   help="use only the drills of this scenario (a file, or a built-in id) [default: every drill "
                        "whose scenario is built in]")] = None,
