@@ -276,6 +276,7 @@ class _Simulator:
 
     def __init__(self, drills: dict[str, Drill], options: Options, progress: Progress | None):
         self.drills, self.options, self.progress = drills, options, progress
+        self.factors = {sid: {f.id: f for f in timing_factors(drill, options.by_role)} for sid, drill in drills.items()}
         self.reps_run = 0
 
     def run(self, points: list[dict[str, float]]) -> list[Simulated]:
@@ -283,7 +284,7 @@ class _Simulator:
         configs, where = [], []
         for k, point in enumerate(points):
             for sid, drill in self.drills.items():
-                fs = {f.id: f for f in timing_factors(drill, self.options.by_role)}
+                fs = self.factors[sid]
                 changes = tuple((fs[fid].path, fs[fid].at(m)) for fid, m in point.items() if m != 1.0)
                 plan, scenario = configure(drill, Perturbation(f"point-{k}", sid, {}, changes))
                 configs.append(Configuration(f"p{k}-{sid}", plan, scenario))
