@@ -2,16 +2,22 @@
 
 Jobs come from the plan's duties and reports when their triggers fire, and from messages sent
 to the person. Tellers who serve customers do so when they have nothing else to do; a new job
-interrupts the customer being served. Serving is a chain of timeouts with callbacks, one per
-customer (the wait for them to come in and their service in one), while the person's process waits,
-as idle, for a job: a customer costs one SimPy event and no resumption of the process. A task that
-interrupts (``interrupts: true``) pauses the job in hand while that job takes its time; the job
-resumes after it, with the time it still needed.
+interrupts the customer being served. A task that interrupts (``interrupts: true``) pauses the job
+in hand while that job takes its time; the job resumes after it, with the time it still needed.
+
+There is no SimPy process per person: a job is a chain of timeouts whose callbacks take its next
+step, and a job that ends calls :meth:`Person._end`, which hands control to whatever was waiting for
+it (the next job, the job it interrupted, the journey it was done on). Where a process would wait for
+an event made only to wake it, the chain schedules an event at the same place in SimPy's queue (a
+timeout of no time, or :meth:`~drillsim.sim.kernel.Environment.urgent` where SimPy starts or
+interrupts a process), so that the same things happen in the same order as they would with one.
+Serving is one timeout per customer (the wait for them to come in and their service in one).
 """
 
 from __future__ import annotations
 
-from contextlib import suppress
+from collections.abc import Callable
+from functools import partial
 from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING, Any
 
@@ -29,13 +35,10 @@ IDLE, SERVING, WORKING, INTERRUPTED, TRAVELLING = 0, 1, 2, 3, 4
 FIRST = -3  # the queue priority of a task that stops others: before everything (calls are -2, messages -1)
 
 
-class Stopped(Exception):
-    """The job in hand was stopped by a task that ``stops`` it."""
-
-
 class Person(Actor):
-    __slots__ = ("answers", "branch", "current", "customer", "interruptible", "jobs", "knows", "mates", "office",
-                 "pausable", "paused", "present", "proc", "seq", "serves", "state", "stopping", "wake")
+    __slots__ = ("answers", "arrival", "branch", "current", "customer", "ended", "ends", "idle", "in_loop",
+                 "interruptible", "jobs", "knows", "left", "mates", "office", "pausable", "paused", "present",
+                 "resume", "seq", "serves", "since", "started", "state", "stopping", "waiting")
     performs = True
 
     def __init__(self, rep: Replication, role: str, name: str, site: str, present: bool, answers: bool,
@@ -52,17 +55,28 @@ class Person(Actor):
         self.jobs: list[tuple[int, int, int, Any]] = []
         self.seq = 0
         self.state = IDLE
-        self.wake: simpy.Event | None = None
+        self.idle = False  # free and waiting for a job: the next one wakes the person
+        self.in_loop = False  # in :meth:`_free`, which goes on to the next job itself when one ends at once
+        self.ended = False  # the job begun in :meth:`_free` has ended at once
         self.customer: simpy.Timeout | None = None  # until the customer at the counter is served
         self.current: tuple[int, Any] | None = None  # the job in hand
+        self.ends: list[Callable[[], None]] = []  # what each job under way goes on with when it ends, innermost last
         self.knows: dict[str, float] = {}  # site -> when this person learned of its incident (``Replication.learn``)
         self.interruptible = role in rep.model.interrupting  # some task of the role interrupts the job in hand
         self.pausable = False  # the job in hand is taking its time and may be paused
         self.paused: tuple[int, Any] | None = None  # the job paused for an interrupting task, or a journey
         self.stopping: list[tuple[int, Any]] = []  # jobs held that a task has stopped, to end at their next step
         self.mates: list[Person] | None = None  # colleagues whose queued tasks this person may take (``_take_over``)
+        # the time a pausable job still needs, what it goes on with then, and its wait (``spend``)
+        self.left = 0.0
+        self.since = 0.0
+        self.resume: Callable[[], None] | None = None
+        self.waiting: simpy.Timeout | None = None
+        self.arrival: simpy.Timeout | None = None  # the end of the journey under way
         # a person who can act starts when there is work: tellers at once (customers), others on their first job
-        self.proc = rep.env.process(self.run()) if (self.serves and present and not branch.closed) else None
+        self.started = self.serves and present and not branch.closed
+        if self.started:
+            rep.env.urgent().callbacks.append(self._free)
 
     # Receiving work -----------------------------------------------------------------------------
 
@@ -74,7 +88,7 @@ class Person(Actor):
             self._push(spec.priority, TASK, (spec, site))
         if spec.interrupts and self.pausable:
             self.pausable = False  # interrupt once
-            self.proc.interrupt()
+            self.rep.env.urgent().callbacks.append(self._interrupted)
 
     def deliver(self, msg: Message) -> None:
         """A written message or an alarm arrives; it is read when the person gets to it."""
@@ -91,20 +105,24 @@ class Person(Actor):
     def _push(self, priority: int, kind: int, job: Any) -> None:
         self.seq += 1
         heappush(self.jobs, (priority, self.seq, kind, job))
-        if self.proc is None:
+        if not self.started:
             if self.present or self.answers:
-                self.proc = self.rep.env.process(self.run())
+                self.started = True
+                self.rep.env.urgent().callbacks.append(self._free)
             return
-        if self.state == IDLE:
-            if self.wake is not None and not self.wake.triggered:
-                self.wake.succeed()
-        elif self.state == SERVING:
+        state = self.state
+        if state == IDLE:
+            if self.idle:
+                self.idle = False
+                self.rep.env.timeout(0).callbacks.append(self._free)
+        elif state == SERVING:
             self.state = INTERRUPTED  # interrupt once
+            self.idle = False
             self.customer = None  # the customer is left at the counter
-            self.proc.interrupt()
-        elif self.state == TRAVELLING and self._on_road(kind, job):
+            self.rep.env.urgent().callbacks.append(self._free)
+        elif state == TRAVELLING and self._on_road(kind, job):
             self.state = WORKING  # interrupt the journey's wait once
-            self.proc.interrupt()
+            self.rep.env.urgent().callbacks.append(self._road_call)
 
     def _stop(self, stops: frozenset[str]) -> None:
         """Drop the queued tasks named in ``stops`` (logged as stopped) and mark those in hand, which end
@@ -119,13 +137,20 @@ class Person(Actor):
             if held is not None and held[0] == TASK and held[1][0].id in stops and held not in self.stopping:
                 self.stopping.append(held)
 
-    def _halt(self) -> None:
-        """End the job in hand, if a task has stopped it: logged as stopped, and unwound to ``run``."""
+    def _halt(self) -> bool:
+        """End the job in hand if a task has stopped it: logged as stopped, and what waits for it goes on.
+        True if it was."""
         held = self.current
-        if held in self.stopping:
-            self.stopping.remove(held)
-            self.rep.emit("stopped", held[1][0].id, self, site=held[1][1])
-            raise Stopped
+        if held not in self.stopping:
+            return False
+        self.stopping.remove(held)
+        self.rep.emit("stopped", held[1][0].id, self, site=held[1][1])
+        self._end()
+        return True
+
+    def _end(self, _event: simpy.Event | None = None) -> None:
+        """The job under way has ended: go on with what was waiting for it."""
+        self.ends.pop()()
 
     @property
     def load(self) -> int:
@@ -139,9 +164,11 @@ class Person(Actor):
 
     # Working ------------------------------------------------------------------------------------
 
-    def run(self):
-        rep = self.rep
-        env, rng, model = rep.env, rep.people_rng, rep.model
+    def _free(self, _event: simpy.Event | None = None) -> None:
+        """Free: take the next job (after a reaction when coming to it from idle or serving), else a
+        colleague's, else the customers, else wait for one. A job that ends at once is followed by the
+        next here, not by a call from its end."""
+        self.in_loop = True
         while True:
             if self.jobs:
                 _, _, kind, job = heappop(self.jobs)
@@ -150,28 +177,18 @@ class Person(Actor):
                 self.current = (kind, job)
                 if kind == CALL:
                     if job.ringing:  # else the caller gave up before we got to the phone
-                        yield job.take()
-                else:
-                    if fresh:
-                        yield env.timeout(model.reaction[self.role](rng))
-                    if kind == READ:
-                        if self.office:
-                            yield env.timeout(model.handling(rng))
-                        rep.receive(job)
-                    else:
-                        spec, site = job
-                        try:
-                            if self.stopping:
-                                self._halt()
-                            if spec.report is not None:
-                                yield from rep.send(self, spec, site)
-                            else:
-                                yield from self._do(spec, site)
-                        except Stopped:
-                            pass
-                        if self.stopping:  # what was stopped but finished all the same (a call under way)
-                            self.stopping.clear()
-                self.current = None
+                        job.take(self._job_done)
+                        break
+                    self.current = None
+                    continue
+                if fresh:
+                    rep = self.rep
+                    rep.env.timeout(rep.model.reaction[self.role](rep.people_rng)).callbacks.append(self._react)
+                    break
+                self.ended = False
+                self._begin(kind, job)
+                if not self.ended:
+                    break
             elif self.present and self._take_over():
                 continue
             else:
@@ -180,11 +197,48 @@ class Person(Actor):
                     self._take_customer()  # back to IDLE when nobody else will come
                 else:
                     self.state = IDLE
-                self.wake = env.event()
-                try:  # noqa: SIM105 (contextlib.suppress costs 1 % of a replication here)
-                    yield self.wake
-                except simpy.Interrupt:
-                    pass  # a job came in while serving
+                self.idle = True
+                break
+        self.in_loop = False
+
+    def _react(self, _event: simpy.Event) -> None:
+        kind, job = self.current
+        self._begin(kind, job)
+
+    def _begin(self, kind: int, job: Any) -> None:
+        """Begin the job in hand (a message to read, or a task), once the person has turned to it."""
+        rep = self.rep
+        if kind == READ:
+            if self.office:
+                rep.env.timeout(rep.model.handling(rep.people_rng), job).callbacks.append(self._read)
+            else:
+                rep.receive(job)
+                self._job_done()
+            return
+        spec, site = job
+        self.ends.append(self._task_done)
+        if self.stopping and self._halt():
+            return
+        if spec.report is not None:
+            rep.send(self, spec, site)
+        else:
+            self._do(spec, site)
+
+    def _read(self, handled: simpy.Timeout) -> None:
+        self.rep.receive(handled.value)
+        self._job_done()
+
+    def _task_done(self) -> None:
+        if self.stopping:  # what was stopped but finished all the same (a call under way)
+            self.stopping.clear()
+        self._job_done()
+
+    def _job_done(self, _event: simpy.Event | None = None) -> None:
+        self.current = None
+        if self.in_loop:
+            self.ended = True
+        else:
+            self._free()
 
     # Serving customers: callbacks of the timeouts of one customer after another ------------------
 
@@ -203,7 +257,7 @@ class Person(Actor):
         self.customer = timeout = env.timeout(until_served)
         timeout.callbacks.append(self._take_customer)
 
-    def _do(self, spec: TaskSpec, site: str):
+    def _do(self, spec: TaskSpec, site: str) -> None:
         rep = self.rep
         rng = rep.people_rng
         action = spec.action
@@ -211,6 +265,7 @@ class Person(Actor):
             rep.emit("omitted", action, self, site=site)
             if len(spec.roles) > 1 and spec.who == "one":
                 self._hand_on(spec, site)
+            self._end()
             return
         if spec.botch and rng.random() < spec.botch:
             action = spec.botch_as
@@ -219,65 +274,91 @@ class Person(Actor):
             paused = self.paused  # the same action begun again while it is paused goes on, not starts
             if paused is None or paused[0] != TASK or paused[1][0].action != action:
                 rep.emit("started", action, self, site=site)
-            yield from self.spend(duration)
+            self.spend(duration, partial(self._act, spec, site, action))
+        else:
+            self._act(spec, site, action)
+
+    def _act(self, spec: TaskSpec, site: str, action: str) -> None:
+        """The duty's action is done (its time spent): its effect, logged."""
+        rep = self.rep
         if action == "grade":
             rep.incident.declare_level(self)
         elif action == "go_to_scene":  # on the scene: at once if already there; from an office, always travel
             if self.office or not self.present:
-                yield from self._journey(rep.model.travel[self.role](rng), site)
-            else:
-                rep.emit("arrived", self.role, self, site=site)
-                rep.brief(self, site)
+                self._journey(rep.model.travel[self.role](rep.people_rng), site)
+                return
+            rep.emit("arrived", self.role, self, site=site)
+            rep.brief(self, site)
         else:
             rep.emit("action", action, self, site=site)
             if spec.sets and action == spec.action:  # a botched action changes nothing
                 rep.incident.set_by(spec.sets, site)
+        self._end()
 
-    def spend(self, duration: float):
-        """Spend ``duration`` on the job in hand. If the role has tasks that interrupt, they are done
-        first when queued, or at once when they come, and the job then goes on for the time it still
-        needs (one level deep: a task done in a pause is not itself paused)."""
-        env = self.rep.env
+    def spend(self, duration: float, then: Callable[[], None]) -> None:
+        """Spend ``duration`` on the job in hand, then go on with ``then`` (unless a task stopped the
+        job meanwhile). If the role has tasks that interrupt, they are done first when queued, or at
+        once when they come, and the job then goes on for the time it still needs (one level deep: a
+        task done in a pause is not itself paused)."""
         if not self.interruptible or self.paused is not None:
-            yield env.timeout(duration)
-            if self.stopping:
-                self._halt()
+            self.rep.env.timeout(duration).callbacks.append(partial(self._spent, then))
             return
-        left = duration
-        while True:
-            yield from self._interrupting()
-            if self.stopping:
-                self._halt()
-            started = env.now
-            self.pausable = True
-            try:
-                yield env.timeout(left)
-            except simpy.Interrupt:
-                left -= env.now - started
-                if self.stopping:
-                    self._halt()
-            else:
-                self.pausable = False
-                return
+        self.left = duration
+        self.resume = then
+        self._interrupting(self._pause)
 
-    def _interrupting(self):
-        """Do the queued tasks that interrupt, by priority, with the job in hand paused."""
-        while urgent := [j for j in self.jobs if j[2] == TASK and j[3][0].interrupts]:
-            entry = min(urgent)
-            self.jobs.remove(entry)
-            heapify(self.jobs)
-            self.paused, self.current = self.current, (TASK, entry[3])
-            spec, site = entry[3]
-            try:
-                if spec.report is not None:
-                    yield from self.rep.send(self, spec, site)
-                else:
-                    yield from self._do(spec, site)
-            except Stopped:
-                pass
-            if self.current in self.stopping:
-                self.stopping.remove(self.current)
-            self.current, self.paused = self.paused, None
+    def _spent(self, then: Callable[[], None], _event: simpy.Event) -> None:
+        if self.stopping and self._halt():
+            return
+        then()
+
+    def _pause(self) -> None:
+        """The urgent tasks done, the job in hand takes the time it still needs, and may be paused."""
+        if self.stopping and self._halt():
+            return
+        env = self.rep.env
+        self.since = env._now
+        self.pausable = True
+        self.waiting = timeout = env.timeout(self.left)
+        timeout.callbacks.append(self._unpaused)
+
+    def _unpaused(self, timeout: simpy.Timeout) -> None:
+        if timeout is not self.waiting:  # the wait was interrupted: the job went on another way
+            return
+        self.waiting = None
+        self.pausable = False
+        self.resume()
+
+    def _interrupted(self, _event: simpy.Event) -> None:
+        """An interrupting task came while the job in hand took its time: it is done first."""
+        self.waiting = None
+        self.left -= self.rep.env._now - self.since
+        if self.stopping and self._halt():
+            return
+        self._interrupting(self._pause)
+
+    def _interrupting(self, then: Callable[[], None]) -> None:
+        """Do the queued tasks that interrupt, by priority, with the job in hand paused; then ``then``."""
+        urgent = [j for j in self.jobs if j[2] == TASK and j[3][0].interrupts]
+        if not urgent:
+            then()
+            return
+        entry = min(urgent)
+        self.jobs.remove(entry)
+        heapify(self.jobs)
+        self.paused, self.current = self.current, (TASK, entry[3])
+        spec, site = entry[3]
+        self.ends.append(partial(self._urgent_done, then))
+        if spec.report is not None:
+            self.rep.send(self, spec, site)
+        else:
+            self._do(spec, site)
+
+    def _urgent_done(self, then: Callable[[], None]) -> None:
+        if self.current in self.stopping:
+            self.stopping.remove(self.current)
+        self.current, self.paused = self.paused, None
+        self._interrupting(then)
 
     # Shared work --------------------------------------------------------------------------------
 
@@ -325,39 +406,57 @@ class Person(Actor):
             return self.rep.model.channels[job.msg.channel].on_the_road
         return kind == TASK and job[0].road
 
-    def _journey(self, duration: float, site: str):
+    def _journey(self, duration: float, site: str) -> None:
         """Travel to ``site`` for ``duration``, taking calls and making reports that work on the road
         meanwhile; everything else waits. Arrived (logged, briefed) when the journey ends, even mid-call."""
-        env = self.rep.env
-        arrival = env.timeout(duration)
-        arrival.callbacks.append(lambda _: self._arrive(site))
-        while not arrival.processed:
-            road = [entry for entry in self.jobs if self._on_road(entry[2], entry[3])]
-            if road:
-                entry = min(road)
-                self.jobs.remove(entry)
-                heapify(self.jobs)
-                yield from self._on_the_way(entry[2], entry[3])
-                continue
-            self.state = TRAVELLING
-            with suppress(simpy.Interrupt):  # a call rang, or a report came, that can be done on the way
-                yield arrival
+        self.arrival = arrival = self.rep.env.timeout(duration, site)
+        arrival.callbacks.append(self._arrive)
+        self._travel()
 
-    def _arrive(self, site: str) -> None:
+    def _travel(self, _event: simpy.Event | None = None) -> None:
+        """On the way: the next job that can be done on the road, else wait to arrive (or for such a job);
+        the journey's job ends once arrived."""
+        if self.arrival.callbacks is None:  # arrived
+            self._end()
+            return
+        road = [entry for entry in self.jobs if self._on_road(entry[2], entry[3])]
+        if road:
+            entry = min(road)
+            self.jobs.remove(entry)
+            heapify(self.jobs)
+            self._on_the_way(entry[2], entry[3])
+            return
+        self.state = TRAVELLING
+        self.arrival.callbacks.append(self._travel)
+
+    def _road_call(self, _event: simpy.Event) -> None:
+        """A call rang, or a report came, that can be done on the way: the wait to arrive is left."""
+        self.arrival.callbacks.remove(self._travel)
+        self._travel()
+
+    def _arrive(self, journey: simpy.Timeout) -> None:
         if self.state == TRAVELLING:
             self.state = WORKING
         self.present = True
-        self.rep.emit("arrived", self.role, self, site=site)
-        self.rep.brief(self, site)
+        self.rep.emit("arrived", self.role, self, site=journey.value)
+        self.rep.brief(self, journey.value)
 
-    def _on_the_way(self, kind: int, job: Any):
+    def _on_the_way(self, kind: int, job: Any) -> None:
         self.paused, self.current = self.current, (kind, job)
         if kind == CALL:
             if job.ringing:
-                yield job.take()
+                job.take(self._road_done)
+            else:
+                self._road_done()
         else:
-            with suppress(Stopped):
-                yield from self.rep.send(self, job[0], job[1])
-            if self.current in self.stopping:
-                self.stopping.remove(self.current)
+            self.ends.append(self._road_task_done)
+            self.rep.send(self, job[0], job[1])
+
+    def _road_task_done(self) -> None:
+        if self.current in self.stopping:
+            self.stopping.remove(self.current)
+        self._road_done()
+
+    def _road_done(self, _event: simpy.Event | None = None) -> None:
         self.current, self.paused = self.paused, None
+        self._travel()

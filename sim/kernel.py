@@ -1,6 +1,7 @@
-"""SimPy's environment with the two calls a replication makes most done with less Python: the run
-loop to a horizon, and a timeout. The same events are scheduled in the same order, with the same
-ids, so a run is the one SimPy's own loop would make (``scripts/golden.py`` checks it byte for byte).
+"""SimPy's environment with the calls a replication makes most done with less Python: the run loop to
+a horizon, a timeout, and an urgent event (what SimPy schedules to start a process or interrupt
+one). The same events are scheduled in the same order, with the same ids, so a run is the one
+SimPy's own loop would make (``scripts/golden.py`` checks it byte for byte).
 """
 
 from __future__ import annotations
@@ -32,6 +33,18 @@ class Environment(simpy.Environment):
         timeout._ok = True
         heappush(self._queue, (self._now + delay, NORMAL, next(self._eid), timeout))
         return timeout
+
+    def urgent(self) -> simpy.Timeout:
+        """An event now, before the events of this moment that are not urgent: where SimPy starts a
+        new process (its ``Initialize``) or interrupts one. Its callbacks are the process's next step."""
+        event = _new(simpy.Timeout)
+        event.env = self
+        event.callbacks = []
+        event._value = None
+        event._delay = 0.0
+        event._ok = True
+        heappush(self._queue, (self._now, URGENT, next(self._eid), event))
+        return event
 
     def run(self, until: Any = None) -> Any:
         """As SimPy's ``run``; to a time, without a call per event: the events before the stop event

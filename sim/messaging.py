@@ -1,9 +1,18 @@
 """Messages along the escalation graph: one attempt is a :class:`~drillsim.agents.base.Message`;
 on a synchronous channel it is a :class:`Call` that rings until the receiver picks up or the caller
-gives up. :func:`send` is the whole protocol of one report: preparation, retries, fallbacks."""
+gives up. :func:`send` is the whole protocol of one report: preparation, retries, fallbacks.
+
+Like a person's work (``agents.person``), a report under way is a chain of timeouts with callbacks,
+not a SimPy process: :class:`Passage` goes through the report's rounds, targets and holders, and
+:class:`Attempts` makes the attempts to reach one holder. Where a process would wait for an event
+made only to pass a value on (a call answered, a call over, the attempts at several holders all
+made), an event is scheduled at the same place in SimPy's queue, so that the same things happen in
+the same order as they would with processes.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import simpy
@@ -19,109 +28,212 @@ if TYPE_CHECKING:
 
 
 class Call:
-    """A phone call: ``answered`` succeeds with True when the receiver picks up, or with False when
-    the caller gives up (after the report's ``timeout``, else the channel's ``answer_within``);
-    ``over``, when a person picked up (:meth:`take`), when the talk is done (an agency waits for nothing).
+    """A phone call: answered (``answer`` True) when the receiver picks up, or not (False) when the
+    caller gives up (after the report's ``timeout``, else the channel's ``answer_within``); the
+    caller's ``on_answer`` is called with the event that carries the answer. When a person picked up
+    (:meth:`take`), what they go on with is called once the talk is over (an agency waits for nothing).
 
     The receiver's ``ring`` starts the caller's patience (:meth:`wait_for_answer`) before anything
     else, unless it picks up sooner for certain (an agency that answers in a drawn time): then no
     timer is needed."""
 
-    __slots__ = ("answered", "env", "give_up_after", "msg", "over")
+    __slots__ = ("answer", "env", "give_up_after", "msg", "on_answer", "on_over")
 
-    def __init__(self, env: simpy.Environment, msg: Message, give_up_after: float):
+    def __init__(self, env: simpy.Environment, msg: Message, give_up_after: float,
+                 on_answer: Callable[[simpy.Event], None]):
         self.env = env
         self.msg = msg
         self.give_up_after = give_up_after
-        self.answered = env.event()
-        self.over: simpy.Event | None = None
+        self.answer: bool | None = None  # None while it rings
+        self.on_answer = on_answer
+        self.on_over: Callable[[simpy.Event], None] | None = None
 
     def wait_for_answer(self) -> None:
         self.env.timeout(self.give_up_after, self).callbacks.append(_give_up)
 
     @property
     def ringing(self) -> bool:
-        return not self.answered.triggered
+        return self.answer is None
+
+    def _decide(self, answer: bool) -> None:
+        self.answer = answer
+        self.env.timeout(0, answer).callbacks.append(self.on_answer)
 
     def pick_up(self) -> None:
-        if not self.answered.triggered:  # else the caller has hung up
-            self.answered.succeed(True)
+        if self.answer is None:  # else the caller has hung up
+            self._decide(True)
 
-    def take(self) -> simpy.Event:
-        """A person picks up the ringing phone: the event of the talk being over, to wait for."""
-        self.over = self.env.event()
+    def take(self, then: Callable[[simpy.Event], None]) -> None:
+        """A person picks up the ringing phone, and goes on with ``then`` when the talk is over."""
+        self.on_over = then
         self.pick_up()
-        return self.over
 
     def hang_up(self) -> None:
-        if self.over is not None:
-            self.over.succeed()
+        if self.on_over is not None:
+            self.env.timeout(0).callbacks.append(self.on_over)
 
 
 def _give_up(timeout: simpy.Timeout) -> None:
     call = timeout.value
-    if not call.answered.triggered:
-        call.answered.succeed(False)
+    if call.answer is None:
+        call._decide(False)
 
 
-def send(rep: Replication, sender: Person, spec: TaskSpec, site: str):
+def send(rep: Replication, sender: Person, spec: TaskSpec, site: str) -> None:
     """Pass a report along its edge: preparation, then for each round the target and its fallbacks
-    in turn, each holder it goes to (its ``notify``) tried with its retries, until one has it."""
-    rng, env = rep.people_rng, rep.env
-    report = spec.report_id
+    in turn, each holder it goes to (its ``notify``) tried with its retries, until one has it. The
+    sender's job ends (``Person._end``) when one has it, or when every attempt failed."""
+    rng = rep.people_rng
     if spec.omission and rng.random() < spec.omission:
-        rep.emit("omitted", report, sender, site=site)
+        rep.emit("omitted", spec.report_id, sender, site=site)
+        sender._end()
         return
     lose = rep.model.field_omission
     fields = tuple([f for f in spec.carries if rng.random() >= lose]) if lose else spec.carries
+    passage = Passage(rep, sender, spec, site, fields)
     prep = spec.takes(rng)
     if prep:
-        yield from sender.spend(prep)
-    give_up, notify = spec.give_up, spec.notify
-    for _ in range(spec.rounds):
-        for role in spec.targets:
-            holders = rep.addressees(role, site, notify)
-            if len(holders) == 1:
-                reached = yield from _attempts(rep, sender, spec, holders[0], fields, site, give_up)
-            elif holders:  # every holder at once: reached if any of them was
-                calls = [env.process(_attempts(rep, sender, spec, t, fields, site, give_up)) for t in holders]
-                reached = any((yield env.all_of(calls)).values())
-            else:
-                continue
-            if reached:
-                return
+        sender.spend(prep, passage.next_target)
+    else:
+        passage.next_target()
 
 
-def _attempts(rep: Replication, sender: Person, spec: TaskSpec, target: Actor, fields: tuple[str, ...], site: str,
-              give_up: float):
-    """Send the report to one holder, trying again on its retries: True once it has it (an
-    asynchronous message is sent for good), False when every call went unanswered."""
-    comms, env, report, channel = rep.comms_rng, rep.env, spec.report_id, spec.channel
-    for attempt in range(1 + spec.attempts):
-        if attempt:
-            yield env.timeout(spec.retry_every)
+class Passage:
+    """A report on its way, once prepared: each round, the target and then its fallbacks."""
+
+    __slots__ = ("fields", "index", "rep", "round", "sender", "site", "spec")
+
+    def __init__(self, rep: Replication, sender: Person, spec: TaskSpec, site: str, fields: tuple[str, ...]):
+        self.rep = rep
+        self.sender = sender
+        self.spec = spec
+        self.site = site
+        self.fields = fields
+        self.round = 0
+        self.index = 0  # of the next target in ``spec.targets``
+
+    def next_target(self) -> None:
+        """Try the next target that has holders: one holder, or every holder at once (reached if any
+        of them was); the sender's job ends when the rounds are over."""
+        rep, spec = self.rep, self.spec
+        targets = spec.targets
+        while self.round < spec.rounds:
+            while self.index < len(targets):
+                role = targets[self.index]
+                self.index += 1
+                holders = rep.addressees(role, self.site, spec.notify)
+                if len(holders) == 1:
+                    Attempts(rep, self.sender, spec, holders[0], self.fields, self.site, self.tried).next()
+                    return
+                if holders:
+                    every = _AllOf(rep.env, len(holders), self.tried)
+                    for holder in holders:
+                        attempts = Attempts(rep, self.sender, spec, holder, self.fields, self.site, every.one_over)
+                        rep.env.urgent().callbacks.append(attempts.start)  # each started as a process is
+                    return
+            self.round += 1
+            self.index = 0
+        self.sender._end()
+
+    def tried(self, reached: bool) -> None:
+        if reached:
+            self.sender._end()
+        else:
+            self.next_target()
+
+
+class _AllOf:
+    """Waits for the attempts at several holders, made at once, as SimPy's ``all_of`` would wait for
+    their processes: each one's end is an event; when the last is over, one more, and then ``then``
+    is told whether any reached its holder."""
+
+    __slots__ = ("env", "left", "reached", "then")
+
+    def __init__(self, env: simpy.Environment, n: int, then: Callable[[bool], None]):
+        self.env = env
+        self.left = n
+        self.reached = False
+        self.then = then
+
+    def one_over(self, reached: bool) -> None:
+        self.env.timeout(0, reached).callbacks.append(self._counted)
+
+    def _counted(self, end: simpy.Timeout) -> None:
+        self.reached = self.reached or end.value
+        self.left -= 1
+        if not self.left:
+            self.env.timeout(0).callbacks.append(self._all_over)
+
+    def _all_over(self, _event: simpy.Event) -> None:
+        self.then(self.reached)
+
+
+class Attempts:
+    """The report sent to one holder, tried again on its retries: reached once it has it (an
+    asynchronous message is sent for good), not when every call went unanswered; ``then`` is told
+    which."""
+
+    __slots__ = ("attempt", "call", "fields", "rep", "sender", "site", "spec", "target", "then")
+
+    def __init__(self, rep: Replication, sender: Person, spec: TaskSpec, target: Actor, fields: tuple[str, ...],
+                 site: str, then: Callable[[bool], None]):
+        self.rep = rep
+        self.sender = sender
+        self.spec = spec
+        self.target = target
+        self.fields = fields
+        self.site = site
+        self.then = then
+        self.attempt = 0
+        self.call: Call | None = None
+
+    def start(self, _event: simpy.Event) -> None:
+        """One of several holders tried at once (``Passage.next_target``)."""
+        self.next()
+
+    def next(self, _event: simpy.Event | None = None) -> None:
+        rep, spec = self.rep, self.spec
+        env, channel = rep.env, spec.channel
+        self.attempt += 1
         rep.ref += 1
-        msg = Message(report, sender, target, channel.id, rep.ref, fields, site)
-        rep.emit("sent", report, sender, target, channel.id, msg.ref, attempt + 1, fields, site)
+        msg = Message(spec.report_id, self.sender, self.target, channel.id, rep.ref, self.fields, self.site)
+        rep.emit("sent", msg.report, self.sender, self.target, channel.id, msg.ref, self.attempt, self.fields,
+                 self.site)
+        comms = rep.comms_rng
         lost = channel.failure and comms.random() < channel.failure
         latency = channel.latency(comms)
         if not channel.synchronous:
             env.timeout(latency, msg).callbacks.append(_lost if lost else _delivered)
-            return True
-        yield env.timeout(latency)
-        call = Call(env, msg, give_up)
-        if not lost and target.answers:
-            target.ring(call)
+            self.then(True)
+            return
+        self.call = Call(env, msg, spec.give_up, self._answered)
+        env.timeout(latency, lost).callbacks.append(self._rings)
+
+    def _rings(self, arrival: simpy.Timeout) -> None:
+        call = self.call
+        if not arrival.value and self.target.answers:
+            self.target.ring(call)
         else:
             call.wait_for_answer()
-        if (yield call.answered):
+
+    def _answered(self, answer: simpy.Event) -> None:
+        rep, call = self.rep, self.call
+        msg = call.msg
+        if answer.value:
             receive(rep, msg)
-            yield env.timeout(channel.talk(comms))
-            rep.emit("acknowledged", msg.report, sender, target, msg.channel, msg.ref, site=site)
-            call.hang_up()
-            return True
-        rep.emit("unanswered", msg.report, sender, target, msg.channel, msg.ref, site=site)
-    return False
+            rep.env.timeout(self.spec.channel.talk(rep.comms_rng)).callbacks.append(self._talked)
+            return
+        rep.emit("unanswered", msg.report, self.sender, self.target, msg.channel, msg.ref, site=self.site)
+        if self.attempt <= self.spec.attempts:
+            rep.env.timeout(self.spec.retry_every).callbacks.append(self.next)
+        else:
+            self.then(False)
+
+    def _talked(self, _event: simpy.Event) -> None:
+        msg = self.call.msg
+        self.rep.emit("acknowledged", msg.report, self.sender, self.target, msg.channel, msg.ref, site=self.site)
+        self.call.hang_up()
+        self.then(True)
 
 
 def receive(rep: Replication, msg: Message) -> None:
@@ -139,3 +251,4 @@ def _delivered(arrival: simpy.Timeout) -> None:
 def _lost(arrival: simpy.Timeout) -> None:
     msg = arrival.value
     msg.sender.rep.emit("lost", msg.report, msg.sender, msg.target, msg.channel, msg.ref, site=msg.site)
+

@@ -8,7 +8,7 @@ the messages (``sim.messaging``) are parts of it; knowledge of the incident is s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -45,7 +45,7 @@ class Replication:
         self.perceived: set[str] = set()  # sites where something of the incident has happened
         self.incident = Incident(self, streams.incident)
         # messaging's two entry points for the actors, bound here (a partial adds no Python call)
-        self.send: Callable[[Person, TaskSpec, str], Iterator[Any]] = partial(messaging.send, self)
+        self.send: Callable[[Person, TaskSpec, str], None] = partial(messaging.send, self)
         self.receive: Callable[[Message], None] = partial(messaging.receive, self)
         self.stand_in: Callable[[TaskSpec, set[str], str], Person | None] = partial(stand_in, self)
         self._populate()
@@ -139,14 +139,17 @@ class Replication:
         return True
 
     def _give(self, spec: TaskSpec, person: Person, site: str, since: float) -> None:
-        """Queue a task whose trigger fired at ``since``; a delayed one later, if its condition holds then."""
+        """Queue a task whose trigger fired at ``since``; a delayed one later, if its condition holds then
+        (its wait begun as a process would begin it: by an urgent event)."""
         if spec.delay:
-            self.env.process(self._assign_later(spec, person, site, since + spec.delay))
+            self.env.urgent().callbacks.append(partial(self._wait_to_assign, spec, person, site, since + spec.delay))
         else:
             person.assign(spec, site)
 
-    def _assign_later(self, spec: TaskSpec, person: Person, site: str, due: float):
-        yield self.env.timeout(max(0.0, due - self.env.now))
+    def _wait_to_assign(self, spec: TaskSpec, person: Person, site: str, due: float, _event: Any) -> None:
+        self.env.timeout(max(0.0, due - self.env._now)).callbacks.append(partial(self._assign_if, spec, person, site))
+
+    def _assign_if(self, spec: TaskSpec, person: Person, site: str, _event: Any) -> None:
         if spec.condition(self.incident.facts):
             person.assign(spec, site)
 
