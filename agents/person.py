@@ -7,11 +7,10 @@ in hand while that job takes its time; the job resumes after it, with the time i
 
 There is no SimPy process per person: a job is a chain of timeouts whose callbacks take its next
 step, and a job that ends calls :meth:`Person._end`, which hands control to whatever was waiting for
-it (the next job, the job it interrupted, the journey it was done on). Where a process would wait for
-an event made only to wake it, the chain schedules an event at the same place in SimPy's queue (a
-timeout of no time, or :meth:`~drillsim.sim.kernel.Environment.urgent` where SimPy starts or
-interrupts a process), so that the same things happen in the same order as they would with one.
-Serving is one timeout per customer (the wait for them to come in and their service in one).
+it (the next job, the job it interrupted, the journey it was done on). A person given work while idle
+turns to it after what gave it is done (an urgent event, or a timeout of no time once waiting), so
+that of the jobs given at one moment the most urgent is taken first, not the first given. Serving
+is one timeout per customer (the wait for them to come in and their service in one).
 """
 
 from __future__ import annotations
@@ -148,7 +147,7 @@ class Person(Actor):
         self._end()
         return True
 
-    def _end(self, _event: simpy.Event | None = None) -> None:
+    def _end(self) -> None:
         """The job under way has ended: go on with what was waiting for it."""
         self.ends.pop()()
 
@@ -233,7 +232,7 @@ class Person(Actor):
             self.stopping.clear()
         self._job_done()
 
-    def _job_done(self, _event: simpy.Event | None = None) -> None:
+    def _job_done(self) -> None:
         self.current = None
         if self.in_loop:
             self.ended = True
@@ -457,6 +456,6 @@ class Person(Actor):
             self.stopping.remove(self.current)
         self._road_done()
 
-    def _road_done(self, _event: simpy.Event | None = None) -> None:
+    def _road_done(self) -> None:
         self.current, self.paused = self.paused, None
         self._travel()

@@ -4,10 +4,10 @@ gives up. :func:`send` is the whole protocol of one report: preparation, retries
 
 Like a person's work (``agents.person``), a report under way is a chain of timeouts with callbacks,
 not a SimPy process: :class:`Passage` goes through the report's rounds, targets and holders, and
-:class:`Attempts` makes the attempts to reach one holder. Where a process would wait for an event
-made only to pass a value on (a call answered, a call over, the attempts at several holders all
-made), an event is scheduled at the same place in SimPy's queue, so that the same things happen in
-the same order as they would with processes.
+:class:`Attempts` makes the attempts to reach one holder. What happens at once is done at once, with
+no event in SimPy's queue between: the caller goes on when the phone is picked up or given up, the
+receiver when the talk is over (after the caller), a report tried at several holders when the last
+attempt is over.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 class Call:
     """A phone call: answered (``answer`` True) when the receiver picks up, or not (False) when the
     caller gives up (after the report's ``timeout``, else the channel's ``answer_within``); the
-    caller's ``on_answer`` is called with the event that carries the answer. When a person picked up
-    (:meth:`take`), what they go on with is called once the talk is over (an agency waits for nothing).
+    caller's ``on_answer`` is told which, then and there. When a person picked up (:meth:`take`), what
+    they go on with is called once the talk is over (an agency waits for nothing).
 
     The receiver's ``ring`` starts the caller's patience (:meth:`wait_for_answer`) before anything
     else, unless it picks up sooner for certain (an agency that answers in a drawn time): then no
@@ -39,14 +39,13 @@ class Call:
 
     __slots__ = ("answer", "env", "give_up_after", "msg", "on_answer", "on_over")
 
-    def __init__(self, env: simpy.Environment, msg: Message, give_up_after: float,
-                 on_answer: Callable[[simpy.Event], None]):
+    def __init__(self, env: simpy.Environment, msg: Message, give_up_after: float, on_answer: Callable[[bool], None]):
         self.env = env
         self.msg = msg
         self.give_up_after = give_up_after
         self.answer: bool | None = None  # None while it rings
         self.on_answer = on_answer
-        self.on_over: Callable[[simpy.Event], None] | None = None
+        self.on_over: Callable[[], None] | None = None
 
     def wait_for_answer(self) -> None:
         self.env.timeout(self.give_up_after, self).callbacks.append(_give_up)
@@ -57,20 +56,20 @@ class Call:
 
     def _decide(self, answer: bool) -> None:
         self.answer = answer
-        self.env.timeout(0, answer).callbacks.append(self.on_answer)
+        self.on_answer(answer)
 
     def pick_up(self) -> None:
         if self.answer is None:  # else the caller has hung up
             self._decide(True)
 
-    def take(self, then: Callable[[simpy.Event], None]) -> None:
+    def take(self, then: Callable[[], None]) -> None:
         """A person picks up the ringing phone, and goes on with ``then`` when the talk is over."""
         self.on_over = then
         self.pick_up()
 
     def hang_up(self) -> None:
         if self.on_over is not None:
-            self.env.timeout(0).callbacks.append(self.on_over)
+            self.on_over()
 
 
 def _give_up(timeout: simpy.Timeout) -> None:
@@ -126,10 +125,9 @@ class Passage:
                     Attempts(rep, self.sender, spec, holders[0], self.fields, self.site, self.tried).next()
                     return
                 if holders:
-                    every = _AllOf(rep.env, len(holders), self.tried)
+                    every = _AllOf(len(holders), self.tried)
                     for holder in holders:
-                        attempts = Attempts(rep, self.sender, spec, holder, self.fields, self.site, every.one_over)
-                        rep.env.urgent().callbacks.append(attempts.start)  # each started as a process is
+                        Attempts(rep, self.sender, spec, holder, self.fields, self.site, every.one_over).next()
                     return
             self.round += 1
             self.index = 0
@@ -143,29 +141,21 @@ class Passage:
 
 
 class _AllOf:
-    """Waits for the attempts at several holders, made at once, as SimPy's ``all_of`` would wait for
-    their processes: each one's end is an event; when the last is over, one more, and then ``then``
-    is told whether any reached its holder."""
+    """Waits for the attempts at several holders, made at once: when the last is over, ``then`` is
+    told whether any of them reached its holder."""
 
-    __slots__ = ("env", "left", "reached", "then")
+    __slots__ = ("left", "reached", "then")
 
-    def __init__(self, env: simpy.Environment, n: int, then: Callable[[bool], None]):
-        self.env = env
+    def __init__(self, n: int, then: Callable[[bool], None]):
         self.left = n
         self.reached = False
         self.then = then
 
     def one_over(self, reached: bool) -> None:
-        self.env.timeout(0, reached).callbacks.append(self._counted)
-
-    def _counted(self, end: simpy.Timeout) -> None:
-        self.reached = self.reached or end.value
+        self.reached = self.reached or reached
         self.left -= 1
         if not self.left:
-            self.env.timeout(0).callbacks.append(self._all_over)
-
-    def _all_over(self, _event: simpy.Event) -> None:
-        self.then(self.reached)
+            self.then(self.reached)
 
 
 class Attempts:
@@ -186,10 +176,6 @@ class Attempts:
         self.then = then
         self.attempt = 0
         self.call: Call | None = None
-
-    def start(self, _event: simpy.Event) -> None:
-        """One of several holders tried at once (``Passage.next_target``)."""
-        self.next()
 
     def next(self, _event: simpy.Event | None = None) -> None:
         rep, spec = self.rep, self.spec
@@ -216,10 +202,10 @@ class Attempts:
         else:
             call.wait_for_answer()
 
-    def _answered(self, answer: simpy.Event) -> None:
+    def _answered(self, answer: bool) -> None:
         rep, call = self.rep, self.call
         msg = call.msg
-        if answer.value:
+        if answer:
             receive(rep, msg)
             rep.env.timeout(self.spec.channel.talk(rep.comms_rng)).callbacks.append(self._talked)
             return
@@ -232,8 +218,8 @@ class Attempts:
     def _talked(self, _event: simpy.Event) -> None:
         msg = self.call.msg
         self.rep.emit("acknowledged", msg.report, self.sender, self.target, msg.channel, msg.ref, site=self.site)
+        self.then(True)  # the caller goes on first, then the receiver
         self.call.hang_up()
-        self.then(True)
 
 
 def receive(rep: Replication, msg: Message) -> None:

@@ -139,15 +139,12 @@ class Replication:
         return True
 
     def _give(self, spec: TaskSpec, person: Person, site: str, since: float) -> None:
-        """Queue a task whose trigger fired at ``since``; a delayed one later, if its condition holds then
-        (its wait begun as a process would begin it: by an urgent event)."""
+        """Queue a task whose trigger fired at ``since``; a delayed one later, if its condition holds then."""
         if spec.delay:
-            self.env.urgent().callbacks.append(partial(self._wait_to_assign, spec, person, site, since + spec.delay))
+            self.env.timeout(max(0.0, since + spec.delay - self.env._now)).callbacks.append(
+                partial(self._assign_if, spec, person, site))
         else:
             person.assign(spec, site)
-
-    def _wait_to_assign(self, spec: TaskSpec, person: Person, site: str, due: float, _event: Any) -> None:
-        self.env.timeout(max(0.0, due - self.env._now)).callbacks.append(partial(self._assign_if, spec, person, site))
 
     def _assign_if(self, spec: TaskSpec, person: Person, site: str, _event: Any) -> None:
         if spec.condition(self.incident.facts):
