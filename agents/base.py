@@ -16,8 +16,7 @@ busy it is, for choosing whom a report goes to.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 if TYPE_CHECKING:
     from drillsim.sim.messaging import Call
@@ -51,9 +50,9 @@ class Actor:
         return f"<{type(self).__name__} {self.name}>"
 
 
-@dataclass(slots=True, eq=False)
-class Message:
-    """One attempt to pass a report along one escalation edge."""
+class Message(NamedTuple):
+    """One attempt to pass a report along one escalation edge (a tuple: made without a Python call,
+    ``sim.messaging``)."""
 
     report: str
     sender: Actor

@@ -65,7 +65,7 @@ class Person(Actor):
         self.pausable = False  # the job in hand is taking its time and may be paused
         self.paused: tuple[int, Any] | None = None  # the job paused for an interrupting task, or a journey
         self.stopping: list[tuple[int, Any]] = []  # jobs held that a task has stopped, to end at their next step
-        self.mates: list[Person] | None = None  # colleagues whose queued tasks this person may take (``_take_over``)
+        self.mates: list[Person] | None = None  # the group, self included, whose queued tasks this person may take
         # the time a pausable job still needs, what it goes on with then, and its wait (``spend``)
         self.left = 0.0
         self.since = 0.0
@@ -376,13 +376,12 @@ class Person(Actor):
         """Free, take a queued task from a colleague busy with something else: the first, by priority,
         that names this person's role and is done once (``who: one``), for this person's site (any
         site, for an office). Calls and messages stay with the one they are for."""
-        mates = self.mates
-        if mates is None:
+        group = self.mates
+        if group is None:
             rep = self.rep
-            group = rep.shared.get(self.role, ()) if self.office else rep.on_site.get(self.site, ())
-            mates = self.mates = [p for p in group if p is not self]
-        for mate in mates:
-            if mate.jobs and mate.current is not None:
+            group = self.mates = rep.shared.get(self.role, ()) if self.office else rep.on_site.get(self.site, ())
+        for mate in group:
+            if mate.jobs and mate.current is not None and mate is not self:
                 for entry in sorted(mate.jobs):
                     if entry[2] != TASK:
                         continue
