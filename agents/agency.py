@@ -55,7 +55,7 @@ class Agency(Actor):
             self.rep.env.timeout(on_the_way, site).callbacks.append(self._arrive)
 
     def _arrive(self, journey: simpy.Timeout) -> None:
-        site = journey.value
+        site = journey._value
         if self.params.works_on_scene:
             unit = Unit(self.rep, self.role, site)
             self.rep.on_scene(unit, site)
@@ -67,4 +67,4 @@ class Agency(Actor):
 
 def _pick_up(ring: simpy.Timeout) -> None:
     """The agency picks up, unless the caller has hung up: the timeout's value is the call."""
-    ring.value.pick_up()
+    ring._value.pick_up()

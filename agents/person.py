@@ -224,7 +224,7 @@ class Person(Actor):
             self._do(spec, site)
 
     def _read(self, handled: simpy.Timeout) -> None:
-        self.rep.receive(handled.value)
+        self.rep.receive(handled._value)
         self._job_done()
 
     def _task_done(self) -> None:
@@ -436,8 +436,9 @@ class Person(Actor):
         if self.state == TRAVELLING:
             self.state = WORKING
         self.present = True
-        self.rep.emit("arrived", self.role, self, site=journey.value)
-        self.rep.brief(self, journey.value)
+        site = journey._value
+        self.rep.emit("arrived", self.role, self, site=site)
+        self.rep.brief(self, site)
 
     def _on_the_way(self, kind: int, job: Any) -> None:
         self.paused, self.current = self.current, (kind, job)

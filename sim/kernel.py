@@ -1,7 +1,8 @@
 """SimPy's environment with the calls a replication makes most done with less Python: the run loop to
 a horizon, a timeout, and an urgent event (what SimPy schedules to start a process or interrupt
 one). The same events are scheduled in the same order, with the same ids, so a run is the one
-SimPy's own loop would make (``scripts/golden.py`` checks it byte for byte).
+SimPy's own loop would make (``scripts/golden.py`` checks it byte for byte). The engine's callbacks
+read a timeout's value as ``_value``: SimPy's ``value`` is a property, a Python call.
 """
 
 from __future__ import annotations

@@ -73,7 +73,7 @@ class Call:
 
 
 def _give_up(timeout: simpy.Timeout) -> None:
-    call = timeout.value
+    call = timeout._value
     if call.answer is None:
         call._decide(False)
 
@@ -198,7 +198,7 @@ class Attempts:
 
     def _rings(self, arrival: simpy.Timeout) -> None:
         call = self.call
-        if not arrival.value and self.target.answers:
+        if not arrival._value and self.target.answers:
             self.target.ring(call)
         else:
             call.wait_for_answer()
@@ -234,11 +234,11 @@ def receive(rep: Replication, msg: Message) -> None:
 
 def _delivered(arrival: simpy.Timeout) -> None:
     """An asynchronous message arrives: the timeout's value is the message."""
-    msg = arrival.value
+    msg = arrival._value
     msg.target.deliver(msg)
 
 
 def _lost(arrival: simpy.Timeout) -> None:
-    msg = arrival.value
+    msg = arrival._value
     msg.sender.rep.emit("lost", msg.report, msg.sender, msg.target, msg.channel, msg.ref, site=msg.site)
 
