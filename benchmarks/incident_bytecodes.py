@@ -1,0 +1,106 @@
+"""Bytecodes executed per incident-only replication, drillsim's against the hand-written model's
+(``handwritten_robbery.py``), by function: where the work goes, exactly and in seconds.
+
+    .venv/bin/python benchmarks/incident_bytecodes.py              # 300 replications of each, the top 40 functions
+    .venv/bin/python benchmarks/incident_bytecodes.py --reps 100 --top 0 --json
+
+Python's tracer counts every bytecode each function executes (``sys.settrace`` with opcode events);
+the count does not drift as time does on a shared machine, and it follows callgrind's instruction
+counts (``incident_instructions.py``) closely, without valgrind's minutes. Set-up and seeding are
+included, as the batch runs a replication; functions are named ``file:qualified name``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from collections.abc import Callable
+from types import FrameType
+from typing import Any
+
+from drills import demo, without_customers  # benchmarks/, beside this file
+from handwritten_robbery import HORIZON, SEED, Robbery, seeded
+
+from drillsim.sim.engine import back_to_back
+from drillsim.sim.model import build_model
+from drillsim.sim.replication import Replication
+from drillsim.sim.seeds import replication_seed, streams
+
+
+def drillsim_replications(n: int) -> Callable[[], None]:
+    plan, scenario = demo()
+    model = build_model(plan, without_customers(scenario))
+
+    def run() -> None:
+        with back_to_back():
+            for i in range(n):
+                rep = Replication(model, streams(replication_seed(SEED, i)))
+                rep.env.run(until=model.horizon)
+                rep.finish()
+
+    return run
+
+
+def hand_replications(n: int) -> Callable[[], None]:
+    def run() -> None:
+        for i in range(n):
+            Robbery(seeded(SEED, i)).env.run(until=HORIZON)
+
+    return run
+
+
+def count(run: Callable[[], None]) -> tuple[Counter[str], Counter[str]]:
+    """(bytecodes, calls) per function while ``run`` runs."""
+    codes: Counter[str] = Counter()
+    calls: Counter[str] = Counter()
+
+    def tracer(frame: FrameType, event: str, arg: Any) -> Any:
+        if event != "call":
+            return None
+        code = frame.f_code
+        key = f"{code.co_filename.rsplit('/', 1)[-1]}:{code.co_qualname}"
+        calls[key] += 1
+        frame.f_trace_opcodes = True
+
+        def local(frame: FrameType, event: str, arg: Any) -> Any:
+            if event == "opcode":
+                codes[key] += 1
+            return local
+
+        return local
+
+    sys.settrace(tracer)
+    try:
+        run()
+    finally:
+        sys.settrace(None)
+    return codes, calls
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=300)
+    parser.add_argument("--top", type=int, default=40, help="functions listed per model (0: none)")
+    parser.add_argument("--json", action="store_true", help="print the totals as JSON")
+    args = parser.parse_args()
+    totals = {}
+    for name, make in (("hand", hand_replications), ("drillsim", drillsim_replications)):
+        codes, calls = count(make(args.reps))
+        totals[name] = {"bytecodes": round(sum(codes.values()) / args.reps),
+                        "python_calls": round(sum(calls.values()) / args.reps)}
+        if args.top and not args.json:
+            print(f"{name}: {totals[name]['bytecodes']:,} bytecodes and {totals[name]['python_calls']:,} "
+                  "Python calls per replication\n  bytecodes   calls  function")
+            for key, n in codes.most_common(args.top):
+                print(f"  {n / args.reps:9.1f} {calls[key] / args.reps:7.1f}  {key}")
+    ratio = totals["drillsim"]["bytecodes"] / totals["hand"]["bytecodes"]
+    if args.json:
+        print(json.dumps({"bytecodes_per_replication": totals, "ratio_drillsim_to_hand": round(ratio, 3)}, indent=1))
+    else:
+        print(f"ratio drillsim / hand-written: {ratio:.3f} in bytecodes per replication")
+
+
+if __name__ == "__main__":
+    main()
