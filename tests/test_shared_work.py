@@ -127,6 +127,55 @@ def test_without_stops_the_cash_is_saved_after_the_spread_and_the_prohibition_is
     assert outcomes(loose, log)["NO-CASH"] == "violated"
 
 
+def test_a_stop_drops_only_the_tasks_it_names(shared):
+    # opening the vault queued on teller-1 too when the saving starts (2, after the counting: priority
+    # 7): the spread at 5 drops the counting and ends the saving, but the vault waits out the
+    # evacuation (5 to 6) and is opened next, with no new reaction: 6 to 9.
+    vault = changed(lambda d: d["duties"][4].update(on={"event": "started", "what": "save_cash"}, priority=7))
+    injects = [{"id": "cash", "at": 1}, {"id": "spread", "at": 5, "facts": {"fire_spread": True}}]
+    log = run(vault, drill(vault, injects))
+    assert [r for r in timeline(log, *WORK) if r[3] == "teller-1"] == [
+        (2, "started", "save_cash", "teller-1", None),
+        (5, "stopped", "count-cash", "teller-1", None),
+        (5, "stopped", "save-cash", "teller-1", None),
+        (5, "started", "evacuate", "teller-1", None),
+        (6, "action", "evacuate", "teller-1", None),
+        (6, "started", "open_vault", "teller-1", None),
+        (9, "action", "open_vault", "teller-1", None),
+    ]
+
+
+def test_a_stop_that_comes_during_an_interruption_ends_the_paused_job_when_it_would_resume(shared):
+    # an alarm (for each teller, interrupting) at 3 pauses teller-1's saving (begun at 2); teller-2,
+    # idle, reacts: 4. The spread at 4 drops teller-1's queued counting and marks the paused saving;
+    # the evacuation waits for the alarm (3 to 5), is done 5 to 6, and the saving, about to resume,
+    # ends there. Teller-2's alarm, in hand at 4, is paused for the evacuation (4 to 5) and then takes
+    # the 2 minutes it still needs: 5 to 7, with no second start.
+    alarm = changed(lambda d: d["duties"].append(
+        {"id": "raise-alarm", "role": "teller", "on": {"event": "inject", "what": "alarm"}, "do": "raise_alarm",
+         "takes": 2, "interrupts": True, "who": "all"}))
+    injects = [{"id": "cash", "at": 1}, {"id": "alarm", "at": 3},
+               {"id": "spread", "at": 4, "facts": {"fire_spread": True}}]
+    log = run(alarm, drill(alarm, injects))
+    rows = timeline(log, *WORK)
+    assert [r for r in rows if r[3] == "teller-1"] == [
+        (2, "started", "save_cash", "teller-1", None),
+        (3, "started", "raise_alarm", "teller-1", None),
+        (4, "stopped", "count-cash", "teller-1", None),
+        (5, "action", "raise_alarm", "teller-1", None),
+        (5, "started", "evacuate", "teller-1", None),
+        (6, "action", "evacuate", "teller-1", None),
+        (6, "stopped", "save-cash", "teller-1", None),
+    ]
+    assert [r for r in rows if r[3] == "teller-2"] == [
+        (4, "started", "raise_alarm", "teller-2", None),
+        (4, "started", "evacuate", "teller-2", None),
+        (5, "action", "evacuate", "teller-2", None),
+        (7, "action", "raise_alarm", "teller-2", None),
+    ]
+    assert outcomes(alarm, log)["NO-CASH"] == "met"
+
+
 def test_a_stop_with_nothing_to_stop_logs_nothing(shared):
     log = run(shared, drill(shared, [{"id": "spread", "at": 5, "facts": {"fire_spread": True}}]))
     assert not [r for r in log.rows if r.event == "stopped"]
