@@ -176,6 +176,19 @@ def test_a_stop_that_comes_during_an_interruption_ends_the_paused_job_when_it_wo
     assert outcomes(alarm, log)["NO-CASH"] == "met"
 
 
+def test_an_interrupting_duty_sets_its_facts_at_its_branch(shared):
+    # the alarm (interrupting, for each teller) now reports the spread: teller-1, saving the cash since
+    # 2, raises it at once (3 to 5) and so sets fire_spread at the branch at 5 (teller-2, who reacted
+    # first, at 4 to 6, finds it set): the evacuation follows there, and the saving ends.
+    alarm = changed(lambda d: d["duties"].append(
+        {"id": "raise-alarm", "role": "teller", "on": {"event": "inject", "what": "alarm"}, "do": "raise_alarm",
+         "takes": 2, "interrupts": True, "who": "all", "sets": {"fire_spread": True}}))
+    log = run(alarm, drill(alarm, [{"id": "cash", "at": 1}, {"id": "alarm", "at": 3}]))
+    assert [(round(r.t, 6), r.site, r.value) for r in log.rows if r.event == "fact" and r.what == "fire_spread"] \
+        == [(5, "branch", True)]
+    assert (6, "stopped", "save-cash", "teller-1", None) in timeline(log, *WORK)
+
+
 def test_a_stop_with_nothing_to_stop_logs_nothing(shared):
     log = run(shared, drill(shared, [{"id": "spread", "at": 5, "facts": {"fire_spread": True}}]))
     assert not [r for r in log.rows if r.event == "stopped"]
