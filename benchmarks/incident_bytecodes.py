@@ -79,27 +79,37 @@ def count(run: Callable[[], None]) -> tuple[Counter[str], Counter[str]]:
     return codes, calls
 
 
+def side_by_side(reps: int, top: int = 0) -> dict:
+    """Bytecodes and Python calls per replication of each model, the ratio, and (``top``) the
+    functions of each that execute the most."""
+    out: dict = {}
+    for name, make in (("hand", hand_replications), ("drillsim", drillsim_replications)):
+        codes, calls = count(make(reps))
+        busiest = [(key, round(n / reps, 1), round(calls[key] / reps, 1)) for key, n in codes.most_common(top)]
+        out[name] = {"bytecodes": round(sum(codes.values()) / reps), "python_calls": round(sum(calls.values()) / reps),
+                     "top": busiest}
+    out["ratio_drillsim_to_hand"] = round(out["drillsim"]["bytecodes"] / out["hand"]["bytecodes"], 3)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=300)
     parser.add_argument("--top", type=int, default=40, help="functions listed per model (0: none)")
-    parser.add_argument("--json", action="store_true", help="print the totals as JSON")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
-    totals = {}
-    for name, make in (("hand", hand_replications), ("drillsim", drillsim_replications)):
-        codes, calls = count(make(args.reps))
-        totals[name] = {"bytecodes": round(sum(codes.values()) / args.reps),
-                        "python_calls": round(sum(calls.values()) / args.reps)}
-        if args.top and not args.json:
-            print(f"{name}: {totals[name]['bytecodes']:,} bytecodes and {totals[name]['python_calls']:,} "
-                  "Python calls per replication\n  bytecodes   calls  function")
-            for key, n in codes.most_common(args.top):
-                print(f"  {n / args.reps:9.1f} {calls[key] / args.reps:7.1f}  {key}")
-    ratio = totals["drillsim"]["bytecodes"] / totals["hand"]["bytecodes"]
+    figures = side_by_side(args.reps, args.top)
     if args.json:
-        print(json.dumps({"bytecodes_per_replication": totals, "ratio_drillsim_to_hand": round(ratio, 3)}, indent=1))
-    else:
-        print(f"ratio drillsim / hand-written: {ratio:.3f} in bytecodes per replication")
+        print(json.dumps(figures, indent=1))
+        return
+    for name in ("hand", "drillsim"):
+        f = figures[name]
+        print(f"{name}: {f['bytecodes']:,} bytecodes and {f['python_calls']:,} Python calls per replication")
+        if f["top"]:
+            print("  bytecodes   calls  function")
+        for key, n, calls in f["top"]:
+            print(f"  {n:9.1f} {calls:7.1f}  {key}")
+    print(f"ratio drillsim / hand-written: {figures['ratio_drillsim_to_hand']:.3f} in bytecodes per replication")
 
 
 if __name__ == "__main__":

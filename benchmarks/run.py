@@ -11,6 +11,8 @@ Prints, and writes to benchmarks/results/<date>.json, one section each:
   older figures, SimPy events per second in replications against the bare loop;
 * ``handwritten``: the incident alone against the same incident written by hand in plain SimPy
   (``handwritten_robbery.py``): per replication, per log row and per SimPy event;
+* ``bytecodes``: the same comparison in bytecodes executed per replication, which does not drift
+  (``incident_bytecodes.py``);
 * ``scoring``: scoring logs of 100 to 100,000 rows, per row (``scoring_sizes.py``);
 * ``branches``: the demo robbery at 1, 10 and 100 branches at once (``many_branches.py``);
 * ``batch``: 10,000 scored replications on 1 and 2 workers, the batch and its summary and report
@@ -43,7 +45,7 @@ sys.path.insert(0, str(HERE))
 from drills import PLAN, SCENARIO  # noqa: E402  (benchmarks/, beside this file)
 from replication_cost import replication_cost  # noqa: E402
 
-SECTIONS = ("cost", "handwritten", "scoring", "branches", "batch", "command", "memory")
+SECTIONS = ("cost", "handwritten", "bytecodes", "scoring", "branches", "batch", "command", "memory")
 
 
 def _fresh(code: str) -> dict:
@@ -167,6 +169,13 @@ def main() -> None:
         return side_by_side(rounds=rounds // 2)
 
     section("handwritten", "the incident against a hand-written SimPy model", handwritten)
+
+    def bytecodes() -> dict:
+        from incident_bytecodes import side_by_side
+
+        return side_by_side(50 if quick else 300)
+
+    section("bytecodes", "the same in bytecodes executed", bytecodes)
 
     def scoring() -> dict:
         from scoring_sizes import scoring_sizes
