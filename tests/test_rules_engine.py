@@ -15,8 +15,9 @@ import pytest
 from drillsim.log.eventlog import EventLog
 from drillsim.sim.engine import run_replication
 from drillsim.sim.model import build_model
-from drillsim.spec.plan import Plan, load_plan
+from drillsim.spec.plan import Plan, load_plan, parse_plan
 from drillsim.spec.scenario import parse_scenario
+from drillsim.spec.yamlio import load_yaml
 from tests.conftest import DATA
 
 RULES = DATA / "rules"
@@ -200,6 +201,34 @@ def test_branches_share_one_office_that_does_an_office_task_once(sites):
     ]
     assert [r.site for r in log.rows if r.event == "arrived"] == ["east"]
     assert [(r.site, r.what) for r in log.rows if r.event in ("inject", "fact")] == [("east", "go"), ("west", "go")]
+
+
+def test_what_an_office_member_does_about_a_branch_is_logged_at_the_branch():
+    # the office, told by the head's call (received 2.5, talked to 3.5), alarms the police about the
+    # hurt (lost: the alarm fails), phones the deputy (away, unreachable: unanswered), then the head
+    # (acknowledged), and sets off for the branch (10 min): every row of what it does about the branch
+    # is the branch's. Its level, and the alarm the level triggers, are the office's own (2, 2.3).
+    data, _ = load_yaml(RULES / "sites-plan.yaml")
+    data["roles"]["deputy"] = {"name": "副手", "kind": "staff", "presence": 0, "reachable": 0}
+    data["escalation"] += [
+        {"id": "office-deputy", "from": "office", "to": "deputy", "channel": "phone",
+         "on": {"event": "received", "what": "head-office"}, "priority": 6},
+        {"id": "office-head", "from": "office", "to": "head", "channel": "phone",
+         "on": {"event": "received", "what": "head-office"}, "priority": 7}]
+    data["duties"].append({"id": "office-come", "role": "office", "on": {"event": "received", "what": "head-office"},
+                           "do": "go_to_scene", "priority": 8})
+    p = parse_plan(data)
+    log = run(p, scenario(p, [{"id": "go", "at": 1, "facts": {"hurt": 1}}],
+                          channels={"phone": PHONE, "alarm": {**ALARM, "failure": 1}}, agencies={"police": POLICE},
+                          travel={"office": 10}))
+    by_office = {(r.event, r.what): r.site for r in log.rows if r.actor == "office-1" and r.event != "learned"}
+    assert by_office == {
+        ("level", "II"): "office", ("sent", "office-police"): "office", ("lost", "office-police"): "office",
+        ("action", "open_file"): "branch", ("action", "follow_up"): "branch",
+        ("sent", "office-alarm"): "branch", ("lost", "office-alarm"): "branch",
+        ("sent", "office-deputy"): "branch", ("unanswered", "office-deputy"): "branch",
+        ("sent", "office-head"): "branch", ("received", "office-head"): "branch", ("acknowledged", "office-head"): "branch",
+        ("arrived", "office"): "branch"}
 
 
 def test_an_elapsed_fact_is_logged_at_its_marks_and_graded_as_it_grows(sites):
