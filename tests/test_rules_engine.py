@@ -227,8 +227,8 @@ def test_what_an_office_member_does_about_a_branch_is_logged_at_the_branch():
         ("action", "open_file"): "branch", ("action", "follow_up"): "branch",
         ("sent", "office-alarm"): "branch", ("lost", "office-alarm"): "branch",
         ("sent", "office-deputy"): "branch", ("unanswered", "office-deputy"): "branch",
-        ("sent", "office-head"): "branch", ("received", "office-head"): "branch", ("acknowledged", "office-head"): "branch",
-        ("arrived", "office"): "branch"}
+        ("sent", "office-head"): "branch", ("received", "office-head"): "branch",
+        ("acknowledged", "office-head"): "branch", ("arrived", "office"): "branch"}
 
 
 def test_an_elapsed_fact_is_logged_at_its_marks_and_graded_as_it_grows(sites):
