@@ -16,7 +16,7 @@ import numpy as np
 
 from drillsim.log.selection import Match, matcher
 from drillsim.spec import defaults
-from drillsim.spec.conditions import Condition
+from drillsim.spec.conditions import Condition, always
 from drillsim.spec.distributions import Distribution, Fixed, Sampler
 from drillsim.spec.plan import BUILTIN_ACTIONS, Duty, Plan, Report, Role
 from drillsim.spec.scenario import FactDraw, Scenario, channel_parameters, typed_fact
@@ -81,6 +81,10 @@ class TaskSpec:
     notify: str = field(init=False)  # reports: ``Report.notify``
     rounds: int = field(init=False)  # reports: ``Report.rounds``
     role: str = field(init=False)  # the first-listed role: the only one, for most tasks
+    several: bool = field(init=False)  # more than one role may do it
+    one: bool = field(init=False)  # ``who: one``
+    check_now: Condition | None = field(init=False)  # the condition checked when the trigger fires: None if
+    # there is none (``always``) or it is checked when the delay is up (``Replication._give``)
     road: bool = field(init=False)  # a report its sender can make while travelling (``Channel.on_the_road``)
 
     def __post_init__(self) -> None:
@@ -98,6 +102,9 @@ class TaskSpec:
         if report is not None:
             self.give_up = self.channel.answer_within if report.timeout is None else report.timeout
         self.role = self.roles[0]
+        self.several = len(self.roles) > 1
+        self.one = self.who == "one"
+        self.check_now = None if self.delay or self.condition is always else self.condition
         self.road = self.channel is not None and self.channel.on_the_road
 
     def matches(self, actor_role: str | None, channel: str | None, value: Any) -> bool:

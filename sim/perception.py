@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from drillsim.agents.base import Actor
     from drillsim.agents.person import Person
-    from drillsim.log.eventlog import Event
 
     from .model import TaskSpec
     from .replication import Replication
@@ -27,28 +26,30 @@ if TYPE_CHECKING:
 HANDED = ("received", "acknowledged")
 
 
-def performers(rep: Replication, spec: TaskSpec, row: Event, actor: Actor | None, target: Actor | None,
-               site: str) -> Sequence[Person]:
-    if len(spec.roles) > 1:
-        return _of_roles(rep, spec, row, actor, target, site)
+def performers(rep: Replication, spec: TaskSpec, given: Actor | None, doer: Actor | None, site: str
+               ) -> Sequence[Person]:
+    """Who does ``spec`` for an event at ``site``: ``given`` is the receiver of the message if the
+    event is one being received or acknowledged, ``doer`` the event's actor, each only if it performs
+    (else None); :meth:`Replication._dispatch` works them out once per event."""
+    if spec.several:
+        return _of_roles(rep, spec, given, doer, site)
     role = spec.role
-    if row.event in HANDED and target is not None and target.performs and target.role == role:
-        return (target,)
-    if actor is not None and actor.performs and actor.role == role:
-        return (actor,)
-    return perceivers(rep, role, site, spec.who == "one")
+    if given is not None and given.role == role:
+        return (given,)
+    if doer is not None and doer.role == role:
+        return (doer,)
+    return perceivers(rep, role, site, spec.one)
 
 
-def _of_roles(rep: Replication, spec: TaskSpec, row: Event, actor: Actor | None, target: Actor | None,
-              site: str) -> Sequence[Person]:
+def _of_roles(rep: Replication, spec: TaskSpec, given: Actor | None, doer: Actor | None, site: str
+              ) -> Sequence[Person]:
     roles = spec.roles
-    if row.event in HANDED and target is not None and target.performs and target.role in roles:
-        return (target,)
-    if actor is not None and actor.performs and actor.role in roles:
-        return (actor,)
-    one = spec.who == "one"
+    if given is not None and given.role in roles:
+        return (given,)
+    if doer is not None and doer.role in roles:
+        return (doer,)
     found = [p for role in roles for p in perceivers(rep, role, site, False)]
-    if one and len(found) > 1:
+    if spec.one and len(found) > 1:
         return [min(found, key=lambda p: (p.load, roles.index(p.role), p.name))]
     return found
 

@@ -17,7 +17,6 @@ from drillsim.agents.base import Actor, Message
 from drillsim.agents.customers import CustomerFlow
 from drillsim.agents.person import Person
 from drillsim.log.eventlog import Event
-from drillsim.spec.conditions import always
 
 from . import messaging
 from .incident import Incident
@@ -106,6 +105,9 @@ class Replication:
     def _dispatch(self, specs: list[TaskSpec], row: Event, actor: Actor | None, target: Actor | None,
                   site: str) -> None:
         facts = self.incident.facts
+        # the performers the event itself names (``sim.perception``): its receiver, its actor
+        given = target if target is not None and target.performs and row.event in HANDED else None
+        doer = actor if actor is not None and actor.performs else None
         for spec in specs:
             if spec.narrow and not spec.matches(row.actor_role, row.channel, row.value):
                 continue
@@ -113,14 +115,12 @@ class Replication:
                 if (spec.id, site) in self.seen_first:
                     continue
                 self.seen_first.add((spec.id, site))
-            chosen = performers(self, spec, row, actor, target, site)
-            if not chosen:
-                continue
-            if not spec.delay and spec.condition is not always and not spec.condition(facts):
+            chosen = performers(self, spec, given, doer, site)
+            if not chosen or (spec.check_now is not None and not spec.check_now(facts)):
                 continue
             for person in chosen:
                 if site not in person.knows:  # handed a task by something of the incident: told, or perceives it
-                    if person is target and row.event in HANDED:
+                    if person is given:
                         self.learn(person, site, "told", row.channel, row.ref)
                     else:
                         self.learn(person, site)
@@ -132,7 +132,7 @@ class Replication:
         each for ``who: all``) unless it repeats; True claims it."""
         if spec.repeat:
             return True
-        key = (spec.id, ("office" if person.office else site) if spec.who == "one" else person.name)
+        key = (spec.id, ("office" if person.office else site) if spec.one else person.name)
         if key in self.done:
             return False
         self.done.add(key)
@@ -174,7 +174,7 @@ class Replication:
                                           None, None, channel, ref, how, None)))
         facts = self.incident.facts
         for spec in self.model.learned.get(person.role, ()):
-            if (not spec.delay and not spec.condition(facts)) or not self._claim(spec, person, site):
+            if (spec.check_now is not None and not spec.check_now(facts)) or not self._claim(spec, person, site):
                 continue
             if spec.action == "go_to_scene" and not spec.delay and person.present and person.site == site:
                 self.emit("arrived", person.role, person, site=site)

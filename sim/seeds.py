@@ -81,21 +81,50 @@ class _SeedWords(ISeedSequence):
     __slots__ = ("words",)
 
     def __init__(self, words: np.ndarray):
-        self.words = words  # uint32
+        self.words = words  # uint64, as PCG64 asks for them
 
     def generate_state(self, n_words: int, dtype: type = np.uint32) -> np.ndarray:
-        size = n_words * np.dtype(dtype).itemsize // 4
-        if size > len(self.words):
-            raise ValueError(f"a stream has {len(self.words)} words of seed material, {size} were asked for")
-        return self.words[:size].view(dtype)
+        words = self.words if dtype is np.uint64 else self.words.view(dtype)
+        if n_words > len(words):
+            raise ValueError(f"a stream has {len(words)} words of seed material, {n_words} were asked for")
+        return words[:n_words]
 
 
-WORDS_PER_STREAM = 8  # 256 bits: all that PCG64 asks for
+WORDS_PER_STREAM = 4  # uint64: 256 bits, all that PCG64 asks for
 
 # SeedSequence.generate_state without the ``np.errstate`` wrapper around it (a Python-level context
 # switch per call; the hashing is unsigned integer arithmetic in C, which raises no float errors)
 _generate_state = getattr(np.random.SeedSequence.generate_state, "__wrapped__",
                           np.random.SeedSequence.generate_state)
+
+BLOCK_WORDS = 2 * WORDS_PER_STREAM * len(STREAMS)  # uint32
+POOL_SIZE = 4  # SeedSequence's default
+
+
+def _hash_constants() -> tuple[np.ndarray, np.ndarray]:
+    """The constants ``SeedSequence.generate_state`` hashes output word i with: INIT_B times MULT_B
+    to the powers i and i + 1, in uint32 (numpy's ``bit_generator.pyx``)."""
+    init, mult = 0x8B51F9DD, 0x58F38DED
+    powers = [init]
+    for _ in range(BLOCK_WORDS):
+        powers.append(powers[-1] * mult & 0xFFFFFFFF)
+    return np.array(powers[:-1], dtype=np.uint32), np.array(powers[1:], dtype=np.uint32)
+
+
+_HASH_BEFORE, _HASH_AFTER = _hash_constants()
+_POOL_CYCLE = np.arange(BLOCK_WORDS) % POOL_SIZE  # output word i hashes pool word i mod 4
+_XSHIFT = np.full(BLOCK_WORDS, 16, dtype=np.uint32)  # an array: shifting by a Python int converts it each time
+
+
+def _seed_block(ss: np.random.SeedSequence) -> np.ndarray:
+    """``ss.generate_state(BLOCK_WORDS)``, the seed material of the four streams: as four NumPy
+    operations on the block rather than numpy's step per word (a test checks it against numpy's)."""
+    if ss.pool_size != POOL_SIZE:
+        return _generate_state(ss, BLOCK_WORDS)
+    words = ss.pool[_POOL_CYCLE] ^ _HASH_BEFORE
+    words *= _HASH_AFTER
+    words ^= words >> _XSHIFT
+    return words
 
 
 def _generator(words: np.ndarray) -> np.random.Generator:
@@ -104,6 +133,6 @@ def _generator(words: np.ndarray) -> np.random.Generator:
 
 def streams(seed: Seed) -> Streams:
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-    words = _generate_state(ss, WORDS_PER_STREAM * len(STREAMS))
-    incident, people, comms, customers = (words[k:k + WORDS_PER_STREAM] for k in range(0, len(words), WORDS_PER_STREAM))
-    return Streams(Draws(_generator(incident)), Draws(_generator(people)), Draws(_generator(comms)), customers)
+    words, w = _seed_block(ss).view(np.uint64), WORDS_PER_STREAM
+    return Streams(Draws(_generator(words[:w])), Draws(_generator(words[w:2 * w])),
+                   Draws(_generator(words[2 * w:3 * w])), words[3 * w:])
