@@ -1,7 +1,8 @@
 """Instructions per incident-only replication, drillsim's against the hand-written model's
 (``handwritten_robbery.py``), by part: seeding the random streams, setting up the replication, and
 running it. Counted by callgrind, which does not drift as time does on a shared machine: the
-difference of runs of 450 and 50 replications (``PYTHONHASHSEED=0``), so that start-up cancels.
+difference of runs of 450 and 50 replications (``PYTHONHASHSEED=0``), so that start-up cancels;
+``OPENBLAS_NUM_THREADS=1``, since OpenBLAS's idle worker thread counts differently from run to run.
 
     .venv/bin/python benchmarks/incident_instructions.py     # 12 runs under valgrind, two at a time: some minutes
 
@@ -59,7 +60,7 @@ def instructions(which: str, part: str, n: int) -> int:
         out = Path(tmp) / "callgrind.out"
         subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, __file__,
                         "--run", which, part, str(n)], check=True, capture_output=True,
-                       env={**os.environ, "PYTHONHASHSEED": "0"})
+                       env={**os.environ, "PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1"})
         summary = next(line for line in out.read_text().splitlines() if line.startswith("summary:"))
     return int(summary.split()[1])
 

@@ -16,9 +16,6 @@ words only when a branch has customers to draw for.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from itertools import chain
-
 import numpy as np
 from numpy.random.bit_generator import ISeedSequence
 
@@ -30,25 +27,28 @@ BLOCK = 64
 
 
 class Draws:
-    """A ``numpy.random.Generator`` read in blocks, so that a single draw is a call into C.
+    """A ``numpy.random.Generator`` read in blocks, so that single draws cost a list pop.
 
     ``random()`` is uniform on [0, 1) and ``normal()`` standard normal, as on a Generator; the
-    distributions make every other draw from these (``spec.distributions``). Each is the next item of
-    an iterator over blocks of ``BLOCK`` draws, each block read from its end, made only when the one
-    before it runs out.
+    distributions make every other draw from these (``spec.distributions``).
     """
 
-    __slots__ = ("generator", "normal", "random")
+    __slots__ = ("_normals", "_uniforms", "generator")
 
     def __init__(self, generator: np.random.Generator):
         self.generator = generator
-        self.random: Callable[[], float] = _reader(lambda: generator.random(BLOCK).tolist())
-        self.normal: Callable[[], float] = _reader(lambda: generator.standard_normal(BLOCK).tolist())
+        self._uniforms: list[float] = []
+        self._normals: list[float] = []
 
+    def random(self) -> float:
+        if not self._uniforms:
+            self._uniforms = self.generator.random(BLOCK).tolist()
+        return self._uniforms.pop()
 
-def _reader(block: Callable[[], list[float]]) -> Callable[[], float]:
-    """The items of one block after another, each block from its end: ``next`` on it is C's."""
-    return chain.from_iterable(map(reversed, iter(block, None))).__next__
+    def normal(self) -> float:
+        if not self._normals:
+            self._normals = self.generator.standard_normal(BLOCK).tolist()
+        return self._normals.pop()
 
 
 class Streams:
