@@ -122,12 +122,12 @@ class Passage:
                 self.index += 1
                 holders = rep.addressees(role, self.site, spec.notify)
                 if len(holders) == 1:
-                    Attempts(rep, self.sender, spec, holders[0], self.fields, self.site, self.tried).next()
+                    Attempts(self, holders[0], self.tried).next()
                     return
                 if holders:
                     every = _AllOf(len(holders), self.tried)
                     for holder in holders:
-                        Attempts(rep, self.sender, spec, holder, self.fields, self.site, every.one_over).next()
+                        Attempts(self, holder, every.one_over).next()
                     return
             self.round += 1
             self.index = 0
@@ -159,33 +159,27 @@ class _AllOf:
 
 
 class Attempts:
-    """The report sent to one holder, tried again on its retries: reached once it has it (an
-    asynchronous message is sent for good), not when every call went unanswered; ``then`` is told
-    which."""
+    """The report of a :class:`Passage` sent to one holder, tried again on its retries: reached once
+    it has it (an asynchronous message is sent for good), not when every call went unanswered;
+    ``then`` is told which."""
 
-    __slots__ = ("attempt", "call", "fields", "rep", "sender", "site", "spec", "target", "then")
+    __slots__ = ("attempt", "call", "passage", "target", "then")
 
-    def __init__(self, rep: Replication, sender: Person, spec: TaskSpec, target: Actor, fields: tuple[str, ...],
-                 site: str, then: Callable[[bool], None]):
-        self.rep = rep
-        self.sender = sender
-        self.spec = spec
+    def __init__(self, passage: Passage, target: Actor, then: Callable[[bool], None]):
+        self.passage = passage
         self.target = target
-        self.fields = fields
-        self.site = site
         self.then = then
         self.attempt = 0
         self.call: Call | None = None
 
     def next(self, _event: simpy.Event | None = None) -> None:
-        rep, spec = self.rep, self.spec
+        passage = self.passage
+        rep, spec, sender, site = passage.rep, passage.spec, passage.sender, passage.site
         env, channel = rep.env, spec.channel
         self.attempt += 1
         rep.ref += 1
-        msg = _new_message(Message, (spec.report_id, self.sender, self.target, channel.id, rep.ref, self.fields,
-                                     self.site))
-        rep.emit("sent", msg.report, self.sender, self.target, channel.id, msg.ref, self.attempt, self.fields,
-                 self.site)
+        msg = _new_message(Message, (spec.report_id, sender, self.target, channel.id, rep.ref, passage.fields, site))
+        rep.emit("sent", msg.report, sender, self.target, channel.id, msg.ref, self.attempt, passage.fields, site)
         comms = rep.comms_rng
         lost = channel.failure and comms.random() < channel.failure
         latency = channel.latency(comms)
@@ -204,21 +198,20 @@ class Attempts:
             call.wait_for_answer()
 
     def _answered(self, answer: bool) -> None:
-        rep, call = self.rep, self.call
-        msg = call.msg
+        rep, spec, msg = self.passage.rep, self.passage.spec, self.call.msg
         if answer:
             receive(rep, msg)
-            rep.env.timeout(self.spec.channel.talk(rep.comms_rng)).callbacks.append(self._talked)
+            rep.env.timeout(spec.channel.talk(rep.comms_rng)).callbacks.append(self._talked)
             return
-        rep.emit("unanswered", msg.report, self.sender, self.target, msg.channel, msg.ref, site=self.site)
-        if self.attempt <= self.spec.attempts:
-            rep.env.timeout(self.spec.retry_every).callbacks.append(self.next)
+        rep.emit("unanswered", msg.report, msg.sender, msg.target, msg.channel, msg.ref, site=msg.site)
+        if self.attempt <= spec.attempts:
+            rep.env.timeout(spec.retry_every).callbacks.append(self.next)
         else:
             self.then(False)
 
     def _talked(self, _event: simpy.Event) -> None:
         msg = self.call.msg
-        self.rep.emit("acknowledged", msg.report, self.sender, self.target, msg.channel, msg.ref, site=self.site)
+        self.passage.rep.emit("acknowledged", msg.report, msg.sender, msg.target, msg.channel, msg.ref, site=msg.site)
         self.then(True)  # the caller goes on first, then the receiver
         self.call.hang_up()
 
