@@ -36,7 +36,7 @@ FIRST = -3  # the queue priority of a task that stops others: before everything 
 
 class Person(Actor):
     __slots__ = ("answers", "arrival", "branch", "current", "customer", "ended", "ends", "idle", "in_loop",
-                 "interruptible", "jobs", "knows", "left", "mates", "office", "pausable", "paused", "present",
+                 "interruptible", "jobs", "knows", "left", "office", "pausable", "paused", "present",
                  "resume", "seq", "serves", "since", "started", "state", "stopping", "waiting")
     performs = True
 
@@ -65,7 +65,6 @@ class Person(Actor):
         self.pausable = False  # the job in hand is taking its time and may be paused
         self.paused: tuple[int, Any] | None = None  # the job paused for an interrupting task, or a journey
         self.stopping: list[tuple[int, Any]] = []  # jobs held that a task has stopped, to end at their next step
-        self.mates: list[Person] | None = None  # the group, self included, whose queued tasks this person may take
         # the time a pausable job still needs, what it goes on with then, and its wait (``spend``)
         self.left = 0.0
         self.since = 0.0
@@ -376,11 +375,8 @@ class Person(Actor):
         """Free, take a queued task from a colleague busy with something else: the first, by priority,
         that names this person's role and is done once (``who: one``), for this person's site (any
         site, for an office). Calls and messages stay with the one they are for."""
-        group = self.mates
-        if group is None:
-            rep = self.rep
-            group = self.mates = rep.shared.get(self.role, ()) if self.office else rep.on_site.get(self.site, ())
-        for mate in group:
+        rep = self.rep
+        for mate in rep.shared.get(self.role, ()) if self.office else rep.on_site.get(self.site, ()):
             if mate.jobs and mate.current is not None and mate is not self:
                 for entry in sorted(mate.jobs):
                     if entry[2] != TASK:
@@ -390,7 +386,7 @@ class Person(Actor):
                         mate.jobs.remove(entry)
                         heapify(mate.jobs)
                         if site not in self.knows:
-                            self.rep.learn(self, site)
+                            rep.learn(self, site)
                         self._push(entry[0], TASK, entry[3])
                         return True
         return False
