@@ -89,6 +89,23 @@ def test_an_omitted_duty_of_two_roles_passes_to_the_other_role_once(shared):
     ]
 
 
+def test_a_duty_handed_on_after_an_omission_is_done_for_its_branch():
+    # cutting the power now sets power_off. Omitted half the time: with seed 7 the guard omits it (2)
+    # and the lobby manager, handed it, does it (3 to 4): power_off is set at the branch, and the
+    # fire fought after it there.
+    def edit(d):
+        d["facts"]["power_off"] = {"type": "bool", "default": False}
+        d["duties"][1]["sets"] = {"power_off": True}
+    p = changed(edit)
+    log = run(p, drill(p, [{"id": "fire", "at": 1}], omission={"cut-power": 0.5}), seed=7)
+    assert timeline(log, *WORK)[:3] == [
+        (2, "omitted", "cut_power", "guard-1", None),
+        (3, "started", "cut_power", "lobby_manager-1", None),
+        (4, "action", "cut_power", "lobby_manager-1", None),
+    ]
+    assert [(round(r.t, 6), r.site, r.what) for r in log.rows if r.event == "fact"] == [(4, "branch", "power_off")]
+
+
 def test_an_omitted_duty_of_one_role_stays_omitted(shared):
     one = changed(lambda d: d["duties"][1].update(role="guard"))
     log = run(one, drill(one, [{"id": "fire", "at": 1}], omission={"cut-power": 1.0}))
@@ -213,6 +230,23 @@ def test_queued_work_passes_to_a_colleague_who_becomes_free(shared):
     ]
 
 
+def test_queued_work_passes_to_a_colleague_of_another_role_the_duty_names(shared):
+    # the guard patrols (1.5 to 11.5) and the lobby manager greets (1.5 to 4.5) when the fire comes at 1:
+    # cutting the power (guard or lobby manager) queues on the guard, the first listed of two as busy.
+    # Free at 4.5, the lobby manager takes it from the guard's queue, with no new reaction: 4.5 to 5.5.
+    greet = changed(lambda d: d["duties"].append(
+        {"id": "greet", "role": "lobby_manager", "on": {"event": "inject", "what": "greet"}, "do": "greet",
+         "takes": 3}))
+    log = run(greet, drill(greet, [{"id": "patrol", "at": 0.5}, {"id": "greet", "at": 0.5}, {"id": "fire", "at": 1}]))
+    assert timeline(log, *WORK)[:5] == [
+        (1.5, "started", "patrol", "guard-1", None),
+        (1.5, "started", "greet", "lobby_manager-1", None),
+        (4.5, "action", "greet", "lobby_manager-1", None),
+        (4.5, "started", "cut_power", "lobby_manager-1", None),
+        (5.5, "action", "cut_power", "lobby_manager-1", None),
+    ]
+
+
 def test_work_for_each_person_does_not_pass(shared):
     # the counting for each teller (who: all) is teller-1's own: it waits for teller-1 (12 to 14).
     each = changed(lambda d: d["duties"][5].update(who="all"))
@@ -273,6 +307,117 @@ def test_arrival_is_logged_when_the_journey_ends_even_mid_call(shared):
                          (4.5, "arrived", "head", "head-1", None),
                          (5, "acknowledged", "head-to-office", "head-1", "office-1"),
                          (6, "action", "take_note", "head-1", None)]
+
+
+# An office member's work about a branch ---------------------------------------------------------------
+# The office learns of the incident from the head's call (received 2.5, acknowledged 3.5): what it does
+# about the branch after that is logged at the branch, not at the office, however it comes to do it.
+
+OPEN_FILE = {"id": "office-file", "role": "office", "on": {"event": "received", "what": "head-to-office"},
+             "do": "open_file", "takes": 10}
+CALL_HEAD = {"id": "office-head", "from": "office", "to": "head", "channel": "phone"}
+
+
+def office_rows(log) -> list[tuple]:
+    """(minute, site, event, what) of the office member's own rows after it learned."""
+    return [(round(r.t, 6), r.site, r.event, r.what) for r in log.rows
+            if r.actor == "office-1" and r.event not in ("learned", "sent", "received")]
+
+
+def told_office(p: Plan, injects: list[dict]) -> dict:
+    """The head on site calls the office at 2 (the lobby manager's call at 1); the office travels 12 min."""
+    data = drill(p, [{"id": "call", "at": 1}, *injects], presence={"head": 1.0})
+    data["parameters"]["travel"]["office"] = 12
+    return data
+
+
+def test_an_office_member_s_stopped_work_is_logged_at_the_branch():
+    # the file (3.5 to 13.5) and the counting queued behind it; the spread at 9 stops both, and the
+    # closing of the file is done at once: 9 to 10.
+    def edit(d):
+        d["duties"] += [OPEN_FILE, {"id": "office-count", "role": "office", "do": "count_staff", "takes": 2,
+                                    "on": {"event": "received", "what": "head-to-office"}, "priority": 6},
+                        {"id": "office-close", "role": "office", "on": {"event": "fact", "what": "fire_spread"},
+                         "when": "fire_spread", "do": "close_file", "takes": 1,
+                         "stops": ["office-file", "office-count"]}]
+    p = changed(edit)
+    log = run(p, told_office(p, [{"id": "spread", "at": 9, "facts": {"fire_spread": True}}]))
+    assert office_rows(log) == [
+        (3.5, "branch", "started", "open_file"),
+        (9, "branch", "stopped", "office-count"),
+        (9, "branch", "stopped", "office-file"),
+        (9, "branch", "started", "close_file"),
+        (10, "branch", "action", "close_file"),
+    ]
+
+
+def test_an_office_member_s_interrupting_work_is_logged_at_the_branch():
+    # the spread at 5 interrupts the file (3.5 to 5, 8.5 left): the warning 5 to 6, the file 6 to 14.5.
+    def edit(d):
+        d["duties"] += [OPEN_FILE, {"id": "office-warn", "role": "office", "do": "warn", "takes": 1, "interrupts": True,
+                                    "on": {"event": "fact", "what": "fire_spread"}, "when": "fire_spread"}]
+    p = changed(edit)
+    log = run(p, told_office(p, [{"id": "spread", "at": 5, "facts": {"fire_spread": True}}]))
+    assert office_rows(log) == [
+        (3.5, "branch", "started", "open_file"),
+        (5, "branch", "started", "warn"),
+        (6, "branch", "action", "warn"),
+        (14.5, "branch", "action", "open_file"),
+    ]
+
+
+def on_the_road(d: dict) -> None:
+    """The office sets off for the branch when told, and phones the head from the road."""
+    d["duties"].append({"id": "office-come", "role": "office", "do": "go_to_scene", "priority": 5,
+                        "on": {"event": "received", "what": "head-to-office"}})
+    d["escalation"].append({**CALL_HEAD, "on": {"event": "received", "what": "head-to-office"}, "priority": 6})
+
+
+def test_an_office_member_s_call_from_the_road_is_logged_at_the_branch():
+    # set off at 3.5 (arrives 15.5): the call to the head from the road, picked up 4.5, done 5.5
+    p = changed(on_the_road)
+    log = run(p, told_office(p, []))
+    rows = [(round(r.t, 6), r.site, r.event, r.what) for r in log.rows if r.what == "office-head"]
+    assert rows == [(3.5, "branch", "sent", "office-head"), (4.5, "branch", "received", "office-head"),
+                    (5.5, "branch", "acknowledged", "office-head")]
+    assert office_rows(log)[-1] == (15.5, "branch", "arrived", "office")
+
+
+def test_a_call_from_the_road_stopped_while_under_way_is_finished_and_the_journey_goes_on():
+    # the spread at 5.2 stops the call to the head, which is under way (4.5 to 5.5): it is finished all
+    # the same, not logged as stopped; the closing, not a job for the road, waits for the arrival.
+    def edit(d):
+        on_the_road(d)
+        d["duties"].append({"id": "office-close", "role": "office", "on": {"event": "fact", "what": "fire_spread"},
+                            "when": "fire_spread", "do": "close_file", "takes": 1, "stops": ["office-head"]})
+    p = changed(edit)
+    log = run(p, told_office(p, [{"id": "spread", "at": 5.2, "facts": {"fire_spread": True}}]))
+    assert office_rows(log) == [
+        (5.5, "branch", "acknowledged", "office-head"),
+        (15.5, "branch", "arrived", "office"),
+        (15.5, "branch", "started", "close_file"),
+        (16.5, "branch", "action", "close_file"),
+    ]
+
+
+def test_an_interrupting_call_stopped_while_under_way_is_finished_and_the_paused_job_resumes():
+    # the spread at 5 interrupts the file (3.5 to 5, 8.5 left) with a call to the head; its pick-up at
+    # 5.5 gives the closing, which stops the call under way: the call is done all the same (to 6.5),
+    # then the closing (6.5 to 7.5), then the file for the time it still needs (7.5 to 16).
+    def edit(d):
+        d["duties"] += [OPEN_FILE, {"id": "office-halt", "role": "office", "do": "close_file", "takes": 1,
+                                    "on": {"event": "received", "what": "office-head"}, "stops": ["office-head"]}]
+        d["escalation"].append({**CALL_HEAD, "on": {"event": "fact", "what": "fire_spread"}, "when": "fire_spread",
+                                "interrupts": True})
+    p = changed(edit)
+    log = run(p, told_office(p, [{"id": "spread", "at": 5, "facts": {"fire_spread": True}}]))
+    assert office_rows(log) == [
+        (3.5, "branch", "started", "open_file"),
+        (6.5, "branch", "acknowledged", "office-head"),
+        (6.5, "branch", "started", "close_file"),
+        (7.5, "branch", "action", "close_file"),
+        (16, "branch", "action", "open_file"),
+    ]
 
 
 # Started and done ----------------------------------------------------------------------------------
