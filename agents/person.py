@@ -187,7 +187,7 @@ class Person(Actor):
                 self._begin(kind, job)
                 if not self.ended:
                     break
-            elif self.present and self._take_over():
+            elif self.present and self.role in self.rep.model.taking_over and self._take_over():
                 continue
             else:
                 if self.serves and self.present and not self.branch.closed:

@@ -7,7 +7,7 @@ replication does no parsing and no lookups by name on its hot path.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -171,6 +171,9 @@ class Model:
     """role -> for each fact of the plan (in plan order) that starts tasks of the role when it changes,
     those tasks, by priority: what someone told of an incident acts on (``Replication._standing_facts``)."""
     interrupting: set[str]  # roles with a task that interrupts the job in hand
+    taking_over: set[str]
+    """roles whose people may take a queued task from a colleague (``Person._take_over``): named by a
+    task done once (``who: one``) that names another role too, or has more than one of them at a site."""
     monitors: tuple[str, ...]  # office roles that perceive every site untold (``Role.monitors``), in plan order
     followers: dict[str | None, list[InjectRuntime]]  # the injects that come after each; None: from the start
     follows: dict[str, list[InjectRuntime]]  # event kind -> the injects that follow an event of that kind
@@ -314,6 +317,7 @@ def build_model(plan: Plan, scenario: Scenario) -> Model:
         on_facts=on_facts,
         interrupting={r for specs in (*by_event.values(), *learned.values()) for s in specs if s.interrupts
                       for r in s.roles},
+        taking_over=_taking_over([s for specs in (*by_event.values(), *learned.values()) for s in specs], people),
         monitors=tuple(rid for rid, r in plan.roles.items() if r.monitors),
         followers=followers, follows=follows, branches=branches,
         reaction=reaction,
@@ -359,6 +363,13 @@ def _people(plan: Plan, sc: Scenario, branches: list[BranchRuntime]) -> tuple[li
             people.extend(PersonSlot(rid, f"{rid}-{k}", "office", presence, role.reachable, True, False)
                           for k in range(1, role.count + 1))
     return people, groups
+
+
+def _taking_over(specs: list[TaskSpec], people: list[PersonSlot]) -> set[str]:
+    """``Model.taking_over``: a queued task can pass only between people of the roles it names, and
+    between two people of one role only where a branch (or the office) has two of them."""
+    many = {role for (_, role), n in Counter((p.site, p.role) for p in people).items() if n > 1}
+    return {r for s in specs if s.who == "one" and (len(s.roles) > 1 or s.roles[0] in many) for r in s.roles}
 
 
 def fact_draw(value: Any, kind: str) -> Callable[[Any], Any]:
