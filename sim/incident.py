@@ -101,6 +101,7 @@ class Incident:
         changed: Changes = []
         for name, draw in inject.facts:
             self.change(name, draw(self.rng), changed)
+        halls: list[tuple[str, Changes]] = []  # each branch's own count, announced there alone
         for site in at:
             if inject.disrupts and site not in self.started:
                 self.started.add(site)
@@ -108,9 +109,13 @@ class Incident:
                 flow.close()
                 in_hall = flow.in_hall(self.env.now)  # drawn even if no fact counts them: the stream moves on
                 if "customers_in_hall" in self.facts:
-                    self.change("customers_in_hall", in_hall, changed)
+                    hall: Changes = []
+                    self.change("customers_in_hall", in_hall, hall)
+                    halls.append((site, hall))
             self.rep.emit("inject", inject.id, None, site=site)
         self.announce(changed, at)
+        for site, hall in halls:
+            self.announce(hall, (site,))
         for follower in self.model.followers.get(inject.id, ()):
             if sites is None:
                 self._schedule(follower, None)

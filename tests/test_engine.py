@@ -161,6 +161,23 @@ def test_customers_in_the_hall_are_logged_when_the_incident_starts(plan):
     assert counts and all(type(c) is int and c >= 1 for c in counts)
 
 
+def test_an_incident_striking_several_branches_at_once_logs_each_its_own_hall(plan):
+    # robbers at three branches at once: a busy hall (60 an hour since 09:00), then two with no
+    # customers. Each branch's count is logged there alone, once, where it changes the incident's
+    # fact (which ends as the last branch's): the busy hall's count, 0 at the first empty one, and
+    # nothing at the second, whose 0 the fact already is. Before, every branch logged every count.
+    busy = {"id": "busy", "opens": "09:00", "closes": "17:00",
+            "customers": {"arrivals_per_hour": 60, "service": {"exponential": 2.5}}}
+    empty = {"opens": "09:00", "closes": "17:00", "customers": {"arrivals_per_hour": 0}}
+    m = model_with(plan, branches=[busy, {**empty, "id": "quiet"}, {**empty, "id": "closed"}])
+    for seed in range(5):
+        log = run_replication(m, seed)
+        halls = [(r.site, r.value) for r in events(log, "fact", "customers_in_hall")]
+        assert [site for site, _ in halls] == ["busy", "quiet"]
+        assert halls[0][1] >= 1 and halls[1][1] == 0
+        assert {r.t for r in events(log, "fact", "customers_in_hall")} == {events(log, "inject")[0].t}
+
+
 def test_office_people_travel_to_the_scene(plan):
     # an office member on duty is at the office: going to the scene takes the travel time
     from drillsim.sim.replication import Replication

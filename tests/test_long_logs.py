@@ -36,10 +36,10 @@ from tests.test_plots import overlapping
 
 @pytest.fixture(scope="module")
 def long_drill():
-    """The demo's incident at 140 branches at once: about 25,000 rows, 840 people."""
+    """The demo's incident at 140 branches at once: about 6,700 rows, 840 people."""
     plan, scenario = demo()
     log = drillsim.simulate(drillsim.build(plan, at_branches(scenario, 140)), seed=1)
-    assert len(log.rows) > 20_000
+    assert len(log.rows) > 5_000
     return plan, log, drillsim.score(plan, log)
 
 
@@ -81,7 +81,7 @@ def test_the_caption_says_what_the_timeline_aggregated(long_drill):
     assert f"{len(drawn(log))} log rows drawn together" in caption
     assert re.search(r"shaded by its log rows per \dm\d\ds \(darkest: \d+\)", caption)
     left_out = int(re.search(r"(\d+) event labels left out", caption)[1])
-    assert left_out > 10_000
+    assert left_out > 2_000  # of the drill's thousands of events, all but a hundred
     assert step >= 1.0 and "events.csv lists every event" in caption
 
 
