@@ -70,13 +70,23 @@ class EventLog:
         return out
 
     def to_frame(self):  # -> pandas.DataFrame
+        """The table of the written files (:data:`FILE_COLUMNS`), built a column at a time."""
         import pandas as pd
 
-        kind = self.meta.get("type")
-        scenario = self.meta.get("scenario")
-        records = [{**rec, "incident_type": kind, "scenario": scenario, "value": value_text(rec["value"]),
-                    "fields": ";".join(rec["fields"]) if rec["fields"] else None} for rec in self.records()]
-        return pd.DataFrame.from_records(records, columns=list(FILE_COLUMNS)).astype(
+        n, origin = len(self.rows), self.origin
+        columns = dict(zip(COLUMNS, zip(*self.rows, strict=True), strict=True)) if n else dict.fromkeys(COLUMNS, ())
+        times = columns["t"]
+        data = {
+            **columns,
+            "time": [(origin + timedelta(minutes=t)).isoformat(timespec="milliseconds") for t in times]
+            if origin else [None] * n,
+            "t": [round(t, 4) for t in times],
+            "incident_type": [self.meta.get("type")] * n, "scenario": [self.meta.get("scenario")] * n,
+            "value": [value_text(v) for v in columns["value"]],
+            "fields": [";".join(f) if f else None for f in columns["fields"]],
+        }
+        frame = pd.DataFrame({c: data[c] for c in FILE_COLUMNS}) if n else pd.DataFrame(columns=list(FILE_COLUMNS))
+        return frame.astype(
             {"value": object, "fields": object, "incident_type": object, "scenario": object, "ref": "Int64"})
 
     def write_csv(self, path: str | Path) -> Path:
