@@ -178,6 +178,16 @@ def test_an_incident_striking_several_branches_at_once_logs_each_its_own_hall(pl
         assert {r.t for r in events(log, "fact", "customers_in_hall")} == {events(log, "inject")[0].t}
 
 
+def test_the_fields_a_report_carries_take_no_draws_when_none_is_lost(plan):
+    # common random numbers: with no field omission, what the reports carry changes nothing else a
+    # drill draws, so every row but the fields carried is the same without them
+    bare = plan.model_copy(update={"escalation": [r.model_copy(update={"carries": []}) for r in plan.escalation]})
+    for seed in range(3):
+        full, empty = (run_replication(model_with(p, parameters__human__field_omission=0), seed) for p in (plan, bare))
+        assert any(r.fields for r in full.rows)
+        assert [r[:12] for r in full.rows] == [r[:12] for r in empty.rows]
+
+
 def test_office_people_travel_to_the_scene(plan):
     # an office member on duty is at the office: going to the scene takes the travel time
     from drillsim.sim.replication import Replication
