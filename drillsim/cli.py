@@ -675,10 +675,10 @@ def msel(plan: PlanArg, scenario: ScenarioArg, out: Annotated[Path, typer.Option
          force: Annotated[bool, typer.Option("--force", help="replace an earlier MSEL in --out")] = False) -> None:
     """Write the Master Scenario Events List of SCENARIO for the drill's controllers (HTML and xlsx)."""
     import drillsim
-    from drillsim.reports.msel import LABELS, write_msel
+    from drillsim.reports.i18n import Translator
+    from drillsim.reports.msel import write_msel
 
-    if lang not in LABELS:
-        raise InputError("--lang", f"{lang!r} is not a language the MSEL is written in; choose {' or '.join(LABELS)}")
+    Translator(lang)  # a bad --lang is refused before any work
     _out_folder(out, force)
     earlier = next((name for name in ("msel.html", "msel.xlsx") if (out / name).exists()), None)
     if earlier and not force:

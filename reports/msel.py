@@ -19,44 +19,31 @@ from drillsim.spec.plan import Duty, Plan, Report, Requirement, can_start, emits
 from drillsim.spec.scenario import FactDraw, Inject, Scenario
 from drillsim.spec.schema import LEARNED, Selector
 
+from .i18n import N_, Translator
 from .templating import render
 
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "MSEL", "seq": "No.", "time": "Scenario time", "inject": "Inject", "from": "From", "to": "To",
-        "delivery": "Delivery method", "actions": "Expected actions", "requirements": "Requirements",
-        "contingency": "Contingency", "controller": "Controller (exercise control)",
-        "on_scene": "observed on scene", "in_person": "in person, by the controller",
-        "after": "after inject {inject} + {time}", "from_start": "{time} after start",
-        "only_if": "only if {condition}", "only_after": "only if inject {inject} happened",
-        "after_event": "after the first {event} at the branch + {time}", "only_after_event": "only if {event} happens",
-        "sets": "sets", "chance": "{p:.0%} chance", "if": "if", "later": "{delay} later, if",
-        "later_plain": "{delay} later", "learns": "on learning of the incident", "by": "by",
-        "min": "min", "s": "s", "h": "h", "d": "d", "uniform": "uniform",
-        "triangular": "{low}–{high} {unit}, most likely {mode} (triangular)",
-        "exponential": "mean {mean} {unit} (exponential)",
-        "lognormal": "median {median} {unit}, 90 % by {p90} {unit} (lognormal)",
-        "empirical": "one of {values} {unit} (empirical)", "none": "—",
-        "heading": "Master Scenario Events List", "plan": "Plan", "scenario": "Scenario", "start": "Start",
-    },
-    "zh": {
-        "title": "MSEL", "seq": "序号", "time": "情景时间", "inject": "注入", "from": "发出方", "to": "接收方",
-        "delivery": "传递方式", "actions": "预期行动", "requirements": "要求", "contingency": "应变注入",
-        "controller": "导调组", "on_scene": "现场观察", "in_person": "导调人员当面告知",
-        "after": "注入 {inject} 之后 + {time}", "from_start": "开始后 {time}",
-        "only_if": "仅当 {condition}", "only_after": "仅当注入 {inject} 已发生",
-        "after_event": "网点首次 {event} 之后 + {time}", "only_after_event": "仅当 {event} 发生",
-        "sets": "设定", "chance": "概率 {p:.0%}", "if": "如", "later": "{delay}后, 如",
-        "later_plain": "{delay}后", "learns": "得知事件时", "by": "经",
-        "min": "分钟", "s": "秒", "h": "小时", "d": "天", "uniform": "均匀分布",
-        "triangular": "{low}–{high} {unit}, 最可能 {mode} (三角分布)",
-        "exponential": "平均 {mean} {unit} (指数分布)",
-        "lognormal": "中位数 {median} {unit}, 90 % 不超过 {p90} {unit} (对数正态分布)",
-        "empirical": "取自 {values} {unit} (经验分布)", "none": "—",
-        "heading": "主情景事件清单", "plan": "预案", "scenario": "情景", "start": "开始",
-    },
+PHRASES: dict[str, str] = {
+    "title": N_("abbreviation: title of the MSEL page and name of its sheet|MSEL"), "seq": N_("No."),
+    "time": N_("Scenario time"), "inject": N_("Inject"), "from": N_("column of the MSEL: who delivers the inject|From"),
+    "to": N_("column of the MSEL: whom the inject reaches|To"), "delivery": N_("Delivery method"),
+    "actions": N_("Expected actions"), "requirements": N_("Requirements"), "contingency": N_("Contingency"),
+    "controller": N_("Controller (exercise control)"), "on_scene": N_("observed on scene"),
+    "in_person": N_("in person, by the controller"), "after": N_("after inject {inject} + {time}"),
+    "from_start": N_("{time} after start"), "only_if": N_("only if {condition}"),
+    "only_after": N_("only if inject {inject} happened"),
+    "after_event": N_("after the first {event} at the branch + {time}"),
+    "only_after_event": N_("only if {event} happens"), "sets": N_("sets"), "chance": N_("{p:.0%} chance"),
+    "if": N_("if"), "later": N_("{delay} later, if"), "later_plain": N_("{delay} later"),
+    "learns": N_("on learning of the incident"), "by": N_("by"),
+    "min": N_("min"), "s": N_("s"), "h": N_("h"), "d": N_("d"), "uniform": N_("uniform"),
+    "triangular": N_("{low}–{high} {unit}, most likely {mode} (triangular)"),
+    "exponential": N_("mean {mean} {unit} (exponential)"),
+    "lognormal": N_("median {median} {unit}, 90 % by {p90} {unit} (lognormal)"),
+    "empirical": N_("one of {values} {unit} (empirical)"), "none": N_("—"),
+    "heading": N_("Master Scenario Events List"), "plan": N_("Plan"), "scenario": N_("Scenario"), "start": N_("Start"),
 }
-"""Column headings and phrases of the MSEL in each language it is written in."""
+"""Column headings and phrases of the MSEL by key, in English: the catalogue's message ids (reports/i18n.py).
+A word the catalogue holds in another sense is written ``sense|word`` (GLib's ``Q_`` convention)."""
 COLUMNS = ("seq", "time", "inject", "from", "to", "delivery", "actions", "requirements", "contingency")
 WIDTHS = {"seq": 6, "time": 26, "inject": 40, "from": 18, "to": 24, "delivery": 20, "actions": 60,
           "requirements": 18, "contingency": 30}
@@ -78,19 +65,23 @@ class MselRow:
     requirements: tuple[str, ...]
     contingency: str | None
 
-    def cells(self, lang: str) -> dict[str, str]:
-        """The row's cells by column, as the workbook and the page show them."""
-        none = LABELS[lang]["none"]
+    def cells(self, none: str) -> dict[str, str]:
+        """The row's cells by column, as the workbook and the page show them (``none`` in an empty one)."""
         return {"seq": str(self.seq), "time": self.time, "inject": f"{self.inject}: {self.text}" if self.text
                 else self.inject, "from": self.sender, "to": "\n".join(self.receivers) or none,
                 "delivery": "\n".join(self.delivery) or none, "actions": "\n".join(self.actions) or none,
                 "requirements": ", ".join(self.requirements) or none, "contingency": self.contingency or ""}
 
 
-def _labels(lang: str) -> dict[str, str]:
-    if lang not in LABELS:
-        raise ValueError(f"the MSEL is written in {' or '.join(LABELS)}, not {lang!r}")
-    return LABELS[lang]
+def msel_words(lang: str) -> dict[str, str]:
+    """The MSEL's words in ``lang``, by key of ``PHRASES``: the catalogue's (an ``InputError`` naming ``--lang``
+    for a language it does not have); an untranslated ``sense|word`` reads ``word``."""
+    tr = Translator(lang)
+    words: dict[str, str] = {}
+    for key, phrase in PHRASES.items():
+        text = tr.gettext(phrase)
+        words[key] = text.partition("|")[2] if text == phrase and "|" in phrase else text
+    return words
 
 
 # Times --------------------------------------------------------------------------------------------
@@ -378,7 +369,7 @@ def _delivery(plan: Plan, tasks: list[Duty | Report], words: dict[str, str]) -> 
 
 def msel_rows(plan: Plan, scenario: Scenario, lang: str = "en") -> list[MselRow]:
     """The MSEL: one row per inject, in scenario order (docs/msel.md)."""
-    words = _labels(lang)
+    words = msel_words(lang)
     spans = _earliest(scenario)
     opening: dict[str, str] = {}  # branch -> the inject that can come first there: the incident's first
     for inj in sorted(scenario.injects, key=lambda i: spans[i.id][0]):  # stable: scenario order on a tie
@@ -410,7 +401,7 @@ def msel_rows(plan: Plan, scenario: Scenario, lang: str = "en") -> list[MselRow]
 
 # Files ----------------------------------------------------------------------------------------------
 
-def _write_xlsx(rows: list[MselRow], words: dict[str, str], lang: str, path: Path) -> Path:
+def _write_xlsx(rows: list[MselRow], words: dict[str, str], path: Path) -> Path:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -423,7 +414,7 @@ def _write_xlsx(rows: list[MselRow], words: dict[str, str], lang: str, path: Pat
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="EEEEEE")
     for row in rows:
-        cells = row.cells(lang)
+        cells = row.cells(words["none"])
         sheet.append([row.seq, *(cells[c] for c in COLUMNS[1:])])
     wrap = Alignment(wrap_text=True, vertical="top")
     for line in sheet.iter_rows():
@@ -438,11 +429,11 @@ def _write_xlsx(rows: list[MselRow], words: dict[str, str], lang: str, path: Pat
 
 def write_msel(plan: Plan, scenario: Scenario, out: str | Path, lang: str = "en") -> dict[str, Path]:
     """Write ``msel.html`` and ``msel.xlsx`` into ``out``; returns them by kind (``html``, ``xlsx``)."""
-    words = _labels(lang)
+    words = msel_words(lang)  # a language the catalogue does not have is refused before anything is written
     rows = msel_rows(plan, scenario, lang)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     html = out / "msel.html"
     html.write_text(render("msel.html.j2", plan=plan, scenario=scenario, words=words, columns=COLUMNS,
-                           rows=[(r, r.cells(lang)) for r in rows], lang=lang), encoding="utf-8")
-    return {"html": html, "xlsx": _write_xlsx(rows, words, lang, out / "msel.xlsx")}
+                           rows=[(r, r.cells(words["none"])) for r in rows], lang=lang), encoding="utf-8")
+    return {"html": html, "xlsx": _write_xlsx(rows, words, out / "msel.xlsx")}

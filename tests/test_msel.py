@@ -6,12 +6,12 @@ import pytest
 from openpyxl import load_workbook
 
 import drillsim
-from drillsim.reports.msel import COLUMNS, LABELS, WIDTHS, describe_time, msel_rows, write_msel
+from drillsim.reports.i18n import Translator
+from drillsim.reports.msel import COLUMNS, WIDTHS, describe_time, msel_rows, msel_words, write_msel
 from drillsim.spec.distributions import Empirical, Exponential, Fixed, Lognormal, Triangular, Uniform
+from drillsim.spec.errors import InputError
 from drillsim.spec.scenario import Inject
 from tests.clirun import drillsim as run_cli
-
-EN, ZH = LABELS["en"], LABELS["zh"]
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +46,15 @@ def by_inject(rows):
     (Fixed((2880.0,)), "2 d", "2 天"),
 ])
 def test_scenario_time_as_a_controller_reads_it(dist, en, zh):
-    assert describe_time(dist, EN) == en
-    assert describe_time(dist, ZH) == zh
+    assert describe_time(dist, msel_words("en")) == en
+    assert describe_time(dist, msel_words("zh")) == zh
+
+
+def test_a_word_the_catalogue_holds_in_another_sense_keeps_the_msels_sense():
+    en, zh = msel_words("en"), msel_words("zh")
+    assert (en["title"], en["from"], en["to"]) == ("MSEL", "From", "To")  # the sense before "|" is not shown
+    assert (zh["title"], zh["from"], zh["to"]) == ("MSEL", "发出方", "接收方")
+    assert (Translator("zh")("MSEL"), Translator("zh")("From")) == ("主情景事件清单", "起算时间")  # live page's, AAR's
 
 
 def test_a_row_per_inject_in_scenario_order_with_its_time(robbery):
@@ -58,7 +65,7 @@ def test_a_row_per_inject_in_scenario_order_with_its_time(robbery):
     assert first.time == "60–400 min, most likely 150 (triangular) after start (10:00–15:40)"
     assert injured.time == "after inject robbers-enter + 0.5–3 min (uniform)"
     assert first.text == "两名持刀歹徒进入营业厅, 威胁柜台交出现金 [sets: 持械 = 是]"
-    assert first.sender == EN["controller"]
+    assert first.sender == "Controller (exercise control)"
     assert first.contingency is None
 
 
@@ -74,8 +81,8 @@ def test_expected_actions_name_roles_and_actions_as_the_plan_spells_them(robbery
     assert not any("(grade)" in a for a in enter)
     assert "上级应急处理办事机构 (upper_office): 定级 (grade)" in rows["customer-injured"].actions
     assert rows["customer-injured"].receivers == ("大堂经理 (lobby_manager)", "上级应急处理办事机构 (upper_office)")
-    assert rows["robbers-enter"].delivery == (EN["on_scene"],)
-    assert rows["customer-injured"].delivery == (EN["on_scene"], EN["in_person"])
+    assert rows["robbers-enter"].delivery == ("observed on scene",)
+    assert rows["customer-injured"].delivery == ("observed on scene", "in person, by the controller")
 
 
 def test_requirements_served_by_each_inject(robbery):
@@ -137,7 +144,9 @@ def test_files_for_the_controllers(robbery, tmp_path):
     assert "现金柜员 (cash_teller): 现金入柜上锁 (lock_cash)" in html and "<th>预期行动</th>" in html
     sheet = load_workbook(files["xlsx"]).active
     assert sheet.freeze_panes == "A2"
-    assert [c.value for c in sheet[1]] == [ZH[c] for c in COLUMNS]
+    assert [c.value for c in sheet[1]] == [
+        "序号", "情景时间", "注入", "发出方", "接收方", "传递方式", "预期行动", "要求", "应变注入"]
+    assert sheet.title == "MSEL" and "<h1>主情景事件清单</h1>" in html
     assert sheet.max_row == len(sc.injects) + 1
     assert [sheet.cell(row=1, column=i + 1).column_letter for i in range(len(COLUMNS))] == list("ABCDEFGHI")
     assert sheet.column_dimensions["G"].width == WIDTHS["actions"]
@@ -147,7 +156,7 @@ def test_files_for_the_controllers(robbery, tmp_path):
 
 
 def test_a_language_it_is_not_written_in_is_refused(robbery, tmp_path):
-    with pytest.raises(ValueError, match="en or zh"):
+    with pytest.raises(InputError, match=r"^--lang: 'fr' is not a language of the report; choose one of en, zh$"):
         write_msel(*robbery, tmp_path, lang="fr")
     assert not list(tmp_path.iterdir())
 
@@ -169,7 +178,8 @@ def test_the_msel_command(tmp_path):
     (("no-such-plan", "power-outage-sudden-long"), "error: no-such-plan: no such file, and no built-in plan"),
     (("power-outage", "no-such-scenario"), "error: no-such-scenario: no such file, and no built-in scenario"),
     (("counter-robbery", "power-outage-sudden-long"), "this scenario is written for plan 'power-outage'"),
-    (("power-outage", "power-outage-sudden-long", "--lang", "fr"), "error: --lang: 'fr' is not a language"),
+    (("power-outage", "power-outage-sudden-long", "--lang", "fr"),
+     "error: --lang: 'fr' is not a language of the report; choose one of en, zh"),
 ])
 def test_the_msel_command_refuses_what_it_cannot_write(tmp_path, args, message):
     ran = run_cli("msel", *args, "--out", tmp_path / "m")
