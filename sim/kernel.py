@@ -1,6 +1,6 @@
-"""SimPy's environment with the calls a replication makes most done with less Python: the run loop to
-a horizon, a timeout, and an urgent event (what SimPy schedules to start a process or interrupt
-one). The same events are scheduled in the same order, with the same ids, so a run is the one
+"""SimPy's environment with the calls a replication makes most done with less Python: making it, the
+run loop to a horizon, a timeout, and an urgent event (what SimPy schedules to start a process or
+interrupt one). The same events are scheduled in the same order, with the same ids, so a run is the one
 SimPy's own loop would make (``scripts/golden.py`` checks it byte for byte). The engine's callbacks
 read a timeout's value as ``_value``: SimPy's ``value`` is a property, a Python call.
 """
@@ -8,19 +8,23 @@ read a timeout's value as ``_value``: SimPy's ``value`` is a property, a Python 
 from __future__ import annotations
 
 from heapq import heappop, heappush
+from itertools import count
 from typing import Any
 
 import simpy
-from simpy.core import BoundClass
 from simpy.events import NORMAL, URGENT
 
 _new = object.__new__
 
 
 class Environment(simpy.Environment):
-    # bound to each environment when it is made (``BoundClass.bind_early`` binds a class's own)
-    event = BoundClass(simpy.Event)
-    process = BoundClass(simpy.Process)
+    def __init__(self) -> None:
+        """SimPy's, at time 0, without binding its event classes to the environment (``env.process``
+        and the like are bound when read: a replication reads them seldom or never)."""
+        self._now = 0
+        self._queue: list[tuple[float, int, int, simpy.Event]] = []
+        self._eid = count()
+        self._active_proc: simpy.Process | None = None
 
     def timeout(self, delay: float, value: Any = None) -> simpy.Timeout:
         """``simpy.Timeout(self, delay, value)``, scheduled without its constructor's two calls."""
