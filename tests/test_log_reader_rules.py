@@ -8,6 +8,8 @@ files, the log's metadata and the files a log is written to.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -242,6 +244,19 @@ def test_the_written_csv_joins_fields_and_rounds_values(tmp_path):
                      "channel,ref,value,fields",
                      ",0.0,branch,,,,fact,share,,,,,,,0.333333,",
                      ",1.5,branch,,,,sent,,a,a-1,b,b-1,phone,3,2,place;time"]
+
+
+def test_the_written_files_round_minutes_and_a_log_of_no_rows_writes_its_columns(tmp_path):
+    origin = datetime(2026, 3, 12, 10, 0, tzinfo=timezone(timedelta(hours=8)))
+    log = EventLog([Event(1 / 3, "branch", "ROB-1", "inject", "x")], origin, {"type": "armed_robbery"})
+    lines = log.write_csv(tmp_path / "events.csv").read_text("utf-8-sig").splitlines()
+    assert lines[1] == "2026-03-12T10:00:20.000+08:00,0.3333,branch,ROB-1,armed_robbery,,inject,x,,,,,,,,"
+    header = ("time,t,site,incident,incident_type,scenario,event,what,actor_role,actor,target_role,target,"
+              "channel,ref,value,fields")
+    empty = EventLog([], origin)
+    assert empty.write_csv(tmp_path / "empty.csv").read_text("utf-8-sig").splitlines() == [header]
+    table = pq.read_table(empty.write_parquet(tmp_path / "empty.parquet"))
+    assert (table.num_rows, ",".join(table.column_names)) == (0, header)
 
 
 def test_records_give_the_wall_clock_time_and_t_rounded(tmp_path, robbery):
