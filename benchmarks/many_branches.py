@@ -4,7 +4,7 @@ and the simulation's cost per SimPy event (issue #14: at 100 branches within 1.3
     .venv/bin/python benchmarks/many_branches.py
 
 A planner's stress test strikes many branches at once; their reports queue at the same offices,
-so rows per branch grow with the branches (more waiting, retries and fallbacks). Each size runs in
+so rows per branch change with the branches (more waiting and fallbacks, fewer calls answered). Each size runs in
 alternating rounds, so that every size sees the machine in the same states; the figure is the
 median over rounds, with its quartiles.
 """

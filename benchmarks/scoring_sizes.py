@@ -3,8 +3,8 @@
     .venv/bin/python benchmarks/scoring_sizes.py
 
 Each log is one replication of the demo robbery at as many branches at once as give about that many
-rows (rows per branch grow with the branches, so the count is searched for; the actual rows are
-reported). Each size is scored, with and without the message-flow table, in alternating rounds, so
+rows (rows per branch change with the branches, as the offices' queues lengthen, so the count is
+searched for; the actual rows are reported). Each size is scored, with and without the message-flow table, in alternating rounds, so
 that every size sees the machine in the same states; a round scores about ``ROWS_PER_ROUND`` rows of
 each size (a short log many times). The figures are medians over rounds, with their quartiles, and
 the ratio of the largest log's cost per row to the smallest's (1: linear, and no cost per log); with
@@ -36,7 +36,7 @@ CLOSE = 0.15  # a log this near its size will do
 def log_of_about(rows: int) -> tuple[int, EventLog]:
     """Branches, and the log of one replication at that many branches, of about ``rows`` rows.
 
-    Rows grow faster than the branches, so each guess fits a power law through the last two tried."""
+    Rows do not grow exactly as the branches, so each guess fits a power law through the last two tried."""
     plan, scenario = demo()
 
     def simulate(n: int) -> EventLog:
