@@ -4,11 +4,12 @@
 
 Each log is one replication of the demo robbery at as many branches at once as give about that many
 rows (rows per branch change with the branches, as the offices' queues lengthen, so the count is
-searched for; the actual rows are reported). Each size is scored, with and without the message-flow table, in alternating rounds, so
-that every size sees the machine in the same states; a round scores about ``ROWS_PER_ROUND`` rows of
-each size (a short log many times). The figures are medians over rounds, with their quartiles, and
-the ratio of the largest log's cost per row to the smallest's (1: linear, and no cost per log); with
-the cost of scoring a log of no rows (the cost per log: every requirement's result, the ratings).
+searched for; the actual rows are reported). Each size is scored, with and without the message-flow
+table, in alternating rounds, so that every size sees the machine in the same states; a round scores
+about ``ROWS_PER_ROUND`` rows of each size (a short log many times). The figures are medians over
+rounds, with their quartiles, and the ratio of the largest log's cost per row to the smallest's (1:
+linear, and no cost per log); with the cost of scoring a log of no rows (the cost per log: every
+requirement's result, the ratings).
 """
 
 from __future__ import annotations
