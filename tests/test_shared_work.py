@@ -366,6 +366,27 @@ def test_an_office_member_s_interrupting_work_is_logged_at_the_branch():
     ]
 
 
+def test_an_office_member_free_takes_a_colleague_s_queued_task_about_a_branch():
+    # two office members: office-1 takes the head's call and opens the file (3.5 to 13.5), the
+    # counting queued behind it. The lobby manager's call at 6.5 goes to office-2, the one free: done
+    # at 8, office-2 takes the counting from office-1's queue, with no new reaction: 8 to 10.
+    def edit(d):
+        d["roles"]["office"]["count"] = 2
+        d["duties"] += [OPEN_FILE, {"id": "office-count", "role": "office", "do": "count_staff", "takes": 2,
+                                    "on": {"event": "received", "what": "head-to-office"}, "priority": 6}]
+        d["escalation"].append({"id": "tell-office", "from": "lobby_manager", "to": "office", "channel": "phone",
+                                "on": {"event": "inject", "what": "again"}})
+    p = changed(edit)
+    log = run(p, told_office(p, [{"id": "again", "at": 3}]))
+    assert [(round(r.t, 6), r.event, r.what, r.actor) for r in log.rows
+            if r.event in WORK and r.actor.startswith("office")] == [
+        (3.5, "started", "open_file", "office-1"),
+        (8, "started", "count_staff", "office-2"),
+        (10, "action", "count_staff", "office-2"),
+        (13.5, "action", "open_file", "office-1"),
+    ]
+
+
 def on_the_road(d: dict) -> None:
     """The office sets off for the branch when told, and phones the head from the road."""
     d["duties"].append({"id": "office-come", "role": "office", "do": "go_to_scene", "priority": 5,
