@@ -247,6 +247,28 @@ def test_queued_work_passes_to_a_colleague_of_another_role_the_duty_names(shared
     ]
 
 
+def test_queued_work_passes_to_a_colleague_past_a_call_waiting_in_the_same_queue(shared):
+    # as above, and a teller phones the patrolling guard at 3 (ringing from 3.5, unanswered at 5.5):
+    # the call waits first in the guard's queue, and stays his; the lobby manager, free at 4.5, takes the
+    # cutting of the power queued behind it.
+    def edit(d):
+        d["duties"].append({"id": "greet", "role": "lobby_manager", "on": {"event": "inject", "what": "greet"},
+                            "do": "greet", "takes": 3})
+        d["escalation"].append({"id": "tell-guard", "from": "teller", "to": "guard", "channel": "phone",
+                                "on": {"event": "inject", "what": "ring"}})
+    p = changed(edit)
+    log = run(p, drill(p, [{"id": "patrol", "at": 0.5}, {"id": "greet", "at": 0.5}, {"id": "fire", "at": 1},
+                           {"id": "ring", "at": 2}]))
+    assert timeline(log, *WORK, "sent", "unanswered")[:6] == [
+        (1.5, "started", "patrol", "guard-1", None),
+        (1.5, "started", "greet", "lobby_manager-1", None),
+        (3, "sent", "tell-guard", "teller-1", "guard-1"),
+        (4.5, "action", "greet", "lobby_manager-1", None),
+        (4.5, "started", "cut_power", "lobby_manager-1", None),
+        (5.5, "unanswered", "tell-guard", "teller-1", "guard-1"),
+    ]
+
+
 def test_work_for_each_person_does_not_pass(shared):
     # the counting for each teller (who: all) is teller-1's own: it waits for teller-1 (12 to 14).
     each = changed(lambda d: d["duties"][5].update(who="all"))
