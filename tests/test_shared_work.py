@@ -409,6 +409,30 @@ def test_an_office_member_free_takes_a_colleague_s_queued_task_about_a_branch():
     ]
 
 
+def test_an_office_member_taking_a_colleague_s_task_about_another_branch_learns_of_its_incident():
+    # two branches: west's head calls the office at 2 (office-1: the file 3.5 to 13.5, the counting
+    # queued); east's lobby manager and head call at 5.5, both to office-2, told of east only. Free at
+    # 8, office-2 takes west's counting from office-1's queue and so learns of west's incident then.
+    def edit(d):
+        d["roles"]["office"]["count"] = 2
+        d["duties"] += [OPEN_FILE, {"id": "office-count", "role": "office", "do": "count_staff", "takes": 2,
+                                    "on": {"event": "received", "what": "head-to-office"}, "priority": 6}]
+        d["escalation"].append({"id": "tell-office", "from": "lobby_manager", "to": "office", "channel": "phone",
+                                "on": {"event": "inject", "what": "again"}})
+    p = changed(edit)
+    data = scenario(p, [{"id": "call", "at": 1, "branches": ["west"]}, {"id": "again", "at": 3, "branches": ["east"]}],
+                    channels={"phone": PHONE}, travel={"head": 10, "office": 12})
+    branches = [{"id": "west", "presence": {"head": 1.0}}, {"id": "east", "presence": {"head": 0.0}}]
+    log = run(p, data | {"branches": branches})
+    assert [(round(r.t, 6), r.site, r.event, r.what) for r in log.rows
+            if r.actor == "office-2" and r.event in ("learned", *WORK)] == [
+        (6, "east", "learned", "incident"),
+        (8, "west", "learned", "incident"),
+        (8, "west", "started", "count_staff"),
+        (10, "west", "action", "count_staff"),
+    ]
+
+
 def on_the_road(d: dict) -> None:
     """The office sets off for the branch when told, and phones the head from the road."""
     d["duties"].append({"id": "office-come", "role": "office", "do": "go_to_scene", "priority": 5,
