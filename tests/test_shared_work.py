@@ -388,17 +388,21 @@ def test_an_office_member_s_interrupting_work_is_logged_at_the_branch():
     ]
 
 
+def two_office_members(d: dict) -> None:
+    """Two office members; whoever is told by the head opens the file (10 min) and counts the staff
+    after it (2 min); the lobby manager phones the office on the inject ``again``."""
+    d["roles"]["office"]["count"] = 2
+    d["duties"] += [OPEN_FILE, {"id": "office-count", "role": "office", "do": "count_staff", "takes": 2,
+                                "on": {"event": "received", "what": "head-to-office"}, "priority": 6}]
+    d["escalation"].append({"id": "tell-office", "from": "lobby_manager", "to": "office", "channel": "phone",
+                            "on": {"event": "inject", "what": "again"}})
+
+
 def test_an_office_member_free_takes_a_colleague_s_queued_task_about_a_branch():
     # two office members: office-1 takes the head's call and opens the file (3.5 to 13.5), the
     # counting queued behind it. The lobby manager's call at 6.5 goes to office-2, the one free: done
     # at 8, office-2 takes the counting from office-1's queue, with no new reaction: 8 to 10.
-    def edit(d):
-        d["roles"]["office"]["count"] = 2
-        d["duties"] += [OPEN_FILE, {"id": "office-count", "role": "office", "do": "count_staff", "takes": 2,
-                                    "on": {"event": "received", "what": "head-to-office"}, "priority": 6}]
-        d["escalation"].append({"id": "tell-office", "from": "lobby_manager", "to": "office", "channel": "phone",
-                                "on": {"event": "inject", "what": "again"}})
-    p = changed(edit)
+    p = changed(two_office_members)
     log = run(p, told_office(p, [{"id": "again", "at": 3}]))
     assert [(round(r.t, 6), r.event, r.what, r.actor) for r in log.rows
             if r.event in WORK and r.actor.startswith("office")] == [
@@ -413,13 +417,7 @@ def test_an_office_member_taking_a_colleague_s_task_about_another_branch_learns_
     # two branches: west's head calls the office at 2 (office-1: the file 3.5 to 13.5, the counting
     # queued); east's lobby manager and head call at 5.5, both to office-2, told of east only. Free at
     # 8, office-2 takes west's counting from office-1's queue and so learns of west's incident then.
-    def edit(d):
-        d["roles"]["office"]["count"] = 2
-        d["duties"] += [OPEN_FILE, {"id": "office-count", "role": "office", "do": "count_staff", "takes": 2,
-                                    "on": {"event": "received", "what": "head-to-office"}, "priority": 6}]
-        d["escalation"].append({"id": "tell-office", "from": "lobby_manager", "to": "office", "channel": "phone",
-                                "on": {"event": "inject", "what": "again"}})
-    p = changed(edit)
+    p = changed(two_office_members)
     data = scenario(p, [{"id": "call", "at": 1, "branches": ["west"]}, {"id": "again", "at": 3, "branches": ["east"]}],
                     channels={"phone": PHONE}, travel={"head": 10, "office": 12})
     branches = [{"id": "west", "presence": {"head": 1.0}}, {"id": "east", "presence": {"head": 0.0}}]
