@@ -312,12 +312,12 @@ def build_model(plan: Plan, scenario: Scenario) -> Model:
     everyone = (human.reaction or defaults.HUMAN_REACTION).sampler()
     reaction = {rid: human.reaction_by_role[rid].sampler() if rid in human.reaction_by_role else everyone
                 for rid in plan.roles}
+    tasks = [s for specs in (*by_event.values(), *learned.values()) for s in specs]  # every duty and report
     return Model(
         plan=plan, scenario=sc, channels=channels, agencies=agencies, triggers=triggers, learned=dict(learned),
         on_facts=on_facts,
-        interrupting={r for specs in (*by_event.values(), *learned.values()) for s in specs if s.interrupts
-                      for r in s.roles},
-        taking_over=_taking_over([s for specs in (*by_event.values(), *learned.values()) for s in specs], people),
+        interrupting={r for s in tasks if s.interrupts for r in s.roles},
+        taking_over=_taking_over(tasks, people),
         monitors=tuple(rid for rid, r in plan.roles.items() if r.monitors),
         followers=followers, follows=follows, branches=branches,
         reaction=reaction,
