@@ -73,8 +73,11 @@ class EventLog:
         """The table of the written files (:data:`FILE_COLUMNS`), built a column at a time."""
         import pandas as pd
 
+        types = {"value": object, "fields": object, "incident_type": object, "scenario": object, "ref": "Int64"}
+        if not self.rows:
+            return pd.DataFrame(columns=list(FILE_COLUMNS)).astype(types)
         n, origin = len(self.rows), self.origin
-        columns = dict(zip(COLUMNS, zip(*self.rows, strict=True), strict=True)) if n else dict.fromkeys(COLUMNS, ())
+        columns = dict(zip(COLUMNS, zip(*self.rows, strict=True), strict=True))
         times = columns["t"]
         data = {
             **columns,
@@ -85,9 +88,7 @@ class EventLog:
             "value": [value_text(v) for v in columns["value"]],
             "fields": [";".join(f) if f else None for f in columns["fields"]],
         }
-        frame = pd.DataFrame({c: data[c] for c in FILE_COLUMNS}) if n else pd.DataFrame(columns=list(FILE_COLUMNS))
-        return frame.astype(
-            {"value": object, "fields": object, "incident_type": object, "scenario": object, "ref": "Int64"})
+        return pd.DataFrame({c: data[c] for c in FILE_COLUMNS}).astype(types)
 
     def write_csv(self, path: str | Path) -> Path:
         """UTF-8 with a byte-order mark, so spreadsheet programs show Chinese correctly."""
