@@ -353,15 +353,19 @@ def told_office(p: Plan, injects: list[dict]) -> dict:
     return data
 
 
+def closing_on_the_spread(*stops: str) -> dict:
+    """The office's duty to close the file (1 min) when the fire spreads, stopping ``stops``."""
+    return {"id": "office-close", "role": "office", "on": {"event": "fact", "what": "fire_spread"},
+            "when": "fire_spread", "do": "close_file", "takes": 1, "stops": list(stops)}
+
+
 def test_an_office_member_s_stopped_work_is_logged_at_the_branch():
     # the file (3.5 to 13.5) and the counting queued behind it; the spread at 9 stops both, and the
     # closing of the file is done at once: 9 to 10.
     def edit(d):
         d["duties"] += [OPEN_FILE, {"id": "office-count", "role": "office", "do": "count_staff", "takes": 2,
                                     "on": {"event": "received", "what": "head-to-office"}, "priority": 6},
-                        {"id": "office-close", "role": "office", "on": {"event": "fact", "what": "fire_spread"},
-                         "when": "fire_spread", "do": "close_file", "takes": 1,
-                         "stops": ["office-file", "office-count"]}]
+                        closing_on_the_spread("office-file", "office-count")]
     p = changed(edit)
     log = run(p, told_office(p, [{"id": "spread", "at": 9, "facts": {"fire_spread": True}}]))
     assert office_rows(log) == [
@@ -453,8 +457,7 @@ def test_a_call_from_the_road_stopped_while_under_way_is_finished_and_the_journe
     # the same, not logged as stopped; the closing, not a job for the road, waits for the arrival.
     def edit(d):
         on_the_road(d)
-        d["duties"].append({"id": "office-close", "role": "office", "on": {"event": "fact", "what": "fire_spread"},
-                            "when": "fire_spread", "do": "close_file", "takes": 1, "stops": ["office-head"]})
+        d["duties"].append(closing_on_the_spread("office-head"))
     p = changed(edit)
     log = run(p, told_office(p, [{"id": "spread", "at": 5.2, "facts": {"fire_spread": True}}]))
     assert office_rows(log) == [
