@@ -63,16 +63,15 @@ def batch(reps: int, workers: int) -> dict:
 import json, resource, tempfile, time
 from pathlib import Path
 import drillsim
-from drillsim.many_runs import _write_summary, drill_job, WORST_KEPT
+from drillsim.many_runs import _write_summary, aggregator, drill_job
 from drillsim.runner import iterate_batch
-from drillsim.scoring.aggregate import Aggregator
 plan = drillsim.load_plan({PLAN!r}); sc = drillsim.load_scenario({SCENARIO!r}, plan)
 out = Path(tempfile.mkdtemp()) / "run"
 t0 = time.perf_counter()
 job = drill_job(plan, sc, {reps}, 1, 200)
-agg = Aggregator([r.id for r in plan.requirements], keep_worst=WORST_KEPT)
+agg = aggregator(plan)
 for res in iterate_batch(job, out, {workers}):
-    agg.add(res.reps, res.outcome, res.latency, res.score)
+    agg.add(res.reps, res.outcome, res.latency, res.score, res.credit)
 t1 = time.perf_counter()
 _write_summary(job, agg, out, 0)
 t2 = time.perf_counter()

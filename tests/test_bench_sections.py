@@ -1,0 +1,26 @@
+"""The sections of ``make bench`` that drive drillsim as a user does (benchmarks/run.py: the batch on 1 and
+2 workers, the command end to end) still run against the code, at a few replications. Counts and keys
+only: the times are the benchmark's (docs/performance.md)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+
+import run  # benchmarks/run.py, on the path above
+
+
+def test_the_batch_section_runs_the_batch_on_one_and_two_workers_and_writes_its_report():
+    got = run.batch_speedup(40, 1)
+    assert got["replications"] == 40 and got["turns"] == 1
+    for one_run in got["workers_1"] + got["workers_2"]:
+        assert one_run["batch_seconds"] > 0 and one_run["report_seconds"] > 0
+    assert got["speedup_batch"] > 0
+
+
+def test_the_command_section_runs_drillsim_run_with_and_without_examples():
+    got = run.command(40, 1)
+    assert set(got["median_seconds"]) == {"default", "no_examples"}
+    assert all(seconds > 0 for seconds in got["median_seconds"].values())
