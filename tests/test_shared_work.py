@@ -505,6 +505,23 @@ def test_an_instant_action_has_no_started_row(shared):
                                                       (2, "started", "fight_fire", "guard-1", None)]
 
 
+def test_a_chain_of_thousands_of_instant_duties_is_done_one_after_another_in_one_moment():
+    # 3,000 duties of the guard, each on the action of the one before, none taking time: after the fire
+    # (cut 2 to 3, fought 3 to 8), all done at 8 in their order. A person goes on to the next job that
+    # ends at once in a loop, not by a call from the end of the last (3,000 calls deep would overflow).
+    steps = 3000
+
+    def chain(data: dict) -> None:
+        data["duties"] += [{"id": f"step-{i}", "role": "guard", "do": f"step_{i}",
+                            "on": {"event": "action", "what": f"step_{i - 1}" if i else "fight_fire"}}
+                           for i in range(steps)]
+
+    chained = changed(chain)
+    log = run(chained, drill(chained, [{"id": "fire", "at": 1}], presence={"lobby_manager": 0.0}))
+    done = [(r.t, r.what) for r in log.rows if r.event == "action" and r.what.startswith("step_")]
+    assert done == [(8, f"step_{i}") for i in range(steps)]
+
+
 # Bad plans --------------------------------------------------------------------------------------------
 
 
