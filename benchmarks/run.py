@@ -15,6 +15,8 @@ Prints, and writes to benchmarks/results/<date>.json, one section each:
   (``incident_bytecodes.py``);
 * ``scoring``: scoring logs of 100 to 100,000 rows, per row (``scoring_sizes.py``);
 * ``branches``: the demo robbery at 1, 10 and 100 branches at once (``many_branches.py``);
+* ``plans``: the demo plan with 100 to 3,000 more duties, reports and requirements, checked, compiled
+  and made into a scorer (``plan_sizes.py``);
 * ``batch``: 10,000 scored replications on 1 and 2 workers, the batch and its summary and report
   timed apart; the parallel speed-up;
 * ``command``: ``drillsim run … --reps 10000`` end to end, as a user types it, with and without
@@ -45,7 +47,7 @@ sys.path.insert(0, str(HERE))
 from drills import PLAN, SCENARIO  # noqa: E402  (benchmarks/, beside this file)
 from replication_cost import replication_cost  # noqa: E402
 
-SECTIONS = ("cost", "handwritten", "bytecodes", "scoring", "branches", "batch", "command", "memory")
+SECTIONS = ("cost", "handwritten", "bytecodes", "scoring", "branches", "plans", "batch", "command", "memory")
 
 
 def _fresh(code: str) -> dict:
@@ -189,6 +191,13 @@ def main() -> None:
         return many_branches(rounds=3 if quick else 7)
 
     section("branches", "the demo at 1, 10 and 100 branches", branches)
+
+    def plans() -> dict:
+        from plan_sizes import plan_sizes
+
+        return plan_sizes(rounds=3 if quick else 5)
+
+    section("plans", "the demo plan with 100 to 3,000 more duties, reports and requirements", plans)
     section("batch", f"{small:,} replications on 1 and 2 workers",
             lambda: batch_speedup(small, 1 if quick else 3))
     section("command", f"drillsim run --reps {small:,} end to end", lambda: command(small, 1 if quick else 3))

@@ -361,11 +361,13 @@ def roles_of(sel: Selector, plan: Plan) -> frozenset[str]:
     if sel.actor:
         return frozenset(sel.actor)
     if sel.event == "action":
-        return frozenset(r for d in plan.duties if not sel.what or {d.do, d.botch_as} & set(sel.what) for r in d.roles)
+        duties = [d for name in sel.what for d in plan.duties_doing.get(name, ())] if sel.what else plan.duties
+        return frozenset(r for d in duties for r in d.roles)
     if sel.event in MESSAGE_EVENTS:
-        return frozenset(r.from_ for r in plan.escalation
-                         if (not sel.what or r.id in sel.what) and (not sel.target or {r.to, *r.fallback} & set(
-                             sel.target)) and (not sel.channel or r.channel in sel.channel))
+        named = plan.report_by_id
+        reports = [named[name] for name in sel.what if name in named] if sel.what else plan.escalation
+        return frozenset(r.from_ for r in reports if (not sel.target or {r.to, *r.fallback} & set(sel.target))
+                         and (not sel.channel or r.channel in sel.channel))
     if sel.event == "level" and plan.grading is not None:
         return frozenset([plan.grading.by])
     return frozenset()

@@ -271,13 +271,12 @@ def build_model(plan: Plan, scenario: Scenario) -> Model:
     for event, specs in by_event.items():
         whats = {None} | {name for s in specs for name in s.on.what or ()}
         targets = {None} | {name for s in specs for name in s.on.target or ()}
-        triggers[event] = {
-            w: {t: sorted((s for s in specs if (s.on.what is None or w in s.on.what)
-                           and (s.on.target is None or t in s.on.target)),
-                          key=lambda s: s.priority)  # stable: plan order within a priority
-                for t in targets}
-            for w in whats
-        }
+        cells: dict[str | None, dict[str | None, list[TaskSpec]]] = {w: {t: [] for t in targets} for w in whats}
+        for spec in sorted(specs, key=lambda s: s.priority):  # stable: plan order within a priority
+            for w in whats if spec.on.what is None else set(spec.on.what):
+                for t in targets if spec.on.target is None else set(spec.on.target):
+                    cells[w][t].append(spec)
+        triggers[event] = cells
     on_facts = _on_facts(plan, triggers.get("fact"))
     all_branches = tuple(b.id for b in sc.branches)
     injects = [

@@ -9,6 +9,7 @@ reported with its line in the file.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Collection, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
@@ -325,6 +326,13 @@ class Plan(Document):
         state["__dict__"] = {k: v for k, v in state["__dict__"].items() if k in type(self).model_fields}
         return state
 
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Plan:
+        """Pydantic's copy without the derived lookups, which ``update`` may have made wrong: rebuilt on use."""
+        copied = super().model_copy(update=update, deep=deep)
+        for name in [k for k in copied.__dict__ if k not in type(self).model_fields]:
+            del copied.__dict__[name]
+        return copied
+
     # Derived lookups -------------------------------------------------------------------------
 
     @cached_property
@@ -367,6 +375,36 @@ class Plan(Document):
     def actions(self) -> set[str]:
         names = {d.do for d in self.duties} | {d.botch_as for d in self.duties if d.botch_as}
         return names | set(BUILTIN_ACTIONS)
+
+    @cached_property
+    def names_selected(self) -> dict[str, set[str]]:
+        """For the events whose ``what`` names something of the plan, the names it can take."""
+        reports = {r.id for r in self.escalation}
+        return {"action": self.actions, "omitted": self.actions, "started": self.actions, "fact": set(self.facts),
+                "level": set(self.levels), "arrived": set(self.roles), "sent": reports, "received": reports,
+                "stopped": {t.id for t in (*self.duties, *self.escalation)}, LEARNED: {"incident"}}
+
+    @cached_property
+    def duties_doing(self) -> dict[str, list[Duty]]:
+        """Each action -> the duties that do it (or do it when botched)."""
+        out: dict[str, list[Duty]] = {}
+        for duty in self.duties:
+            for action in {duty.do, duty.botch_as} - {None}:
+                out.setdefault(action, []).append(duty)
+        return out
+
+    @cached_property
+    def report_by_id(self) -> dict[str, Report]:
+        return {r.id: r for r in self.escalation}
+
+    @cached_property
+    def emitted(self) -> dict[str, dict[str, list[Emitted]]]:
+        """The events the plan's duties and reports can put in the log (:func:`emits`), by event and name."""
+        out: dict[str, dict[str, list[Emitted]]] = {}
+        for task in (*self.duties, *self.escalation):
+            for event in emits(task, self):
+                out.setdefault(event[0], {}).setdefault(event[1], []).append(event)
+        return out
 
     @cached_property
     def action_labels(self) -> dict[str, str]:
@@ -443,8 +481,9 @@ def can_start(event: Emitted, on: Selector) -> bool:
 
 def producers(plan: Plan, sel: Selector) -> set[str]:
     """The roles whose duties and reports can put an event ``sel`` selects in the log."""
-    return {event[2] for task in (*plan.duties, *plan.escalation) for event in emits(task, plan)
-            if can_start(event, sel)}
+    by_what = plan.emitted.get(sel.event, {})
+    candidates = by_what.values() if sel.what is None else [by_what.get(name, ()) for name in sel.what]
+    return {event[2] for events in candidates for event in events if can_start(event, sel)}
 
 
 def task_loops(plan: Plan) -> list[tuple[tuple[int, ...], bool]]:
@@ -458,13 +497,16 @@ def task_loops(plan: Plan) -> list[tuple[tuple[int, ...], bool]]:
     import networkx as nx
 
     tasks = (*plan.duties, *plan.escalation)
+    started_by: dict[tuple[str, str | None], list[int]] = {}  # (event, a name it selects or None): tasks
+    for j, task in enumerate(tasks):
+        for what in task.on.what or (None,):
+            started_by.setdefault((task.on.event, what), []).append(j)
     graph = nx.DiGraph()
     graph.add_nodes_from(range(len(tasks)))
     for i, task in enumerate(tasks):
-        events = emits(task, plan)
-        for j, other in enumerate(tasks):
-            if any(can_start(e, other.on) for e in events):
-                graph.add_edge(i, j)
+        starts = {j for e in emits(task, plan) for key in ((e[0], e[1]), (e[0], None))
+                  for j in started_by.get(key, ()) if can_start(e, tasks[j].on)}
+        graph.add_edges_from((i, j) for j in sorted(starts))  # in task order, as the loops are found
     loops = []
     for part in nx.strongly_connected_components(graph):
         if len(part) == 1 and not graph.has_edge(next(iter(part)), next(iter(part))):
@@ -629,7 +671,7 @@ def _value_type(fact: Fact) -> str:
     return "float" if fact.type == "elapsed" else fact.type
 
 
-def _unknown(kind: str, value: str | None, known: set[str], loc: Path_) -> list[tuple[Path_, str]]:
+def _unknown(kind: str, value: str | None, known: Collection[str], loc: Path_) -> list[tuple[Path_, str]]:
     """The problem of a name that is not among ``known``, with the nearest as a hint; none if it is."""
     if value is None or value in known:
         return []
@@ -642,8 +684,7 @@ def selector_problems(plan: Plan, sel: Selector, loc: Path_) -> list[tuple[Path_
     """What is wrong with a selector of log events, checked against the plan: the plan's own
     selectors, and those written outside it (a scenario inject's ``after``)."""
     problems: list[tuple[Path_, str]] = []
-    roles, channels = set(plan.roles), set(plan.channels)
-    task_ids = {t.id for t in (*plan.duties, *plan.escalation)}
+    roles, channels = plan.roles.keys(), plan.channels.keys()
     if sel.event == LEARNED and sel.value is not None and sel.value not in LEARNED_HOW:
         problems.append(((*loc, "value"), f"a `learned` row's value is how the person learned: one of "
                          f"{', '.join(LEARNED_HOW)}; got {sel.value!r}"))
@@ -653,12 +694,7 @@ def selector_problems(plan: Plan, sel: Selector, loc: Path_) -> list[tuple[Path_
         problems += _unknown("role", name, roles, (*loc, "target"))
     for name in sel.channel or ():
         problems += _unknown("channel", name, channels, (*loc, "channel"))
-    known_what = {
-        "action": plan.actions, "omitted": plan.actions, "fact": set(plan.facts),
-        "level": set(plan.levels), "arrived": roles, "started": plan.actions, "stopped": task_ids,
-        "sent": {r.id for r in plan.escalation}, "received": {r.id for r in plan.escalation},
-        LEARNED: {"incident"},
-    }.get(sel.event)
+    known_what = plan.names_selected.get(sel.event)
     if known_what is not None:
         for name in sel.what or ():
             problems += _unknown(f"{sel.event} name", name, known_what, (*loc, "what"))
