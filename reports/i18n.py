@@ -34,6 +34,12 @@ def N_(message: str) -> str:
     return message
 
 
+def NP_(context: str, message: str) -> tuple[str, str]:
+    """Mark ``message`` in ``context`` (gettext's ``msgctxt``): a word the catalogue holds in another sense
+    too. Translated where it is shown, with :meth:`Translator.pgettext`."""
+    return context, message
+
+
 def catalogue_path(lang: str):  # -> importlib.resources Traversable
     return files("drillsim.reports.locale").joinpath(f"{lang}.po")
 
@@ -54,12 +60,16 @@ class Translator:
                                        f"{', '.join(LANGUAGES)}")
         self.lang = lang
         self.locale = Locale.parse(LANGUAGES[lang])
-        self._messages = {} if lang == "en" else {
-            m.id: m.string for m in catalogue(lang) if m.id and isinstance(m.id, str) and m.string}
+        self._messages: dict[tuple[str | None, str], str] = {} if lang == "en" else {
+            (m.context, m.id): m.string for m in catalogue(lang) if m.id and isinstance(m.id, str) and m.string}
 
     def gettext(self, message: str) -> str:
         """``message`` in this language; English (the id itself) where the catalogue has no translation."""
-        return self._messages.get(message, message)
+        return self._messages.get((None, message), message)
+
+    def pgettext(self, context: str, message: str) -> str:
+        """``message`` in ``context`` (``msgctxt``) in this language; English where it has no translation."""
+        return self._messages.get((context, message), message)
 
     __call__ = gettext
 

@@ -19,13 +19,14 @@ from drillsim.spec.plan import Duty, Plan, Report, Requirement, can_start, emits
 from drillsim.spec.scenario import FactDraw, Inject, Scenario
 from drillsim.spec.schema import LEARNED, Selector
 
-from .i18n import N_, Translator
+from .i18n import N_, NP_, Translator
 from .templating import render
 
-PHRASES: dict[str, str] = {
-    "title": N_("abbreviation: title of the MSEL page and name of its sheet|MSEL"), "seq": N_("No."),
-    "time": N_("Scenario time"), "inject": N_("Inject"), "from": N_("column of the MSEL: who delivers the inject|From"),
-    "to": N_("column of the MSEL: whom the inject reaches|To"), "delivery": N_("Delivery method"),
+PHRASES: dict[str, str | tuple[str, str]] = {
+    "title": NP_("abbreviation: title of the MSEL page and name of its sheet", "MSEL"), "seq": N_("No."),
+    "time": N_("Scenario time"), "inject": N_("Inject"),
+    "from": NP_("column of the MSEL: who delivers the inject", "From"),
+    "to": NP_("column of the MSEL: whom the inject reaches", "To"), "delivery": N_("Delivery method"),
     "actions": N_("Expected actions"), "requirements": N_("Requirements"), "contingency": N_("Contingency"),
     "controller": N_("Controller (exercise control)"), "on_scene": N_("observed on scene"),
     "in_person": N_("in person, by the controller"), "after": N_("after inject {inject} + {time}"),
@@ -43,7 +44,7 @@ PHRASES: dict[str, str] = {
     "heading": N_("Master Scenario Events List"), "plan": N_("Plan"), "scenario": N_("Scenario"), "start": N_("Start"),
 }
 """Column headings and phrases of the MSEL by key, in English: the catalogue's message ids (reports/i18n.py).
-A word the catalogue holds in another sense is written ``sense|word`` (GLib's ``Q_`` convention)."""
+A word the catalogue holds in another sense is ``(context, word)``, marked ``NP_`` (gettext's ``msgctxt``)."""
 COLUMNS = ("seq", "time", "inject", "from", "to", "delivery", "actions", "requirements", "contingency")
 WIDTHS = {"seq": 6, "time": 26, "inject": 40, "from": 18, "to": 24, "delivery": 20, "actions": 60,
           "requirements": 18, "contingency": 30}
@@ -75,13 +76,10 @@ class MselRow:
 
 def msel_words(lang: str) -> dict[str, str]:
     """The MSEL's words in ``lang``, by key of ``PHRASES``: the catalogue's (an ``InputError`` naming ``--lang``
-    for a language it does not have); an untranslated ``sense|word`` reads ``word``."""
+    for a language it does not have)."""
     tr = Translator(lang)
-    words: dict[str, str] = {}
-    for key, phrase in PHRASES.items():
-        text = tr.gettext(phrase)
-        words[key] = text.partition("|")[2] if text == phrase and "|" in phrase else text
-    return words
+    return {key: tr.pgettext(*phrase) if isinstance(phrase, tuple) else tr.gettext(phrase)
+            for key, phrase in PHRASES.items()}
 
 
 # Times --------------------------------------------------------------------------------------------

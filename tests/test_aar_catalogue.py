@@ -10,7 +10,7 @@ import string
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 
 from drillsim.reports.i18n import LANGUAGES, Translator, catalogue
@@ -18,13 +18,14 @@ from drillsim.spec.errors import InputError
 from tests.conftest import ROOT
 
 
-def _marked() -> set[str]:
+def _marked() -> set[tuple[str | None, str]]:
+    """(msgctxt, msgid) of every marked string: ``NP_(context, message)`` as ``pybabel extract -k NP_:1c,2``."""
     with open(ROOT / "reports" / "locale" / "babel.cfg", encoding="utf-8") as f:
         method_map, options_map = parse_mapping_cfg(f)
     inside = {"reports", "reports/templates", "live"}
-    found = extract_from_dir(ROOT, method_map, options_map,
+    found = extract_from_dir(ROOT, method_map, options_map, keywords={**DEFAULT_KEYWORDS, "NP_": ((1, "c"), 2)},
                              directory_filter=lambda d: Path(d).relative_to(ROOT).as_posix() in inside)
-    return {message for _, _, message, _, _ in found}
+    return {(context, message) for _, _, message, _, context in found}
 
 
 def _fields(text: str) -> set[str]:
@@ -34,13 +35,15 @@ def _fields(text: str) -> set[str]:
 @pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "en"])
 def test_every_marked_string_is_translated_and_every_translation_is_used(lang):
     marked = _marked()
-    assert {"After-Action Report", "Improvement Plan", "reached late", "Planning"} <= marked
-    assert {"Capability ratings across the runs", "How the runs of each requirement split: met, late, missed, violated",
-            "critical requirement", "worst late runs (latency, min)"} <= marked  # the many-run report's
-    translated = {m.id: m.string for m in catalogue(lang) if m.id}
-    assert sorted(marked - {k for k, v in translated.items() if v}) == []
-    assert sorted(set(translated) - marked) == []
-    for msgid, text in translated.items():
+    assert {(None, m) for m in ("After-Action Report", "Improvement Plan", "reached late", "Planning")} <= marked
+    assert {(None, m) for m in ("Capability ratings across the runs", "critical requirement",
+                                "How the runs of each requirement split: met, late, missed, violated",
+                                "worst late runs (latency, min)")} <= marked  # the many-run report's
+    assert ("column of the MSEL: who delivers the inject", "From") in marked  # the MSEL's, with its msgctxt
+    translated = {(m.context, m.id): m.string for m in catalogue(lang) if m.id}
+    assert sorted(marked - {k for k, v in translated.items() if v}, key=str) == []
+    assert sorted(set(translated) - marked, key=str) == []
+    for (_, msgid), text in translated.items():
         assert _fields(text) == _fields(msgid), msgid
 
 
@@ -52,6 +55,13 @@ def test_the_chinese_words_dates_and_spans():
     assert (zh.minutes(2.5), en.minutes(2.5), zh.minutes(3), en.minutes(75)) == ("2分30秒", "2 min 30 s", "3分钟",
                                                                                "1 h 15 min")
     assert (zh.percent(0.8), en.percent(0.875)) == ("80%", "88%")
+
+
+def test_a_word_in_a_context_is_translated_in_that_sense_only():
+    zh, en = Translator("zh"), Translator("en")
+    column = "column of the MSEL: who delivers the inject"
+    assert (zh.pgettext(column, "From"), zh.gettext("From")) == ("发出方", "起算时间")
+    assert en.pgettext(column, "From") == zh.pgettext("a context the catalogue does not have", "From") == "From"
 
 
 def test_a_language_without_a_catalogue_is_refused_naming_the_option():
