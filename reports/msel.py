@@ -378,9 +378,14 @@ def msel_rows(plan: Plan, scenario: Scenario, lang: str = "en") -> list[MselRow]
     informed: set[tuple[str, str]] = set()
     contingent: set[str] = set()
     facts = Facts(plan, scenario)
+    to_come: list[set[str]] = []  # for each inject, the facts the injects after it set
+    after: set[str] = set()
+    for inj in reversed(scenario.injects):
+        to_come.append(after)
+        after = after | set(inj.facts)
+    to_come.reverse()
     rows = []
-    for seq, inj in enumerate(scenario.injects, 1):
-        later = {name for other in scenario.injects[seq:] for name in other.facts}
+    for seq, (inj, later) in enumerate(zip(scenario.injects, to_come, strict=True), 1):
         if inj.when or isinstance(inj.after, Selector) or inj.after in contingent:
             contingent.add(inj.id)
         opener = inj.id in openers

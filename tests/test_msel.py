@@ -10,8 +10,11 @@ from drillsim.reports.i18n import Translator
 from drillsim.reports.msel import COLUMNS, WIDTHS, describe_time, msel_rows, msel_words, write_msel
 from drillsim.spec.distributions import Empirical, Exponential, Fixed, Lognormal, Triangular, Uniform
 from drillsim.spec.errors import InputError
-from drillsim.spec.scenario import Inject
+from drillsim.spec.scenario import Inject, parse_scenario
+from drillsim.spec.yamlio import load_yaml
 from tests.clirun import drillsim as run_cli
+from tests.conftest import ROOT
+from tests.test_plan_size import grows_linearly
 
 
 @pytest.fixture(scope="module")
@@ -185,3 +188,16 @@ def test_the_msel_command_refuses_what_it_cannot_write(tmp_path, args, message):
     ran = run_cli("msel", *args, "--out", tmp_path / "m")
     assert ran.code == 2 and message in ran.err
     assert not (tmp_path / "m" / "msel.html").exists()
+
+
+def test_the_msel_of_a_scenario_of_many_injects_grows_as_its_injects(robbery):
+    # each inject's contingency reads the facts the injects after it set: gathered once, from the end
+    plan, _ = robbery
+    data, _ = load_yaml(ROOT / "scenarios" / "armed-robbery-injured.yaml")
+
+    def listing(n: int):
+        more = [{"id": f"note-{i}", "at": 1 + i / 100, "facts": {"armed": i % 2 == 0}} for i in range(n)]
+        scenario = parse_scenario({**data, "injects": [*data["injects"], *more]}, plan)
+        return lambda: msel_rows(plan, scenario)
+
+    assert grows_linearly(listing)

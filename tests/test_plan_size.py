@@ -38,24 +38,25 @@ def bytecodes(work: Callable[[], Any]) -> int:
     return executed
 
 
-def grows_as_the_plan(prepared: Callable[[int], Callable[[], Any]]) -> bool:
-    """Whether the work ``prepared(steps)`` returns, for a plan of 400 more, costs at most 2.3 times over
-    200 what 200 cost over 100 (2 when linear, 4 when quadratic); after a first run, so that what is done
-    once (an import) is left out."""
+def grows_linearly(prepared: Callable[[int], Callable[[], Any]]) -> bool:
+    """Whether the work ``prepared(n)`` returns, for 400 more items (duties, injects …), costs at most 2.1
+    times over 200 what 200 cost over 100: 2 when linear (the bytecodes of each step measured here are
+    exactly twice), 4 for what is quadratic. After a first run, so that what is done once (an import) is
+    left out."""
     prepared(10)()
-    done = {steps: bytecodes(prepared(steps)) for steps in (100, 200, 400)}
-    return done[400] - done[200] < 2.3 * (done[200] - done[100])
+    done = {n: bytecodes(prepared(n)) for n in (100, 200, 400)}
+    return done[400] - done[200] <= 2.1 * (done[200] - done[100])
 
 
 @pytest.mark.parametrize("step", STEPS)
-def test_a_plan_is_checked_compiled_and_made_into_a_scorer_with_work_that_grows_as_the_plan(step):
+def test_a_plan_is_checked_compiled_and_made_into_a_scorer_with_work_that_grows_linearly(step):
     def prepared(n: int) -> Callable[[], Any]:
         data = larger(n)
         plan = parse_plan(data)
         args = (data, plan, scenario_for(plan))
         return lambda: STEPS[step](*args)
 
-    assert grows_as_the_plan(prepared)
+    assert grows_linearly(prepared)
 
 
 def test_a_long_loop_of_duties_that_repeat_is_still_found():
