@@ -150,6 +150,23 @@ def matches(sel: Selector, t: Tpl) -> bool:
             and _one(sel.channel, channel) and (sel.value is None or value == ANY or value == sel.value))
 
 
+def by_event_and_name(templates: Iterable[Tpl]) -> dict[str, dict[Any, list[Tpl]]]:
+    """Templates by their event and their name (``what``), for :func:`may_match`."""
+    out: dict[str, dict[Any, list[Tpl]]] = {}
+    for t in templates:
+        out.setdefault(t[0], {}).setdefault(t[1], []).append(t)
+    return out
+
+
+def may_match(index: dict[str, dict[Any, list[Tpl]]], sel: Selector) -> list[Tpl]:
+    """The templates of ``index`` of the event ``sel`` selects and of a name it selects (or any name):
+    the only ones :func:`matches` can admit."""
+    by_name = index.get(sel.event, {})
+    if sel.what is None:
+        return [t for ts in by_name.values() for t in ts]
+    return [t for name in (*sel.what, ANY) for t in by_name.get(name, ())]
+
+
 def is_incident(sel: Selector) -> bool:
     return sel.event == "inject" and sel.what is None
 
@@ -179,10 +196,21 @@ class Times:
     via: dict[Tpl, Step]
     cause: dict[Tpl, Tpl] = field(default_factory=dict)
     """What gave a template no task emits: a role's learning of the incident, an elapsed fact's mark."""
+    _index: dict[str, dict[Any, list[Tpl]]] = field(default_factory=dict, repr=False, compare=False)
+    """The templates of ``at`` (:func:`by_event_and_name`), as many as ``_indexed``: ``at`` only grows."""
+    _indexed: int = field(default=0, repr=False, compare=False)
+    _order: dict[Tpl, int] = field(default_factory=dict, repr=False, compare=False)
+
+    def selected(self, sel: Selector) -> list[Tpl]:
+        """The templates of ``at`` that ``sel`` selects, in the order of ``at``."""
+        if self._indexed != len(self.at):
+            self._index, self._indexed = by_event_and_name(self.at), len(self.at)
+            self._order = {t: i for i, t in enumerate(self.at)}
+        return sorted((t for t in may_match(self._index, sel) if matches(sel, t)), key=self._order.__getitem__)
 
     def first(self, sel: Selector) -> tuple[float, Tpl | None]:
-        found = [(t, k) for k, t in self.at.items() if matches(sel, k)]
-        return min(found, key=lambda x: (x[0], str(x[1])), default=(INF, None))
+        """The earliest template ``sel`` selects and its time; ``(INF, None)`` if it reaches none."""
+        return min(((self.at[t], t) for t in self.selected(sel)), key=lambda x: (x[0], str(x[1])), default=(INF, None))
 
 
 @dataclass
@@ -362,10 +390,11 @@ class Design:
     @cached_property
     def candidates(self) -> list[list[Tpl]]:
         """For each task, the templates its trigger selects (the `when` admitting the trigger's own fact value)."""
-        out = []
+        out, universe = [], by_event_and_name(self.universe)
+        order = {t: i for i, t in enumerate(self.universe)}
         for task in self.tasks:
             need = self.needs[task.id]
-            out.append([t for t in self.universe if matches(task.on, t)
+            out.append([t for t in sorted(may_match(universe, task.on), key=order.__getitem__) if matches(task.on, t)
                         and (t[0] != "fact" or need.admits(t[1], t[5]))])
         return out
 
@@ -502,6 +531,12 @@ class Design:
         """Everything that can happen, timed from the incident."""
         return self.earliest(dict.fromkeys(self.exogenous, 0.0))
 
+    @cached_property
+    def messages(self) -> list[Tpl]:
+        """The reports' events between two roles that can happen (``from_incident``), in its order."""
+        roles = self.plan.roles
+        return [t for t in self.from_incident.at if t[0] in REPORT_RESPONSES and t[2] in roles and t[3] in roles]
+
 
 _SHARED = ("reaction", "handling", "travel", "channels", "agencies", "tasks", "needs", "exogenous", "universe",
            "candidates", "_knowers", "_gates")
@@ -598,7 +633,7 @@ def _route_graph(design: Design, req: DeadlineRequirement, times: Times) -> nx.D
     counted from it) and to its actor and target, and the senders of the edges that give the response
     joined to ``<response>``."""
     plan = design.plan
-    reports = {r.id: r for r in plan.escalation}
+    reports = plan.report_by_id
     g = nx.DiGraph()
     g.add_nodes_from(plan.roles)
 
@@ -610,17 +645,15 @@ def _route_graph(design: Design, req: DeadlineRequirement, times: Times) -> nx.D
         if label not in g[u][v]["reports"]:
             g[u][v]["reports"].append(label)
 
-    for t in design.from_incident.at:
-        if t[0] in REPORT_RESPONSES and t[2] in plan.roles and t[3] in plan.roles:
-            if t[0] == "received":
-                link(t[2], t[3], t)
-            if matches(req.response, t):
-                link(t[2], "<response>", t)
+    for t in design.messages:
+        if t[0] == "received":
+            link(t[2], t[3], t)
+        if matches(req.response, t):
+            link(t[2], "<response>", t)
     for r in plan.roles:
         if times.at.get((LEARNED, "incident", r, None, None, None)) == 0.0:
             g.add_edge("<trigger>", r)
-    for t in times.at:
-        if matches(req.trigger, t):
+    for t in times.selected(req.trigger):
             for x in (t[2], t[3]) if t[0] != "sent" else (t[2],):
                 if x in plan.roles:
                     g.add_edge("<trigger>", x)
