@@ -251,7 +251,7 @@ class DrillLogReader:
             rd.error(line, "event", what + suggest(get["event"], known))
             raise self._take(self._refused)
         entry = _Entry(when, line, {**get, "event": event})
-        key = (when, *sorted(entry.cells.items()))
+        key = (when, *entry.cells.values())  # the cells of every row are in the order of HEADERS
         first = self._seen.get(key)
         if first is not None:
             rd.warn(line, "", f"the row repeats row {first.line} exactly and is counted once; if it happened "
