@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 import drillsim
-from drillsim.log.drill_log import DrillLogReader, read_drill_log
+from drillsim.log.drill_log import HEADERS, DrillLogReader, read_drill_log
 from drillsim.spec.errors import InputError
 from tests.conftest import ROOT
 
@@ -88,19 +88,36 @@ def test_a_repeated_row_gives_the_first_rows_event_and_is_counted_once(plan):
     assert len(log.rows) == 1 and [w.line for w in log.warnings] == [3]
 
 
+def test_a_repeat_with_its_cells_in_another_order_is_the_same_row(plan):
+    reader = DrillLogReader(plan, source="console")
+    cells = {"time": "2026-03-12 10:02:10", "event": "inject", "what": "robbers-enter"}
+    first = reader.add(cells, 2)
+    assert reader.add(dict(reversed(cells.items())), 3) is first
+    assert [str(w) for w in reader.warnings] == [
+        "console:3: the row repeats row 2 exactly and is counted once; if it happened twice, tell the rows apart "
+        "(by the seconds)"]
+
+
 def test_no_row_can_be_added_after_finish_nor_finish_called_twice(plan):
     reader = DrillLogReader(plan)
     reader.add({"time": "2026-03-12 10:02:10", "event": "inject", "what": "robbers-enter"}, 2)
     reader.finish()
-    with pytest.raises(RuntimeError, match="no row can be added after finish"):
+    with pytest.raises(RuntimeError, match=r"^the drill log is finished: no row can be added after finish\(\)$"):
         reader.add({"time": "10:03:00", "event": "inject", "what": "robbers-flee"}, 3)
     with pytest.raises(RuntimeError, match="finished already"):
         reader.finish()
 
 
 def test_a_cell_of_no_known_column_is_a_mistake_of_the_caller(plan):
-    with pytest.raises(ValueError, match="unknown columns \\['when'\\]"):
+    with pytest.raises(ValueError) as err:
         DrillLogReader(plan).add({"when": "10:00", "time": "2026-03-12 10:02:10", "event": "inject"}, 2)
+    assert str(err.value) == f"unknown columns ['when']; the columns are {', '.join(HEADERS)}"
+
+
+def test_a_row_with_no_event_is_refused_saying_so(plan):
+    with pytest.raises(InputError) as err:
+        DrillLogReader(plan, source="console").add({"time": "2026-03-12 10:02:10", "event": ""}, 2)
+    assert str(err.value).startswith("console:2: at column 'event' the event is empty")
 
 
 def test_each_reply_goes_to_the_first_sent_row_it_fits_in_log_order(plan, tmp_path):
@@ -136,6 +153,11 @@ def test_a_row_and_a_given_origin_must_both_have_a_time_zone_or_neither(plan):
     assert str(err.value) == ("console:2: at column 'time' '2026-03-12 10:02:10' has no time zone and the origin "
                               "(2026-03-12T10:00:00+08:00) has one: write all times alike")
     assert reader.add({"time": "2026-03-12T10:02:30+08:00", "event": "inject", "what": "robbers-enter"}, 3).t == 2.5
+    naive = DrillLogReader(plan, origin=datetime(2026, 3, 12, 10, 0, 0), source="console")
+    with pytest.raises(InputError) as err:
+        naive.add({"time": "2026-03-12T10:02:10+08:00", "event": "inject", "what": "robbers-enter"}, 2)
+    assert str(err.value) == ("console:2: at column 'time' '2026-03-12T10:02:10+08:00' has a time zone and the "
+                              "origin (2026-03-12T10:00:00) has none: write all times alike")
 
 
 def test_a_repeat_of_a_wrong_row_is_refused_and_the_problem_reported_once(plan):
