@@ -101,7 +101,9 @@ class EventLog:
         import pyarrow.parquet as pq
 
         path = Path(path)
-        table = pa.Table.from_pandas(self.to_frame(), preserve_index=False)
+        numbers = {"t": pa.float64(), "ref": pa.int64()}  # every other column is text
+        schema = pa.schema([(c, numbers.get(c, pa.string())) for c in FILE_COLUMNS])
+        table = pa.Table.from_pandas(self.to_frame(), schema=schema, preserve_index=False)
         meta = {"drillsim": json.dumps({"schema": LOG_SCHEMA, "origin": self._origin_text(), **self.meta},
                                        ensure_ascii=False)}
         pq.write_table(table.replace_schema_metadata({**(table.schema.metadata or {}), **meta}), path)

@@ -257,6 +257,10 @@ def test_the_written_files_round_minutes_and_a_log_of_no_rows_writes_its_columns
     assert empty.write_csv(tmp_path / "empty.csv").read_text("utf-8-sig").splitlines() == [header]
     table = pq.read_table(empty.write_parquet(tmp_path / "empty.parquet"))
     assert (table.num_rows, ",".join(table.column_names)) == (0, header)
+    # the same column types with rows or none: text, but the minute (float) and the message number (int)
+    types = {f.name: str(f.type) for f in pq.read_schema(log.write_parquet(tmp_path / "events.parquet"))}
+    assert types == {f.name: str(f.type) for f in table.schema} == {
+        c: {"t": "double", "ref": "int64"}.get(c, "string") for c in header.split(",")}
 
 
 def test_records_give_the_wall_clock_time_and_t_rounded(tmp_path, robbery):
