@@ -5,6 +5,7 @@ derives from its fields follows a copy of it with other fields."""
 
 from __future__ import annotations
 
+import pickle
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -89,3 +90,11 @@ def test_a_copy_with_other_duties_derives_its_lookups_from_them():
     bare = plan.model_copy(update={"duties": (), "escalation": ()})
     assert "step_0" not in bare.actions and "step_0" not in bare.names_selected["action"]
     assert "step_0" not in bare.duties_doing and not bare.report_by_id and not bare.emitted
+
+
+def test_a_plan_sent_to_a_worker_carries_its_fields_and_rebuilds_its_lookups():
+    plan = parse_plan(larger(1))
+    assert "step_0" in plan.actions and plan.grade(plan.initial_facts, "armed_robbery") >= 0  # lookups made
+    copy = pickle.loads(pickle.dumps(plan))
+    assert set(copy.__dict__) == set(type(plan).model_fields) and copy == plan
+    assert copy.actions == plan.actions and copy.names_selected == plan.names_selected
