@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 import drillsim
 from drillsim.spec import defaults
 from drillsim.spec.distributions import parse_distribution
-from drillsim.spec.graph_analysis import Design, analyse, low
+from drillsim.spec.graph_analysis import Design, Times, analyse, low
 from drillsim.spec.plan import parse_plan
+from drillsim.spec.schema import Selector
 from tests.clirun import drillsim as cli
 from tests.conftest import ROOT
 
@@ -403,3 +404,26 @@ def test_the_documented_findings_on_the_built_in_plans_are_current():
     ran = subprocess.run([sys.executable, str(ROOT / "scripts" / "graph_findings_doc.py")], capture_output=True,
                          text=True)
     assert ran.returncode == 0, ran.stderr
+
+
+# Which event comes first ---------------------------------------------------------------------------
+# Templates: (event, name, actor, target, channel, value), as the analysis reaches them.
+
+RECEIVED = Selector(event="received", what=("report",))
+
+
+def test_of_events_reached_at_one_time_the_first_is_the_least_written_out():
+    to_nobody = ("received", "report", "clerk", None, "phone", None)
+    to_office = ("received", "report", "clerk", "office", "phone", None)
+    times = Times({to_nobody: 1.0, to_office: 1.0, ("received", "other", "clerk", "office", "phone", None): 0.5}, {})
+    assert times.first(RECEIVED) == (1.0, to_office)  # "'office'" before "None", not the first reached
+    assert times.first(Selector(event="received", what=("nothing",))) == (math.inf, None)
+
+
+def test_the_events_a_selector_selects_are_in_the_order_they_were_reached():
+    later, earlier = ("received", "report", "clerk", "office", "phone", None), ("received", "report", "clerk",
+                                                                               "leader", None, None)
+    times = Times({later: 2.0, earlier: 1.0}, {})
+    assert times.selected(RECEIVED) == [later, earlier]
+    times.at[("received", "report", "guard", "office", "phone", None)] = 3.0  # reached after a first look
+    assert times.selected(RECEIVED)[-1][2] == "guard"
