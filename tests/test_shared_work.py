@@ -230,6 +230,23 @@ def test_queued_work_passes_to_a_colleague_who_becomes_free(shared):
     ]
 
 
+def test_queued_work_taken_over_is_stopped_in_the_hands_of_who_took_it(shared):
+    # as above, and the fire spreads at 6: the evacuation stops teller-1's saving and the counting teller-2
+    # took over (5 to 7) alike; both evacuate 6 to 7, and the cash is never counted.
+    injects = [{"id": "cash", "at": 1}, {"id": "vault", "at": 1},
+               {"id": "spread", "at": 6, "facts": {"fire_spread": True}}]
+    log = run(shared, drill(shared, injects))
+    assert timeline(log, *WORK)[3:] == [
+        (5, "started", "count_cash", "teller-2", None),
+        (6, "stopped", "save-cash", "teller-1", None),
+        (6, "started", "evacuate", "teller-1", None),
+        (6, "stopped", "count-cash", "teller-2", None),
+        (6, "started", "evacuate", "teller-2", None),
+        (7, "action", "evacuate", "teller-1", None),
+        (7, "action", "evacuate", "teller-2", None),
+    ]
+
+
 def test_queued_work_passes_to_a_colleague_of_another_role_the_duty_names(shared):
     # the guard patrols (1.5 to 11.5) and the lobby manager greets (1.5 to 4.5) when the fire comes at 1:
     # cutting the power (guard or lobby manager) queues on the guard, the first listed of two as busy.
