@@ -8,6 +8,7 @@ files, the log's metadata and the files a log is written to.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
 import pyarrow as pa
@@ -258,7 +259,11 @@ def test_the_written_files_round_minutes_and_a_log_of_no_rows_writes_its_columns
     table = pq.read_table(empty.write_parquet(tmp_path / "empty.parquet"))
     assert (table.num_rows, ",".join(table.column_names)) == (0, header)
     # the same column types with rows or none: text, but the minute (float) and the message number (int)
-    types = {f.name: str(f.type) for f in pq.read_schema(log.write_parquet(tmp_path / "events.parquet"))}
+    written = pq.read_schema(log.write_parquet(tmp_path / "events.parquet"))
+    types = {f.name: str(f.type) for f in written}
+    # and the file says what it is, where minute 0 is, and the log's own facts
+    assert json.loads(written.metadata[b"drillsim"].decode("utf-8")) == {
+        "schema": "drillsim.eventlog/1", "origin": "2026-03-12T10:00:00+08:00", "type": "armed_robbery"}
     assert types == {f.name: str(f.type) for f in table.schema} == {
         c: {"t": "double", "ref": "int64"}.get(c, "string") for c in header.split(",")}
 
