@@ -427,3 +427,11 @@ def test_the_events_a_selector_selects_are_in_the_order_they_were_reached():
     assert times.selected(RECEIVED) == [later, earlier]
     times.at[("received", "report", "guard", "office", "phone", None)] = 3.0  # reached after a first look
     assert times.selected(RECEIVED)[-1][2] == "guard"
+
+
+def test_a_route_through_a_report_s_fallback_names_the_fallback():
+    # ROB-09: the lobby manager reaches the duty leader by his own report, or by the report to the head
+    # falling back to the duty leader (report-head's fallback 1)
+    (rob09,) = [r for r in analyse(drillsim.load_plan("counter-robbery")).requirements if r.id == "ROB-09"]
+    assert (rob09.routes, rob09.paths) == (
+        1, [{"roles": ["lobby_manager"], "reports": [["report-head (fallback 1)", "report-duty-leader"]]}])
