@@ -259,13 +259,17 @@ def test_the_written_files_round_minutes_and_a_log_of_no_rows_writes_its_columns
     table = pq.read_table(empty.write_parquet(tmp_path / "empty.parquet"))
     assert (table.num_rows, ",".join(table.column_names)) == (0, header)
     # the same column types with rows or none: text, but the minute (float) and the message number (int)
-    written = pq.read_schema(log.write_parquet(tmp_path / "events.parquet"))
-    types = {f.name: str(f.type) for f in written}
-    # and the file says what it is, where minute 0 is, and the log's own facts
-    assert json.loads(written.metadata[b"drillsim"].decode("utf-8")) == {
-        "schema": "drillsim.eventlog/1", "origin": "2026-03-12T10:00:00+08:00", "type": "armed_robbery"}
+    types = {f.name: str(f.type) for f in pq.read_schema(log.write_parquet(tmp_path / "events.parquet"))}
     assert types == {f.name: str(f.type) for f in table.schema} == {
         c: {"t": "double", "ref": "int64"}.get(c, "string") for c in header.split(",")}
+    # and the file says what it is, where minute 0 is, and the log's own facts (Chinese as written), beside
+    # pandas' own description of the table
+    named = EventLog(log.rows, origin, {"type": "armed_robbery", "branch": "东门支行"})
+    written = pq.read_schema(named.write_parquet(tmp_path / "named.parquet"))
+    assert "东门支行".encode() in written.metadata[b"drillsim"] and b"pandas" in written.metadata
+    assert json.loads(written.metadata[b"drillsim"].decode("utf-8")) == {
+        "schema": "drillsim.eventlog/1", "origin": "2026-03-12T10:00:00+08:00", "type": "armed_robbery",
+        "branch": "东门支行"}
 
 
 def test_records_give_the_wall_clock_time_and_t_rounded(tmp_path, robbery):
