@@ -23,6 +23,7 @@ from drillsim.spec.distributions import parse_distribution
 from drillsim.spec.graph_analysis import Design, Times, analyse, low
 from drillsim.spec.plan import parse_plan
 from drillsim.spec.schema import Selector
+from drillsim.spec.yamlio import load_yaml
 from tests.clirun import drillsim as cli
 from tests.conftest import ROOT
 
@@ -435,3 +436,18 @@ def test_a_route_through_a_report_s_fallback_names_the_fallback():
     (rob09,) = [r for r in analyse(drillsim.load_plan("counter-robbery")).requirements if r.id == "ROB-09"]
     assert (rob09.routes, rob09.paths) == (
         1, [{"roles": ["lobby_manager"], "reports": [["report-head (fallback 1)", "report-duty-leader"]]}])
+
+
+def test_a_deadline_from_a_report_sent_starts_its_routes_at_the_sender_not_the_receiver():
+    # the clerk's report to the office, sent: the office has it only once received, so no route starts
+    # at the office; the guard, who knows of the incident already, is a start
+    data, _ = load_yaml(CLEAN)
+    data["requirements"].append({
+        "id": "ON-SEND", "title": "报告发出后三十分钟内领导小组获知", "clause": "test", "capability": "reporting",
+        "kind": "deadline", "trigger": {"event": "sent", "what": "clerk-office"},
+        "response": {"event": "received", "target": "leader"}, "within": "30min"})
+    (on_send,) = [r for r in analyse(parse_plan(data)).requirements if r.id == "ON-SEND"]
+    assert on_send.paths == [
+        {"roles": ["clerk"], "reports": [["clerk-office (fallback 1)", "clerk-leader"]]},
+        {"roles": ["guard", "office"], "reports": [["guard-office"], ["office-leader"]]},
+        {"roles": ["clerk", "office"], "reports": [["clerk-office"], ["office-leader"]]}]
