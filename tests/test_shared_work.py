@@ -592,3 +592,16 @@ def test_a_drill_log_records_started_and_stopped_rows(shared, tmp_path):
     with pytest.raises(InputError) as err:
         read_drill_log(path, shared)
     assert "unknown duty or report 'save_cash' (what was stopped): did you mean save-cash?" in str(err.value)
+
+
+def test_a_requirement_on_an_action_no_duty_does_is_judged_with_no_one_to_watch():
+    # grading, an action every plan has, but no duty of this plan's: no role's doing, so a real drill's
+    # evaluators (here watching the guard) cannot have missed it; it is missed. Teller work is unwatched.
+    graded = changed(lambda d: d["requirements"].append({
+        "id": "GRADE", "title": "定级", "clause": "test", "capability": "c", "kind": "deadline",
+        "trigger": {"event": "inject", "what": "fire"}, "response": {"event": "action", "what": "grade"},
+        "within": "4min"}))
+    log = run(graded, drill(graded, [{"id": "fire", "at": 1}]))
+    card = Scorer(graded).score(log, observed=frozenset({"guard"}))
+    assert {r.id: r.outcome.value for r in card.results} == {
+        "NO-CASH": "not_evaluated", "FIGHT-START": "met", "FIGHT-END": "late", "GRADE": "missed"}
