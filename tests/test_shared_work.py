@@ -605,3 +605,19 @@ def test_a_requirement_on_an_action_no_duty_does_is_judged_with_no_one_to_watch(
     card = Scorer(graded).score(log, observed=frozenset({"guard"}))
     assert {r.id: r.outcome.value for r in card.results} == {
         "NO-CASH": "not_evaluated", "FIGHT-START": "met", "FIGHT-END": "late", "GRADE": "missed"}
+
+
+@pytest.mark.parametrize(("response", "evaluated"), [
+    ({"event": "received", "what": "tell-head"}, False),  # the lobby manager's report: nobody watched him
+    ({"event": "received", "target": "head"}, False),  # every report to the head is the lobby manager's
+    ({"event": "received", "target": "head", "channel": "in_person"}, True),  # no report goes in person
+])
+def test_a_report_s_requirement_is_its_sender_s_doing(response, evaluated):
+    # the evaluators watched the head alone: a requirement on reports only the lobby manager sends is not
+    # evaluated; one that no report can meet is nobody's doing, and is judged
+    told = changed(lambda d: d["requirements"].append({
+        "id": "TOLD", "title": "告知负责人", "clause": "test", "capability": "c", "kind": "deadline",
+        "trigger": {"event": "inject", "what": "call"}, "response": response, "within": "4min"}))
+    log = run(told, drill(told, [{"id": "call", "at": 1}]))
+    (result,) = [r for r in Scorer(told).score(log, observed=frozenset({"head"})).results if r.id == "TOLD"]
+    assert (result.outcome.value != "not_evaluated") is evaluated, result
