@@ -621,3 +621,16 @@ def test_a_report_s_requirement_is_its_sender_s_doing(response, evaluated):
     log = run(told, drill(told, [{"id": "call", "at": 1}]))
     (result,) = [r for r in Scorer(told).score(log, observed=frozenset({"head"})).results if r.id == "TOLD"]
     assert (result.outcome.value != "not_evaluated") is evaluated, result
+
+
+@pytest.mark.parametrize(("response", "evaluated"), [
+    ({"event": "action"}, True),  # any action: the head's note among them, and the head was watched
+    ({"event": "arrived", "actor": "guard"}, False),  # the guard's arrival: nobody watched him
+])
+def test_an_action_s_requirement_is_the_doing_of_the_roles_that_do_it(response, evaluated):
+    done = changed(lambda d: d["requirements"].append({
+        "id": "DONE", "title": "处置", "clause": "test", "capability": "c", "kind": "deadline",
+        "trigger": {"event": "inject", "what": "fire"}, "response": response, "within": "4min"}))
+    log = run(done, drill(done, [{"id": "fire", "at": 1}]))
+    (result,) = [r for r in Scorer(done).score(log, observed=frozenset({"head"})).results if r.id == "DONE"]
+    assert (result.outcome.value != "not_evaluated") is evaluated, result
