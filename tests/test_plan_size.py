@@ -80,7 +80,10 @@ def test_a_long_loop_of_duties_that_repeat_is_still_found():
     steps[0]["on"] = {"event": "action", "what": ["lock_cash", "step_299"]}
     with pytest.raises(InputError) as refused:
         parse_plan(data)
-    assert "step-0 -> step-1" in str(refused.value) and "step-299 -> step-0" in str(refused.value)
+    first = data["duties"].index(steps[0])  # the loop is told from its first task, where it is refused
+    assert str(refused.value).startswith(f"<plan>: at duties[{first}].repeat these tasks start each other and all "
+                                         "repeat, so they never stop: step-0 -> step-1 -> step-2 -> ")
+    assert "step-298 -> step-299 -> step-0; let one of them be done once" in str(refused.value)
 
 
 def test_a_copy_with_other_duties_derives_its_lookups_from_them():
