@@ -150,21 +150,21 @@ def matches(sel: Selector, t: Tpl) -> bool:
             and _one(sel.channel, channel) and (sel.value is None or value == ANY or value == sel.value))
 
 
-def by_event_and_name(templates: Iterable[Tpl]) -> dict[str, dict[Any, list[Tpl]]]:
-    """Templates by their event and their name (``what``), for :func:`may_match`."""
-    out: dict[str, dict[Any, list[Tpl]]] = {}
-    for t in templates:
-        out.setdefault(t[0], {}).setdefault(t[1], []).append(t)
-    return out
+class Templates:
+    """Templates in the order given, found by event and name (``what``): the ones a selector selects,
+    without trying :func:`matches` on every other."""
 
+    def __init__(self, templates: Iterable[Tpl]):
+        self.order = {t: i for i, t in enumerate(templates)}
+        self._by_name: dict[str, dict[Any, list[Tpl]]] = {}
+        for t in self.order:
+            self._by_name.setdefault(t[0], {}).setdefault(t[1], []).append(t)
 
-def may_match(index: dict[str, dict[Any, list[Tpl]]], sel: Selector) -> list[Tpl]:
-    """The templates of ``index`` of the event ``sel`` selects and of a name it selects (or any name):
-    the only ones :func:`matches` can admit."""
-    by_name = index.get(sel.event, {})
-    if sel.what is None:
-        return [t for ts in by_name.values() for t in ts]
-    return [t for name in (*sel.what, ANY) for t in by_name.get(name, ())]
+    def selected(self, sel: Selector) -> list[Tpl]:
+        """The templates ``sel`` selects, in the order given."""
+        by_name = self._by_name.get(sel.event, {})
+        named = by_name.values() if sel.what is None else [by_name.get(name, ()) for name in (*sel.what, ANY)]
+        return sorted((t for ts in named for t in ts if matches(sel, t)), key=self.order.__getitem__)
 
 
 def is_incident(sel: Selector) -> bool:
@@ -196,17 +196,14 @@ class Times:
     via: dict[Tpl, Step]
     cause: dict[Tpl, Tpl] = field(default_factory=dict)
     """What gave a template no task emits: a role's learning of the incident, an elapsed fact's mark."""
-    _index: dict[str, dict[Any, list[Tpl]]] = field(default_factory=dict, repr=False, compare=False)
-    """The templates of ``at`` (:func:`by_event_and_name`), as many as ``_indexed``: ``at`` only grows."""
-    _indexed: int = field(default=0, repr=False, compare=False)
-    _order: dict[Tpl, int] = field(default_factory=dict, repr=False, compare=False)
+    _templates: Templates = field(default_factory=lambda: Templates(()), repr=False, compare=False)
+    """The templates of ``at``, as many as it had when last read: ``at`` only grows."""
 
     def selected(self, sel: Selector) -> list[Tpl]:
         """The templates of ``at`` that ``sel`` selects, in the order of ``at``."""
-        if self._indexed != len(self.at):
-            self._index, self._indexed = by_event_and_name(self.at), len(self.at)
-            self._order = {t: i for i, t in enumerate(self.at)}
-        return sorted((t for t in may_match(self._index, sel) if matches(sel, t)), key=self._order.__getitem__)
+        if len(self._templates.order) != len(self.at):
+            self._templates = Templates(self.at)
+        return self._templates.selected(sel)
 
     def first(self, sel: Selector) -> tuple[float, Tpl | None]:
         """The earliest template ``sel`` selects and its time; ``(INF, None)`` if it reaches none."""
@@ -390,12 +387,10 @@ class Design:
     @cached_property
     def candidates(self) -> list[list[Tpl]]:
         """For each task, the templates its trigger selects (the `when` admitting the trigger's own fact value)."""
-        out, universe = [], by_event_and_name(self.universe)
-        order = {t: i for i, t in enumerate(self.universe)}
+        out, universe = [], Templates(self.universe)
         for task in self.tasks:
             need = self.needs[task.id]
-            out.append([t for t in sorted(may_match(universe, task.on), key=order.__getitem__) if matches(task.on, t)
-                        and (t[0] != "fact" or need.admits(t[1], t[5]))])
+            out.append([t for t in universe.selected(task.on) if t[0] != "fact" or need.admits(t[1], t[5])])
         return out
 
     # the relaxation ------------------------------------------------------------------------------
