@@ -594,17 +594,21 @@ def test_a_drill_log_records_started_and_stopped_rows(shared, tmp_path):
     assert "unknown duty or report 'save_cash' (what was stopped): did you mean save-cash?" in str(err.value)
 
 
+def watched(response: dict, inject: str, observed: set[str]) -> dict[str, str]:
+    """The outcomes of the shared plan with a deadline ``WATCHED`` (from ``inject`` to ``response``), the
+    inject at 1, scored as a real drill whose evaluators watched the ``observed`` roles."""
+    p = changed(lambda d: d["requirements"].append({
+        "id": "WATCHED", "title": "观察", "clause": "test", "capability": "c", "kind": "deadline",
+        "trigger": {"event": "inject", "what": inject}, "response": response, "within": "4min"}))
+    log = run(p, drill(p, [{"id": inject, "at": 1}]))
+    return {r.id: r.outcome.value for r in Scorer(p).score(log, observed=frozenset(observed)).results}
+
+
 def test_a_requirement_on_an_action_no_duty_does_is_judged_with_no_one_to_watch():
     # grading, an action every plan has, but no duty of this plan's: no role's doing, so a real drill's
     # evaluators (here watching the guard) cannot have missed it; it is missed. Teller work is unwatched.
-    graded = changed(lambda d: d["requirements"].append({
-        "id": "GRADE", "title": "定级", "clause": "test", "capability": "c", "kind": "deadline",
-        "trigger": {"event": "inject", "what": "fire"}, "response": {"event": "action", "what": "grade"},
-        "within": "4min"}))
-    log = run(graded, drill(graded, [{"id": "fire", "at": 1}]))
-    card = Scorer(graded).score(log, observed=frozenset({"guard"}))
-    assert {r.id: r.outcome.value for r in card.results} == {
-        "NO-CASH": "not_evaluated", "FIGHT-START": "met", "FIGHT-END": "late", "GRADE": "missed"}
+    assert watched({"event": "action", "what": "grade"}, "fire", {"guard"}) == {
+        "NO-CASH": "not_evaluated", "FIGHT-START": "met", "FIGHT-END": "late", "WATCHED": "missed"}
 
 
 @pytest.mark.parametrize(("response", "evaluated"), [
@@ -615,12 +619,7 @@ def test_a_requirement_on_an_action_no_duty_does_is_judged_with_no_one_to_watch(
 def test_a_report_s_requirement_is_its_sender_s_doing(response, evaluated):
     # the evaluators watched the head alone: a requirement on reports only the lobby manager sends is not
     # evaluated; one that no report can meet is nobody's doing, and is judged
-    told = changed(lambda d: d["requirements"].append({
-        "id": "TOLD", "title": "告知负责人", "clause": "test", "capability": "c", "kind": "deadline",
-        "trigger": {"event": "inject", "what": "call"}, "response": response, "within": "4min"}))
-    log = run(told, drill(told, [{"id": "call", "at": 1}]))
-    (result,) = [r for r in Scorer(told).score(log, observed=frozenset({"head"})).results if r.id == "TOLD"]
-    assert (result.outcome.value != "not_evaluated") is evaluated, result
+    assert (watched(response, "call", {"head"})["WATCHED"] != "not_evaluated") is evaluated
 
 
 @pytest.mark.parametrize(("response", "evaluated"), [
@@ -628,9 +627,4 @@ def test_a_report_s_requirement_is_its_sender_s_doing(response, evaluated):
     ({"event": "arrived", "actor": "guard"}, False),  # the guard's arrival: nobody watched him
 ])
 def test_an_action_s_requirement_is_the_doing_of_the_roles_that_do_it(response, evaluated):
-    done = changed(lambda d: d["requirements"].append({
-        "id": "DONE", "title": "处置", "clause": "test", "capability": "c", "kind": "deadline",
-        "trigger": {"event": "inject", "what": "fire"}, "response": response, "within": "4min"}))
-    log = run(done, drill(done, [{"id": "fire", "at": 1}]))
-    (result,) = [r for r in Scorer(done).score(log, observed=frozenset({"head"})).results if r.id == "DONE"]
-    assert (result.outcome.value != "not_evaluated") is evaluated, result
+    assert (watched(response, "fire", {"head"})["WATCHED"] != "not_evaluated") is evaluated
