@@ -6,6 +6,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from operator import attrgetter
 from typing import Any
 
@@ -20,10 +21,13 @@ INDEXED = (("what", "what"), ("target", "target_role"), ("actor", "actor_role"))
 _UNSET = object()  # a fact no row has set, nor the plan declared
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Selection:
     """A selector compiled once, to read many logs with: its event kind, the column and the one value of
-    it that narrow its rows (column None: none does), and the predicate its rows meet."""
+    it that narrow its rows (column None: none does), and the predicate its rows meet.
+
+    Equal selectors are compiled to one selection (:meth:`of`), so that a log view selects their rows
+    once for all the requirements that name them (a plan's deadlines mostly count from the incident)."""
 
     event: str
     column: str | None
@@ -31,6 +35,7 @@ class Selection:
     match: Match
 
     @classmethod
+    @cache
     def of(cls, sel: Selector) -> Selection:
         for field, column in INDEXED:
             names = getattr(sel, field)
@@ -52,8 +57,8 @@ class LogView:
     in the log, and each look-up is logarithmic.
     """
 
-    __slots__ = ("branches", "by_event", "final", "incident_type", "index", "levels", "now", "origin", "states",
-                 "times")
+    __slots__ = ("branches", "by_event", "final", "incident_type", "index", "levels", "now", "origin", "selected",
+                 "states", "times")
 
     def __init__(self, log: EventLog, plan: Plan, incident_type: str, now: float | None = None):
         self.origin = log.origin
@@ -64,6 +69,7 @@ class LogView:
         self.by_event: dict[str, list[Event]] = defaultdict(list)
         self.index: dict[tuple[str, str], dict[object, list[Event]]] = {}
         """Rows of an event kind by the value of a column: see :meth:`candidates`."""
+        self.selected: dict[Selection, list[Event]] = {}
         facts = dict(plan.initial_facts)
         graded = declared = 0
         grading_reads = plan.grading_reads
@@ -126,8 +132,12 @@ class LogView:
         return None
 
     def all(self, sel: Selection) -> list[Event]:
-        match = sel.match
-        return [row for row in self.candidates(sel) if match(row)]
+        """The rows ``sel`` selects, in order (selected once per view: not to be changed)."""
+        rows = self.selected.get(sel)
+        if rows is None:
+            match = sel.match
+            rows = self.selected[sel] = [row for row in self.candidates(sel) if match(row)]
+        return rows
 
     def vars_at(self, t: float) -> dict[str, Any]:
         """Type, facts and level as they stood at minute ``t`` (events at ``t`` included).

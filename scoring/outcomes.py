@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Outcome(StrEnum):
@@ -25,8 +25,10 @@ UNSCORED = frozenset({Outcome.NOT_APPLICABLE, Outcome.PENDING, Outcome.NOT_EVALU
 """Outcomes left out of the score and the ratings (a not-evaluated one still counts in the coverage)."""
 
 
-@dataclass(slots=True, frozen=True)
-class RequirementResult:
+class RequirementResult(NamedTuple):
+    """One requirement's verdict on one drill: immutable, and made as a tuple is (a scorecard makes one per
+    requirement, a batch one per requirement and replication); ``_replace`` makes a changed copy."""
+
     id: str
     kind: str
     title: str

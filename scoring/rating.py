@@ -16,11 +16,11 @@ The rule, also in docs/scoring.md:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from drillsim.spec.plan import ScoringRules
 
-from .outcomes import RequirementResult
+from .outcomes import FAILURES, UNSCORED, RequirementResult
 
 RATINGS = ("P", "S", "M", "U")
 RATING_NAMES = {
@@ -31,8 +31,7 @@ RATING_NAMES = {
 }
 
 
-@dataclass(slots=True, frozen=True)
-class CapabilityRating:
+class CapabilityRating(NamedTuple):
     id: str
     name: str
     rating: str | None
@@ -54,11 +53,13 @@ def tally(results: Sequence[RequirementResult]) -> tuple[float | None, int, bool
     total = earned = applicable = 0
     failed = False
     for r in results:
-        if r.applicable:
+        outcome = r.outcome  # (``applicable`` and ``failed_critical``, read without their calls)
+        if outcome not in UNSCORED:
             total += r.weight
             earned += r.weight * r.credit
             applicable += 1
-        failed = failed or r.failed_critical
+            if r.critical and outcome in FAILURES:
+                failed = True
     return (None if total == 0 else earned / total), applicable, failed
 
 
@@ -70,6 +71,15 @@ def rate_capability(cid: str, name: str, results: Sequence[RequirementResult], r
     if failed and RATINGS.index(rating) < RATINGS.index("M"):
         rating = "M"
     return CapabilityRating(cid, name, rating, share, applicable, failed)
+
+
+def rate_capabilities(results: Sequence[RequirementResult], capabilities: dict[str, str],
+                      rules: ScoringRules) -> list[CapabilityRating]:
+    """Every capability's rating, in the order of ``capabilities`` (id -> name), each on its own results."""
+    by_capability: dict[str, list[RequirementResult]] = {cid: [] for cid in capabilities}
+    for r in results:
+        by_capability[r.capability].append(r)
+    return [rate_capability(cid, name, by_capability[cid], rules) for cid, name in capabilities.items()]
 
 
 def overall_score(results: Sequence[RequirementResult], rules: ScoringRules) -> tuple[float | None, bool]:

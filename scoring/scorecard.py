@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections import defaultdict
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from .checks import compile_check
 from .flow import FlowRow, message_flow
 from .logview import LogView
 from .outcomes import Outcome, RequirementResult
-from .rating import RATING_NAMES, CapabilityRating, band, overall_score, rate_capability
+from .rating import RATING_NAMES, CapabilityRating, band, overall_score, rate_capabilities
 
 SCORECARD_SCHEMA = "drillsim.scorecard/1"
 
@@ -76,7 +75,7 @@ class Scorecard:
             **({} if self.observed is None else {"coverage": self.coverage()}),
             "warnings": [{**w.to_dict(), "text": str(w)} for w in self.warnings],
             "capabilities": [
-                {**asdict(c), "performance": None if c.performance is None else round(c.performance, 4)}
+                {**c._asdict(), "performance": None if c.performance is None else round(c.performance, 4)}
                 for c in self.capabilities
             ],
             "message_flow": [
@@ -170,14 +169,11 @@ class Scorer:
         if now is not None:
             log = replace(log, rows=[row for row in log.rows if row.t <= now])
         results = self.results(log, incident_type, now, observed)
-        by_capability: dict[str, list[RequirementResult]] = defaultdict(list)
-        for r in results:
-            by_capability[r.capability].append(r)
-        caps = [rate_capability(cid, name, by_capability.get(cid, []), plan.scoring)
-                for cid, name in plan.capabilities.items()]
+        caps = rate_capabilities(results, plan.capabilities, plan.scoring)
         score, capped = self.overall(results)
         rating = None if score is None else band(score / 100, plan.scoring)
-        if any(r.failed_critical for r in results) and rating in ("P", "S"):
+        # a failed critical requirement marks its capability (weights are positive): the overall rating too
+        if rating in ("P", "S") and any(c.critical_failed for c in caps):
             rating = "M"
         return Scorecard(plan.id, plan.title, incident_type, results, caps, score, rating, capped, dict(log.meta),
                          message_flow(log, plan) if flow else [], list(log.warnings), now, observed)

@@ -162,7 +162,7 @@ def test_an_override_is_shown_beside_the_proposed_rating_with_its_justification_
 def test_the_coverage_line_counts_the_requirements_nobody_observed(drill):
     plan, log, card = drill
     card = dataclasses.replace(card, results=[
-        dataclasses.replace(r, outcome=Outcome.NOT_EVALUATED) if r.id in ("ROB-05", "ROB-17") else r
+        r._replace(outcome=Outcome.NOT_EVALUATED) if r.id in ("ROB-05", "ROB-17") else r
         for r in card.results])
     evaluation = Evaluation(card, EXERCISE)
     en = aar_html(plan, log, evaluation, Translator("en"), FIGURES)

@@ -1,7 +1,6 @@
 """The call tree: every report the plan requires to reach an outside body or person, reached in time,
 late or not at all, from the scorecard and the log alone."""
 
-import dataclasses
 
 from drillsim.scoring.call_tree import Reached, call_tree
 from drillsim.scoring.outcomes import Outcome
@@ -48,7 +47,7 @@ def test_reports_to_staff_of_the_branch_are_no_call_tree_rows(robbery_plan):
 def test_a_report_nobody_observed_is_not_evaluated_and_one_still_open_is_pending(robbery_plan):
     log = make_log(*LOG)
     card = Scorer(robbery_plan).score(log)
-    card.results = [dataclasses.replace(r, outcome=Outcome.NOT_EVALUATED) if r.id == "ROB-10" else r
+    card.results = [r._replace(outcome=Outcome.NOT_EVALUATED) if r.id == "ROB-10" else r
                     for r in card.results]
     rows = {row.requirement: row for row in call_tree(robbery_plan, log, card)}
     assert rows["ROB-10"].status is Reached.NOT_EVALUATED

@@ -1,7 +1,6 @@
 """What an evaluator adds to a scorecard: overrides kept beside the proposal, honest coverage, the
 Improvement Plan's first rows."""
 
-import dataclasses
 import re
 
 import pytest
@@ -15,7 +14,7 @@ from tests.conftest import make_log
 def _card(plan, *outcomes):
     card = Scorer(plan).score(make_log((0, "inject", "robbers-enter")))
     one = card.results[0]
-    card.results = [dataclasses.replace(one, id=f"R{i}", outcome=o) for i, o in enumerate(outcomes)]
+    card.results = [one._replace(id=f"R{i}", outcome=o) for i, o in enumerate(outcomes)]
     return card
 
 
@@ -65,8 +64,8 @@ def test_the_improvement_plan_has_one_item_per_failed_or_late_requirement(robber
 
 def test_an_improvement_item_names_the_requirement_its_outcome_its_detail_and_its_clause(robbery_plan):
     card = _card(robbery_plan, Outcome.LATE, Outcome.MISSED)
-    card.results[0] = dataclasses.replace(card.results[0], detail="late by 2m00s")
-    card.results[1] = dataclasses.replace(card.results[1], detail="")
+    card.results[0] = card.results[0]._replace(detail="late by 2m00s")
+    card.results[1] = card.results[1]._replace(detail="")
     late, missed = Evaluation(card, Exercise("drill")).improvement_items()
     r = card.results[0]
     assert late.issue == f"{r.title} (late: late by 2m00s) — {r.clause}"

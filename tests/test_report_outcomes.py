@@ -1,6 +1,5 @@
 """Every outcome a check can give is shown by the reports: the terminal table and the timeline."""
 
-import dataclasses
 
 from matplotlib.colors import to_hex
 from rich.console import Console
@@ -16,7 +15,7 @@ def _card_with_every_outcome(plan):
     log = make_log((0, "inject", "robbers-enter"))
     card = Scorer(plan).score(log)
     one = card.results[0]
-    card.results = [dataclasses.replace(one, id=f"R{i}", outcome=o) for i, o in enumerate(Outcome)]
+    card.results = [one._replace(id=f"R{i}", outcome=o) for i, o in enumerate(Outcome)]
     return log, card
 
 

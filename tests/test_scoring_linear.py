@@ -3,19 +3,23 @@ change of the facts, and a deadline checked at many branches gives each branch i
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 
 import pytest
 
 import drillsim
 from drillsim.log.eventlog import EventLog
+from drillsim.scoring import logview
 from drillsim.scoring.checks import SEVERITY, DeadlineCheck
+from drillsim.scoring.logview import Selection
 from drillsim.scoring.outcomes import Outcome
 from drillsim.scoring.scorecard import Scorer
 from drillsim.sim.engine import run_replication
 from drillsim.sim.model import build_model
 from drillsim.sim.seeds import replication_seed
 from drillsim.spec.plan import Plan
+from drillsim.spec.schema import INCIDENT, Selector
 
 SCENARIO = "armed-robbery-injured"
 
@@ -99,7 +103,7 @@ def test_each_branch_is_judged_as_if_its_rows_were_scored_alone(robbery_plan, br
             continue
         worst = max(judged, key=lambda s: (SEVERITY[each[s][rid].outcome], each[s][rid].latency or 0.0))
         expected = each[worst][rid]
-        assert replace(together[rid], detail="") == replace(expected, detail=""), rid
+        assert together[rid]._replace(detail="") == expected._replace(detail=""), rid
         assert together[rid].detail == f"{expected.detail} at {worst}".strip(), rid
         outcomes |= {each[s][rid].outcome for s in judged}
     assert len(outcomes) > 1  # the branches differ, so the worst is a choice
@@ -118,3 +122,33 @@ def test_the_grading_rules_are_read_only_when_a_fact_they_read_changes(robbery_p
     # the facts as they stand at the start, each change of a fact the rules read; then the
     # classification check: once at the end and once at each level declared
     assert graded(robbery_plan, log, incident_type, monkeypatch) <= 1 + read_changes + 1 + levels
+
+
+def test_a_selector_several_requirements_name_selects_its_rows_once_per_log(robbery_plan, monkeypatch):
+    """Seven of the demo's deadlines count from the incident, two from someone's being injured: the rows
+    of each are tested once, not once per deadline."""
+    injured = Selector(event="fact", what=("injured",))
+    assert [sum(r.kind == "deadline" and r.trigger == sel for r in robbery_plan.requirements)
+            for sel in (INCIDENT, injured)] == [7, 2]
+    asked: Counter = Counter()
+    matcher = logview.matcher
+
+    def counting(sel):
+        match = matcher(sel)
+
+        def asking(row) -> bool:
+            asked[sel] += 1
+            return match(row)
+
+        return asking
+
+    incident_type, log = at_branches(robbery_plan, 3)
+    Selection.of.cache_clear()
+    try:
+        with monkeypatch.context() as m:
+            m.setattr(logview, "matcher", counting)
+            Scorer(robbery_plan).results(log, incident_type)
+    finally:
+        Selection.of.cache_clear()  # the selections made with the counting predicates
+    assert asked[INCIDENT] == sum(row.event == "inject" for row in log.rows) > 0
+    assert asked[injured] == sum(row.event == "fact" and row.what == "injured" for row in log.rows) > 0
