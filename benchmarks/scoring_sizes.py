@@ -9,7 +9,8 @@ table, in alternating rounds, so that every size sees the machine in the same st
 about ``ROWS_PER_ROUND`` rows of each size (a short log many times). The figures are medians over
 rounds, with their quartiles, and the ratio of the largest log's cost per row to the smallest's (1:
 linear, and no cost per log); with the cost of scoring a log of no rows (the cost per log: every
-requirement's result, the ratings).
+requirement's result, the ratings). The same in bytecodes executed (``incident_bytecodes.count``), which
+do not drift with the machine's load: one scoring of each log, and of the log of no rows.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import time
 from dataclasses import replace
 
 from drills import at_branches, demo  # benchmarks/, beside this file
+from incident_bytecodes import count
 
 from drillsim.log.eventlog import EventLog
 from drillsim.scoring.scorecard import Scorer
@@ -93,8 +95,21 @@ def scoring_sizes(sizes: tuple[int, ...] = SIZES, rounds: int = 5) -> dict:
     out["per_row_ratio"] = round(last["us_per_row"] / first["us_per_row"], 3)
     out["per_row_ratio_with_flow"] = round(last["us_per_row_with_flow"] / first["us_per_row_with_flow"], 3)
     out["us_per_log"] = round(statistics.median(fixed), 1)
+    for size, (_, log) in logs.items():
+        n = executed(lambda log=log: scorer.score(log, incident_type, flow=False))
+        out["sizes"][str(size)]["bytecodes_per_row"] = round(n / len(log.rows), 1)
+    out["per_row_ratio_bytecodes"] = round(out["sizes"][str(sizes[-1])]["bytecodes_per_row"]
+                                           / out["sizes"][str(sizes[0])]["bytecodes_per_row"], 3)
+    out["bytecodes_per_log"] = executed(lambda: scorer.score(empty, incident_type, flow=False))
     out["rounds"] = rounds
     return out
+
+
+def executed(work) -> int:
+    """Bytecodes ``work`` executes, run once beforehand so that what is made once per plan is not counted."""
+    work()
+    codes, _ = count(work)
+    return sum(codes.values())
 
 
 if __name__ == "__main__":

@@ -24,3 +24,16 @@ def test_the_command_section_runs_drillsim_run_with_and_without_examples():
     got = run.command(40, 1)
     assert set(got["median_seconds"]) == {"default", "no_examples"}
     assert all(seconds > 0 for seconds in got["median_seconds"].values())
+
+
+def test_the_scoring_section_counts_each_size_in_time_and_in_bytecodes():
+    from scoring_sizes import scoring_sizes
+
+    got = scoring_sizes((100, 1_000), rounds=1)
+    assert set(got["sizes"]) == {"100", "1000"}
+    for size in got["sizes"].values():
+        assert size["us_per_row"] > 0 and size["bytecodes_per_row"] > 10
+    big, small = got["sizes"]["1000"], got["sizes"]["100"]
+    assert got["per_row_ratio_bytecodes"] == round(big["bytecodes_per_row"] / small["bytecodes_per_row"], 3)
+    # a log of no rows still makes every requirement's result and the ratings
+    assert got["bytecodes_per_log"] > 17 * 50
