@@ -527,11 +527,28 @@ class Design:
         return self.earliest(dict.fromkeys(self.exogenous, 0.0))
 
     @cached_property
-    def messages(self) -> list[Tpl]:
+    def messages(self) -> Templates:
         """The reports' events between two roles that can happen (``from_incident``), in its order."""
         roles = self.plan.roles
-        return [t for t in self.from_incident.at if t[0] in REPORT_RESPONSES and t[2] in roles and t[3] in roles]
+        return Templates(t for t in self.from_incident.at if t[0] in REPORT_RESPONSES and t[2] in roles
+                         and t[3] in roles)
 
+    @cached_property
+    def labels(self) -> dict[Tpl, str]:
+        """Each message's label in a route: its report, and which fallback target it went to if one."""
+        reports = self.plan.report_by_id
+        out = {}
+        for t in self.messages.order:
+            rank = (reports[t[1]].to, *reports[t[1]].fallback).index(t[3])
+            out[t] = t[1] + (f" (fallback {rank})" if rank else "")
+        return out
+
+    @cached_property
+    def report_links(self) -> dict[tuple[str, str], tuple[int, list[str]]]:
+        """The role graph of the reports that can be received, once for every deadline's routes: for each
+        pair of roles, the place among :attr:`messages` of the first that links them, and its reports'
+        labels in order of first place (shared by every route graph: not to be changed)."""
+        return _links(self, (t for t in self.messages.order if t[0] == "received"), None)
 
 _SHARED = ("reaction", "handling", "travel", "channels", "agencies", "tasks", "needs", "exogenous", "universe",
            "candidates", "_knowers", "_gates")
@@ -622,29 +639,33 @@ def _describe(t: Tpl) -> str:
     return " ".join(parts)
 
 
+def _links(design: Design, messages: Iterable[Tpl], to: str | None) -> dict[tuple[str, str], tuple[int, list[str]]]:
+    """The edges ``messages`` make (in order) from their sender to their receiver, or to ``to``: for each,
+    the place of the first message that makes it, and the labels of its messages, each once, in order."""
+    place, labels = design.messages.order, design.labels
+    edges: dict[tuple[str, str], tuple[int, dict[str, None]]] = {}
+    for t in messages:
+        pair = (t[2], t[3] if to is None else to)
+        if pair not in edges:
+            edges[pair] = (place[t], {})
+        edges[pair][1][labels[t]] = None
+    return {pair: (first, list(names)) for pair, (first, names) in edges.items()}
+
+
 def _route_graph(design: Design, req: DeadlineRequirement, times: Times) -> nx.DiGraph:
     """The roles linked by the report edges that can deliver (from the incident), a source
     ``<trigger>`` joined to the roles that know of the incident when the trigger comes (``times``
     counted from it) and to its actor and target, and the senders of the edges that give the response
-    joined to ``<response>``."""
+    joined to ``<response>``. Edges are added in the order of the messages that first make them (the
+    shortest routes listed on ties follow it), the role graph's once per design (``report_links``)."""
     plan = design.plan
-    reports = plan.report_by_id
     g = nx.DiGraph()
     g.add_nodes_from(plan.roles)
-
-    def link(u: str, v: str, t: Tpl) -> None:
-        rank = (reports[t[1]].to, *reports[t[1]].fallback).index(t[3])
-        if not g.has_edge(u, v):
-            g.add_edge(u, v, reports=[])
-        label = t[1] + (f" (fallback {rank})" if rank else "")
-        if label not in g[u][v]["reports"]:
-            g[u][v]["reports"].append(label)
-
-    for t in design.messages:
-        if t[0] == "received":
-            link(t[2], t[3], t)
-        if matches(req.response, t):
-            link(t[2], "<response>", t)
+    responses = _links(design, design.messages.selected(req.response), "<response>")
+    edges = [(first, 0, pair, labels) for pair, (first, labels) in design.report_links.items()]
+    edges += [(first, 1, pair, labels) for pair, (first, labels) in responses.items()]
+    for _, _, (u, v), labels in sorted(edges, key=lambda e: e[:2]):  # on one message, its receipt first
+        g.add_edge(u, v, reports=labels)
     for r in plan.roles:
         if times.at.get((LEARNED, "incident", r, None, None, None)) == 0.0:
             g.add_edge("<trigger>", r)
