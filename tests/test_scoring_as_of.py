@@ -54,6 +54,10 @@ def test_rows_after_now_do_not_count():
     assert outcome(scored(INJECT, call(8), now=7)) == "pending"
 
 
+def test_a_row_at_now_counts():
+    assert outcome(scored(INJECT, call(8), now=8)) == "met"
+
+
 def test_without_now_the_scorecard_is_that_of_a_finished_drill():
     c = scored(INJECT, head_report(0.5))
     assert outcome(c) == "missed" and "pending" not in c and "as_of_min" not in c["drill"]
