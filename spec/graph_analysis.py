@@ -550,6 +550,7 @@ class Design:
         labels in order of first place (shared by every route graph: not to be changed)."""
         return _links(self, (t for t in self.messages.order if t[0] == "received"), None)
 
+
 _SHARED = ("reaction", "handling", "travel", "channels", "agencies", "tasks", "needs", "exogenous", "universe",
            "candidates", "_knowers", "_gates")
 
