@@ -172,8 +172,7 @@ class Scorer:
         caps = rate_capabilities(results, plan.capabilities, plan.scoring)
         score, capped = self.overall(results)
         rating = None if score is None else band(score / 100, plan.scoring)
-        # a failed critical requirement marks its capability (weights are positive): the overall rating too
-        if rating in ("P", "S") and any(c.critical_failed for c in caps):
+        if rating in ("P", "S") and any(r.failed_critical for r in results):
             rating = "M"
         return Scorecard(plan.id, plan.title, incident_type, results, caps, score, rating, capped, dict(log.meta),
                          message_flow(log, plan) if flow else [], list(log.warnings), now, observed)
