@@ -18,7 +18,10 @@ from drillsim.log.sheets import MINUTE, read_sheet_file, write_sheet
 from drillsim.scoring.outcomes import Outcome
 from drillsim.scoring.scorecard import Scorer
 from drillsim.sheets import read_sheets
+from drillsim.spec.catalog import builtin_plans
 from drillsim.spec.errors import InputError
+from drillsim.spec.plan import parse_plan
+from drillsim.spec.yamlio import load_yaml
 from tests.clirun import drillsim as run_cli
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
@@ -282,3 +285,18 @@ def test_two_stamps_of_one_action_are_one_row_whatever_the_order_of_the_sheets(p
         assert drill.log.wall_clock(locks[0].t) in starts
         assert bool(drill.conflicts) == (max(starts) > min(ends))
     assert [r.t for r in one.log.rows] == [r.t for r in other.log.rows]
+
+
+@pytest.mark.parametrize(("watched", "evaluated"), [({"upper_office"}, True), ({"teller", "guard", "head"}, False)])
+def test_a_requirement_on_a_declared_level_is_the_grading_role_s_doing(watched, evaluated):
+    # the level is declared by the plan's grading role (the upper office): a requirement on it is judged
+    # when its evaluators watched that office, and not evaluated when they watched only the branch
+    data, _ = load_yaml(builtin_plans()["counter-robbery"])
+    data["requirements"].append({
+        "id": "LEVEL-SAID", "title": "事发三十分钟内定级", "clause": "test", "capability": "alarm", "kind": "deadline",
+        "trigger": {"event": "inject"}, "response": {"event": "level"}, "within": "30min"})
+    plan = parse_plan(data)
+    log = drillsim.simulate(plan, drillsim.load_scenario("armed-robbery-injured", plan), seed=7)
+    (said,) = [r for r in Scorer(plan).score(log, observed=frozenset(watched)).results if r.id == "LEVEL-SAID"]
+    assert (said.outcome is not Outcome.NOT_EVALUATED) is evaluated
+    assert said.outcome in ({Outcome.MET, Outcome.LATE} if evaluated else {Outcome.NOT_EVALUATED})
