@@ -79,6 +79,24 @@ def count(run: Callable[[], None]) -> tuple[Counter[str], Counter[str]]:
     return codes, calls
 
 
+def executed(run: Callable[[], Any]) -> int:
+    """The bytecodes Python executes while ``run`` runs, in all: :func:`count` without the breakdown, faster."""
+    total = 0
+
+    def tracer(frame: FrameType, event: str, _arg: Any) -> Any:
+        nonlocal total
+        frame.f_trace_opcodes = True
+        total += event == "opcode"
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        run()
+    finally:
+        sys.settrace(None)
+    return total
+
+
 def side_by_side(reps: int, top: int = 0) -> dict:
     """Bytecodes and Python calls per replication of each model, the ratio, and (``top``) the
     functions of each that execute the most."""

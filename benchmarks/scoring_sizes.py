@@ -9,7 +9,7 @@ table, in alternating rounds, so that every size sees the machine in the same st
 about ``ROWS_PER_ROUND`` rows of each size (a short log many times). The figures are medians over
 rounds, with their quartiles, and the ratio of the largest log's cost per row to the smallest's (1:
 linear, and no cost per log); with the cost of scoring a log of no rows (the cost per log: every
-requirement's result, the ratings). The same in bytecodes executed (``incident_bytecodes.count``), which
+requirement's result, the ratings). The same in bytecodes executed (``incident_bytecodes.executed``), which
 do not drift with the machine's load: one scoring of each log, and of the log of no rows.
 """
 
@@ -22,7 +22,7 @@ import time
 from dataclasses import replace
 
 from drills import at_branches, demo  # benchmarks/, beside this file
-from incident_bytecodes import count
+from incident_bytecodes import executed as bytecodes
 
 from drillsim.log.eventlog import EventLog
 from drillsim.scoring.scorecard import Scorer
@@ -108,8 +108,7 @@ def scoring_sizes(sizes: tuple[int, ...] = SIZES, rounds: int = 5) -> dict:
 def executed(work) -> int:
     """Bytecodes ``work`` executes, run once beforehand so that what is made once per plan is not counted."""
     work()
-    codes, _ = count(work)
-    return sum(codes.values())
+    return bytecodes(work)
 
 
 if __name__ == "__main__":

@@ -19,25 +19,8 @@ from drillsim.spec.plan import parse_plan
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
-from plan_sizes import STEPS, larger, scenario_for  # benchmarks/, on the path above
-
-
-def bytecodes(work: Callable[[], Any]) -> int:
-    """The bytecodes Python executes while ``work`` runs."""
-    executed = 0
-
-    def tracer(frame: Any, event: str, _arg: Any) -> Any:
-        nonlocal executed
-        frame.f_trace_opcodes = True
-        executed += event == "opcode"
-        return tracer
-
-    sys.settrace(tracer)
-    try:
-        work()
-    finally:
-        sys.settrace(None)
-    return executed
+from incident_bytecodes import executed  # benchmarks/, on the path above
+from plan_sizes import STEPS, larger, scenario_for
 
 
 def doubling(prepared: Callable[[int], Callable[[], Any]], n: int = 100) -> float:
@@ -45,7 +28,7 @@ def doubling(prepared: Callable[[int], Callable[[], Any]], n: int = 100) -> floa
     against what ``2n`` cost over ``n``, in bytecodes: 2 when linear (exactly, for each step measured here),
     4 when quadratic. After a first run, so that what is done once (an import) is left out."""
     prepared(10)()
-    one, two, four = (bytecodes(prepared(k * n)) for k in (1, 2, 4))
+    one, two, four = (executed(prepared(k * n)) for k in (1, 2, 4))
     return (four - two) / (two - one)
 
 
