@@ -161,24 +161,25 @@ def results_table(res: ChunkResult, requirement_ids: list[str]) -> pa.Table:
     """A unit's results as the tidy table of its part file: one row per replication and requirement."""
     n, r = res.outcome.shape
     return pa.table({
-        "replication": _column(pa.int64(), np.repeat(res.reps, r).astype(np.int64)),
-        "requirement": pa.DictionaryArray.from_arrays(_column(pa.int32(), np.tile(np.arange(r, dtype=np.int32), n)),
+        "replication": _column(np.repeat(res.reps, r), np.int64),
+        "requirement": pa.DictionaryArray.from_arrays(_column(np.tile(np.arange(r), n), np.int32),
                                                       _strings(requirement_ids)),
-        "outcome": pa.DictionaryArray.from_arrays(_column(pa.int32(), res.outcome.ravel().astype(np.int32)),
+        "outcome": pa.DictionaryArray.from_arrays(_column(res.outcome.ravel(), np.int32),
                                                   _strings([o.value for o in OUTCOMES])),
-        "latency_min": _column(pa.float64(), res.latency.ravel(), missing=np.isnan(res.latency.ravel())),
-        "credit": _column(pa.float32(), res.credit.ravel()),
-        "score": _column(pa.float64(), np.repeat(res.score, r), missing=np.isnan(np.repeat(res.score, r))),
+        "latency_min": _column(res.latency.ravel(), np.float64, missing=np.isnan(res.latency.ravel())),
+        "credit": _column(res.credit.ravel(), np.float32),
+        "score": _column(np.repeat(res.score, r), np.float64, missing=np.isnan(np.repeat(res.score, r))),
     })
 
 
 # A part's columns are made from their buffers, as ``pa.array`` would make them, because a process's
 # first ``pa.array`` imports pandas (about 0.2 s: apache/arrow#34994), which each worker would pay.
 
-def _column(kind: pa.DataType, values: np.ndarray, missing: np.ndarray | None = None) -> pa.Array:
-    """``values`` (of ``kind``'s width) as an Arrow array, null where ``missing``."""
+def _column(values: np.ndarray, dtype: type[np.generic], missing: np.ndarray | None = None) -> pa.Array:
+    """``values`` as an Arrow array of ``dtype``, null where ``missing``."""
+    data = np.ascontiguousarray(values, dtype=dtype)
     validity = None if missing is None or not missing.any() else pa.py_buffer(np.packbits(~missing, bitorder="little"))
-    return pa.Array.from_buffers(kind, len(values), [validity, pa.py_buffer(np.ascontiguousarray(values))])
+    return pa.Array.from_buffers(pa.from_numpy_dtype(dtype), len(data), [validity, pa.py_buffer(data)])
 
 
 def _strings(values: list[str]) -> pa.Array:
