@@ -15,6 +15,8 @@ Prints, and writes to benchmarks/results/<date>.json, one section each:
   (``incident_bytecodes.py``);
 * ``scoring``: scoring logs of 100 to 100,000 rows, per row (``scoring_sizes.py``);
 * ``branches``: the demo robbery at 1, 10 and 100 branches at once (``many_branches.py``);
+* ``longlog``: ``drillsim score`` on a drill log of 100,000 rows, end to end, with its peak memory
+  (``long_log.py``);
 * ``plans``: the demo plan with 100 to 3,000 more duties, reports and requirements, checked, compiled
   and made into a scorer (``plan_sizes.py``);
 * ``batch``: 10,000 scored replications on 1 and 2 workers, the batch and its summary and report
@@ -47,7 +49,7 @@ sys.path.insert(0, str(HERE))
 from drills import PLAN, SCENARIO  # noqa: E402  (benchmarks/, beside this file)
 from replication_cost import replication_cost  # noqa: E402
 
-SECTIONS = ("cost", "handwritten", "bytecodes", "scoring", "branches", "plans", "batch", "command", "memory")
+SECTIONS = ("cost", "handwritten", "bytecodes", "scoring", "branches", "longlog", "plans", "batch", "command", "memory")
 
 
 def _fresh(code: str) -> dict:
@@ -191,6 +193,13 @@ def main() -> None:
         return many_branches(rounds=3 if quick else 7)
 
     section("branches", "the demo at 1, 10 and 100 branches", branches)
+
+    def longlog() -> dict:
+        from long_log import long_log
+
+        return long_log(10_000 if quick else 100_000, 1 if quick else 3)
+
+    section("longlog", "drillsim score on a long drill log", longlog)
 
     def plans() -> dict:
         from plan_sizes import plan_sizes

@@ -37,3 +37,11 @@ def test_the_scoring_section_counts_each_size_in_time_and_in_bytecodes():
     assert got["per_row_ratio_bytecodes"] == round(big["bytecodes_per_row"] / small["bytecodes_per_row"], 3)
     # a log of no rows still makes every requirement's result and the ratings
     assert got["bytecodes_per_log"] > 17 * 50
+
+
+def test_the_long_log_section_scores_a_drill_log_with_the_command_and_reads_its_peak_memory():
+    from long_log import long_log
+
+    got = long_log(300, 1)
+    assert 200 < got["rows"] < 400 and got["turns"] == 1
+    assert got["median_seconds"] > 0 and got["median_peak_mb"] > 50
