@@ -235,7 +235,8 @@ def demo(out: OutOpt = Path("out/demo"), force: ForceOpt = False) -> None:
     sc = drillsim.load_scenario(DEMO_SCENARIO, p)
     output = drillsim.run_drill(p, sc, DEMO_SEED, out)
     _finish(output)
-    exercise = Exercise(f"{sc.title} (simulated, seed {DEMO_SEED})", scenario=sc.id)
+    exercise = Exercise(f"{sc.title} (simulated, seed {DEMO_SEED})", scenario=sc.id,
+                        branch=", ".join(b.name or b.id for b in sc.branches))
     files = write_aar(p, output.log, Evaluation(output.scorecard, exercise), out)
     out_console.print(f"after-action report: {files['aar_html']}  PDF: {files['aar_pdf']}", highlight=False,
                       markup=False)

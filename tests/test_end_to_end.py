@@ -57,6 +57,7 @@ def test_demo_prints_scorecard_and_report_path_and_writes_its_after_action_repor
     assert f"after-action report: {tmp_path / 'demo' / 'aar.html'}" in proc.stdout.replace("\n", "")
     aar = (tmp_path / "demo" / "aar.html").read_text("utf-8")
     assert "<h2>Improvement Plan</h2>" in aar and "simulated, seed 7" in aar
+    assert "<dd>城东支行营业室</dd>" in aar  # the scenario's branch, in the exercise overview
     assert (tmp_path / "demo" / "aar.pdf").read_bytes().startswith(b"%PDF")
 
 
