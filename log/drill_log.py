@@ -26,6 +26,7 @@ from collections import defaultdict, deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +127,8 @@ class _Reader:
         self.types = _labels(self.type_ids, {i: t.name for i, t in plan.incident_types.items()})
         self.lines: dict[int, int] = {}
         """id() of a finished row -> its line in the file."""
+        self.people: dict[str, tuple[str, str, str | None]] = {}
+        """Cells already read as someone, and who: the same text names the same person on every row."""
 
     def error(self, line: int | None, column: str, message: str) -> None:
         self.errors.append(InputError(self.source, message, f"column {column!r}", line))  # every error names one
@@ -137,6 +140,9 @@ class _Reader:
         """(role id, instance, branch prefix) of a cell naming someone; ``None``s and an error if unknown."""
         if not text:
             return None, None, None
+        known = self.people.get(text)
+        if known is not None:
+            return known
         site, _, name = text.rpartition("/")  # several branches: "east/guard-1"
         if site and self.branches is not None and site not in self.branches:
             self.error(line, column, f"unknown branch {site!r} in {text!r}"
@@ -158,9 +164,10 @@ class _Reader:
                        f"numbered 1 to {count}" if count else f"{text!r}: there is no {rid} ({role.name}) here")
             return None, None, None
         prefix = f"{site}/" if site else ""
-        if role.kind == "agency":  # an agency is named as the simulation names it: by its id
-            return rid, f"{prefix}{rid}", site or None
-        return rid, f"{prefix}{rid}-{number or 1}", site or None
+        # an agency is named as the simulation names it: by its id
+        who = f"{prefix}{rid}" if role.kind == "agency" else f"{prefix}{rid}-{number or 1}"
+        self.people[text] = (rid, who, site or None)
+        return self.people[text]
 
     def _count(self, rid: str, site: str) -> int:
         role = self.plan.roles[rid]
@@ -325,6 +332,7 @@ def read_drill_log(path: str | Path, plan: Plan, day: date | None = None,
     if scenario is None and "scenario" in columns:
         scenario = _builtin_scenario(rows, columns["scenario"], plan)
     reader = DrillLogReader(plan, day, scenario, source=source)
+    keys, picked, width = tuple(columns), itemgetter(*columns.values()), len(header)  # (time and event at least)
     for line, cells in rows:
         if not any(c.strip() for c in cells):
             continue  # a blank row holds nothing
@@ -335,7 +343,8 @@ def read_drill_log(path: str | Path, plan: Plan, day: date | None = None,
                                      f"cell {len(header) + 1}", line))
             continue
         with contextlib.suppress(InputError):  # kept by the reader: finish() reports every problem at once
-            reader.add({k: cells[i] if i < len(cells) else "" for k, i in columns.items()}, line)
+            reader.add(dict(zip(keys, picked(cells if len(cells) == width else cells + [""] * (width - len(cells))),
+                                strict=True)), line)
     return reader.finish()
 
 

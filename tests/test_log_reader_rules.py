@@ -69,6 +69,14 @@ def test_a_row_with_extra_cells_names_them(tmp_path, robbery):
         "comma must be quoted (\"a, b\")")
 
 
+def test_a_row_with_fewer_cells_than_the_header_has_the_rest_empty(tmp_path, robbery):
+    # a spreadsheet leaves off a row's empty cells at its end: the row is read as if they were there
+    full = read_drill_log(_write(tmp_path, ROB, "full.csv"), robbery)
+    short = [ROB[0], *(line.rstrip(",") for line in ROB[1:])]
+    assert any(line != cut for line, cut in zip(ROB[1:], short[1:], strict=True))
+    assert read_drill_log(_write(tmp_path, short, "short.csv"), robbery).rows == full.rows
+
+
 def test_two_incident_types_in_one_log_are_refused(tmp_path, robbery):
     lines = [ROB[0] + ",事件类别", ROB[1] + ",armed_robbery", ROB[2] + ",explosive_robbery"]
     path = _write(tmp_path, lines)
