@@ -9,7 +9,7 @@ files, the log's metadata and the files a log is written to.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -67,6 +67,10 @@ def test_a_row_with_extra_cells_names_them(tmp_path, robbery):
     assert _refusal(path, robbery) == (
         f"{path}:7: at cell 9 the row has 10 cells but the header has 8 (extra: '性质', 'x'); a cell holding a "
         "comma must be quoted (\"a, b\")")
+    # the rows after it are read on, and their problems reported with it
+    path = _write(tmp_path, [*ROB[:6], "10:02:50,sent,大堂经理,,110公安机关,电话,地点,时间,性质,x",
+                             "10:03:00,bogus,,,,,,"])
+    assert f"{path}:8: at column 'event' unknown event 'bogus'" in _refusal(path, robbery)
 
 
 def test_a_row_with_fewer_cells_than_the_header_has_the_rest_empty(tmp_path, robbery):
@@ -75,6 +79,29 @@ def test_a_row_with_fewer_cells_than_the_header_has_the_rest_empty(tmp_path, rob
     short = [ROB[0], *(line.rstrip(",") for line in ROB[1:])]
     assert any(line != cut for line, cut in zip(ROB[1:], short[1:], strict=True))
     assert read_drill_log(_write(tmp_path, short, "short.csv"), robbery).rows == full.rows
+
+
+def test_a_blank_row_between_rows_holds_nothing_and_the_rows_after_it_are_read(tmp_path, robbery):
+    full = read_drill_log(_write(tmp_path, ROB, "full.csv"), robbery)
+    gapped = [*ROB[:4], "", ",,,,,,,", *ROB[4:]]
+    assert read_drill_log(_write(tmp_path, gapped, "gapped.csv"), robbery).rows == full.rows
+
+
+def test_a_log_whose_first_row_gives_only_a_time_takes_the_day_it_is_given(tmp_path, robbery):
+    clock_only = [ROB[0], ROB[1].replace("2026-03-12 ", ""), *ROB[2:]]
+    log = read_drill_log(_write(tmp_path, clock_only), robbery, day=date(2026, 3, 12))
+    assert log.origin == datetime(2026, 3, 12, 10, 2, 10)
+    assert log.rows == read_drill_log(_write(tmp_path, ROB, "full.csv"), robbery).rows
+
+
+def test_a_log_naming_a_built_in_scenario_is_checked_against_its_injects(tmp_path, robbery):
+    # a log drillsim wrote names its scenario in a column: read without one, the reader checks its injects
+    sc = drillsim.load_scenario("armed-robbery-injured", robbery)
+    drillsim.run_drill(robbery, sc, 7, tmp_path / "run")
+    text = (tmp_path / "run" / "events.csv").read_text("utf-8")
+    path = _write(tmp_path, text.replace("robbers-enter", "robbers-entre", 1).splitlines(), "renamed.csv")
+    assert "unknown inject 'robbers-entre' of scenario 'armed-robbery-injured': did you mean robbers-enter?" in \
+        _refusal(path, robbery)
 
 
 def test_two_incident_types_in_one_log_are_refused(tmp_path, robbery):
@@ -181,6 +208,22 @@ def test_rows_of_several_branches_take_their_site_and_an_attempt_number(tmp_path
     assert log.meta == {"plan": "service-incidents", "source": str(tmp_path / "drill.csv"), "drill": "real",
                         "scenario": "service-incidents-bank-run", "type": "bank_run"}
     assert set(log.to_frame()["scenario"]) == {"service-incidents-bank-run"}
+
+
+def test_a_person_numbered_beyond_their_own_branch_s_staff_is_refused(tmp_path):
+    # west has three tellers, east the plan's two and south none: each is counted at its own branch
+    plan = drillsim.load_plan("service-incidents")
+    scenario = drillsim.load_scenario("service-incidents-bank-run", plan)
+    staffed = {"west": {"teller": 3}, "south": {"teller": 0}}
+    scenario = scenario.model_copy(update={"branches": tuple(
+        b.model_copy(update={"staffing": staffed.get(b.id, {})}) for b in scenario.branches)})
+    lines = ["time,event,actor,what,target,channel,site,value", "2026-03-12 10:00:00,inject,,run-east,,,east,",
+             "10:01:00,action,west/临柜人员-3,keep_order,,,,"]
+    assert read_drill_log(_write(tmp_path, lines), plan, scenario=scenario).rows[1].actor == "west/teller-3"
+    for actor, said in (("east/临柜人员-3", "the plan has 2 teller (临柜人员), numbered 1 to 2"),
+                        ("south/临柜人员-1", "there is no teller (临柜人员) here")):
+        path = _write(tmp_path, [*lines[:2], f"10:01:00,action,{actor},keep_order,,,,"], "bad.csv")
+        assert f"{path}:3: at column 'actor' '{actor}': {said}" in _refusal(path, plan, scenario=scenario)
 
 
 # An elapsed fact's clock -----------------------------------------------------------------------------
