@@ -166,18 +166,19 @@ def results_table(res: ChunkResult, requirement_ids: list[str]) -> pa.Table:
                                                       _strings(requirement_ids)),
         "outcome": pa.DictionaryArray.from_arrays(_column(res.outcome.ravel(), np.int32),
                                                   _strings([o.value for o in OUTCOMES])),
-        "latency_min": _column(res.latency.ravel(), np.float64, missing=np.isnan(res.latency.ravel())),
+        "latency_min": _column(res.latency.ravel(), np.float64, nulls=True),
         "credit": _column(res.credit.ravel(), np.float32),
-        "score": _column(np.repeat(res.score, r), np.float64, missing=np.isnan(np.repeat(res.score, r))),
+        "score": _column(np.repeat(res.score, r), np.float64, nulls=True),
     })
 
 
 # A part's columns are made from their buffers, as ``pa.array`` would make them, because a process's
 # first ``pa.array`` imports pandas (about 0.2 s: apache/arrow#34994), which each worker would pay.
 
-def _column(values: np.ndarray, dtype: type[np.generic], missing: np.ndarray | None = None) -> pa.Array:
-    """``values`` as an Arrow array of ``dtype``, null where ``missing``."""
+def _column(values: np.ndarray, dtype: type[np.generic], nulls: bool = False) -> pa.Array:
+    """``values`` as an Arrow array of ``dtype``; with ``nulls``, null where a value is NaN."""
     data = np.ascontiguousarray(values, dtype=dtype)
+    missing = np.isnan(data) if nulls else None
     validity = None if missing is None or not missing.any() else pa.py_buffer(np.packbits(~missing, bitorder="little"))
     return pa.Array.from_buffers(pa.from_numpy_dtype(dtype), len(data), [validity, pa.py_buffer(data)])
 

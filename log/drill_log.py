@@ -166,8 +166,8 @@ class _Reader:
         prefix = f"{site}/" if site else ""
         # an agency is named as the simulation names it: by its id
         who = f"{prefix}{rid}" if role.kind == "agency" else f"{prefix}{rid}-{number or 1}"
-        self.people[text] = (rid, who, site or None)
-        return self.people[text]
+        known = self.people[text] = (rid, who, site or None)
+        return known
 
     def _count(self, rid: str, site: str) -> int:
         role = self.plan.roles[rid]
