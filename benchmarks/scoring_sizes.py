@@ -11,6 +11,11 @@ rounds, with their quartiles, and the ratio of the largest log's cost per row to
 linear, and no cost per log); with the cost of scoring a log of no rows (the cost per log: every
 requirement's result, the ratings). The same in bytecodes executed (``incident_bytecodes.executed``), which
 do not drift with the machine's load: one scoring of each log, and of the log of no rows.
+
+Beside them, what a ratio of 1.2 leaves a scorecard of the smallest log above its rows' cost at the
+largest log's rate per row (``allowed_us_per_log``), and the least any scorecard must do
+(``floor_us_per_log``): make the smallest log's results, one per requirement, and rate them, checking
+nothing. While the floor is above the allowance, no scorer that makes those results can reach 1.2.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from drills import at_branches, demo  # benchmarks/, beside this file
 from incident_bytecodes import executed as bytecodes
 
 from drillsim.log.eventlog import EventLog
+from drillsim.scoring.outcomes import RequirementResult
+from drillsim.scoring.rating import rate
 from drillsim.scoring.scorecard import Scorer
 from drillsim.sim.engine import back_to_back, run_replication
 from drillsim.sim.model import build_model
@@ -67,13 +74,22 @@ def scoring_sizes(sizes: tuple[int, ...] = SIZES, rounds: int = 5) -> dict:
     incident_type = scenario.incident.type
     logs = {size: log_of_about(size) for size in sizes}
     samples: dict[int, dict[bool, list[float]]] = {size: {False: [], True: []} for size in sizes}
-    empty, fixed = replace(logs[sizes[0]][1], rows=[]), []
+    empty, fixed, floor = replace(logs[sizes[0]][1], rows=[]), [], []
+    made = scorer.results(logs[sizes[0]][1], incident_type)
+
+    def least() -> None:  # the smallest log's results made again (positionally, the cheapest way) and rated
+        rate([RequirementResult(*r) for r in made], plan.capabilities, plan.scoring)
+
     with back_to_back():
         for _ in range(rounds):
             t0 = time.perf_counter()
             for _ in range(EMPTY_PER_ROUND):
                 scorer.score(empty, incident_type, flow=False)
             fixed.append(1e6 * (time.perf_counter() - t0) / EMPTY_PER_ROUND)
+            t0 = time.perf_counter()
+            for _ in range(EMPTY_PER_ROUND):
+                least()
+            floor.append(1e6 * (time.perf_counter() - t0) / EMPTY_PER_ROUND)
             for size, (_, log) in logs.items():
                 reps = max(1, ROWS_PER_ROUND // len(log.rows))
                 for flow in (False, True):
@@ -95,12 +111,16 @@ def scoring_sizes(sizes: tuple[int, ...] = SIZES, rounds: int = 5) -> dict:
     out["per_row_ratio"] = round(last["us_per_row"] / first["us_per_row"], 3)
     out["per_row_ratio_with_flow"] = round(last["us_per_row_with_flow"] / first["us_per_row_with_flow"], 3)
     out["us_per_log"] = round(statistics.median(fixed), 1)
+    out["allowed_us_per_log"] = round(0.2 * last["us_per_row"] * first["rows"], 1)
+    out["floor_us_per_log"] = round(statistics.median(floor), 1)
     for size, (_, log) in logs.items():
         n = executed(lambda log=log: scorer.score(log, incident_type, flow=False))
         out["sizes"][str(size)]["bytecodes_per_row"] = round(n / len(log.rows), 1)
     out["per_row_ratio_bytecodes"] = round(out["sizes"][str(sizes[-1])]["bytecodes_per_row"]
                                            / out["sizes"][str(sizes[0])]["bytecodes_per_row"], 3)
     out["bytecodes_per_log"] = executed(lambda: scorer.score(empty, incident_type, flow=False))
+    out["allowed_bytecodes_per_log"] = round(0.2 * out["sizes"][str(sizes[-1])]["bytecodes_per_row"] * first["rows"])
+    out["floor_bytecodes_per_log"] = executed(least)
     out["rounds"] = rounds
     return out
 

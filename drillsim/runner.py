@@ -145,7 +145,7 @@ def run_chunk(job: BatchJob, config: int, chunk: int) -> ChunkResult:
                 credit[row, j] = res.credit
                 if res.latency is not None:
                     latency[row, j] = res.latency
-            value, _ = scorer.overall(results)
+            value = scorer.overall(results)
             if value is not None:
                 score[row] = value
     return ChunkResult(config, chunk, np.arange(first, last), outcome, latency, credit, score)

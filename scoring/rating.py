@@ -10,7 +10,7 @@ The rule, also in docs/scoring.md:
   no better than M;
 * the overall score is 100 × the weighted share of credit over all applicable requirements, capped
   at the plan's ``critical_cap`` (default 59) when any critical requirement failed, and rated on
-  the same bands.
+  the same bands, no better than M after a critical failure.
 """
 
 from __future__ import annotations
@@ -47,46 +47,57 @@ def band(share: float, rules: ScoringRules) -> str:
     return "U"
 
 
-def tally(results: Sequence[RequirementResult]) -> tuple[float | None, int, bool]:
-    """In one pass: the weighted share of credit over the applicable results (None: no weight), how
-    many are applicable, and whether a critical one failed."""
-    total = earned = applicable = 0
+class Rating(NamedTuple):
+    """A drill's rating: its score out of 100 (None: no applicable requirement carries weight), the
+    score's band, whether the critical cap lowered the score, whether a critical requirement failed,
+    and each capability's rating."""
+
+    score: float | None
+    rating: str | None
+    capped: bool
+    critical_failed: bool
+    capabilities: list[CapabilityRating]
+
+
+def rate(results: Sequence[RequirementResult], capabilities: dict[str, str], rules: ScoringRules) -> Rating:
+    """The rule above, in one pass over ``results``: the overall score and rating, and the rating of each
+    capability of ``capabilities`` (id -> name, in that order; none: the score alone) on its own results."""
+    sums = {cid: [0.0, 0.0, 0, False] for cid in capabilities}  # weight, earned, applicable, critical failed
+    total = earned = 0.0
     failed = False
     for r in results:
         outcome = r.outcome  # (``applicable`` and ``failed_critical``, read without their calls)
-        if outcome not in UNSCORED:
-            total += r.weight
-            earned += r.weight * r.credit
-            applicable += 1
-            if r.critical and outcome in FAILURES:
-                failed = True
-    return (None if total == 0 else earned / total), applicable, failed
-
-
-def rate_capability(cid: str, name: str, results: Sequence[RequirementResult], rules: ScoringRules) -> CapabilityRating:
-    share, applicable, failed = tally(results)
-    if share is None:
-        return CapabilityRating(cid, name, None, None, 0, False)
-    rating = band(share, rules)
-    if failed and RATINGS.index(rating) < RATINGS.index("M"):
-        rating = "M"
-    return CapabilityRating(cid, name, rating, share, applicable, failed)
-
-
-def rate_capabilities(results: Sequence[RequirementResult], capabilities: dict[str, str],
-                      rules: ScoringRules) -> list[CapabilityRating]:
-    """Every capability's rating, in the order of ``capabilities`` (id -> name), each on its own results."""
-    by_capability: dict[str, list[RequirementResult]] = {cid: [] for cid in capabilities}
-    for r in results:
-        by_capability[r.capability].append(r)
-    return [rate_capability(cid, name, by_capability[cid], rules) for cid, name in capabilities.items()]
-
-
-def overall_score(results: Sequence[RequirementResult], rules: ScoringRules) -> tuple[float | None, bool]:
-    """Score out of 100, and whether the critical cap applied."""
-    share, _, failed = tally(results)
-    if share is None:
-        return None, False
-    score = 100 * share
+        if outcome in UNSCORED:
+            continue
+        weight = r.weight
+        credit = weight * r.credit
+        total += weight
+        earned += credit
+        critical_failed = r.critical and outcome in FAILURES
+        failed = failed or critical_failed
+        s = sums.get(r.capability)
+        if s is not None:
+            s[0] += weight
+            s[1] += credit
+            s[2] += 1
+            s[3] = s[3] or critical_failed
+    rated = [_capability(cid, name, *sums[cid], rules) for cid, name in capabilities.items()]
+    if total == 0:
+        return Rating(None, None, False, failed, rated)
+    score = 100 * (earned / total)
     capped = failed and score > rules.critical_cap
-    return (rules.critical_cap if capped else score), capped
+    if capped:
+        score = rules.critical_cap
+    return Rating(score, _no_better_than_m(band(score / 100, rules), failed), capped, failed, rated)
+
+
+def _capability(cid: str, name: str, weight: float, earned: float, applicable: int, failed: bool,
+                rules: ScoringRules) -> CapabilityRating:
+    if weight == 0:
+        return CapabilityRating(cid, name, None, None, 0, False)
+    share = earned / weight
+    return CapabilityRating(cid, name, _no_better_than_m(band(share, rules), failed), share, applicable, failed)
+
+
+def _no_better_than_m(rating: str, critical_failed: bool) -> str:
+    return "M" if critical_failed and rating in ("P", "S") else rating

@@ -21,7 +21,7 @@ from .checks import compile_check
 from .flow import FlowRow, message_flow
 from .logview import LogView
 from .outcomes import Outcome, RequirementResult
-from .rating import RATING_NAMES, CapabilityRating, band, overall_score, rate_capabilities
+from .rating import RATING_NAMES, CapabilityRating, rate
 
 SCORECARD_SCHEMA = "drillsim.scorecard/1"
 
@@ -144,9 +144,9 @@ class Scorer:
         return [r if r.outcome is Outcome.NOT_APPLICABLE else check.unobserved(observed) or r
                 for check, r in zip(self.checks, results, strict=True)]
 
-    def overall(self, results: list[RequirementResult]) -> tuple[float | None, bool]:
-        """Score out of 100, and whether the critical cap applied."""
-        return overall_score(results, self.plan.scoring)
+    def overall(self, results: list[RequirementResult]) -> float | None:
+        """The score out of 100 alone (None: nothing applicable carries weight)."""
+        return rate(results, {}, self.plan.scoring).score
 
     def score(self, log: EventLog, incident_type: str | None = None, now: float | None = None,
               flow: bool = True, observed: frozenset[str] | None = None) -> Scorecard:
@@ -169,10 +169,7 @@ class Scorer:
         if now is not None:
             log = replace(log, rows=[row for row in log.rows if row.t <= now])
         results = self.results(log, incident_type, now, observed)
-        caps = rate_capabilities(results, plan.capabilities, plan.scoring)
-        score, capped = self.overall(results)
-        rating = None if score is None else band(score / 100, plan.scoring)
-        if rating in ("P", "S") and any(r.failed_critical for r in results):
-            rating = "M"
-        return Scorecard(plan.id, plan.title, incident_type, results, caps, score, rating, capped, dict(log.meta),
-                         message_flow(log, plan) if flow else [], list(log.warnings), now, observed)
+        rated = rate(results, plan.capabilities, plan.scoring)
+        return Scorecard(plan.id, plan.title, incident_type, results, rated.capabilities, rated.score,
+                         rated.rating, rated.capped, dict(log.meta), message_flow(log, plan) if flow else [],
+                         list(log.warnings), now, observed)

@@ -37,6 +37,12 @@ def test_the_scoring_section_counts_each_size_in_time_and_in_bytecodes():
     assert got["per_row_ratio_bytecodes"] == round(big["bytecodes_per_row"] / small["bytecodes_per_row"], 3)
     # a log of no rows still makes every requirement's result and the ratings
     assert got["bytecodes_per_log"] > 17 * 50
+    # the floor (results made and rated, nothing checked) is below a scorecard, and the allowance is
+    # what a ratio of 1.2 leaves at the smallest log's rows
+    assert 17 * 10 < got["floor_bytecodes_per_log"] < got["bytecodes_per_log"]
+    assert 0 < got["floor_us_per_log"] < got["us_per_log"]
+    assert got["allowed_bytecodes_per_log"] == round(0.2 * big["bytecodes_per_row"] * small["rows"])
+    assert got["allowed_us_per_log"] == round(0.2 * big["us_per_row"] * small["rows"], 1)
 
 
 def test_the_long_log_section_scores_a_drill_log_with_the_command_and_reads_its_peak_memory():

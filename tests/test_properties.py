@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from drillsim.scoring.aggregate import CODES, Aggregator
 from drillsim.scoring.outcomes import Outcome, RequirementResult
-from drillsim.scoring.rating import RATINGS, band, overall_score, rate_capability
+from drillsim.scoring.rating import RATINGS, band, rate
 from drillsim.sim.seeds import Draws
 from drillsim.spec.distributions import Distribution, Uniform, parse_distribution
 from drillsim.spec.plan import ScoringRules
@@ -48,9 +48,11 @@ def drill(draw: st.DrawFn) -> tuple[ScoringRules, list[RequirementResult]]:
 
 
 def ratings(results: list[RequirementResult], r: ScoringRules) -> tuple[float | None, dict[str, tuple]]:
-    score, _ = overall_score(results, r)
-    caps = {c: rate_capability(c, c, [x for x in results if x.capability == c], r) for c in ("a", "b")}
-    return score, {c: (v.performance, v.rating) for c, v in caps.items()}
+    rated = rate(results, {"a": "a", "b": "b"}, r)
+    alone = {c: rate([x for x in results if x.capability == c], {c: c}, r).capabilities[0] for c in ("a", "b")}
+    assert [alone["a"], alone["b"]] == rated.capabilities  # each capability on its own results
+    assert rate(results, {}, r).score == rated.score
+    return rated.score, {c.id: (c.performance, c.rating) for c in rated.capabilities}
 
 
 @FIXED
