@@ -4,7 +4,8 @@
     .venv/bin/python benchmarks/run.py --quick         # smaller counts, for a look
     .venv/bin/python benchmarks/run.py --only cost,scoring
 
-Prints, and writes to benchmarks/results/<date>.json, one section each:
+Prints, and writes to benchmarks/results/<date>[-sections].json (<date>T<hhmm>… when that day's file
+is there already), one section each:
 
 * ``cost``: what a replication of the demo drill costs in bare-SimPy events, with customers and
   for the incident alone (``replication_cost.py``); and, from the same rounds, for continuity with
@@ -38,7 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 
 import simpy
@@ -136,6 +137,14 @@ def memory(small: int, large: int) -> dict:
             "ratio_worker": round(many["peak_rss_mb_worker"] / few["peak_rss_mb_worker"], 3)}
 
 
+def results_path(results: Path, started: datetime, suffix: str) -> Path:
+    """Where a run's figures go: named by its day, and by its time too when an earlier run that day
+    has the name (whose figures are kept)."""
+    results.mkdir(exist_ok=True)
+    path = results / f"{started:%Y-%m-%d}{suffix}.json"
+    return results / f"{started:%Y-%m-%dT%H%M}{suffix}.json" if path.exists() else path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller counts")
@@ -147,8 +156,9 @@ def main() -> None:
         parser.error(f"unknown section(s) {', '.join(sorted(unknown))}: choose from {', '.join(SECTIONS)}")
     quick = args.quick
     small, large = (1_000, 5_000) if quick else (10_000, 100_000)
+    started = datetime.now(UTC)
     figures: dict = {
-        "date": date.today().isoformat(),
+        "date": started.date().isoformat(), "started": started.strftime("%H:%M UTC"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
                     "processor": platform.processor() or platform.machine(), "simpy": simpy.__version__},
         "drill": f"{PLAN} / {SCENARIO}", "quick": quick,
@@ -212,10 +222,8 @@ def main() -> None:
     section("command", f"drillsim run --reps {small:,} end to end", lambda: command(small, 1 if quick else 3))
     section("memory", f"{large:,} replications against {small:,}", lambda: memory(small, large))
 
-    results = HERE / "results"
-    results.mkdir(exist_ok=True)
     suffix = ("-quick" if quick else "") + ("-" + "-".join(only) if args.only else "")
-    path = results / f"{figures['date']}{suffix}.json"
+    path = results_path(HERE / "results", started, suffix)
     path.write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
     print(f"written to {path}")
 

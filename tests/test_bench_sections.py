@@ -51,3 +51,14 @@ def test_the_long_log_section_scores_a_drill_log_with_the_command_and_reads_its_
     got = long_log(300, 1)
     assert 200 < got["rows"] < 400 and got["turns"] == 1
     assert got["median_seconds"] > 0 and got["median_peak_mb"] > 50
+
+
+def test_a_second_run_on_a_day_keeps_the_first_run_s_figures(tmp_path):
+    from datetime import UTC, datetime
+
+    morning, noon = datetime(2026, 12, 7, 9, 5, tzinfo=UTC), datetime(2026, 12, 7, 12, 30, tzinfo=UTC)
+    first = run.results_path(tmp_path / "results", morning, "-scoring")
+    assert first.name == "2026-12-07-scoring.json"
+    first.write_text("{}")
+    assert run.results_path(tmp_path / "results", noon, "-scoring").name == "2026-12-07T1230-scoring.json"
+    assert run.results_path(tmp_path / "results", noon, "").name == "2026-12-07.json"
