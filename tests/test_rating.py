@@ -80,3 +80,9 @@ def test_each_capability_is_rated_on_its_own_results_and_the_score_on_all():
         ("b", "B", "U", 0.0), ("a", "A", "P", 1.0), ("none", "N", None, None)]
     assert rated.score == pytest.approx(200 / 3)
     assert rate(results, {}, RULES).score == rated.score and rate(results, {}, RULES).capabilities == []
+
+
+def test_a_share_short_of_a_band_by_no_more_than_rounding_reaches_it():
+    # 0.9 written as a sum of credits may come out a hair below 0.9: within 1e-12 it is P, beyond it S
+    assert capability([res(0.9 - 1e-12, Outcome.INCOMPLETE)]).rating == "P"
+    assert capability([res(0.9 - 3e-12, Outcome.INCOMPLETE)]).rating == "S"
