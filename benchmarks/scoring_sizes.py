@@ -13,7 +13,7 @@ requirement's result, the ratings). The same in bytecodes executed (``incident_b
 do not drift with the machine's load: one scoring of each log, and of the log of no rows.
 
 Beside them, what a ratio of 1.2 leaves a scorecard of the smallest log above its rows' cost at the
-largest log's rate per row (``allowed_us_per_log``), and the least any scorecard must do
+largest log's rate per row (``allowed_us_per_log``), and the least a scorecard of result tuples must do
 (``floor_us_per_log``): make the smallest log's results, one per requirement, and rate them, checking
 nothing. While the floor is above the allowance, no scorer that makes those results can reach 1.2.
 """
