@@ -37,6 +37,8 @@ BEST_CASE_RULE = "every duration at its 1st percentile, fixed values as they are
 Z01 = -2.3263478740408408  # standard normal 1st percentile
 ANY = "*"
 REPORT_RESPONSES = ("sent", "received", "acknowledged")
+DELIVERED = ("received", "acknowledged")
+"""The message events whose target has the message (not when it was only sent, went unanswered or was lost)."""
 INF = math.inf
 
 Tpl = tuple[str, Any, Any, Any, Any, Any]
@@ -454,7 +456,7 @@ class Design:
                 when = at.get(t)
                 if when is None:
                     continue
-                if t[0] in ("received", "acknowledged") and t[3] == role and r.kind != "agency" and self.answers(role):
+                if t[0] in DELIVERED and t[3] == role and r.kind != "agency" and self.answers(role):
                     start = (when, False)  # the receiver
                 elif t[2] == role and (r.kind != "agency" or self.perceives(role)):
                     start = (when, False)  # the actor goes on with it
@@ -656,9 +658,10 @@ def _links(design: Design, messages: Iterable[Tpl], to: str | None) -> dict[tupl
 def _route_graph(design: Design, req: DeadlineRequirement, times: Times) -> nx.DiGraph:
     """The roles linked by the report edges that can deliver (from the incident), a source
     ``<trigger>`` joined to the roles that know of the incident when the trigger comes (``times``
-    counted from it) and to its actor and target, and the senders of the edges that give the response
-    joined to ``<response>``. Edges are added in the order of the messages that first make them (the
-    shortest routes listed on ties follow it), the role graph's once per design (``report_links``)."""
+    counted from it), to its actor and, when it delivers a message, its target, and the senders of the
+    edges that give the response joined to ``<response>``. Edges are added in the order of the messages
+    that first make them (the shortest routes listed on ties follow it), the role graph's once per
+    design (``report_links``)."""
     plan = design.plan
     g = nx.DiGraph()
     g.add_nodes_from(plan.roles)
@@ -671,9 +674,9 @@ def _route_graph(design: Design, req: DeadlineRequirement, times: Times) -> nx.D
         if times.at.get((LEARNED, "incident", r, None, None, None)) == 0.0:
             g.add_edge("<trigger>", r)
     for t in times.selected(req.trigger):
-            for x in (t[2], t[3]) if t[0] != "sent" else (t[2],):
-                if x in plan.roles:
-                    g.add_edge("<trigger>", x)
+        for x in (t[2], t[3]) if t[0] in DELIVERED else (t[2],):
+            if x in plan.roles:
+                g.add_edge("<trigger>", x)
     return g
 
 

@@ -451,3 +451,38 @@ def test_a_deadline_from_a_report_sent_starts_its_routes_at_the_sender_not_the_r
         {"roles": ["clerk"], "reports": [["clerk-office (fallback 1)", "clerk-leader"]]},
         {"roles": ["guard", "office"], "reports": [["guard-office"], ["office-leader"]]},
         {"roles": ["clerk", "office"], "reports": [["clerk-office"], ["office-leader"]]}]
+
+
+
+def _with_deadline(trigger: dict) -> list[dict]:
+    """The shortest routes of a deadline on the clean plan: from ``trigger``, the leader told."""
+    data, _ = load_yaml(CLEAN)
+    data["requirements"].append({
+        "id": "AFTER", "title": "此后三十分钟内领导小组获知", "clause": "test", "capability": "reporting",
+        "kind": "deadline", "trigger": trigger, "response": {"event": "received", "target": "leader"},
+        "within": "30min"})
+    (after,) = [r for r in analyse(parse_plan(data)).requirements if r.id == "AFTER"]
+    assert (after.status, after.routes) == ("independent", 2)  # the clerk tells the leader without the trigger
+    return after.paths
+
+
+def test_a_deadline_from_a_message_received_starts_a_route_at_its_receiver():
+    # the office learns of the incident after the clerk and the guard; once it has the report, it
+    # passes it on: a route of its own
+    assert {"roles": ["office"], "reports": [["office-leader"]]} in _with_deadline(
+        {"event": "received", "target": "office"})
+
+
+def test_a_deadline_from_a_call_unanswered_starts_no_route_at_whom_it_did_not_reach():
+    assert _with_deadline({"event": "unanswered", "target": "office"}) == [
+        {"roles": ["clerk"], "reports": [["clerk-office (fallback 1)", "clerk-leader"]]},
+        {"roles": ["guard", "office"], "reports": [["guard-office"], ["office-leader"]]},
+        {"roles": ["clerk", "office"], "reports": [["clerk-office"], ["office-leader"]]}]
+
+
+def test_of_many_routes_the_five_shortest_are_listed():
+    # CS-ROB-06 is reached over five routes with no role in common, and more than five in all
+    (req,) = [r for r in analyse(drillsim.load_plan("counter-security")).requirements if r.id == "CS-ROB-06"]
+    assert (req.routes, len(req.paths)) == (5, 5)
+    lengths = [len(p["roles"]) for p in req.paths]
+    assert lengths == sorted(lengths)
