@@ -20,7 +20,7 @@ Twister per replication, seeded cheaply), jobs are callbacks, and a call is one 
 through its rings. About a third of the plain version's instructions per replication.
 
 ``side_by_side`` runs the two in alternating rounds, set-up included (drillsim's
-``back_to_back``, as the batch runs it) and gives time per replication, per row and per SimPy
+``few_collections``, as the batch runs it) and gives time per replication, per row and per SimPy
 event, with the ratios drillsim / hand-written: medians over the rounds, with quartiles.
 """
 
@@ -41,7 +41,7 @@ from typing import Any, NamedTuple
 import simpy
 from drills import demo, without_customers  # benchmarks/, beside this file
 
-from drillsim.sim.engine import back_to_back
+from drillsim.collector import few_collections
 from drillsim.sim.model import build_model
 from drillsim.sim.replication import Replication
 from drillsim.sim.seeds import replication_seed, streams
@@ -593,11 +593,11 @@ def side_by_side(reps: int = 40, rounds: int = 20) -> dict:
         s["events"].append(events / reps)
 
     run(reps, 10**6)  # warm up
-    with back_to_back():
+    with few_collections():
         drillsim_run(model, reps, 10**6)
     for r in range(rounds):
         timed("hand", run, r * reps)
-        with back_to_back():
+        with few_collections():
             timed("drillsim", partial(drillsim_run, model), r * reps)
     out: dict = {"drill": f"{plan.id} / {scenario.id}, without customers", "replications_per_round": reps,
                  "rounds": rounds}

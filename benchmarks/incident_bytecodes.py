@@ -23,7 +23,7 @@ from typing import Any
 from drills import demo, without_customers  # benchmarks/, beside this file
 from handwritten_robbery import HORIZON, SEED, Robbery, seeded
 
-from drillsim.sim.engine import back_to_back
+from drillsim.collector import few_collections
 from drillsim.sim.model import build_model
 from drillsim.sim.replication import Replication
 from drillsim.sim.seeds import replication_seed, streams
@@ -34,7 +34,7 @@ def drillsim_replications(n: int) -> Callable[[], None]:
     model = build_model(plan, without_customers(scenario))
 
     def run() -> None:
-        with back_to_back():
+        with few_collections():
             for i in range(n):
                 rep = Replication(model, streams(replication_seed(SEED, i)))
                 rep.env.run(until=model.horizon)

@@ -7,7 +7,7 @@ difference of runs of 450 and 50 replications (``PYTHONHASHSEED=0``), so that st
     .venv/bin/python benchmarks/incident_instructions.py     # 12 runs under valgrind, two at a time: some minutes
 
 Each run is this script again (``--run MODEL PART N``) under ``valgrind --tool=callgrind``; the
-replications run as ``side_by_side`` runs them (drillsim's under ``back_to_back``).
+replications run as ``side_by_side`` runs them (drillsim's under ``few_collections``).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 from drills import demo, without_customers  # benchmarks/, beside this file
 from handwritten_robbery import HORIZON, SEED, Robbery, seeded
 
-from drillsim.sim.engine import back_to_back
+from drillsim.collector import few_collections
 from drillsim.sim.model import build_model
 from drillsim.sim.replication import Replication
 from drillsim.sim.seeds import replication_seed, streams
@@ -38,7 +38,7 @@ FEW, MANY = 50, 450
 def replications(which: str, part: str, n: int) -> None:
     plan, scenario = demo()
     model = build_model(plan, without_customers(scenario))
-    with back_to_back() if which == "drillsim" else contextlib.nullcontext():
+    with few_collections() if which == "drillsim" else contextlib.nullcontext():
         for i in range(n):
             if which == "drillsim":
                 rngs = streams(replication_seed(SEED, i))

@@ -17,8 +17,9 @@ import time
 
 from drills import at_branches, demo  # benchmarks/, beside this file
 
+from drillsim.collector import few_collections
 from drillsim.scoring.scorecard import Scorer
-from drillsim.sim.engine import back_to_back, run_replication
+from drillsim.sim.engine import run_replication
 from drillsim.sim.model import build_model
 from drillsim.sim.replication import Replication
 from drillsim.sim.seeds import replication_seed, streams
@@ -33,7 +34,7 @@ def many_branches(sizes: tuple[int, ...] = SIZES, rounds: int = 7) -> dict:
     models = {n: build_model(plan, at_branches(scenario, n)) for n in sizes}
     samples: dict[int, dict[str, list[float]]] = {n: {"sim": [], "score": [], "rows": []} for n in sizes}
     incident_type = scenario.incident.type
-    with back_to_back():
+    with few_collections():
         for r in range(rounds):
             for n, model in models.items():
                 reps = max(1, BRANCHES_PER_ROUND // n)

@@ -67,13 +67,13 @@ def _replication_class():
 
 def one_round(model, reps: int, first: int) -> dict:
     """A bare-SimPy run, then ``reps`` replications: their cost in bare events, rows and events."""
-    from drillsim.sim.engine import back_to_back
+    from drillsim.collector import few_collections
     from drillsim.sim.seeds import replication_seed, streams
 
     replication = _replication_class()
     bare = bare_event_seconds()
     rows = events = 0
-    with back_to_back():
+    with few_collections():
         start = time.perf_counter()
         for i in range(first, first + reps):
             rep = replication(model, streams(replication_seed(1, i)))

@@ -29,11 +29,12 @@ from dataclasses import replace
 from drills import at_branches, demo  # benchmarks/, beside this file
 from incident_bytecodes import executed as bytecodes
 
+from drillsim.collector import few_collections
 from drillsim.log.eventlog import EventLog
 from drillsim.scoring.outcomes import RequirementResult
 from drillsim.scoring.rating import rate
 from drillsim.scoring.scorecard import Scorer
-from drillsim.sim.engine import back_to_back, run_replication
+from drillsim.sim.engine import run_replication
 from drillsim.sim.model import build_model
 from drillsim.sim.seeds import replication_seed
 
@@ -80,7 +81,7 @@ def scoring_sizes(sizes: tuple[int, ...] = SIZES, rounds: int = 5) -> dict:
     def least() -> None:  # the smallest log's results made again (positionally, the cheapest way) and rated
         rate([RequirementResult(*r) for r in made], plan.capabilities, plan.scoring)
 
-    with back_to_back():
+    with few_collections():
         for _ in range(rounds):
             t0 = time.perf_counter()
             for _ in range(EMPTY_PER_ROUND):

@@ -26,6 +26,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from drillsim.collector import few_collections
 from drillsim.spec.errors import InputError
 
 try:  # recent typer carries its own copy of click, and raises its exceptions
@@ -871,7 +872,8 @@ def run_command(args: Sequence[str] | None = None) -> int:
     from drillsim.reports.fonts import MissingCJKFont
 
     try:
-        status = app(args=None if args is None else list(args), prog_name="drillsim", standalone_mode=False)
+        with few_collections():  # a command makes much that lives on: a long log's rows, a batch's runs
+            status = app(args=None if args is None else list(args), prog_name="drillsim", standalone_mode=False)
         return status if isinstance(status, int) else 0
     except click_errors.NoArgsIsHelpError as err:
         err.show()

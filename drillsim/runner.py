@@ -41,9 +41,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from drillsim.collector import few_collections
 from drillsim.scoring.aggregate import CODES, OUTCOMES
 from drillsim.scoring.scorecard import Scorer
-from drillsim.sim.engine import back_to_back, run_replication
+from drillsim.sim.engine import run_replication
 from drillsim.sim.model import Model, build_model
 from drillsim.sim.seeds import replication_seed
 from drillsim.spec.errors import InputError
@@ -136,7 +137,7 @@ def run_chunk(job: BatchJob, config: int, chunk: int) -> ChunkResult:
     credit = np.empty((n, r), dtype=np.float32)
     score = np.full(n, np.nan)
     incident_type = model.scenario.incident.type
-    with back_to_back():
+    with few_collections():
         for row, i in enumerate(range(first, last)):
             log = run_replication(model, replication_seed(job.seed, i))
             results = scorer.results(log, incident_type)

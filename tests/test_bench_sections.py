@@ -51,6 +51,7 @@ def test_the_long_log_section_scores_a_drill_log_with_the_command_and_reads_its_
     got = long_log(300, 1)
     assert 200 < got["rows"] < 400 and got["turns"] == 1
     assert got["median_seconds"] > 0 and got["median_peak_mb"] > 50
+    assert 0 < got["median_gc_seconds"] < got["median_seconds"]
 
 
 def test_a_second_run_on_a_day_keeps_the_first_run_s_figures(tmp_path):
