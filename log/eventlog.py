@@ -53,6 +53,8 @@ class EventLog:
     meta: dict[str, Any] = field(default_factory=dict)
     warnings: list[InputWarning] = field(default_factory=list)
     """What reading a drill log accepted that a reader of its scorecard must know of."""
+    _frame: tuple[tuple, Any] | None = field(default=None, init=False, repr=False, compare=False)
+    """The table last built, and what it was built from (see :meth:`to_frame`)."""
 
     def wall_clock(self, t: float) -> datetime | None:
         return None if self.origin is None else self.origin + timedelta(minutes=t)
@@ -70,7 +72,15 @@ class EventLog:
         return out
 
     def to_frame(self):  # -> pandas.DataFrame
-        """The table of the written files (:data:`FILE_COLUMNS`), built a column at a time."""
+        """The table of the written files (:data:`FILE_COLUMNS`), a copy of one built once for the log as
+        it stands (its rows, which are not changed in place once the log is made, its origin, incident
+        type and scenario): a drill's log is written as CSV, as Parquet and into the history."""
+        made = (self.rows, len(self.rows), self.origin, self.meta.get("type"), self.meta.get("scenario"))
+        if self._frame is None or not _same(self._frame[0], made):
+            self._frame = (made, self._build_frame())
+        return self._frame[1].copy()
+
+    def _build_frame(self):  # -> pandas.DataFrame, a column at a time
         import pandas as pd
 
         types = {"value": object, "fields": object, "incident_type": object, "scenario": object, "ref": "Int64"}
@@ -111,6 +121,11 @@ class EventLog:
 
     def _origin_text(self) -> str | None:
         return self.origin.isoformat() if self.origin else None
+
+
+def _same(built: tuple, now: tuple) -> bool:
+    """Whether a table built from ``built`` (rows first, the very list) holds for ``now``."""
+    return built[0] is now[0] and built[1:] == now[1:]
 
 
 def value_text(value: Any) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import datetime
 
 import pytest
 from matplotlib.patches import FancyArrowPatch
@@ -168,3 +169,35 @@ def test_the_terminal_lists_a_bounded_number_of_warnings_and_says_how_many_more(
     text = out.getvalue()
     assert text.count("warning: ") == MAX_WARNINGS
     assert "and 7 more warnings" in text and "scorecard.json" in text
+
+
+def test_a_drill_s_log_is_made_into_a_table_once_for_its_csv_its_parquet_and_the_history(tmp_path, monkeypatch):
+    from drillsim.log.eventlog import EventLog
+
+    plan, scenario = demo()
+    written = drillsim.run_drill(plan, scenario, 3, tmp_path / "run")
+    built = []
+    real = EventLog._build_frame
+    monkeypatch.setattr(EventLog, "_build_frame", lambda self: built.append(len(self.rows)) or real(self))
+    out = drillsim.score_drill(plan, written.files["log_csv"], tmp_path / "drill", db=tmp_path / "history.sqlite")
+    assert {"log_csv", "log_parquet"} <= set(out.files) and "kept" in out.history
+    assert built == [len(written.log.rows)]
+
+
+def test_a_log_s_table_follows_the_log_and_is_the_caller_s_own():
+    plan, scenario = demo()
+    log = drillsim.simulate(drillsim.build(plan, scenario), seed=3)
+    first = log.to_frame()
+    assert set(first["incident_type"]) == {scenario.incident.type}
+    first.loc[0, "what"] = "changed by the caller"
+    assert log.to_frame().loc[0, "what"] == log.rows[0].what
+    log.meta["type"] = "explosive_robbery"
+    assert set(log.to_frame()["incident_type"]) == {"explosive_robbery"}
+    shorter = replace(log, rows=log.rows[:5])
+    assert len(shorter.to_frame()) == 5 and len(log.to_frame()) == len(log.rows)
+    log.rows = [row._replace(what="swapped") for row in log.rows]  # other rows, as many
+    assert set(log.to_frame()["what"]) == {"swapped"}
+    log.origin = datetime(2026, 1, 2, 9, 0)
+    assert log.to_frame()["time"][0].startswith("2026-01-02T")
+    log.meta["scenario"] = "another"
+    assert set(log.to_frame()["scenario"]) == {"another"}
