@@ -218,7 +218,7 @@ class History:
             "scored_at": now, "score": card.score, "rating": card.rating, "capped": int(card.capped),
             "evaluated": coverage.evaluated, "requirements": coverage.total,
             "not_evaluated": _json(list(coverage.not_evaluated)), "scorecard_json": _scorecard_text(evaluation),
-            "log_csv": log.to_frame().to_csv(index=False),
+            "log_csv": log.csv_text(),
         }
         with self.write("keep the drill") as db:
             earlier = db.execute("SELECT 1 FROM drills WHERE key = ?", (key,)).fetchone() is not None

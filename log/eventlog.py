@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -53,8 +54,8 @@ class EventLog:
     meta: dict[str, Any] = field(default_factory=dict)
     warnings: list[InputWarning] = field(default_factory=list)
     """What reading a drill log accepted that a reader of its scorecard must know of."""
-    _frame: tuple[tuple, Any] | None = field(default=None, init=False, repr=False, compare=False)
-    """The table last built, and what it was built from (see :meth:`to_frame`)."""
+    _made: tuple[tuple, dict[str, Any]] | None = field(default=None, init=False, repr=False, compare=False)
+    """What the log was last made into (its table, its CSV text), and from what (see :meth:`_once`)."""
 
     def wall_clock(self, t: float) -> datetime | None:
         return None if self.origin is None else self.origin + timedelta(minutes=t)
@@ -72,13 +73,24 @@ class EventLog:
         return out
 
     def to_frame(self):  # -> pandas.DataFrame
-        """The table of the written files (:data:`FILE_COLUMNS`), a copy of one built once for the log as
-        it stands (its rows, which are not changed in place once the log is made, its origin, incident
-        type and scenario): a drill's log is written as CSV, as Parquet and into the history."""
-        made = (self.rows, len(self.rows), self.origin, self.meta.get("type"), self.meta.get("scenario"))
-        if self._frame is None or not _same(self._frame[0], made):
-            self._frame = (made, self._build_frame())
-        return self._frame[1].copy()
+        """The table of the written files (:data:`FILE_COLUMNS`): a copy of one built once (:meth:`_once`)."""
+        return self._once("frame", self._build_frame).copy()
+
+    def csv_text(self) -> str:
+        """The text of events.csv (without its byte-order mark), made once (:meth:`_once`)."""
+        return self._once("csv", lambda: self.to_frame().to_csv(index=False))
+
+    def _once(self, name: str, make: Callable[[], Any]) -> Any:
+        """What ``make`` makes of the log as it stands — its rows (not changed in place once the log is
+        made), origin, incident type and scenario — made once: a drill's log is written as CSV, as
+        Parquet and into the history, and scoring a drill of 100,000 rows made its table three times."""
+        state = (self.rows, len(self.rows), self.origin, self.meta.get("type"), self.meta.get("scenario"))
+        if self._made is None or not _same(self._made[0], state):
+            self._made = (state, {})
+        made = self._made[1]
+        if name not in made:
+            made[name] = make()
+        return made[name]
 
     def _build_frame(self):  # -> pandas.DataFrame, a column at a time
         import pandas as pd
@@ -103,7 +115,7 @@ class EventLog:
     def write_csv(self, path: str | Path) -> Path:
         """UTF-8 with a byte-order mark, so spreadsheet programs show Chinese correctly."""
         path = Path(path)
-        self.to_frame().to_csv(path, index=False, encoding="utf-8-sig")
+        path.write_text(self.csv_text(), encoding="utf-8-sig", newline="")  # the text has its line ends
         return path
 
     def write_parquet(self, path: str | Path) -> Path:
@@ -124,7 +136,7 @@ class EventLog:
 
 
 def _same(built: tuple, now: tuple) -> bool:
-    """Whether a table built from ``built`` (rows first, the very list) holds for ``now``."""
+    """Whether what was made from the log as it stood (``built``: rows first, the very list) holds ``now``."""
     return built[0] is now[0] and built[1:] == now[1:]
 
 

@@ -171,17 +171,24 @@ def test_the_terminal_lists_a_bounded_number_of_warnings_and_says_how_many_more(
     assert "and 7 more warnings" in text and "scorecard.json" in text
 
 
-def test_a_drill_s_log_is_made_into_a_table_once_for_its_csv_its_parquet_and_the_history(tmp_path, monkeypatch):
+def test_a_drill_s_log_is_made_into_a_table_and_a_csv_once_for_its_files_and_the_history(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from drillsim.history import History
     from drillsim.log.eventlog import EventLog
 
     plan, scenario = demo()
     written = drillsim.run_drill(plan, scenario, 3, tmp_path / "run")
-    built = []
-    real = EventLog._build_frame
-    monkeypatch.setattr(EventLog, "_build_frame", lambda self: built.append(len(self.rows)) or real(self))
+    built, texts = [], []
+    frame, text = EventLog._build_frame, pd.DataFrame.to_csv
+    monkeypatch.setattr(EventLog, "_build_frame", lambda self: built.append(len(self.rows)) or frame(self))
+    monkeypatch.setattr(pd.DataFrame, "to_csv", lambda self, *a, **kw: texts.append(len(self)) or text(self, *a, **kw))
     out = drillsim.score_drill(plan, written.files["log_csv"], tmp_path / "drill", db=tmp_path / "history.sqlite")
     assert {"log_csv", "log_parquet"} <= set(out.files) and "kept" in out.history
-    assert built == [len(written.log.rows)]
+    assert built == texts == [len(written.log.rows)]
+    with History(tmp_path / "history.sqlite") as history:
+        (kept,) = history.db.execute("SELECT log_csv FROM drills").fetchall()
+    assert "\ufeff" + kept[0] == out.files["log_csv"].read_text("utf-8")  # the file is the kept text, marked
 
 
 def test_a_log_s_table_follows_the_log_and_is_the_caller_s_own():
