@@ -473,6 +473,13 @@ def test_a_deadline_from_a_message_received_starts_a_route_at_its_receiver():
         {"event": "received", "target": "office"})
 
 
+
+def test_a_deadline_from_a_message_received_starts_a_route_at_its_sender_too():
+    # the office's report to the leader, received: the office (which learned of the incident after the
+    # clerk and the guard) is a start as its sender, whatever it learned before
+    assert {"roles": ["office"], "reports": [["office-leader"]]} in _with_deadline(
+        {"event": "received", "actor": "office", "target": "leader"})
+
 def test_a_deadline_from_a_call_unanswered_starts_no_route_at_whom_it_did_not_reach():
     assert _with_deadline({"event": "unanswered", "target": "office"}) == [
         {"roles": ["clerk"], "reports": [["clerk-office (fallback 1)", "clerk-leader"]]},
