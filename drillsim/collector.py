@@ -4,7 +4,7 @@ A finished replication is a reference cycle (a SimPy environment, its processes 
 to one another), so the collector frees it, not reference counting; a drill log read from a file is
 100,000 rows that live until the command ends. At Python's default threshold of 700 allocations the
 collector runs every few replications, or every few hundred rows read, and each time scans what is
-alive and moves it to an older generation, where it is scanned again: a quarter of ``drillsim
+alive and moves it to an older generation, where it is scanned again: about a fifth of ``drillsim
 score``'s time on a 100,021-row log. At 20,000 it runs about once every hundred replications, over
 what is nearly all garbage. ``docs/performance.md`` has the measured gains. Imports nothing heavy:
 the command line enters it before it knows what it will run.
