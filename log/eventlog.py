@@ -74,11 +74,14 @@ class EventLog:
 
     def to_frame(self):  # -> pandas.DataFrame
         """The table of the written files (:data:`FILE_COLUMNS`): a copy of one built once (:meth:`_once`)."""
-        return self._once("frame", self._build_frame).copy()
+        return self._table().copy()
 
     def csv_text(self) -> str:
         """The text of events.csv (without its byte-order mark), made once (:meth:`_once`)."""
-        return self._once("csv", lambda: self.to_frame().to_csv(index=False))
+        return self._once("csv", lambda: self._table().to_csv(index=False))
+
+    def _table(self):  # -> pandas.DataFrame, the one built: read here, never changed
+        return self._once("frame", self._build_frame)
 
     def _once(self, name: str, make: Callable[[], Any]) -> Any:
         """What ``make`` makes of the log as it stands — its rows (not changed in place once the log is
@@ -125,7 +128,7 @@ class EventLog:
         path = Path(path)
         numbers = {"t": pa.float64(), "ref": pa.int64()}  # every other column is text
         schema = pa.schema([(c, numbers.get(c, pa.string())) for c in FILE_COLUMNS])
-        table = pa.Table.from_pandas(self.to_frame(), schema=schema, preserve_index=False)
+        table = pa.Table.from_pandas(self._table(), schema=schema, preserve_index=False)
         meta = {"drillsim": json.dumps({"schema": LOG_SCHEMA, "origin": self._origin_text(), **self.meta},
                                        ensure_ascii=False)}
         pq.write_table(table.replace_schema_metadata({**(table.schema.metadata or {}), **meta}), path)
