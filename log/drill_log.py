@@ -336,11 +336,11 @@ def read_drill_log(path: str | Path, plan: Plan, day: date | None = None,
     for line, cells in rows:
         if not any(c.strip() for c in cells):
             continue  # a blank row holds nothing
-        if len(cells) > len(header):
-            extra = ", ".join(repr(c) for c in cells[len(header):])
-            reader.refuse(InputError(source, f"the row has {len(cells)} cells but the header has {len(header)} "
+        if len(cells) > width:
+            extra = ", ".join(repr(c) for c in cells[width:])
+            reader.refuse(InputError(source, f"the row has {len(cells)} cells but the header has {width} "
                                      f"(extra: {extra}); a cell holding a comma must be quoted (\"a, b\")",
-                                     f"cell {len(header) + 1}", line))
+                                     f"cell {width + 1}", line))
             continue
         with contextlib.suppress(InputError):  # kept by the reader: finish() reports every problem at once
             reader.add(dict(zip(keys, picked(cells if len(cells) == width else cells + [""] * (width - len(cells))),
