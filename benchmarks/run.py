@@ -1,6 +1,6 @@
 """drillsim's speed, measured as ratios in one run so the figures hold on a noisy machine.
 
-    .venv/bin/python benchmarks/run.py                 # or: make bench (about ten minutes)
+    .venv/bin/python benchmarks/run.py                 # or: make bench (three and a half minutes)
     .venv/bin/python benchmarks/run.py --quick         # smaller counts, for a look
     .venv/bin/python benchmarks/run.py --only cost,scoring
 
