@@ -12,6 +12,7 @@ report, and exits 1.
 
 from __future__ import annotations
 
+import inspect
 import sys
 import tempfile
 import time
@@ -862,6 +863,20 @@ def _report_bug(err: BaseException, args: Sequence[str]) -> None:
 def _error(message: str) -> None:
     for line in message.splitlines() or [""]:
         err_console.print(f"[red]error:[/] {escape(line)}", highlight=False)
+
+
+def _one_line_summaries(*groups: typer.Typer) -> None:
+    """Give each command of ``groups`` its summary in ``--help``'s list of commands: its help's first
+    paragraph on one line. Typer's rich mode keeps that paragraph's line breaks there, so a docstring
+    broken at 100 columns showed as ragged lines (fastapi/typer#1844, open)."""
+    for group in groups:
+        for info in group.registered_commands:
+            if info.short_help is None:
+                first = (info.help or inspect.getdoc(info.callback) or "").split("\n\n")[0]
+                info.short_help = " ".join(first.split())
+
+
+_one_line_summaries(app, history_app)
 
 
 def run_command(args: Sequence[str] | None = None) -> int:

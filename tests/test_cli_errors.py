@@ -3,6 +3,7 @@ traceback, and never reaches main()'s last line of defence (the "this is a bug" 
 
 from __future__ import annotations
 
+import inspect
 import shutil
 from pathlib import Path
 
@@ -224,3 +225,18 @@ def test_a_real_bug_is_reported_as_one_and_its_traceback_kept(monkeypatch, tmp_p
     assert kept.name in err
     text = kept.read_text("utf-8")
     assert "Traceback" in text and "simulated defect" in text and "command: drillsim run counter-robbery" in text
+
+
+def test_the_list_of_commands_gives_each_its_docstring_s_first_paragraph_on_one_line(monkeypatch):
+    from drillsim.cli import app
+
+    monkeypatch.setenv("COLUMNS", "400")  # wide enough for every summary on one line
+    ran = cli("--help")
+    assert ran.code == 0, ran.text
+    panel = ran.out.split("─ Commands ")[1].split("╰")[0].splitlines()[1:]
+    expected = {info.name or info.callback.__name__.replace("_", "-"):
+                " ".join(inspect.getdoc(info.callback).split("\n\n")[0].split())
+                for info in app.registered_commands}
+    expected.update({info.name: info.typer_instance.info.help for info in app.registered_groups})
+    assert len(panel) == len(expected)  # one line each
+    assert dict(line.strip("│ ").split(None, 1) for line in panel) == expected
