@@ -154,19 +154,24 @@ def matches(sel: Selector, t: Tpl) -> bool:
 
 class Templates:
     """Templates in the order given, found by event and name (``what``): the ones a selector selects,
-    without trying :func:`matches` on every other."""
+    without trying :func:`matches` on every other, found once per selector."""
 
     def __init__(self, templates: Iterable[Tpl]):
         self.order = {t: i for i, t in enumerate(templates)}
         self._by_name: dict[str, dict[Any, list[Tpl]]] = {}
         for t in self.order:
             self._by_name.setdefault(t[0], {}).setdefault(t[1], []).append(t)
+        self._selected: dict[Selector, list[Tpl]] = {}
 
     def selected(self, sel: Selector) -> list[Tpl]:
-        """The templates ``sel`` selects, in the order given."""
-        by_name = self._by_name.get(sel.event, {})
-        named = by_name.values() if sel.what is None else [by_name.get(name, ()) for name in (*sel.what, ANY)]
-        return sorted((t for ts in named for t in ts if matches(sel, t)), key=self.order.__getitem__)
+        """The templates ``sel`` selects, in the order given (found once: not to be changed)."""
+        found = self._selected.get(sel)
+        if found is None:
+            by_name = self._by_name.get(sel.event, {})
+            named = by_name.values() if sel.what is None else [by_name.get(name, ()) for name in (*sel.what, ANY)]
+            found = self._selected[sel] = sorted((t for ts in named for t in ts if matches(sel, t)),
+                                                 key=self.order.__getitem__)
+        return found
 
 
 def is_incident(sel: Selector) -> bool:
@@ -199,17 +204,26 @@ class Times:
     cause: dict[Tpl, Tpl] = field(default_factory=dict)
     """What gave a template no task emits: a role's learning of the incident, an elapsed fact's mark."""
     _templates: Templates = field(default_factory=lambda: Templates(()), repr=False, compare=False)
-    """The templates of ``at``, as many as it had when last read: ``at`` only grows."""
+    """The templates of ``at``, as many as it had when last read: ``at`` only grows, and a time read
+    (:meth:`first`) does not change (the relaxation, :meth:`Design.earliest`, reads none)."""
+    _first: dict[Selector, tuple[float, Tpl | None]] = field(default_factory=dict, repr=False, compare=False)
+    """What :meth:`first` found for each selector, with those templates."""
 
     def selected(self, sel: Selector) -> list[Tpl]:
-        """The templates of ``at`` that ``sel`` selects, in the order of ``at``."""
+        """The templates of ``at`` that ``sel`` selects, in the order of ``at`` (not to be changed)."""
         if len(self._templates.order) != len(self.at):
             self._templates = Templates(self.at)
+            self._first = {}
         return self._templates.selected(sel)
 
     def first(self, sel: Selector) -> tuple[float, Tpl | None]:
         """The earliest template ``sel`` selects and its time; ``(INF, None)`` if it reaches none."""
-        return min(((self.at[t], t) for t in self.selected(sel)), key=lambda x: (x[0], str(x[1])), default=(INF, None))
+        selected = self.selected(sel)
+        found = self._first.get(sel)
+        if found is None:
+            found = self._first[sel] = min(((self.at[t], t) for t in selected), key=lambda x: (x[0], str(x[1])),
+                                           default=(INF, None))
+        return found
 
 
 @dataclass
@@ -592,7 +606,7 @@ def _trigger_times(design: Design, req: DeadlineRequirement) -> Times | None:
     if trig.event == "inject":
         return None  # a named inject: the scenario times it, and what the incident set going before may answer
     reach = design.from_incident
-    triggers = frozenset(t for t in reach.at if matches(trig, t))
+    triggers = frozenset(reach.selected(trig))
     if not triggers:
         return Times({}, {})
     alone = design.earliest({t: 0.0 for t in design.exogenous if t not in triggers}, blocked=triggers)
