@@ -265,7 +265,7 @@ class DeadlineRequirement(RequirementBase):
     trigger: SelectorField = INCIDENT
     response: SelectorField
     within: DeadlineField
-    earlier_counts: bool = False
+    earlier_counts: Bool = False
     """A response before the trigger counts as met ("no later than 1 min after; earlier is fine")."""
 
 

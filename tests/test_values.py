@@ -40,3 +40,28 @@ def test_values_of_each_type(kind, given, value):
 def test_values_refused(kind, given, wrong):
     with pytest.raises(ValueError, match=wrong):
         fact_value(kind, given)
+
+
+def _file_models() -> set[type]:
+    import drillsim.spec.design
+    import drillsim.spec.experiment
+    import drillsim.spec.overlay
+    import drillsim.spec.plan
+    import drillsim.spec.programme
+    import drillsim.spec.scenario  # noqa: F401  (their models are the Strict subclasses)
+    from drillsim.spec.schema import Strict
+
+    found, todo = set(), [Strict]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            if sub not in found:
+                found.add(sub)
+                todo.append(sub)
+    return found
+
+
+def test_every_yes_or_no_key_of_every_file_kind_takes_the_one_rule():
+    # a plain bool would read 1 and "on" as true and refuse 是 (earlier_counts did)
+    plain = [f"{model.__name__}.{name}" for model in _file_models() for name, field in model.model_fields.items()
+             if field.annotation is bool and not any(getattr(m, "func", None) is parse_bool for m in field.metadata)]
+    assert plain == []
