@@ -866,14 +866,13 @@ def _error(message: str) -> None:
 
 
 def _one_line_summaries(*groups: typer.Typer) -> None:
-    """Give each command of ``groups`` its summary in ``--help``'s list of commands: its help's first
+    """Give each command of ``groups`` its summary in ``--help``'s list of commands: its docstring's first
     paragraph on one line. Typer's rich mode keeps that paragraph's line breaks there, so a docstring
     broken at 100 columns showed as ragged lines (fastapi/typer#1844, open)."""
     for group in groups:
         for info in group.registered_commands:
-            if info.short_help is None:
-                first = (info.help or inspect.getdoc(info.callback) or "").split("\n\n")[0]
-                info.short_help = " ".join(first.split())
+            first = (inspect.getdoc(info.callback) or "").split("\n\n")[0]
+            info.short_help = " ".join(first.split())
 
 
 _one_line_summaries(app, history_app)
