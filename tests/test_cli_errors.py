@@ -240,3 +240,21 @@ def test_the_list_of_commands_gives_each_its_docstring_s_first_paragraph_on_one_
     expected.update({info.name: info.typer_instance.info.help for info in app.registered_groups})
     assert len(panel) == len(expected)  # one line each
     assert dict(line.strip("│ ").split(None, 1) for line in panel) == expected
+
+
+def test_a_command_s_summary_is_its_docstring_s_first_paragraph_alone():
+    import typer
+
+    from drillsim.cli import _one_line_summaries
+
+    group = typer.Typer()
+
+    @group.command()
+    def drill() -> None:
+        """Play a drill of a plan,
+        and score it.
+
+        More on it, in --help alone."""
+
+    _one_line_summaries(group)
+    assert group.registered_commands[0].short_help == "Play a drill of a plan, and score it."
