@@ -598,17 +598,15 @@ def reporting_requirements(plan: Plan) -> list[DeadlineRequirement]:
 
 
 def _trigger_times(design: Design, req: DeadlineRequirement) -> Times | None:
-    """The templates' earliest times counted from the requirement's trigger; None if the response can
-    come without the trigger (before it, or from another cause), so no bound holds."""
+    """The templates' earliest times counted from the requirement's trigger, which can happen
+    (``analyse_requirement``); None if the response can come without the trigger (before it, or from
+    another cause), so no bound holds."""
     trig = req.trigger
     if is_incident(trig):
         return design.from_incident
     if trig.event == "inject":
         return None  # a named inject: the scenario times it, and what the incident set going before may answer
-    reach = design.from_incident
-    triggers = frozenset(reach.selected(trig))
-    if not triggers:
-        return Times({}, {})
+    triggers = frozenset(design.from_incident.selected(trig))
     alone = design.earliest({t: 0.0 for t in design.exogenous if t not in triggers}, blocked=triggers)
     if alone.first(req.response)[1] is not None:
         return None

@@ -57,8 +57,9 @@ def test_the_analysis_of_a_plan_grows_linearly():
 def test_the_analysis_of_deadlines_whose_response_names_no_report_grows_linearly():
     # half the added deadlines answered by whatever reaches the upper office: that response selects every
     # report received there, found once per selector, and its first time is read once per design, not
-    # again for each requirement and each role or channel taken away (2.01; 2.11 with the first time read
-    # each time, 2.39 with the reports found each time too)
+    # again for each requirement and each role or channel taken away (2.01; 2.16 with the first time read
+    # each time, 2.07 under mutmut's trampoline, which adds a linear cost to every call; 2.54 with the
+    # reports found each time too)
     def prepared(n: int) -> Callable[[], Any]:
         data = larger(n)
         for req in data["requirements"][-n::2]:
@@ -66,7 +67,7 @@ def test_the_analysis_of_deadlines_whose_response_names_no_report_grows_linearly
         plan = parse_plan(data)
         return lambda: analyse(plan)
 
-    assert doubling(prepared, 20) <= 2.05
+    assert doubling(prepared, 30) <= 2.05
 
 
 def test_a_long_loop_of_duties_that_repeat_is_still_found():
