@@ -89,14 +89,15 @@ def _writable_folder(folder: Path, argument: str) -> None:
             p.rmdir()
 
 
-def _out_folder(out: Path, force: bool, resume: bool = False) -> None:
-    """The output-folder rule (docs/decisions.md): a folder that holds an earlier run's results is
-    refused unless ``--force`` (replace them) or, for many replications, ``--resume`` (finish them)."""
+def _out_folder(out: Path, force: bool, resume: bool = False, own: tuple[str, ...] = ()) -> None:
+    """The output-folder rule (docs/decisions.md): a folder that holds an earlier run's results (any
+    command's, or ``own``: files of this command alone) is refused unless ``--force`` (replace them)
+    or, for many replications, ``--resume`` (finish them)."""
     if resume and force:
         raise InputError("--force", "cannot be given with --resume: --resume finishes the earlier run in --out, "
                          "--force replaces it")
     _writable_folder(out, "--out")
-    earlier = next((name for name in EARLIER_RESULTS if (out / name).exists()), None)
+    earlier = next((name for name in (*EARLIER_RESULTS, *own) if (out / name).exists()), None)
     if earlier and not force and not (resume and earlier == "batch.json"):
         finish = "--resume to finish it, " if earlier == "batch.json" else ""
         raise InputError("--out", f"{out} holds the results of an earlier run ({earlier}): add {finish}--force to "
@@ -432,10 +433,7 @@ def design(plan: PlanArg,
     from drillsim.reports.i18n import Translator
 
     Translator(lang)  # a bad --lang is refused before any work
-    _out_folder(out, force)
-    if (out / "design.json").exists() and not force:
-        raise InputError("--out", f"{out} holds the results of an earlier run (design.json): add --force to "
-                         "replace them, or choose another folder")
+    _out_folder(out, force, own=("design.json",))
     with _progress_bars("replications") as (advance,):
         result = run_design(plan, space, workers, scheduler, advance, params)
     files = result.write(out, lang)
@@ -471,10 +469,7 @@ def calibrate(plan: PlanArg,
     from drillsim.reports.i18n import Translator
 
     Translator(lang)  # a bad --lang is refused before any work
-    _out_folder(out, force)
-    if (out / "calibration.json").exists() and not force:
-        raise InputError("--out", f"{out} holds the results of an earlier run (calibration.json): add --force to "
-                         "replace them, or choose another folder")
+    _out_folder(out, force, own=("calibration.json",))
     options = Options(reps=reps, seed=seed, prior_factor=prior_factor, scenario=scenario, by_role=by_role,
                       workers=workers, scheduler=scheduler)
     with _progress_bars("replications") as (advance,):
@@ -682,11 +677,7 @@ def msel(plan: PlanArg, scenario: ScenarioArg, out: Annotated[Path, typer.Option
     from drillsim.reports.msel import write_msel
 
     Translator(lang)  # a bad --lang is refused before any work
-    _out_folder(out, force)
-    earlier = next((name for name in ("msel.html", "msel.xlsx") if (out / name).exists()), None)
-    if earlier and not force:
-        raise InputError("--out", f"{out} holds an earlier MSEL ({earlier}): add --force to replace it, or choose "
-                         "another folder")
+    _out_folder(out, force, own=("msel.html", "msel.xlsx"))
     p = drillsim.load_plan(plan)
     files = write_msel(p, drillsim.load_scenario(scenario, p), out, lang)
     out_console.print(f"MSEL: {files['html']}  workbook: {files['xlsx']}", highlight=False, markup=False)

@@ -258,3 +258,19 @@ def test_a_command_s_summary_is_its_docstring_s_first_paragraph_alone():
 
     _one_line_summaries(group)
     assert group.registered_commands[0].short_help == "Play a drill of a plan, and score it."
+
+
+@pytest.mark.parametrize(("args", "earlier"), [
+    (["stress", "counter-robbery", "armed-robbery-injured"], "stress.json"),
+    (["design", "counter-robbery", str(ROOT / "examples" / "design-robbery.yaml")], "design.json"),
+    (["calibrate", "counter-robbery"], "calibration.json"),
+    (["msel", "counter-robbery", "armed-robbery-injured"], "msel.html"),
+    (["msel", "counter-robbery", "armed-robbery-injured"], "msel.xlsx"),
+], ids=["stress", "design", "calibrate", "msel-html", "msel-xlsx"])
+def test_a_command_refuses_a_folder_holding_its_own_earlier_results_unless_forced(tmp_path, args, earlier):
+    (tmp_path / earlier).write_text("{}\n")
+    ran = cli(*args, "--out", tmp_path)
+    assert ran.code == 2, ran.text
+    assert ran.err.startswith(f"error: --out: {tmp_path} holds the results of an earlier run ({earlier}): add "
+                              "--force to replace them"), ran.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [earlier]  # refused before any work

@@ -171,7 +171,7 @@ def test_the_msel_command(tmp_path):
     assert f"MSEL: {out / 'msel.html'}" in ran.out
     assert (out / "msel.xlsx").is_file()
     again = run_cli("msel", "power-outage", "power-outage-sudden-long", "--out", out)
-    assert again.code == 2 and "holds an earlier MSEL (msel.html): add --force" in again.err
+    assert again.code == 2 and "holds the results of an earlier run (msel.html): add --force" in again.err
     forced = run_cli("msel", "power-outage", "power-outage-sudden-long", "--out", out, "--force", "--lang", "zh")
     assert forced.code == 0
     assert load_workbook(out / "msel.xlsx").active["A1"].value == "序号"
