@@ -28,9 +28,6 @@ from drillsim.spec.errors import InputError, InputErrors, InputWarning
 from drillsim.spec.plan import Plan
 from drillsim.spec.scenario import Scenario
 
-SAME = ("name", "date", "branch", "scope", "scenario", "drill")
-"""Exercise items every sheet that gives them must give alike; participants and evaluators are joined."""
-
 
 @dataclass
 class DrillSheets:

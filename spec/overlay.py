@@ -32,7 +32,6 @@ from .scenario import Scenario, parse_scenario
 from .schema import Strict
 from .yamlio import Path_, load_yaml, locate
 
-SCHEMA = "drillsim.overlay/1"
 PREFIX = "scenario.parameters."
 
 
