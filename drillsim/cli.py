@@ -700,11 +700,14 @@ def history(ctx: typer.Context, db: DbOpt = None,
             plot: Annotated[Path | None, typer.Option(
                 help="draw the ratings per capability over the drills, per branch (PNG or SVG)")] = None,
             today: Annotated[str | None, typer.Option(
-                help="the day an action is overdue after its due date (default: today)")] = None) -> None:
+                help="the day an action is overdue after its due date (default: today)")] = None,
+            every: Annotated[bool, typer.Option(
+                "--all", help="list every drill, open action and re-test (default: the latest 20 drills and "
+                              "re-tests, every overdue action and others up to 20)")] = False) -> None:
     """The drills so far, the trends per capability and requirement, open and overdue actions, re-tests."""
     if ctx.invoked_subcommand is not None:
         given = [name for name, value in (("--plan", plan), ("--branch", branch), ("--plot", plot),
-                                          ("--today", today)) if value is not None]
+                                          ("--today", today), ("--all", every or None)) if value is not None]
         if given:
             raise InputError(given[0], f"applies to the listing, not to `history {ctx.invoked_subcommand}`; "
                              f"see drillsim history {ctx.invoked_subcommand} --help")
@@ -732,11 +735,12 @@ def history(ctx: typer.Context, db: DbOpt = None,
                               markup=False, highlight=False)
             return
         capabilities = queries.capability_trends(h, plan, branch)
-        tables.print_drills(drills, out_console)
+        limit = None if every else tables.MAX_LISTED
+        tables.print_drills(drills, out_console, limit)
         tables.print_capability_trends(capabilities, drills, out_console)
         tables.print_requirement_trends(queries.requirement_trends(h, plan, branch), drills, out_console)
-        tables.print_open_actions(queries.open_actions(h, day, plan, branch), out_console)
-        tables.print_retested(queries.retested(h, plan, branch), out_console)
+        tables.print_open_actions(queries.open_actions(h, day, plan, branch), out_console, limit)
+        tables.print_retested(queries.retested(h, plan, branch), out_console, limit)
     if plot is not None:
         from drillsim.reports.history_plot import plot_capability_trends
 

@@ -1,7 +1,10 @@
 """The drill history as tables in the terminal: drills so far, trends, open actions, re-tests.
 
 Each function takes a table of :mod:`drillsim.history.queries`. A trend table has one column per
-drill, the latest :data:`MAX_DRILL_COLUMNS` of them, and says how many earlier ones it left out.
+drill, the latest :data:`MAX_DRILL_COLUMNS` of them, and says how many earlier ones it left out. The
+drills, the open actions and the re-tests are listed up to ``limit`` rows each (default
+:data:`MAX_LISTED`; None: all): the latest drills and re-tests, every overdue action and the first
+others; each such table's title says how many it lists.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from drillsim.spec.durations import format_minutes
 from .terminal import RATING_STYLES, STYLES
 
 MAX_DRILL_COLUMNS = 8
+MAX_LISTED = 20
+ALL = "--all lists every one"
 
 
 def _cell(value: object, style: str = "") -> Text:
@@ -30,11 +35,19 @@ def _drill_label(row: pd.Series) -> str:
     return f"{row['date']}\n{row['branch'] or '—'}\n{row['drill']}"
 
 
-def print_drills(drills: pd.DataFrame, console: Console) -> None:
-    table = Table(title=f"drills so far ({len(drills)})")
+def _latest(frame: pd.DataFrame, limit: int | None) -> tuple[pd.DataFrame, str]:
+    """The last ``limit`` rows of ``frame`` (all if None), and what the title says of them."""
+    if limit is None or len(frame) <= limit:
+        return frame, ""
+    return frame.tail(limit), f"; the latest {limit} listed, {ALL}"
+
+
+def print_drills(drills: pd.DataFrame, console: Console, limit: int | None = MAX_LISTED) -> None:
+    listed, said = _latest(drills, limit)
+    table = Table(title=f"drills so far ({len(drills)}{said})")
     for col in ("drill", "date", "plan", "exercise", "branch", "score", "rating", "evaluated", "open actions"):
         table.add_column(col, overflow="fold", no_wrap=col in ("drill", "date"))
-    for _, d in drills.iterrows():
+    for _, d in listed.iterrows():
         score = "" if pd.isna(d["score"]) else f"{d['score']:.1f}"
         table.add_row(_cell(d["drill"]), _cell(d["date"]), _cell(d["plan"]), _cell(d["exercise"]),
                       _cell(d["branch"] or "—"), _cell(score), _cell(d["rating"], RATING_STYLES.get(d["rating"], "")),
@@ -86,12 +99,18 @@ def print_requirement_trends(trends: pd.DataFrame, drills: pd.DataFrame, console
         console.print(table)
 
 
-def print_open_actions(actions: pd.DataFrame, console: Console) -> None:
+def print_open_actions(actions: pd.DataFrame, console: Console, limit: int | None = MAX_LISTED) -> None:
+    """The open actions in the order of their drills: every overdue one, and the others up to ``limit`` in all."""
     overdue = int(actions["overdue"].sum())
-    table = Table(title=f"open corrective actions ({len(actions)}, {overdue} overdue)")
+    listed, said = actions, ""
+    if limit is not None and len(actions) > limit:
+        others = actions.index[~actions["overdue"].astype(bool)][:max(0, limit - overdue)]
+        listed = actions[actions["overdue"].astype(bool) | actions.index.isin(others)]
+        said = f"; {len(listed)} listed: every overdue one and the oldest others, {ALL}"
+    table = Table(title=f"open corrective actions ({len(actions)}, {overdue} overdue{said})")
     for col in ("action", "drill", "requirement", "issue", "corrective action", "owner", "due"):
         table.add_column(col, overflow="fold")
-    for _, a in actions.iterrows():
+    for _, a in listed.iterrows():
         issue = _cell(a["issue"].split(" (")[0])
         if not a["current"]:
             issue.append(" (not failed in the drill's latest scoring)", "dim")
@@ -103,12 +122,13 @@ def print_open_actions(actions: pd.DataFrame, console: Console) -> None:
     console.print(table)
 
 
-def print_retested(retested: pd.DataFrame, console: Console) -> None:
+def print_retested(retested: pd.DataFrame, console: Console, limit: int | None = MAX_LISTED) -> None:
     met = int(retested["met_in"].notna().sum())
-    table = Table(title=f"failed requirements met in a later drill ({met} of {len(retested)})")
+    listed, said = _latest(retested, limit)
+    table = Table(title=f"failed requirements met in a later drill ({met} of {len(retested)}{said})")
     for col in ("action", "requirement", "failed in", "met later in", "re-test recorded", "status"):
         table.add_column(col, overflow="fold")
-    for _, r in retested.iterrows():
+    for _, r in listed.iterrows():
         later = (_cell(f"{r['met_on']} {r['met_branch'] or '—'} ({r['met_in']})", "green") if pd.notna(r["met_in"])
                  else _cell("not yet", "yellow"))
         table.add_row(_cell(r["action"]), _cell(r["requirement"]),

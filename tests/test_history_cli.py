@@ -128,3 +128,32 @@ def test_the_plot_has_a_panel_per_capability_a_line_per_branch_and_shows_overrid
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a missing glyph is a warning: Chinese must draw
         FigureCanvasAgg(fig).draw()
+
+
+def test_a_long_history_lists_the_latest_drills_and_every_overdue_action_unless_all_are_asked(tmp_path, monkeypatch):
+    monkeypatch.setattr("drillsim.cli.out_console", Console(width=200, soft_wrap=True, emoji=False))
+    path = tmp_path / "history.sqlite"
+    with History(path) as h:  # 25 weekly drills, each failing ROB-04 (three actions each)
+        for week in range(25):
+            record(h, FAILS_ROB_04, day=f"2026-{1 + week // 4:02d}-{1 + 7 * (week % 4):02d}", branch="北京分行")
+        actions = q.open_actions(h)
+        drills = q.drills(h)
+        retests = q.retested(h)
+    late = actions.iloc[-1]  # the latest drill's last action, overdue: listed though others come first
+    assert drillsim("history", "update", str(late["action"]), "--db", path, "--due", "2026-07-01").code == 0
+    ran = drillsim("history", "--db", path, "--today", "2026-07-02")
+    assert ran.code == 0, ran.err
+    n = len(actions)
+    assert "drills so far (25; the latest 20 listed, --all lists every one)" in ran.out
+    listed = [key for key in drills["drill"] if f"│ {key} │" in ran.out]
+    assert listed == list(drills["drill"].iloc[5:])
+    assert (f"open corrective actions ({n}, 1 overdue; 20 listed: every overdue one and the oldest others, "
+            "--all lists every one)") in ran.out
+    rows = [line for line in ran.out.split("open corrective actions")[1].split("failed requirements")[0].splitlines()
+            if line.startswith("│ ") and line.split("│")[1].strip().isdigit()]
+    assert [int(r.split("│")[1]) for r in rows] == [*actions["action"].iloc[:19], late["action"]]
+    assert (f"failed requirements met in a later drill (0 of {len(retests)}; the latest 20 listed, --all lists every "
+            "one)") in ran.out
+    everything = drillsim("history", "--db", path, "--today", "2026-07-02", "--all")
+    assert "drills so far (25)" in everything.out and f"open corrective actions ({n}, 1 overdue)" in everything.out
+    assert all(f"│ {key} │" in everything.out for key in drills["drill"])
