@@ -87,6 +87,8 @@ def test_the_database_may_be_named_before_the_command_and_listing_options_are_re
     assert ran.code == 0 and "owner 张主任" in ran.out
     ran = drillsim("history", "--db", db, "--today", "2026-05-01", "close", action, "--note", "x")
     assert ran.code == 2 and ran.err.startswith("error: --today: applies to the listing, not to `history close`")
+    ran = drillsim("history", "--db", db, "--all", "close", action, "--note", "x")
+    assert ran.code == 2 and ran.err.startswith("error: --all: applies to the listing, not to `history close`")
 
 
 def test_history_with_no_database_yet_says_so_and_a_damaged_one_is_an_error_naming_it(tmp_path):
