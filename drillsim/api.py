@@ -158,7 +158,7 @@ def score_drill(plan: Plan, log_path: str | Path | Sequence[str | Path], out: st
     checked. What reading the log accepted with a warning is on the scorecard.
 
     ``against`` places each observed latency among simulated runs of ``scenario``: a number of runs to
-    simulate, or the folder of a ``drillsim run … --reps N`` (docs/msel.md, "Against the model").
+    simulate, or the folder of a ``drillsim run … --reps N`` (docs/scoring.md, "Against the model").
     With ``keep`` the drill is kept in the history at ``db`` (default: docs/history.md); a drill with no
     date cannot be told from another and is not kept, which ``history`` says.
     """

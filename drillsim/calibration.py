@@ -7,7 +7,7 @@ all, with the documented defaults as the prior.
 * **Parameters**: each timing parameter of the scenario (:func:`timing_factors`: people's reaction,
   or each role's, offices' handling, each channel's latency, each agency's travel) is scaled by a
   multiplier ``exp(θ)``; the shape of its distribution is kept. A parameter is fitted where scaling
-  it by 2 makes an observed requirement's simulated latency longer by more than :data:`EXERCISED`
+  it by 2 changes an observed requirement's simulated latency by more than :data:`EXERCISED`
   (log scale, the median over replications on common random numbers). One requirement's latency may
   be the sum of several parameters: they are fitted jointly.
 * **Likelihood by simulation**: at a value of θ, ``reps`` replications on common random numbers give
@@ -18,10 +18,10 @@ all, with the documented defaults as the prior.
   factor ``prior_factor`` (2) with 95 % probability. Two drills move a value a little, twenty a lot.
 * **Fit**: the log-likelihood is fitted by a quadratic on a design of points around the current
   value (a response surface, least squares), the posterior maximised in closed form (within a trust
-  region), and the design moved there, for ``iterations`` rounds. The posterior covariance is the
-  inverse of the last round's curvature, adjusted for the dependence between one drill's
-  observations (the sandwich of :func:`posterior_step`), plus the prior's (a Laplace
-  approximation): the 95 % intervals.
+  region), and the design moved there, for at most ``iterations`` rounds (fewer once every step is
+  under a tenth of its standard deviation). The posterior covariance is the inverse of the last
+  round's curvature, adjusted for the dependence between one drill's observations (the sandwich of
+  :func:`posterior_step`), plus the prior's (a Laplace approximation): the 95 % intervals.
 * **Check**: each observation's percentile in the simulated distribution (randomised within its
   interval) before and after: a PIT histogram that should look uniform, with a Kolmogorov–Smirnov test.
 """

@@ -54,7 +54,8 @@ ResumeOpt = Annotated[bool, typer.Option(help="finish an interrupted run in --ou
 ParamsOpt = Annotated[Path | None, typer.Option(
     "--params", help="an overlay of parameter values, such as drillsim calibrate writes (docs/calibration.md)")]
 DbOpt = Annotated[Path | None, typer.Option(
-    "--db", help="the history's database (default: $DRILLSIM_HISTORY, else ~/.local/share/drillsim/history.sqlite)")]
+    "--db", help="the history's database (default: $DRILLSIM_HISTORY, else $XDG_DATA_HOME/drillsim/history.sqlite, "
+                 "~/.local/share/… by default)")]
 
 # What a command leaves in its --out folder that says an earlier run's results are there.
 EARLIER_RESULTS = ("batch.json", "summary.json", "comparison.json", "scorecard.json", "programme.json", "stress.json")

@@ -127,7 +127,8 @@ def _requirement_rows(run: ExperimentRun, name: str, baseline: str) -> list[dict
 
 
 def _other_incident(drill: Drill, ref: str | None) -> tuple[Any, dict[str, Any]] | None:
-    """The second incident's scenario and its data: the one named, or the first other scenario of the plan."""
+    """The second incident's scenario and its data: the one named, else the plan's first other built-in scenario
+    of another incident type, else its first other one."""
     from drillsim.api import load_scenario
 
     if ref is None:

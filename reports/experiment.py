@@ -18,7 +18,7 @@ MAX_PANELS = 6
 
 
 def _varying(comparison: dict[str, Any]) -> list[str]:
-    """Requirements whose P(met) differs most between configurations, critical ones first."""
+    """The :data:`MAX_PANELS` requirements whose P(met) differs most between configurations, widest spread first."""
     configs = comparison["configurations"]
     spread = {}
     for j, req in enumerate(next(iter(configs.values()))["requirements"]):

@@ -1,8 +1,9 @@
 """The stress test's charts, page and memo, in English or Chinese (``reports.i18n``).
 
 Colours mean good and bad: a drop in compliance whose interval excludes 0 is red, one that may be
-chance is grey; on the load curve, the deadline line is red and each requirement's curve its own
-colour; the tornado's longer-than-usual end is red, shorter green.
+chance is grey; on the load curve each requirement has its own colour, its deadline a dotted line in
+that colour, and a red line marks 50 % met; in the tornado, a change that adds deadline misses is
+red, one that removes them green.
 """
 
 from __future__ import annotations

@@ -7,10 +7,10 @@ left out, and the report's event log lists every event.
 
 A long log (more than :data:`MAX_DETAILED_ROWS` rows, or more than :data:`MAX_DETAILED_LANES` people)
 is drawn bounded instead, what cannot be read one by one aggregated: a row per role (all its people
-at every site; the :data:`MAX_LANES` busiest, the rest in one), shaded by its count of log rows per
-time bin (at most :data:`BINS` bins), a marker per kind of event and bin, a label only on the first of
-each event in a row (:data:`MAX_KEY_LABELS` in all) and an arrow only on the first message between
-two rows (:data:`MAX_ARROWS`). Its cost is then one pass over the rows and a bounded drawing.
+at every site; when there are more, the :data:`MAX_LANES` - 2 busiest, the rest in one), shaded by
+its count of log rows per time bin (at most :data:`BINS` bins), a marker per kind of event and bin, a
+label only on the first of each event in a row (:data:`MAX_KEY_LABELS` in all) and an arrow only on
+the first message between two rows (:data:`MAX_ARROWS`). Its cost is then one pass over the rows and a bounded drawing.
 """
 
 from __future__ import annotations
@@ -82,13 +82,14 @@ SCENE_GAP_PT = 8.0  # below the tall inject ticks
 LANE_HALF_PT = 15.0  # half a row's height when it has at most one tier each way
 REQ_ROW_IN = 0.36
 CAPTION = N_("minutes since the incident began; grey bars: the time each deadline allows, dots: the observed response")
+"""The axis' caption in the After-Action Report's language (``words``)."""
 LEFT_OUT = N_("{left_out} event labels left out (a row shows at most {most}, and only where they fit)")
 AGGREGATED = N_("{rows} log rows drawn together: a row per role (×: its people), shaded by its log rows per {step} "
                 "(darkest: {most}), a marker per kind of event")
 AGGREGATED_LABELS = N_("labelled: only the first of each event in a row; {left_out} event labels left out; "
                        "events.csv lists every event")
 OTHER_ROLES = N_("{count} other roles")
-"""The axis' caption in the After-Action Report's language (``words``)."""
+"""The bounded drawing's row for the roles not drawn on their own."""
 
 
 @dataclass
