@@ -163,9 +163,9 @@ class Person(Actor):
     # Working ------------------------------------------------------------------------------------
 
     def _free(self, _event: simpy.Event | None = None) -> None:
-        """Free: take the next job (after a reaction when coming to it from idle or serving), else a
-        colleague's, else the customers, else wait for one. A job that ends at once is followed by the
-        next here, not by a call from its end."""
+        """Free: take the next job (after a reaction when coming to it from idle or serving, a ringing
+        phone excepted), else a colleague's, else the customers, else wait for one. A job that ends at
+        once is followed by the next here, not by a call from its end."""
         self.in_loop = True
         while True:
             if self.jobs:
@@ -281,7 +281,8 @@ class Person(Actor):
         rep = self.rep
         if action == "grade":
             rep.incident.declare_level(self)
-        elif action == "go_to_scene":  # on the scene: at once if already there; from an office, always travel
+        elif action == "go_to_scene":  # present: on the scene at once (no place is kept beyond ``present``,
+            # so another branch's scene too); absent, or an office's member: travel
             if self.office or not self.present:
                 self._journey(rep.model.travel[self.role](rep.people_rng), site)
                 return

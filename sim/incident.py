@@ -90,7 +90,7 @@ class Incident:
             self._play(inject, sites)
 
     def _happen(self, timeout: simpy.Timeout) -> None:
-        self._play(*timeout.value)
+        self._play(*timeout._value)
 
     def _play(self, inject: InjectRuntime, sites: tuple[str, ...] | None) -> None:
         """The inject happens at its branches, or at ``sites``: the site of the event that brought it

@@ -169,7 +169,8 @@ class Model:
     (``on: {event: learned}``, ``Replication.learn``); no log event triggers them."""
     on_facts: dict[str, list[tuple[str, list[TaskSpec]]]]
     """role -> for each fact of the plan (in plan order) that starts tasks of the role when it changes,
-    those tasks, by priority: what someone told of an incident acts on (``Replication._standing_facts``)."""
+    those tasks, by priority: what an office's member told of an incident, or anyone arriving on the scene,
+    acts on (``Replication._standing_facts``)."""
     interrupting: set[str]  # roles with a task that interrupts the job in hand
     taking_over: set[str]
     """roles whose people may take a queued task from a colleague (``Person._take_over``): named by a
@@ -179,7 +180,8 @@ class Model:
     follows: dict[str, list[InjectRuntime]]  # event kind -> the injects that follow an event of that kind
     branches: list[BranchRuntime]
     reaction: dict[str, Sampler]
-    """role -> how long its people take from noticing a trigger to starting on it."""
+    """role -> how long its people take to turn to a job (not a ringing phone) when they come to it from
+    idle or serving; none between jobs (``Person._free``)."""
     handling: Sampler
     travel: dict[str, Sampler]
     field_omission: float

@@ -43,7 +43,8 @@ class Replication:
         self.seen_first: set[tuple[str, str]] = set()  # (task, site) whose `first` trigger has passed
         self.perceived: set[str] = set()  # sites where something of the incident has happened
         self.incident = Incident(self, streams.incident)
-        # messaging's two entry points for the actors, bound here (a partial adds no Python call)
+        # messaging's two entry points and perception's stand-in, for the actors, bound here (a partial
+        # adds no Python call)
         self.send: Callable[[Person, TaskSpec, str], None] = partial(messaging.send, self)
         self.receive: Callable[[Message], None] = partial(messaging.receive, self)
         self.stand_in: Callable[[TaskSpec, set[str], str], Person | None] = partial(stand_in, self)
@@ -128,8 +129,9 @@ class Replication:
                     self._give(spec, person, site, row.t)
 
     def _claim(self, spec: TaskSpec, person: Person, site: str) -> bool:
-        """Whether ``person`` is to do the task: once per incident and site (by one of the role, or by
-        each for ``who: all``) unless it repeats; True claims it."""
+        """Whether ``person`` is to do the task, unless it repeats (True claims it): a task for one of the
+        role (``who: one``) once per site, or once for every site when an office's member takes it; one
+        for each of the role (``who: all``) once by each person, whatever the site."""
         if spec.repeat:
             return True
         key = (spec.id, ("office" if person.office else site) if spec.one else person.name)
