@@ -431,7 +431,8 @@ class MergedLog:
 
 
 def row_key(row: Event) -> tuple:
-    """A row without its minute-since-origin: the same event as two evaluators record it."""
+    """A row's identity, its minute ``t`` included; with ``t`` set to 0, the same event as two evaluators
+    record it."""
     return (row.event, row.what, row.actor, row.target, row.channel, row.value, row.fields, row.site, row.t)
 
 

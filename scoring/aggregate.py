@@ -4,8 +4,8 @@ with the number of replications.
 Per requirement: how often it applied and how often each outcome happened, the probability it is
 met with a Wilson score interval, and the distribution of its latency (exact mean; percentiles from
 a fixed log-spaced histogram whose bins are 0.5 % apart, so any percentile is within 0.5 % of the
-exact one). The same for the overall score. The worst latencies are kept, with the replication
-index, as examples to re-run and read as a timeline. Given the plan's rule of ratings
+exact one). The same for the overall score. The worst latencies of late runs are kept, with the
+replication index, as examples to re-run and read as a timeline. Given the plan's rule of ratings
 (:class:`RatingRule`) and each run's credits, also how many runs rated each capability P, S, M or U,
 and how many had their score capped by a failed critical requirement (scoring/rating.py).
 """
@@ -144,8 +144,8 @@ class RatingRule:
 
     def rate(self, outcome: np.ndarray, credit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per run, each capability's rating (index into P, S, M, U; 4 when it is not rated) and
-        whether the score was capped by a failed critical requirement, as ``rate_capability`` and
-        ``overall_score`` decide them for one run."""
+        whether the score was capped by a failed critical requirement, as ``scoring.rating.rate``
+        decides them for one run."""
         weight = np.where(np.isin(outcome, _UNSCORED), 0.0, self.weight)
         earned = np.where(weight > 0, weight * credit.astype(np.float64), 0.0)
         failed = self.critical & np.isin(outcome, _FAILURES)

@@ -56,7 +56,7 @@ class RequirementResult(NamedTuple):
 
     @property
     def applicable(self) -> bool:
-        """Whether it counts in the score and the ratings (not when not applicable or still pending)."""
+        """Whether it counts in the score and the ratings (not when not applicable, pending or not evaluated)."""
         return self.outcome not in UNSCORED
 
     @property

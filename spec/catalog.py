@@ -32,7 +32,7 @@ def builtin_experiments() -> dict[str, Path]:
 
 
 def resolve(ref: str | Path, kind: str) -> Path:
-    """A path to a file, or the id of a built-in plan, scenario or programme."""
+    """A path to a file, or the id of a built-in plan, scenario, programme or experiment."""
     path = Path(ref)
     if path.exists():
         return path

@@ -14,7 +14,7 @@ Problems = list[tuple[Path_, str]]
 
 
 def raise_problems(source: str, data: Any, positions: dict[Path_, int], problems: Problems) -> NoReturn:
-    """Raise every problem at once, each as ``file:line: at place: what``."""
+    """Raise every problem at once, each as ``file:line: at place what``."""
     errors = []
     for loc, message in problems:
         place, line = locate(loc, data, positions)

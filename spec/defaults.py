@@ -37,7 +37,6 @@ AGENCIES: dict[str, dict[str, Distribution | int]] = {
     # 120: 95% of calls answered within 10 s (S6); urban mean response about 12 min (S7)
     "ambulance": {"answer": D({"uniform": ["2s", "10s"]}), "dispatch": D(1),
                   "travel": D({"lognormal": {"median": 10, "p90": 16}}), "units": 2},
-    # bodies that receive reports but send nobody: assumption
     # an outsourced vendor (ATM, power, security systems) sends an engineer: assumption
     "vendor": {"answer": D({"lognormal": {"median": "15s", "p90": "40s"}}), "dispatch": D({"uniform": [5, 20]}),
                "travel": D({"lognormal": {"median": 45, "p90": 90}}), "units": 2},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class InputError(Exception):
-    """Bad input. ``str(err)`` reads ``file:line: at place: what is wrong``."""
+    """Bad input. ``str(err)`` reads ``file:line: at place what is wrong``."""
 
     def __init__(self, source: str, message: str, place: str = "", line: int | None = None):
         self.source = source

@@ -1,8 +1,9 @@
 """The plan's escalation graph as a networkx graph, for analysis and drawing.
 
 Nodes are roles (attributes: ``name``, ``kind``, ``count``, ``presence``, ``reachable``). Each
-escalation edge becomes an edge ``from -> to`` keyed by its id (attributes: ``channel``, ``report``,
-``fallback`` = 0 for the primary target, 1, 2 … for the fallbacks in order).
+escalation edge becomes an edge ``from -> to`` keyed by its id (``id#1``, ``id#2`` … for the fallbacks;
+attributes: ``channel``, ``report``, ``fallback`` = 0 for the primary target, 1, 2 … for the fallbacks
+in order, ``when``).
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ def plan_warnings(plan: Plan, source: str) -> list[InputWarning]:
     out = []
     tasks = (*plan.duties, *plan.escalation)
     for loop, endless in task_loops(plan):
-        if not endless:  # an endless loop is an error (sim.plan)
+        if not endless:  # an endless loop is an error (spec.plan._check_references)
             ids = " -> ".join(tasks[i].id for i in (*loop, loop[0]))
             out.append(_warning(source, where, (*task_place(plan, loop[0]), "on"),
                                 f"these tasks start each other: {ids}; the loop stops only because a task in it "

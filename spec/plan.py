@@ -86,7 +86,7 @@ class Channel(Strict):
     """Its reports can be made, and its calls answered, while travelling to the scene (a mobile
     phone, a radio; not ``in_person``); else they wait until the traveller arrives."""
     fallback: str | None = None
-    """The channel reports go by while this one is down (a scenario's ``channels.<id>.down``)."""
+    """The channel reports go by while this one is down (a scenario's ``parameters.channels.<id>.down``)."""
 
     def chain(self, plan: Plan) -> list[str]:
         """The channels this one falls back to, in order (a loop is refused when the plan is read)."""
@@ -109,7 +109,7 @@ class Fact(Strict):
     name: str = ""
     type: Literal["bool", "int", "float", "text", "elapsed"] = "bool"
     default: bool | int | float | str = False
-    """Converted to the fact's type (``sim.values.fact_value``); left out: false, 0, 0.0 or ""."""
+    """Converted to the fact's type (``spec.values.fact_value``); left out: false, 0, 0.0 or ""."""
     while_: str | None = Field(None, alias="while")
     unit: Literal["min", "h", "d"] = "h"
 

@@ -5,7 +5,7 @@ Parameters the scenario leaves out take the defaults in :mod:`spec.defaults`, ea
 its source in ``docs/parameters.md``.
 
 Checked against its plan, a scenario's fact values are converted to the facts' types
-(``sim.values.fact_value``): the engine only ever sees typed values.
+(``spec.values.fact_value``): the engine only ever sees typed values.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ class _Loader(yaml.SafeLoader):
 
     Booleans follow YAML 1.2: only true/false. YAML 1.1 would read the key ``on:`` (a trigger in
     plan files) and words such as yes/no/off as booleans. (A fact's value may still be written
-    yes/no or 是/否: the plan or scenario reads it with ``sim.values.fact_value``.)
+    yes/no or 是/否: the plan or scenario reads it with ``spec.values.fact_value``.)
 
     While composing, it keeps the size the document would have with every alias expanded, and
     stops at the first alias that takes it past :data:`MAX_NODES`.
