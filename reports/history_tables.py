@@ -3,7 +3,7 @@
 Each function takes a table of :mod:`drillsim.history.queries`. A trend table has one column per
 drill, the latest :data:`MAX_DRILL_COLUMNS` of them, and says how many earlier ones it left out. The
 drills, the open actions and the re-tests are listed up to ``limit`` rows each (default
-:data:`MAX_LISTED`; None: all): the latest drills and re-tests, every overdue action and the first
+:data:`MAX_LISTED`; None: all): the latest drills and re-tests, every overdue action and the oldest
 others; each such table's title says how many it lists.
 """
 
@@ -101,11 +101,12 @@ def print_requirement_trends(trends: pd.DataFrame, drills: pd.DataFrame, console
 
 def print_open_actions(actions: pd.DataFrame, console: Console, limit: int | None = MAX_LISTED) -> None:
     """The open actions in the order of their drills: every overdue one, and the others up to ``limit`` in all."""
-    overdue = int(actions["overdue"].sum())
+    late = actions["overdue"].astype(bool)
+    overdue = int(late.sum())
     listed, said = actions, ""
     if limit is not None and len(actions) > limit:
-        others = actions.index[~actions["overdue"].astype(bool)][:max(0, limit - overdue)]
-        listed = actions[actions["overdue"].astype(bool) | actions.index.isin(others)]
+        others = actions.index[~late][:max(0, limit - overdue)]
+        listed = actions[late | actions.index.isin(others)]
         said = f"; {len(listed)} listed: every overdue one and the oldest others, {ALL}"
     table = Table(title=f"open corrective actions ({len(actions)}, {overdue} overdue{said})")
     for col in ("action", "drill", "requirement", "issue", "corrective action", "owner", "due"):
