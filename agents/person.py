@@ -37,7 +37,7 @@ FIRST = -3  # the queue priority of a task that stops others: before everything 
 class Person(Actor):
     __slots__ = ("answers", "arrival", "branch", "current", "customer", "ended", "ends", "idle", "in_loop",
                  "interruptible", "jobs", "knows", "left", "office", "pausable", "paused", "present",
-                 "resume", "seq", "serves", "since", "started", "state", "stopping", "waiting")
+                 "resume", "seq", "serves", "since", "started", "state", "stopping", "visiting", "waiting")
     performs = True
 
     def __init__(self, rep: Replication, role: str, name: str, site: str, present: bool, answers: bool,
@@ -46,7 +46,8 @@ class Person(Actor):
         self.role = role
         self.name = name
         self.site = site
-        self.present = present
+        self.present = present  # at their own site (staff), on duty (an office's member)
+        self.visiting: str | None = None  # staff: the other branch whose scene they have come to
         self.answers = answers  # can be reached at all (on site, on duty, or picks up the phone)
         self.office = office
         self.branch = branch  # the branch's customer queue, for tellers who serve customers
@@ -281,9 +282,10 @@ class Person(Actor):
         rep = self.rep
         if action == "grade":
             rep.incident.declare_level(self)
-        elif action == "go_to_scene":  # present: on the scene at once (no place is kept beyond ``present``,
-            # so another branch's scene too); absent, or an office's member: travel
-            if self.office or not self.present:
+        elif action == "go_to_scene":  # there already: on the scene at once; else (an office's member,
+            # staff away or at another branch): travel
+            if self.office or not self.is_at(site):
+                self._leave()
                 self._journey(rep.model.travel[self.role](rep.people_rng), site)
                 return
             rep.emit("arrived", self.role, self, site=site)
@@ -429,11 +431,27 @@ class Person(Actor):
         self.arrival.callbacks.remove(self._travel)
         self._travel()
 
+    def is_at(self, site: str) -> bool:
+        """Whether this person is at ``site`` now: their own, present; or the branch they have come to."""
+        return (self.site == site and self.present) or self.visiting == site
+
+    def _leave(self) -> None:
+        """Staff setting off from where they are: no longer there (an office's member stays on duty)."""
+        if self.office:
+            return
+        if self.visiting is not None:
+            self.rep.visitors[self.visiting].remove(self)
+        self.present, self.visiting = False, None
+
     def _arrive(self, journey: simpy.Timeout) -> None:
         if self.state == TRAVELLING:
             self.state = WORKING
-        self.present = True
         site = journey._value
+        if self.office or site == self.site:
+            self.present = True
+        else:  # at another branch: perceives what happens there, and nothing of their own
+            self.visiting = site
+            self.rep.visitors.setdefault(site, []).append(self)
         self.rep.emit("arrived", self.role, self, site=site)
         self.rep.brief(self, site)
 

@@ -3,8 +3,8 @@
 A task's performer is, in this order: the receiver of a message, if the task is of the receiver's
 role and the event is the message being received or acknowledged; else the actor of the event, if
 of the task's role; else whoever of the role perceives the event at its site — the staff on site
-there who are present, else the members of an office on duty, else an agency's unit on the scene
-(``who: one``: only the least busy of them).
+there who are present (and staff of other branches who have come to its scene), else the members of
+an office on duty, else an agency's unit on the scene (``who: one``: only the least busy of them).
 
 A duty may name several roles (``role: [guard, lobby_manager]``): "of the task's role" is then of
 any of them, and the perceivers are those of each role; ``who: one`` takes the least busy of them
@@ -73,9 +73,12 @@ def perceivers(rep: Replication, role: str, site: str, one: bool) -> Sequence[Pe
             people = rep.units.get((site, role), ())
         elif role not in rep.model.monitors:
             people = [p for p in people if site in p.knows] if site in rep.flows else [p for p in people if p.knows]
-    if len(people) == 1:  # the common case, without building a list
+    if rep.visitors:  # staff of other branches come to a scene there (``go_to_scene``)
+        present = [p for p in people if p.present] + [p for p in rep.visitors.get(site, ()) if p.role == role]
+    elif len(people) == 1:  # the common case, without building a list
         return people if people[0].present else ()
-    present = [p for p in people if p.present]
+    else:
+        present = [p for p in people if p.present]
     if one and len(present) > 1:
         return [min(present, key=_load)]
     return present

@@ -58,6 +58,7 @@ class Replication:
         self.shared: dict[str, list[Person]] = {}
         self.on_site: dict[str, list[Person]] = {}  # a branch's staff, in plan order
         self.units: dict[tuple[str, str], list[Person]] = {}  # (site, agency) -> its unit on the scene
+        self.visitors: dict[str, list[Person]] = {}  # site -> staff of other branches come to its scene
         draw = rng.random
         for slot in model.people:
             present = draw() < slot.presence
@@ -178,7 +179,7 @@ class Replication:
         for spec in self.model.learned.get(person.role, ()):
             if (spec.check_now is not None and not spec.check_now(facts)) or not self._claim(spec, person, site):
                 continue
-            if spec.action == "go_to_scene" and not spec.delay and person.present and person.site == site:
+            if spec.action == "go_to_scene" and not spec.delay and person.is_at(site):
                 self.emit("arrived", person.role, person, site=site)
             else:
                 self._give(spec, person, site, now)

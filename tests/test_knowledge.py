@@ -19,7 +19,8 @@ import drillsim
 from drillsim.scoring.scorecard import Scorer
 from drillsim.sim.engine import run_replication
 from drillsim.spec.errors import InputError
-from drillsim.spec.plan import load_plan
+from drillsim.spec.plan import Plan, load_plan, parse_plan
+from drillsim.spec.yamlio import load_yaml
 from tests.test_engine import model_with
 from tests.test_rules_engine import RULES, plan, run, scenario, timeline
 
@@ -121,6 +122,67 @@ def test_an_office_told_of_one_branch_does_not_perceive_another(knowing):
     assert [(t, r.site, r.event, r.what) for t, r in ((round(r.t, 6), r) for r in log.rows)
             if r.actor == "office-1"] == [(5.2, "east", "learned", "incident"), (5.2, "east", "started", "open_file"),
                                           (6.2, "east", "action", "open_file")]
+
+
+def visiting_plan() -> Plan:
+    """The knowing plan with the head looking round at the ``look`` injects (and going to the first one's
+    scene) and told again at ``back``."""
+    data, _ = load_yaml(RULES / "knowing-plan.yaml")
+    data["duties"] += [{"id": f"head-{look}", "role": "head", "on": {"event": "inject", "what": look}, "do": "look"}
+                       for look in ("look", "look-again")]
+    data["duties"] += [{"id": "head-stay", "role": "head", "on": {"event": "inject", "what": "look"},
+                        "do": "go_to_scene", "priority": 6},
+                       {"id": "clerk-tidy", "role": "clerk", "on": {"event": "inject", "what": "look"}, "do": "tidy",
+                        "who": "all"}]
+    data["escalation"].append({"id": "tell-head-back", "from": "clerk", "to": "head", "channel": "phone",
+                               "on": {"event": "inject", "what": "back"}})
+    return parse_plan(data)
+
+
+@pytest.mark.parametrize("head", [1.0, 0.0])
+def test_a_head_sent_to_another_branch_travels_there_and_perceives_only_where_they_are(head):
+    # west has no head: its clerk's call (picked up 2.5, acknowledged 3.5) goes to east's head, on site
+    # at east or away. Either way he travels to west (10): the fax 3.5, arrived 13.5, the note 13.5 to
+    # 14.5. At 20 (``look`` at both branches) he is at west: he looks round there (reaction 1: 21) and is
+    # on its scene at once, and does not perceive east's. Told of east at 31.5 (called 31, acknowledged
+    # 32.5), he faxes the office and travels back (arrived 42.5, note 43.5); at 50 he looks round at
+    # east, not at west.
+    p = visiting_plan()
+    data = scenario(p, [{"id": "go", "at": 1, "branches": ["west"]}, {"id": "look", "at": 20},
+                        {"id": "back", "at": 30, "branches": ["east"]}, {"id": "look-again", "at": 50}],
+                    channels={"phone": PHONE, "fax": FAX}, travel={"head": 10})
+    data |= {"branches": [{"id": "east", "presence": {"head": head}}, {"id": "west", "staffing": {"head": 0}}]}
+    log = run(p, data)
+    assert [(round(r.t, 6), r.site, r.event, r.what) for r in log.rows if "east/head-1" in (r.actor, r.target)
+            and r.event not in ("sent", "received", "acknowledged", "started")] == [
+        (2.5, "west", "learned", "incident"),
+        (13.5, "west", "arrived", "head"), (14.5, "west", "action", "take_note"),
+        (21, "west", "action", "look"), (21, "west", "arrived", "head"),
+        (31.5, "east", "learned", "incident"),
+        (42.5, "east", "arrived", "head"), (43.5, "east", "action", "take_note"),
+        (51, "east", "action", "look"),
+    ]
+    # the visitor perceives the events of his own role only: every clerk tidies, he does not
+    assert [(r.site, r.actor) for r in log.rows if r.what == "tidy"] == [("east", "east/clerk-1"),
+                                                                        ("west", "west/clerk-1")]
+
+
+def test_an_office_member_on_the_way_to_a_branch_stays_on_duty_and_is_not_counted_twice_there():
+    # the office reads the head's fax at 5.2 (sent 2), opens its file (6.2) and sets off (10): arrived
+    # 16.2. It still follows the branch on the way: the ping at 10 is noted on arrival (16.2); the ping
+    # at 20 once (a repeated task, given to each perceiver: reaction 1, 21)
+    data, _ = load_yaml(RULES / "knowing-plan.yaml")
+    data["duties"] += [{"id": "office-come", "role": "office", "on": {"event": "learned"}, "do": "go_to_scene"},
+                       *({"id": f"office-{ping}", "role": "office", "on": {"event": "inject", "what": ping},
+                          "do": "note_ping", "repeat": True, "who": "all", "priority": 6}
+                         for ping in ("ping", "ping-again"))]
+    p = parse_plan(data)
+    log = run(p, scenario(p, [{"id": "go", "at": 1}, {"id": "ping", "at": 10}, {"id": "ping-again", "at": 20}],
+                          channels={"phone": PHONE, "fax": FAX}, travel={"office": 10}))
+    assert [(round(r.t, 6), r.event, r.what) for r in log.rows
+            if r.actor == "office-1" and r.event in ("arrived", "action")] == [
+        (6.2, "action", "open_file"), (16.2, "arrived", "office"), (16.2, "action", "note_ping"),
+        (21, "action", "note_ping")]
 
 
 def test_a_deadline_counts_from_when_someone_learned_of_the_incident(knowing):
