@@ -52,8 +52,8 @@ class LogHistogram:
     """A stream of values (latencies, scores) summed up: count, exact mean, and a log-spaced histogram
     for percentiles of positive values.
 
-    A percentile is read inside its histogram bin, so it is kept within the smallest and largest
-    value seen: a score of 100 in the top bin never reads as 100.3.
+    A percentile lies between two values read inside their histogram bins, each kept within the
+    smallest and largest value seen: a score of 100 in the top bin never reads as 100.3.
     """
 
     count: int = 0
@@ -77,16 +77,29 @@ class LogHistogram:
         self.hist += np.bincount(idx, minlength=BINS)
 
     def percentile(self, q: float) -> float:
+        """The ``q``-th percentile as numpy's default reads it: between the two values whose ranks are
+        next to ``q`` of the way from the smallest to the largest, each read inside its bin."""
         if self.count == 0:
             return math.nan
         rank = q / 100 * (self.count - 1)
-        if rank < self.zeros:
+        k = math.floor(rank)
+        below = self._ranked(k)
+        return below + (rank - k) * (self._ranked(k + 1) - below)
+
+    def _ranked(self, k: int) -> float:
+        """The ``k``-th smallest value (from 0): the largest and the smallest as seen, 0 for a value of
+        none, else read inside its bin, evenly between its ends, and kept within the values seen."""
+        if k >= self.count - 1:
+            return self.high
+        if k < self.zeros:
             return 0.0
+        if k == 0:
+            return self.low
         cum = np.cumsum(self.hist)
-        b = int(np.searchsorted(cum, rank - self.zeros, side="right"))
+        b = int(np.searchsorted(cum, k - self.zeros, side="right"))
         before = cum[b - 1] if b else 0
-        within = (rank - self.zeros - before + 0.5) / self.hist[b]
-        value = 10 ** (LOG_LO + (b + min(max(within, 0.0), 1.0)) / BINS * (LOG_HI - LOG_LO))
+        within = (k - self.zeros - before + 0.5) / self.hist[b]
+        value = 10 ** (LOG_LO + (b + within) / BINS * (LOG_HI - LOG_LO))
         return min(max(value, self.low), self.high)
 
     def summary(self) -> dict[str, float | int | None]:

@@ -16,7 +16,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drillsim.scoring.aggregate import CODES, Aggregator
+from drillsim.scoring.aggregate import CODES, Aggregator, LogHistogram
 from drillsim.scoring.outcomes import Outcome, RequirementResult
 from drillsim.scoring.rating import RATINGS, band, rate
 from drillsim.sim.seeds import Draws
@@ -102,6 +102,19 @@ def test_summary_percentiles_of_scores_stay_in_range(scores, chunks):
     for key in ("mean", "median", "p90", "p95", "p99"):
         assert 0 <= summary[key] <= 100
         assert min(scores) - 1e-4 <= summary[key] <= max(scores) + 1e-4
+
+
+@FIXED
+@given(st.lists(st.floats(0, 1e5), min_size=1, max_size=60), st.integers(1, 3),
+       st.sampled_from([0, 1, 10, 25, 50, 90, 95, 99, 100]))
+def test_a_summary_percentile_is_numpy_s_within_half_a_percent(values, chunks, q):
+    # numpy's default (linear between the two values next to the rank), each value read within its
+    # 0.5 % bin; a latency of 0.001 min or less reads as 0
+    d = LogHistogram()
+    for part in np.array_split(np.array(values), chunks):
+        d.add(part)
+    exact = float(np.percentile(values, q))
+    assert abs(d.percentile(q) - exact) <= 0.005 * exact + 1e-3
 
 
 # block draws and single draws -------------------------------------------------------------------------

@@ -569,6 +569,16 @@ def test_percentiles_are_within_half_a_percent_of_the_exact_ones():
         assert d.percentile(q) == pytest.approx(np.percentile(values, q), rel=0.005)
 
 
+def test_a_percentile_of_few_runs_lies_between_the_two_values_next_to_its_rank():
+    # numpy's default: the p99 of 1 and 12 is 11.89, not the lower of the two (it read 1.003); the
+    # smallest and the largest are the values seen (12 lies above the middle of its bin)
+    d = LogHistogram()
+    d.add(np.array([12.0, 1.0]))
+    assert [d.percentile(q) for q in (0, 50, 90, 99, 100)] == pytest.approx([1, 6.5, 10.9, 11.89, 12], rel=1e-9)
+    d.add(np.array([4.0]))  # 1, 4, 12: the median is the middle value, read in its bin
+    assert d.percentile(50) == pytest.approx(4, rel=0.005) and d.percentile(75) == pytest.approx(8, rel=0.005)
+
+
 def test_paired_differences():
     n, mean, ci = paired(np.array([3.0, 4.0, 5.0, np.nan]), np.array([1.0, 1.0, 1.0, 2.0]))
     half = 1.959963984540054 * 1.0 / math.sqrt(3)
