@@ -35,7 +35,7 @@ from pydantic import Field, model_validator
 from . import catalog
 from .checking import check, raise_problems
 from .errors import InputError
-from .experiment import set_path
+from .experiment import overlapping, set_path
 from .perturb import drill_from_files
 from .plan import Plan, parse_plan
 from .scenario import Scenario, parse_scenario
@@ -151,6 +151,14 @@ def _problems(space: DesignSpace) -> list[tuple[Path_, str]]:
         for k, n in enumerate(names):
             if n in names[:k]:
                 out.append((("choices", name, "options", k), f"two options of {name!r} are called {n!r}"))
+    paths = [(("choices", name, "set"), f"choice {name!r}", choice.set)
+             for name, choice in space.choices.items() if choice.set is not None]
+    paths += [(("choices", name, "options", k, "set", path), f"choice {name!r}", path)
+              for name, choice in space.choices.items()
+              for k, option in enumerate(choice.options) for path in option.set]
+    clash = overlapping(paths)
+    if clash:
+        out.append(clash)
     size = math.prod(len(c.options) for c in space.choices.values())
     if size > MAX_DESIGNS:
         out.append((("choices",), f"the choices make {size:,} designs; at most {MAX_DESIGNS} are allowed"))

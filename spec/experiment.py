@@ -75,11 +75,29 @@ def _design_problem(exp: Experiment) -> tuple[Path_, str] | None:
         size = math.prod(len(f.levels) for f in exp.factors.values())
         if size > MAX_CONFIGURATIONS:
             return ("factors",), f"the grid has {size:,} configurations; at most {MAX_CONFIGURATIONS} are allowed"
-    else:
-        if not exp.configurations:
-            return ("design",), "a list design needs configurations"
-        if exp.factors:
-            return ("factors",), "factors are for a grid design (design: grid); a list has configurations"
+        return overlapping([(("factors", name, "set"), f"factor {name!r}", f.set) for name, f in exp.factors.items()])
+    if not exp.configurations:
+        return ("design",), "a list design needs configurations"
+    if exp.factors:
+        return ("factors",), "factors are for a grid design (design: grid); a list has configurations"
+    for i, conf in enumerate(exp.configurations):
+        problem = overlapping([(("configurations", i, "set", path), path, path) for path in conf.set])
+        if problem:
+            return problem
+    return None
+
+
+def overlapping(paths: list[tuple[Path_, str, str]]) -> tuple[Path_, str] | None:
+    """Two of ``paths`` ((place, who sets it, path)) set by two setters to the same value, or one inside
+    the other: the later would silently override the earlier, and results be labelled with a level
+    not run. A setter is named in the message unless it is the path itself."""
+    for i, (place, setter, path) in enumerate(paths):
+        for _, other, earlier in paths[:i]:
+            inner, outer = sorted((path, earlier), key=len, reverse=True)
+            if other != setter and (inner == outer or inner.startswith((outer + ".", outer + "["))):
+                inside = "" if inner == outer else " (one inside the other)"
+                of = "" if other == earlier else f" of {other}"
+                return place, f"{path!r} and {earlier!r}{of} set the same value{inside}: one would override the other"
     return None
 
 

@@ -140,6 +140,10 @@ def _change(**at):
     (_change(**{"scenarios": ["atm-fire"]}), None, "scenarios[0]", "plan"),
     (_change(**{"choices/caller/options/1/value": "lobby_manager"}), None, "choices.caller.options[1]",
      "two options"),
+    (_change(**{"choices/head/set": "plan.escalation[phone-120].from"}), None, "choices.head.set",
+     "and 'plan.escalation[phone-120].from' of choice 'caller' set the same value"),
+    (_change(**{"choices/head/options/1": {"name": "x", "cost": 2, "set": {"plan.escalation[phone-120]": {}}}}), None,
+     "choices.head.options[1].set.plan.escalation[phone-120]", "set the same value (one inside the other)"),
 ])
 def test_a_bad_design_file_is_named_by_file_line_and_place(tmp_path, data, line, place, words):
     path = _file(tmp_path, data)
