@@ -184,6 +184,9 @@ class Attempts:
         lost = channel.failure and comms.random() < channel.failure
         latency = channel.latency(comms)
         if not channel.synchronous:
+            if channel.down:  # it will not go: lost, then tried again or the next holder
+                env.timeout(latency, msg).callbacks.append(self._not_sent)
+                return
             env.timeout(latency, msg).callbacks.append(_lost if lost else _delivered)
             self.then(True)
             return
@@ -204,8 +207,17 @@ class Attempts:
             rep.env.timeout(spec.channel.talk(rep.comms_rng)).callbacks.append(self._talked)
             return
         rep.emit("unanswered", msg.report, msg.sender, msg.target, msg.channel, msg.ref, site=msg.site)
+        self._failed()
+
+    def _not_sent(self, attempt: simpy.Timeout) -> None:
+        """An asynchronous message over a channel that is down: its sender finds it lost."""
+        _lost(attempt)
+        self._failed()
+
+    def _failed(self) -> None:
+        spec = self.passage.spec
         if self.attempt <= spec.attempts:
-            rep.env.timeout(spec.retry_every).callbacks.append(self.next)
+            self.passage.rep.env.timeout(spec.retry_every).callbacks.append(self.next)
         else:
             self.then(False)
 

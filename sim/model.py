@@ -32,6 +32,7 @@ class ChannelRuntime:
     failure: float
     answer_within: float
     talk: Sampler
+    down: bool = False  # out of order, with no fallback channel up: its user finds every attempt fails
 
 
 @dataclass(slots=True)
@@ -246,7 +247,7 @@ def _working_channel(cid: str, plan: Plan, sc: Scenario, channels: dict[str, Cha
         given = sc.parameters.channels.get(candidate)
         if given is None or not given.down:
             return channels[candidate]
-    return replace(channels[cid], failure=1.0)
+    return replace(channels[cid], failure=1.0, down=True)
 
 
 def _minutes_of_day(sc: Scenario, t: Any) -> float:

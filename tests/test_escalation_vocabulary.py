@@ -52,7 +52,7 @@ parameters:
 """
 
 
-def _drill(report: dict, roles: dict | None = None, injects: int = 3):
+def _drill(report: dict, roles: dict | None = None, injects: int = 3, channels: dict | None = None):
     plan_data = yaml.load(PLAN, _Loader)
     plan_data["escalation"][0].update(report)
     for rid, changes in (roles or {}).items():
@@ -60,6 +60,8 @@ def _drill(report: dict, roles: dict | None = None, injects: int = 3):
     plan = parse_plan(plan_data, "vocabulary.yaml")
     sc_data = yaml.load(SCENARIO, _Loader)
     sc_data["injects"] = sc_data["injects"][:injects]
+    for cid, changes in (channels or {}).items():
+        sc_data["parameters"]["channels"][cid].update(changes)
     return plan, parse_scenario(sc_data, plan, "vocabulary-drill.yaml")
 
 
@@ -193,3 +195,14 @@ def test_a_channel_down_passes_along_its_fallbacks_to_the_first_that_works():
                          parameters={"phone": {"down": True}, "pager": {"down": True}, "radio": {"latency": 0}})
     assert {r.channel for r in rows} == {"radio"}
     assert {r.event for r in rows} >= {"sent", "received"}
+
+
+def test_a_message_over_a_channel_that_is_down_is_lost_and_the_report_goes_on_to_its_fallbacks():
+    # the pager is down and has no channel to fall back on: each attempt is found lost after the
+    # latency (0.5), tried again 30 s later, then the fallback's; nobody ever receives it
+    plan, scenario = _drill({"channel": "pager", "retry": {"attempts": 1, "every": "30s"}}, injects=1,
+                            channels={"pager": {"down": True, "latency": 0.5}})
+    rows = [(r.t, r.event, r.target, r.value) for r in api.simulate(plan, scenario, 1).rows if r.what == "up"]
+    assert rows == [(1, "sent", "desk-1", 1), (1.5, "lost", "desk-1", None), (2, "sent", "desk-1", 2),
+                    (2.5, "lost", "desk-1", None), (2.5, "sent", "chief-1", 1), (3, "lost", "chief-1", None),
+                    (3.5, "sent", "chief-1", 2), (4, "lost", "chief-1", None)]
