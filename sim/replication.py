@@ -225,11 +225,12 @@ class Replication:
         self.units.setdefault((site, unit.role), []).append(unit)
 
     def finish(self) -> None:
-        """Record what was still to do when the run stopped: an unanswered report is a result."""
+        """Record what was still to do when the run stopped (each thing once for each person, however
+        often it was queued): an unanswered report is a result."""
         for people in (*self.staff.values(), *self.shared.values(), *self.units.values()):
             for person in people:
                 if person.current is not None or person.jobs:
-                    for what in person.unfinished():
+                    for what in dict.fromkeys(person.unfinished()):
                         self.emit("unfinished", what, person, site=person.site)
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_rules_engine import plan, run, scenario, timeline
+from drillsim.spec.plan import parse_plan
+from drillsim.spec.yamlio import load_yaml
+from tests.test_rules_engine import RULES, plan, run, scenario, timeline
 
 PHONE = {"latency": 0.5, "failure": 0, "answer_within": 10, "talk": 1}
 FAX = {"latency": 0.2, "failure": 0}
@@ -188,6 +190,19 @@ def test_what_is_in_hand_and_queued_when_the_run_stops_is_unfinished_in_queue_or
         (3, "unfinished", "call-clerk", "caller-1", None),
         (3, "unfinished", "fax-office", "office-1", None),
     ]
+
+
+def test_a_task_queued_several_times_when_the_run_stops_is_unfinished_once():
+    # `later`, repeated on every inject, is queued at 1, 2.5 and 2.6 behind the clerk's `first` (2 to
+    # 4) and `second`: stopped at 3, each is unfinished once (read back, a repeated row is a warning)
+    data, _ = load_yaml(RULES / "queue-plan.yaml")
+    later = next(d for d in data["duties"] if d["id"] == "later")
+    later.update({"on": {"event": "inject"}, "repeat": True})
+    p = parse_plan(data)
+    injects = [{"id": "go", "at": 1}, {"id": "a", "at": 2.5}, {"id": "b", "at": 2.6}]
+    log = run(p, scenario(p, injects, channels={"phone": PHONE, "fax": FAX}) | {"horizon": 3})
+    assert [r[2] for r in timeline(log, "unfinished") if r[3] == "clerk-1"] == [
+        "first", "call-clerk", "fax-clerk", "second", "later"]
 
 
 def test_a_message_goes_to_a_member_who_answers_before_one_who_does_not(queue):
