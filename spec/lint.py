@@ -10,7 +10,7 @@ from typing import Any
 
 from .errors import InputError, InputWarning
 from .plan import Duty, Plan, task_loops, task_place
-from .scenario import Scenario
+from .scenario import Scenario, earliest
 from .yamlio import Path_, load_yaml, locate
 
 
@@ -60,9 +60,9 @@ def scenario_warnings(scenario: Scenario, plan: Plan, source: str) -> list[Input
             out.append(_warning(source, where, loc, f"no branch has anyone of role {rid!r}, so its duties and "
                                 "reports are never done"))
     for i, inject in enumerate(scenario.injects):
-        earliest = min(inject.at.params) if inject.at.kind != "exponential" else 0.0
-        if inject.after is None and inject.at.kind != "lognormal" and earliest > scenario.horizon:
+        soonest = earliest(inject)
+        if inject.after is None and soonest >= scenario.horizon:
             out.append(_warning(source, where, ("injects", i, "at"),
-                                f"inject {inject.id!r} comes at {earliest:g} min or later, after the horizon "
+                                f"inject {inject.id!r} comes at {soonest:g} min or later, after the horizon "
                                 f"({scenario.horizon:g} min), so it never happens"))
     return out

@@ -19,7 +19,7 @@ from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag,
 from . import defaults, values
 from .calendar import nth_working_day_after
 from .checking import check, raise_problems
-from .distributions import Distribution, DistributionField, Exponential, Fixed, parse_distribution
+from .distributions import Distribution, DistributionField, Exponential, Fixed, Lognormal, parse_distribution
 from .errors import InputError
 from .plan import MAX_COUNT, Plan, selector_problems, typed_selector
 from .schema import Bool, Duration, Probability, Selector, Strict, probability, written_date
@@ -174,6 +174,23 @@ def _check_ids(sc: Scenario) -> list[tuple[Path_, str]]:
     return problems
 
 
+def earliest(inject: Inject) -> float:
+    """The soonest an inject's ``at`` can come (minutes): 0 for an exponential or a lognormal one."""
+    return 0.0 if isinstance(inject.at, Exponential | Lognormal) else min(inject.at.params)
+
+
+def _check_starts(sc: Scenario) -> list[tuple[Path_, str]]:
+    """An incident that cannot start before the horizon: nothing would happen, yet be scored."""
+    roots = [inject for inject in sc.injects if inject.after is None]
+    if not roots:
+        return []
+    first = min(roots, key=earliest)
+    if earliest(first) < sc.horizon:
+        return []
+    return [(("horizon",), f"the horizon ({sc.horizon:g} min) ends before any inject can happen (the first, "
+                           f"{first.id!r}, comes at {earliest(first):g} min or later): the incident never starts")]
+
+
 def _check_against_plan(sc: Scenario, plan: Plan) -> list[tuple[Path_, str]]:
     problems: list[tuple[Path_, str]] = []
 
@@ -312,7 +329,7 @@ def parse_scenario(data: Any, plan: Plan | None = None, source: str = "<scenario
                    positions: dict[Path_, int] | None = None) -> Scenario:
     positions = positions or {}
     sc = check(Scenario, data, source, positions, "schema, id, plan, injects")
-    problems = _check_ids(sc)
+    problems = _check_ids(sc) + _check_starts(sc)
     if problems:
         raise_problems(source, data, positions, problems)
     if plan is not None:

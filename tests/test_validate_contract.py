@@ -10,7 +10,7 @@ import pytest
 
 import drillsim
 from drillsim.spec.catalog import builtin_experiments, builtin_plans, builtin_programmes, builtin_scenarios
-from drillsim.spec.errors import InputWarning
+from drillsim.spec.errors import InputError, InputWarning
 from drillsim.spec.experiment import load_experiment
 from drillsim.spec.lint import plan_warnings, scenario_warnings
 from drillsim.spec.plan import Plan, load_plan
@@ -71,7 +71,7 @@ EDGES = [
      "on: {event: fact, what: suspects_fled, value: 是}"),
     ("most-customers", "scenario", "arrivals_per_hour: 60", "arrivals_per_hour: 600"),
     ("longest-horizon", "scenario", "horizon: 10h", "horizon: 90d"),
-    ("shortest-horizon", "scenario", "horizon: 10h", "horizon: 1s"),
+    ("shortest-horizon", "scenario", "horizon: 10h", "horizon: 61min"),  # the incident can start (60 min on)
     ("closed-all-day", "scenario", "closes: \"17:00\"", "closes: \"09:00\""),
     ("armed-no", "scenario", "facts: {armed: true}", "facts: {armed: 否}"),
     ("armed-chance", "scenario", "facts: {armed: true}", "facts: {armed: {chance: 0.5}}"),
@@ -170,5 +170,10 @@ def test_a_scenario_that_staffs_the_role_has_no_warning_about_it(tmp_path):
 
 
 def test_an_inject_after_the_horizon_is_a_warning(tmp_path):
-    [warning] = _warnings_of(tmp_path, scenario_edit=("at: {triangular: [60, 150, 400]}", "at: 11h"))
+    [warning] = _warnings_of(tmp_path, scenario_edit=("injects:\n", "injects:\n  - {id: late, at: 11h}\n"))
     assert warning.place == "injects[0].at" and "never happens" in warning.message
+
+
+def test_an_incident_that_cannot_start_before_the_horizon_is_refused(tmp_path):
+    with pytest.raises(InputError, match=r"at horizon the horizon \(600 min\) ends before any inject can happen"):
+        _warnings_of(tmp_path, scenario_edit=("at: {triangular: [60, 150, 400]}", "at: 10h"))
