@@ -130,6 +130,14 @@ def set_path(data: Any, path: str, value: Any) -> None:
             node = node[step]
 
 
+def _resolved(ref: str, kind: str, source: str, data: Any, positions: dict[Path_, int]) -> Path:
+    """The plan or scenario the experiment names; one that does not exist is named at its line."""
+    try:
+        return catalog.resolve(ref, kind)
+    except InputError as err:
+        raise_problems(source, data, positions, [((kind,), f"{ref!r}: {err.message}")])
+
+
 def load_experiment(path: str | Path, params: str | Path | None = None
                     ) -> tuple[Experiment, list[tuple[str, Plan, Scenario]]]:
     """The experiment and its configurations, each a checked plan and scenario; the values of the
@@ -140,8 +148,8 @@ def load_experiment(path: str | Path, params: str | Path | None = None
     problem = _design_problem(exp)
     if problem:
         raise_problems(source, data, positions, [problem])
-    plan_path = catalog.resolve(exp.plan, "plan")
-    scenario_path = catalog.resolve(exp.scenario, "scenario")
+    plan_path = _resolved(exp.plan, "plan", source, data, positions)
+    scenario_path = _resolved(exp.scenario, "scenario", source, data, positions)
     plan_data, _ = load_yaml(plan_path)
     scenario_data, _ = load_yaml(scenario_path)
     if params is not None:
