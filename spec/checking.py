@@ -23,8 +23,14 @@ def raise_problems(source: str, data: Any, positions: dict[Path_, int], problems
 
 
 def validation_problems(err: ValidationError) -> Problems:
+    """Each error of ``err`` at its place; a list's "too short" is left out where one of its items
+    failed (pydantic counts only the items that passed)."""
+    errors = err.errors()
+    failed = {tuple(e["loc"][:k]) for e in errors for k in range(1, len(e["loc"]))}
     out = []
-    for e in err.errors():
+    for e in errors:
+        if e["type"] == "too_short" and tuple(e["loc"]) in failed:
+            continue
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "missing":
             msg = f"missing required key {e['loc'][-1]!r}"

@@ -419,3 +419,13 @@ def test_a_bad_file_is_refused_naming_file_place_and_fault(tmp_path, kind, old, 
     assert re.match(re.escape(str(path)) + r":\d+: ", message) or place, message  # a line, or a key path
     assert place in message, message
     assert wrong in message, message
+
+
+def test_an_item_of_a_list_that_fails_is_the_list_s_one_error(tmp_path):
+    # pydantic also said the branches were "at least 1 item after validation, not 0": only those that passed
+    path = tmp_path / "scenario.yaml"
+    name = "    name: 城东支行营业室\n"
+    path.write_text(TEXT[S].replace(name, name + "    presence: {branch_head: 2}\n"), encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load(S, path)
+    assert str(err.value) == f"{path}:14: at branches[0].presence.branch_head a probability is between 0 and 1, got 2"
