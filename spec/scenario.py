@@ -241,8 +241,13 @@ def _check_against_plan(sc: Scenario, plan: Plan) -> list[tuple[Path_, str]]:
     if calendar:
         problems.append((("start",), calendar))
     p = sc.parameters
-    for name in p.channels:
+    for name, given in p.channels.items():
         need("channel", name, plan.channels, ("parameters", "channels", name))
+        if name in plan.channels and not plan.channels[name].synchronous:
+            for key in ("answer_within", "talk"):
+                if getattr(given, key) is not None:
+                    problems.append((("parameters", "channels", name, key), f"channel {name!r} is not synchronous "
+                                     f"(no call to answer or talk through), so {key} does not apply"))
     for cid, channel in plan.channels.items():
         missing = missing_channel_parameters(cid, channel.synchronous, p.channels.get(cid))
         if missing:
@@ -264,6 +269,11 @@ def _check_against_plan(sc: Scenario, plan: Plan) -> list[tuple[Path_, str]]:
     for table in ("omission", "botch"):
         for name in getattr(p.human, table):
             need("duty or report", name, task_ids | {"default"}, ("parameters", "human", table, name))
+    botched = {d.id for d in plan.duties if d.botch_as}
+    for name in p.human.botch:
+        if name in task_ids and name not in botched:
+            problems.append((("parameters", "human", "botch", name), f"{name!r} has no botch_as in the plan, "
+                             "so it cannot be done wrongly"))
     return problems
 
 

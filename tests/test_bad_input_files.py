@@ -321,6 +321,12 @@ CASES = [
      "unknown agency 'fbi'"),
     ("duration-unknown-task", S, "  human:\n", "  durations: {lock-cash: 1}\n  human:\n",
      "parameters.durations.lock-cash", "unknown duty or report 'lock-cash'"),
+    ("botch-without-botch-as", S, "botch: {guard-observe: 0.05}", "botch: {guard-observe: 0.05, cash-lock: 0.1}",
+     "parameters.human.botch.cash-lock", "'cash-lock' has no botch_as in the plan, so it cannot be done wrongly"),
+    ("answer-within-asynchronous", S, "  human:\n", "  channels: {fax: {answer_within: 2}}\n  human:\n",
+     "parameters.channels.fax.answer_within", "channel 'fax' is not synchronous"),
+    ("talk-asynchronous", S, "  human:\n", "  channels: {electronic: {talk: 2}}\n  human:\n",
+     "parameters.channels.electronic.talk", "so talk does not apply"),
     ("office-presence-nan", S, "  human:\n", "  presence: {upper_office: .nan}\n  human:\n",
      "parameters.presence.upper_office", "between 0 and 1"),
     # experiments
