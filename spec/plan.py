@@ -346,8 +346,10 @@ class Plan(Document):
         return {name: i + 1 for i, name in enumerate(self.levels)}
 
     @cached_property
-    def condition_names(self) -> set[str]:
-        return {"type", "level", *self.facts}
+    def condition_names(self) -> dict[str, str]:
+        """The names a condition may read, each with the kind of its value (``spec.conditions``)."""
+        kinds = {"bool": "bool", "int": "number", "float": "number", "elapsed": "number", "text": "text"}
+        return {**{name: kinds[f.type] for name, f in self.facts.items()}, "type": "text", "level": "level"}
 
     def compile(self, text: str | None) -> Condition:
         return compile_condition(text, self.condition_names, self.level_rank)

@@ -168,6 +168,17 @@ def test_a_fact_value_in_a_trigger_is_read_as_the_fact_s_type(tmp_path):
     assert next(d for d in plan.duties if d.id == "help").on.value is False
 
 
+def test_a_level_in_quotes_in_a_plan_is_that_level(tmp_path):
+    path = _edited(tmp_path, "plans/counter-robbery.yaml", 'applies_if: "level >= II"', "applies_if: \"level >= 'II'\"")
+    quoted, bare = (next(r for r in plan.requirements if r.id == "ROB-16") for plan in (
+        load_plan(path), drillsim.load_plan("counter-robbery")))
+    assert quoted.applies_if == "level >= 'II'" and bare.applies_if == "level >= II"
+    plan = load_plan(path)
+    for rank in range(4):
+        vars_ = {**plan.initial_facts, "type": "armed_robbery", "level": rank}
+        assert plan.compile(quoted.applies_if)(vars_) == plan.compile(bare.applies_if)(vars_) == (rank >= 2)
+
+
 def test_grading_rules_see_the_incident_type():
     atm = drillsim.load_plan("atm")  # "type in ['network_attack', …, 'fire', …] or …" is major
     assert atm.grade({"atms_down": 0, "outage_hours": 0.0}, "fire") == atm.level_rank["major"]
