@@ -35,7 +35,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from drillsim.spec.errors import InputError, InputErrors, InputWarning
 from drillsim.spec.plan import Plan
 from drillsim.spec.scenario import Scenario
-from drillsim.spec.schema import EVENT_KINDS, LEARNED, LEARNED_HOW
+from drillsim.spec.schema import EVENT_KINDS, INSTANCE, LEARNED, LEARNED_HOW
 from drillsim.spec.values import fact_value
 
 from .eventlog import Event, EventLog
@@ -72,7 +72,6 @@ _TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y
                  "%Y/%m/%d %H:%M")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
-_INSTANCE = re.compile(r"^(.*?)[-#＃](\d+)$")
 _SPLIT = re.compile(r"[;；、,，\s]+")
 SAME_TIME = 1e-3
 """Minutes within which a typed elapsed-fact row and one worked out from the log are the same row."""
@@ -151,7 +150,7 @@ class _Reader:
         names = self.plan.role_names
         number = None
         if name not in names:
-            m = _INSTANCE.match(name)
+            m = INSTANCE.match(name)
             if not (m and m[1] in names):
                 self.error(line, column, f"unknown role {text!r}" + suggest(name, self.role_labels))
                 return None, None, None

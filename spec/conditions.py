@@ -11,6 +11,8 @@ The text is parsed with :mod:`ast` and only a whitelist of node kinds is accepte
 operators, comparisons, ``not``, arithmetic, literals, lists and the declared names). It is turned
 into nested closures once, at load time; Python's ``eval`` is never called on file text. Level
 names (``I``, ``II``, ``III``) stand for their severity rank, so ``level >= II`` reads naturally.
+Each part's kind is checked then too (docs/plan-files.md, "Conditions"), so that a compiled
+condition cannot fail when it is evaluated.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from typing import Any
 
 Vars = Mapping[str, Any]
 Condition = Callable[[Vars], Any]
+Typed = tuple[Condition, str]
+"""A compiled part of a condition and the kind of value it gives."""
 
 _COMPARE = {
     ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
@@ -37,10 +41,13 @@ def always(_: Vars) -> bool:
     return True
 
 
-def compile_condition(text: str | bool | None, names: set[str], constants: Mapping[str, Any]) -> Condition:
-    """Compile ``text``; ``names`` are the variables it may read, ``constants`` fixed names.
+def compile_condition(text: str | bool | None, names: Mapping[str, str], constants: Mapping[str, Any]) -> Condition:
+    """Compile ``text``; ``names`` are the variables it may read, each with its kind (``bool``, ``number``,
+    ``text`` or ``level``), ``constants`` the level names with their rank.
 
-    Raises ValueError naming the offending part.
+    Raises ValueError naming the offending part, the first time it is compiled: a comparison or
+    arithmetic of kinds that do not go together, or a division by anything but a number written
+    out, is refused here, so a compiled condition cannot fail when it is evaluated.
     """
     if text is None or text is True:
         return always
@@ -52,7 +59,7 @@ def compile_condition(text: str | bool | None, names: set[str], constants: Mappi
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as err:
         raise ValueError(f"cannot parse condition {text!r}: {err.msg}") from None
-    return _compile(tree.body, text, names, {**_CONSTANT_NAMES, **constants})
+    return _Compiler(text, names, constants).compile(tree.body)[0]
 
 
 def names_read(text: str | bool | None) -> frozenset[str]:
@@ -70,53 +77,158 @@ def _or(left: Condition, right: Condition) -> Condition:
     return lambda v: left(v) or right(v)
 
 
-def _compile(node: ast.AST, text: str, names: set[str], constants: Mapping[str, Any]) -> Condition:
-    def sub(n: ast.AST) -> Condition:
-        return _compile(n, text, names, constants)
+NUMERIC = ("bool", "number", "level")
+"""Kinds whose values are numbers when evaluated (a level is its rank); they compare and add together."""
+_SAYS = {"bool": "true or false", "number": "a number", "level": "a level", "text": "a text", "mixed": "a value of "
+         "mixed kind (an and/or of different kinds)"}
 
-    match node:
-        case ast.Constant(value=value) if isinstance(value, int | float | str | bool):
-            return lambda _: value
-        case ast.Name(id=name) if name in constants:
-            value = constants[name]
-            return lambda _: value
-        case ast.Name(id=name) if name in names:
-            return lambda v: v[name]
-        case ast.Name(id=name):
-            known = ", ".join(sorted(names | set(constants) - set(_CONSTANT_NAMES)))
-            raise ValueError(f"condition {text!r} names {name!r}, which is not defined (known: {known})")
-        case ast.List(elts=elts) | ast.Tuple(elts=elts):
-            parts = [sub(e) for e in elts]
-            return lambda v: [p(v) for p in parts]
-        case ast.BoolOp(op=ast.And(), values=values):
-            return reduce(_and, [sub(e) for e in values])  # short-circuits, and gives what Python's `and` gives
-        case ast.BoolOp(op=ast.Or(), values=values):
-            return reduce(_or, [sub(e) for e in values])
-        case ast.UnaryOp(op=ast.Not(), operand=operand):
-            inner = sub(operand)
-            return lambda v: not inner(v)
-        case ast.UnaryOp(op=ast.USub(), operand=operand):
-            inner = sub(operand)
-            return lambda v: -inner(v)
-        case ast.BinOp(left=left, op=op, right=right) if type(op) in _ARITH:
-            fn, lf, rf = _ARITH[type(op)], sub(left), sub(right)
-            return lambda v: fn(lf(v), rf(v))
-        case ast.Compare(left=left, ops=ops, comparators=comparators) if all(type(o) in _COMPARE for o in ops):
-            first = sub(left)
-            steps = [(_COMPARE[type(o)], sub(c)) for o, c in zip(ops, comparators, strict=True)]
 
-            def compare(v: Vars) -> bool:
-                a = first(v)
-                for fn, right_fn in steps:
-                    b = right_fn(v)
-                    if not fn(a, b):
-                        return False
-                    a = b
-                return True
+def _says(kind: str) -> str:
+    return f"a list of {_SAYS[kind[5:]].removeprefix('a ')}s" if kind.startswith("list:") else _SAYS[kind]
 
-            return compare
-    part = ast.get_source_segment(text.strip(), node) or type(node).__name__
-    raise ValueError(f"condition {text!r}: {part!r} is not allowed (use names, literals, and/or/not, comparisons)")
+
+def _family(kind: str) -> str:
+    return "number" if kind in NUMERIC else kind
+
+
+class _Compiler:
+    """Turns a condition's tree into closures, with the kind of value each part gives."""
+
+    def __init__(self, text: str, names: Mapping[str, str], constants: Mapping[str, Any]):
+        self.text, self.names, self.constants = text, names, constants
+
+    def part(self, node: ast.AST) -> str:
+        return ast.get_source_segment(self.text.strip(), node) or type(node).__name__
+
+    def wrong(self, message: str) -> ValueError:
+        return ValueError(f"condition {self.text!r}: {message}")
+
+    def compile(self, node: ast.AST) -> Typed:
+        """The closure of ``node`` and the kind of what it gives (``bool``, ``number``, ``level``,
+        ``text``, ``mixed`` or ``list:<kind>``)."""
+        match node:
+            case ast.Constant(value=value) if isinstance(value, int | float | str | bool):
+                kind = "bool" if isinstance(value, bool) else "text" if isinstance(value, str) else "number"
+                return (lambda _: value), kind
+            case ast.Name(id=name) if name in _CONSTANT_NAMES:
+                value = _CONSTANT_NAMES[name]
+                return (lambda _: value), "bool"
+            case ast.Name(id=name) if name in self.constants:
+                value = self.constants[name]
+                return (lambda _: value), "level"
+            case ast.Name(id=name) if name in self.names:
+                return (lambda v: v[name]), self.names[name]
+            case ast.Name(id=name):
+                known = ", ".join(sorted({*self.names, *self.constants}))
+                raise ValueError(f"condition {self.text!r} names {name!r}, which is not defined (known: {known})")
+            case ast.List(elts=elts) | ast.Tuple(elts=elts):
+                compiled = [self.compile(e) for e in elts]
+                parts = [fn for fn, _ in compiled]
+                kinds = {_family(k) for _, k in compiled}
+                if len(kinds) > 1 or kinds & {"mixed"} or any(k.startswith("list:") for k in kinds):
+                    raise self.wrong(f"the items of {self.part(node)!r} are of different kinds: a list holds "
+                                     "numbers only or texts only")
+                return (lambda v: [p(v) for p in parts]), f"list:{kinds.pop() if kinds else 'number'}"
+            case ast.BoolOp(op=op, values=values) if isinstance(op, ast.And | ast.Or):
+                compiled = [self.compile(e) for e in values]
+                kinds = {k for _, k in compiled}
+                # gives one of its operands, as Python's `and`/`or` do; it short-circuits
+                fn = reduce(_and if isinstance(op, ast.And) else _or, [f for f, _ in compiled])
+                return fn, kinds.pop() if len(kinds) == 1 else "number" if kinds <= set(NUMERIC) else "mixed"
+            case ast.UnaryOp(op=ast.Not(), operand=operand):
+                inner = self.compile(operand)[0]
+                return (lambda v: not inner(v)), "bool"
+            case ast.UnaryOp(op=ast.USub(), operand=operand):
+                inner = self.number(operand, "-")
+                return (lambda v: -inner(v)), "number"
+            case ast.BinOp(left=left, op=op, right=right) if type(op) in _ARITH:
+                sign = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}[type(op)]
+                fn, lf, rf = _ARITH[type(op)], self.number(left, sign), self.number(right, sign)
+                if isinstance(op, ast.Div):
+                    self.divisor(right)
+                return (lambda v: fn(lf(v), rf(v))), "number"
+            case ast.Compare(left=left, ops=ops, comparators=comparators) if all(type(o) in _COMPARE for o in ops):
+                nodes = [left, *comparators]
+                operands = [self.compile(n) for n in nodes]
+                for k, o in enumerate(ops):
+                    operands[k], operands[k + 1] = self.comparable(o, nodes[k], operands[k], nodes[k + 1],
+                                                                   operands[k + 1])
+                first = operands[0][0]
+                steps = [(_COMPARE[type(o)], fn) for o, (fn, _) in zip(ops, operands[1:], strict=True)]
+
+                def compare(v: Vars) -> bool:
+                    a = first(v)
+                    for fn, right_fn in steps:
+                        b = right_fn(v)
+                        if not fn(a, b):
+                            return False
+                        a = b
+                    return True
+
+                return compare, "bool"
+        raise self.wrong(f"{self.part(node)!r} is not allowed (use names, literals, and/or/not, comparisons)")
+
+    def number(self, node: ast.AST, sign: str) -> Condition:
+        """The closure of an operand of arithmetic, which must give a number."""
+        fn, kind = self.compile(node)
+        if kind not in NUMERIC:
+            raise self.wrong(f"{self.part(node)!r} is {_says(kind)}: `{sign}` is for numbers")
+        return fn
+
+    def divisor(self, node: ast.AST) -> None:
+        """A divisor is a number written out, and not 0: a name may be 0 when the condition is read."""
+        number = node.operand if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) else node
+        value = number.value if isinstance(number, ast.Constant) else None
+        if not isinstance(value, int | float) or isinstance(value, bool) or value == 0:
+            raise self.wrong(f"divides by {self.part(node)!r}: divide only by a number written out, not 0, as a "
+                             "name may be 0 (multiply instead: `10 / injured > 2` is "
+                             "`injured > 0 and injured * 2 < 10`)")
+
+    def comparable(self, op: ast.cmpop, left: ast.AST, lk: Typed, right: ast.AST, rk: Typed) -> tuple[Typed, Typed]:
+        """The two operands of one comparison, a level's name in quotes next to a level made its rank;
+        refused if they cannot be compared."""
+        if isinstance(op, ast.In | ast.NotIn):
+            if not rk[1].startswith("list:"):
+                raise self.wrong(f"{self.part(right)!r} is {_says(rk[1])}: `in` looks in a list "
+                                 "(type in ['fire', 'flood'])")
+            if lk[1] == "level" and _texts(right):
+                return lk, (self.levels(right), "list:level")
+            if isinstance(right, ast.List | ast.Tuple) and not right.elts:
+                return lk, rk
+            self.same(left, lk[1], right, rk[1][5:], f"looked for in {self.part(right)!r}, which is {_says(rk[1])}")
+            return lk, rk
+        if lk[1] == "level" and _texts(right):
+            return lk, (self.levels(right), "level")
+        if rk[1] == "level" and _texts(left):
+            return (self.levels(left), "level"), rk
+        self.same(left, lk[1], right, rk[1], f"compared with {self.part(right)!r}, which is {_says(rk[1])}")
+        return lk, rk
+
+    def same(self, left: ast.AST, lk: str, right: ast.AST, rk: str, how: str) -> None:
+        """Refuses a comparison of ``left`` with ``right`` (or with the items of a list) of kinds apart."""
+        if "mixed" in (lk, rk) or lk.startswith("list:") or rk.startswith("list:") or _family(lk) != _family(rk):
+            raise self.wrong(f"{self.part(left)!r} is {_says(lk)} and cannot be {how}")
+
+    def levels(self, node: ast.AST) -> Condition:
+        """A level's name in quotes (``'II'``), or a list of them, as the rank the level stands for."""
+        names = _texts(node) or []
+        for name in names:
+            if name not in self.constants:
+                raise self.wrong(f"{name!r} is compared with a level but is not a level of this plan "
+                                 f"({', '.join(self.constants)}); write a level by its name, as in "
+                                 f"level >= {next(iter(self.constants), 'II')}")
+        ranks = [self.constants[name] for name in names]
+        if isinstance(node, ast.List | ast.Tuple):
+            return lambda _: ranks
+        rank = ranks[0]
+        return lambda _: rank
+
+
+def _texts(node: ast.AST) -> list[str] | None:
+    """The texts of a text written out, or of a list of them; ``None`` if it is not that."""
+    items = node.elts if isinstance(node, ast.List | ast.Tuple) else [node]
+    texts = [e.value for e in items if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+    return texts if texts and len(texts) == len(items) else None
 
 
 def thresholds(text: str | bool | None, name: str) -> set[float]:

@@ -23,6 +23,7 @@ from .conditions import Condition, compile_condition, names_read, thresholds
 from .distributions import DistributionField, Fixed
 from .schema import (
     INCIDENT,
+    INSTANCE,
     LEARNED,
     LEARNED_HOW,
     Bool,
@@ -346,8 +347,10 @@ class Plan(Document):
         return {name: i + 1 for i, name in enumerate(self.levels)}
 
     @cached_property
-    def condition_names(self) -> set[str]:
-        return {"type", "level", *self.facts}
+    def condition_names(self) -> dict[str, str]:
+        """The names a condition may read, each with the kind of its value (``spec.conditions``)."""
+        kinds = {"bool": "bool", "int": "number", "float": "number", "elapsed": "number", "text": "text"}
+        return {**{name: kinds[f.type] for name, f in self.facts.items()}, "type": "text", "level": "level"}
 
     def compile(self, text: str | None) -> Condition:
         return compile_condition(text, self.condition_names, self.level_rank)
@@ -580,7 +583,8 @@ def _check_references(plan: Plan) -> list[tuple[Path_, str]]:
     for name, fact in plan.facts.items():
         if fact.while_ is not None and (fact.while_ not in plan.facts or plan.facts[fact.while_].type != "bool"):
             problems.append((("facts", name, "while"), f"{fact.while_!r} is not a boolean fact of this plan"))
-    named: dict[str, str] = {}
+    problems += _names_apart(plan)
+    named = {BUILTIN_ACTION_NAMES[a]: a for a in BUILTIN_ACTIONS if a not in plan.action_names}
     for action, label in plan.action_names.items():
         need("action", action, plan.actions, ("actions", action))
         if label in named or (label in plan.actions and label != action):
@@ -663,6 +667,45 @@ def _check_references(plan: Plan) -> list[tuple[Path_, str]]:
                 problems.append(((*task_place(plan, loop[0]), "repeat"),
                                  f"these tasks start each other and all repeat, so they never stop: {ids}; "
                                  "let one of them be done once (repeat: false)"))
+    return problems
+
+
+def _names_apart(plan: Plan) -> list[tuple[Path_, str]]:
+    """Roles, channels, report fields and incident types that a drill log would name alike (by the
+    id of one and the name or an alias of another, compared as the reader compares a cell: without
+    the spaces around it), and role names it would read as something else (a branch, a person)."""
+    problems: list[tuple[Path_, str]] = []
+    spaces = {
+        "role": {rid: [rid, role.name, *role.aliases] for rid, role in plan.roles.items()},
+        "channel": {cid: [cid, ch.name] for cid, ch in plan.channels.items()},
+        "report field": {f: [f, name] for f, name in plan.report_fields.items()},
+        "incident type": {t: [t, it.name] for t, it in plan.incident_types.items()},
+    }
+    keys = {"role": "roles", "channel": "channels", "report field": "report_fields", "incident type": "incident_types"}
+    for kind, spellings in spaces.items():
+        seen: dict[str, str] = {}
+        for ident, names in spellings.items():
+            for j, name in enumerate(names):
+                loc: Path_ = ((keys[kind], ident) if j == 0 or kind == "report field" else (keys[kind], ident, "name")
+                              if j == 1 else (keys[kind], ident, "aliases", j - 2))
+                other = seen.setdefault(name.strip(), ident)
+                if other != ident:
+                    problems.append((loc, f"the name {name!r} of {kind} {ident!r} also names {kind} {other!r}: "
+                                     "a drill log could not tell them apart"))
+    roles = {name.strip(): rid for rid, names in spaces["role"].items() for name in names}
+    for rid, names in spaces["role"].items():
+        for j, name in enumerate(names):
+            loc = ("roles", rid) if j == 0 else ("roles", rid, "name") if j == 1 else ("roles", rid, "aliases", j - 2)
+            m = INSTANCE.match(name.strip())
+            if "/" in name:
+                problems.append((loc, f"a drill log reads {name!r} as a branch and a role (east/guard): name the "
+                                 "role without '/'"))
+            elif m and roles.get(m[1], rid) != rid:
+                problems.append((loc, f"a drill log reads {name!r} as {m[1]} number {m[2]}, of role "
+                                 f"{roles[m[1]]!r}: name role {rid!r} otherwise"))
+    tasks = {d.id for d in plan.duties}
+    problems += [(("escalation", i, "id"), f"report id {r.id!r} is also a duty's: a drill log's `stopped` row "
+                  "could not tell them apart") for i, r in enumerate(plan.escalation) if r.id in tasks]
     return problems
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
@@ -36,6 +37,8 @@ EVENT_KINDS = (
     "level", "arrived", "omitted", "unfinished", "started", "stopped", "learned",
 )
 """The kinds of event the log holds (a drill log's rows are of these kinds too)."""
+INSTANCE = re.compile(r"^(.*?)[-#＃](\d+)$")
+"""How a drill log names one person of a role: the role's name and a number (``柜员-2``, ``柜员#2``)."""
 LEARNED = "learned"
 """A person first learns of the incident at a site (``Replication.learn``): its row's ``what`` is
 ``incident`` and its ``value`` how (:data:`LEARNED_HOW`); a row of being told carries the message's

@@ -4,7 +4,7 @@ import pytest
 
 from drillsim.spec.conditions import compile_condition
 
-NAMES = {"type", "level", "armed", "injured", "explosive"}
+NAMES = {"type": "text", "level": "level", "armed": "bool", "injured": "number", "explosive": "bool"}
 LEVELS = {"III": 1, "II": 2, "I": 3}
 
 
@@ -45,8 +45,6 @@ def test_and_or_short_circuit_and_chain_as_in_python():
     assert ev("armed or injured > 0 or explosive", explosive=True)
     assert not ev("armed or injured > 0 or explosive")
     assert ev("(armed or explosive) and not injured", explosive=True)
-    assert not ev("injured > 0 and 10 / injured > 2")  # the right side is never evaluated: no division by zero
-    assert ev("injured == 0 or 10 / injured > 2")
 
 
 def test_errors_say_what_is_wrong():
@@ -92,3 +90,48 @@ def test_thresholds_are_the_numbers_a_name_is_compared_with():
     assert thresholds(text, "provinces") == {2}
     assert thresholds("hours + 1 >= 3", "hours") == set()
     assert thresholds(None, "hours") == set() and thresholds("  ", "hours") == set() and thresholds(True, "x") == set()
+
+
+@pytest.mark.parametrize(("text", "wrong"), [
+    ("armed < 'x'", "'armed' is true or false and cannot be compared with \"'x'\", which is a text"),
+    ("injured == 'two'", "'injured' is a number and cannot be compared with \"'two'\", which is a text"),
+    ("type > 3", "'type' is a text and cannot be compared with '3', which is a number"),
+    ("level == type", "'level' is a level and cannot be compared with 'type', which is a text"),
+    ("injured in ['a', 'b']", "'injured' is a number and cannot be looked for in \"['a', 'b']\", which is a list of "
+                              "texts"),
+    ("injured in type", "'type' is a text: `in` looks in a list"),
+    ("type + 1 > 0", "'type' is a text: `+` is for numbers"),
+    ("-type == 0", "'type' is a text: `-` is for numbers"),
+    ("(armed or type) == 1", "'armed or type' is a value of mixed kind"),
+    ("type in ['a', 1]", "the items of \"['a', 1]\" are of different kinds"),
+    ("level >= 'IV'", "'IV' is compared with a level but is not a level of this plan (III, II, I); write a level "
+                      "by its name, as in level >= III"),
+    ("level in ['II', 'x']", "'x' is compared with a level but is not a level of this plan"),
+])
+def test_kinds_that_do_not_go_together_are_refused_when_compiled(text, wrong):
+    with pytest.raises(ValueError, match=f"^condition {re.escape(repr(text))}: ") as err:
+        compile_condition(text, NAMES, LEVELS)
+    assert wrong in str(err.value)
+
+
+def test_numbers_true_false_and_levels_compare_and_add_together():
+    assert ev("armed + injured == 3", armed=True, injured=2) and ev("level > 0", level=1)
+    assert ev("armed == 1", armed=True)
+    assert ev("(injured or 1) > 0") and ev("(type or 'x') == 'armed_robbery'")
+
+
+def test_a_level_in_quotes_stands_for_its_rank():
+    assert ev("level >= 'II'", level=2) and not ev("level >= 'II'", level=1)
+    assert ev("'II' <= level", level=3) and ev("level in ['II', 'I']", level=3) and not ev("level in ('I',)", level=2)
+    assert ev("type == 'II'", type="II")  # a text compared with a text stays a text
+
+
+@pytest.mark.parametrize("text", ["10 / injured > 1", "armed or 10 / injured > 1", "injured / (1 - 1) > 0",
+                                  "injured / 0 > 1", "injured / -0.0 > 1", "injured / true > 1", "injured / II > 1"])
+def test_division_only_by_a_number_written_out_that_is_not_0(text):
+    with pytest.raises(ValueError, match=r"divides by '.+': divide only by a number written out, not 0"):
+        compile_condition(text, NAMES, LEVELS)
+
+
+def test_division_by_a_number_written_out():
+    assert ev("injured / 2 == 1.5", injured=3) and ev("injured / -0.5 == -4", injured=2)

@@ -19,7 +19,7 @@ from drillsim.spec.conditions import compile_condition
 LEVELS = {"III": 1, "II": 2, "I": 3}
 BOOLS = ("armed", "hostages")
 INTS = ("injured", "level")
-NAMES = {*BOOLS, *INTS, "type"}
+NAMES = {**dict.fromkeys(BOOLS, "bool"), "injured": "number", "level": "level", "type": "text"}
 COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
            ">=": operator.ge}
 

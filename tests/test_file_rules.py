@@ -161,11 +161,37 @@ def test_an_action_named_like_another_action_is_refused(tmp_path):
            "apart" in text, text
 
 
+def test_an_action_named_like_a_built_in_action_is_refused(tmp_path):
+    path = _edited(tmp_path, "plans/counter-robbery.yaml", "  lock_cash: 现金入柜上锁", "  lock_cash: 定级")
+    text = _refusal(load_plan, path)
+    assert "at actions.lock_cash the name '定级' is also 'grade''s: a drill log could not tell them apart" in text, text
+
+
+def test_a_role_named_like_another_role_is_refused_naming_both(tmp_path):
+    path = _edited(tmp_path, "plans/counter-robbery.yaml", "aliases: [领导小组组长, 领导小组副组长]",
+                   "aliases: [领导小组组长, 领导小组副组长, 办公室]")
+    line = next(i for i, t in enumerate(path.read_text("utf-8").splitlines(), 1) if "领导小组副组长, 办公室" in t)
+    assert _refusal(load_plan, path) == (
+        f"{path}:{line}: at roles.leadership_group.aliases[2] the name '办公室' of role 'leadership_group' also "
+        "names role 'upper_office': a drill log could not tell them apart")
+
+
 def test_a_fact_value_in_a_trigger_is_read_as_the_fact_s_type(tmp_path):
     text = LINT_PLAN.replace("roles:", "facts:\n  alarm: {type: bool}\nroles:").replace(
         "on: {event: inject, what: go}, do: help_job}", "on: {event: fact, what: alarm, value: 否}, do: help_job}")
     plan = load_plan(_file(tmp_path, "plan.yaml", text))
     assert next(d for d in plan.duties if d.id == "help").on.value is False
+
+
+def test_a_level_in_quotes_in_a_plan_is_that_level(tmp_path):
+    path = _edited(tmp_path, "plans/counter-robbery.yaml", 'applies_if: "level >= II"', "applies_if: \"level >= 'II'\"")
+    quoted, bare = (next(r for r in plan.requirements if r.id == "ROB-16") for plan in (
+        load_plan(path), drillsim.load_plan("counter-robbery")))
+    assert quoted.applies_if == "level >= 'II'" and bare.applies_if == "level >= II"
+    plan = load_plan(path)
+    for rank in range(4):
+        vars_ = {**plan.initial_facts, "type": "armed_robbery", "level": rank}
+        assert plan.compile(quoted.applies_if)(vars_) == plan.compile(bare.applies_if)(vars_) == (rank >= 2)
 
 
 def test_grading_rules_see_the_incident_type():
