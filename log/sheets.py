@@ -270,9 +270,13 @@ def _whole_second(value: datetime | time) -> datetime | time:
 
 
 def _sheet(book, kind: str, path: Path, required: bool = False):
-    for name in SHEETS[kind]:
-        if name in book.sheetnames:
-            return book[name]
+    """The sheet of this kind, by either name; two of one kind are an error naming both."""
+    found = [name for name in book.sheetnames if name in SHEETS[kind]]
+    if len(found) > 1:
+        raise InputError(str(path), f"two {kind} sheets, {found[0]!r} and {found[1]!r}: a workbook has one (named "
+                         f"{' or '.join(map(repr, SHEETS[kind]))}); put their rows on one sheet and delete the other")
+    if found:
+        return book[found[0]]
     if required:
         raise InputError(str(path), f"no sheet {' or '.join(map(repr, SHEETS[kind]))} (the sheets are: "
                          f"{', '.join(book.sheetnames)}); write the log on a sheet named so")

@@ -256,6 +256,21 @@ def test_a_file_that_is_not_a_workbook_or_has_no_log_sheet_is_named(tmp_path, pl
         read_sheets([tmp_path / "other.xlsx"], plan)
 
 
+def test_a_workbook_with_two_log_sheets_one_per_language_is_refused_naming_both(tmp_path, plan, scenario):
+    path = write_sheet(plan, scenario, tmp_path / "s.xlsx", lang="zh")
+    fill(path, [("2026-03-12 10:00:00", "inject", None, "robbers-enter"),
+                ("10:00:40", "action", "cash_teller", "lock_cash")])
+    book = load_workbook(path)
+    book.create_sheet("log").append(["time", "event", "what"])
+    book["log"].append(["2026-03-12 11:00", "inject", "robbers-enter"])
+    book.save(path)
+    with pytest.raises(InputError) as caught:
+        read_sheets([path], plan)
+    assert [str(e) for e in caught.value.errors] == [
+        f"{path}: two log sheets, '记录' and 'log': a workbook has one (named 'log' or '记录'); put their rows on "
+        "one sheet and delete the other"]
+
+
 STAMP = st.tuples(st.integers(60, 300), st.booleans())
 """Seconds after 10:00 and whether the evaluator typed the seconds."""
 
