@@ -169,6 +169,23 @@ def test_a_deadline_open_within_a_typed_minute_is_warned_of_with_both_readings(t
         assert readings in said[0] and said[0].startswith(f"{path} [log]:")
 
 
+@pytest.mark.parametrize("typed", ["10:01", (time(10, 1), "h:mm")])
+def test_a_minute_typed_after_a_second_within_it_is_the_rest_of_that_minute(tmp_path, plan, scenario, typed):
+    path = write_sheet(plan, scenario, tmp_path / "s.xlsx")
+    fill(path, [("2026-03-12 10:00:30", "inject", None, "robbers-enter"),
+                ("10:01:20", "sent", "teller", None, "police", "alarm_button"),
+                (typed, "action", "cash_teller", "lock_cash")])
+    drill = read_sheets([path], plan)
+    lock = next(r for r in drill.log.rows if r.what == "lock_cash")
+    stamp = drill.merged.stamp_of(lock)
+    assert lock.t == pytest.approx(50 / 60) and stamp.width == timedelta(seconds=39)
+    card = drill.score()
+    assert not any("earlier than" in str(w) for w in card.warnings)
+    # 10:01:20–10:01:59: 0m50s to 1m29s after the robbers came in, and 1 min is allowed
+    said = [str(w) for w in card.warnings if "ROB-03" in str(w)]
+    assert len(said) == 1 and "latency is 0m50s, met; at the latest 1m29s, late by 0m29s" in said[0]
+
+
 @pytest.mark.parametrize("first, second, conflict, used", [
     ("10:01", "10:01:30", False, "10:01:30"),  # within the minute: the finer stamp
     ("10:01:10", "10:01:10", False, "10:01:10"),
