@@ -559,6 +559,8 @@ def _row(rd: _Reader, get: dict[str, str], line: int, t: float) -> Event | None:
             rd.error(line, "ref", f"{get['ref']!r} is not a message number")
     value: Any = get.get("value") or None
     what, value = _what_and_value(rd, event, what, value, line, actor_role)
+    if event in MESSAGES and actor_role is None and len(rd.errors) == n_errors:
+        rd.error(line, "actor", f"a {event!r} row needs the sender of the message in 'actor'")
     if event in MESSAGES and target_role is None and len(rd.errors) == n_errors:
         rd.error(line, "target", f"a {event!r} row needs the target the message went to")
     if event in ("action", "started", "stopped", "inject", "fact") and not get.get("what") \

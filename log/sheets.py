@@ -310,6 +310,13 @@ def _read_workbook(path: Path, plan: Plan) -> SheetFile:
         rows.append((line, got, typed if typed is not None else typed_width(got["time"])))
     out = SheetFile(path, source, rows)
     errors = out.errors
+    names = {i: key for key, i in columns.items()}
+    for cells in log.merged_cells.ranges:  # a merged cell holds its value on its first row only
+        if cells.max_row > cells.min_row:
+            column = names.get(cells.min_col - 1)
+            errors.append(InputError(source, f"cells {cells.coord} are merged, so the rows below the first have no "
+                                     f"{column or 'value'}: unmerge them and write it on every row",
+                                     f"column {column!r}" if column else f"column {cells.min_col}", cells.min_row + 1))
     for kind in ("exercise", "observed", "ratings", "notes"):
         sheet = _sheet(book, kind, path)
         if sheet is not None:

@@ -113,6 +113,8 @@ ERRORS = [
      "the row has 9 cells but the header has 8"),
     ("sent-no-target", R, None, edit(ROB, 4, "10:02:35,sent,临柜人员-1,,,110报警按钮,,"), 4, "column 'target'",
      "a 'sent' row needs the target"),
+    ("sent-no-actor", R, None, edit(ROB, 4, "10:02:35,sent,,,110公安机关,110报警按钮,,"), 4, "column 'actor'",
+     "a 'sent' row needs the sender of the message in 'actor'"),
     ("short-sent-row", R, None, edit(ROB, 4, "10:02:35,sent,临柜人员-1"), 4, "column 'target'",
      "a 'sent' row needs the target"),
     ("action-no-what", R, None, edit(ROB, 6, "10:02:40,action,现金柜员,,,,,"), 6, "column 'what'",

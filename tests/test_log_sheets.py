@@ -273,6 +273,23 @@ def test_a_file_that_is_not_a_workbook_or_has_no_log_sheet_is_named(tmp_path, pl
         read_sheets([tmp_path / "other.xlsx"], plan)
 
 
+def test_a_message_whose_sender_cell_is_merged_over_several_rows_is_refused_naming_row_and_column(
+        tmp_path, plan, scenario):
+    path = write_sheet(plan, scenario, tmp_path / "s.xlsx")
+    fill(path, [("2026-03-12 10:00:00", "inject", None, "robbers-enter"),
+                ("10:00:20", "sent", "teller", None, "police", "alarm_button"),
+                ("10:00:40", "sent", None, None, "police", "phone")])
+    book = load_workbook(path)
+    book["log"].merge_cells("C3:C4")
+    book.save(path)
+    with pytest.raises(InputError) as caught:
+        read_sheets([path], plan)
+    assert [str(e) for e in caught.value.errors] == [
+        f"{path} [log]:4: at column 'actor' cells C3:C4 are merged, so the rows below the first have no actor: "
+        "unmerge them and write it on every row",
+        f"{path} [log]:4: at column 'actor' a 'sent' row needs the sender of the message in 'actor'"]
+
+
 def test_a_workbook_with_two_log_sheets_one_per_language_is_refused_naming_both(tmp_path, plan, scenario):
     path = write_sheet(plan, scenario, tmp_path / "s.xlsx", lang="zh")
     fill(path, [("2026-03-12 10:00:00", "inject", None, "robbers-enter"),
