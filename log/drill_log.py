@@ -71,6 +71,7 @@ SIMULATION_ONLY = ("omitted", "unfinished")
 _TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y/%m/%d %H:%M:%S",
                  "%Y/%m/%d %H:%M")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_DATE_ONLY = re.compile(r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}$")
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _SECONDS = re.compile(r"\d{1,2}:\d{2}:\d{2}")
 MINUTE = timedelta(seconds=59)
@@ -463,6 +464,8 @@ def _columns(header: list[str], source: str) -> dict[str, int]:
 
 def _parse_time(text: str, last: datetime | None, day: date | None) -> tuple[datetime | None, str | None, bool]:
     """(time, problem, whether the cell gave a date)."""
+    if _DATE_ONLY.match(text):
+        return None, f"{text!r} is a date without a time (write {text} 10:02:30)", True
     if _ISO_DATE.match(text):  # the usual case, and the quickest: ISO 8601, with or without its zone
         try:
             return datetime.fromisoformat(text), None, True
@@ -641,6 +644,9 @@ def _what_and_value(rd: _Reader, event: str, what: str, value: str | None, line:
         if what not in plan.role_names:
             rd.error(line, "what", f"unknown role {what!r} (who arrived)" + suggest(what, rd.role_labels))
             return what, None
+        if actor_role is not None and plan.role_names[what] != actor_role:
+            rd.error(line, "what", f"{what!r} arrived, but the actor is {rd.role_labels[actor_role]}: who arrived is "
+                     "the actor (leave 'what' empty, or write the actor's role)")
         return plan.role_names[what], None
     return what, None
 

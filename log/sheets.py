@@ -238,6 +238,8 @@ def _cell_text(cell: Any) -> tuple[str, timedelta | None]:
         return "", None
     if isinstance(value, bool):
         return ("true" if value else "false"), None
+    if isinstance(value, datetime) and "h" not in (cell.number_format or "").lower() and value.time() == time(0):
+        return value.date().isoformat(), None  # a date cell: a date without a time, as typed
     if isinstance(value, datetime | time):
         shown = "s" in (cell.number_format or "").lower()
         value = _whole_second(value)
