@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -288,6 +288,30 @@ def test_a_message_whose_sender_cell_is_merged_over_several_rows_is_refused_nami
         f"{path} [log]:4: at column 'actor' cells C3:C4 are merged, so the rows below the first have no actor: "
         "unmerge them and write it on every row",
         f"{path} [log]:4: at column 'actor' a 'sent' row needs the sender of the message in 'actor'"]
+
+
+@pytest.mark.parametrize("named, given, says", [
+    ("no-such", None, "unknown scenario 'no-such' of plan 'counter-robbery'; known: armed-robbery-injured, "
+     "explosive-robbery, robbers-flee (give a scenario file with --scenario)"),
+    ("explosive-robbery", "armed-robbery-injured", "scenario 'explosive-robbery' is not the scenario given "
+     "('armed-robbery-injured'): the sheet records another drill, or --scenario is wrong"),
+])
+def test_the_exercise_s_scenario_must_be_built_in_or_the_one_given(tmp_path, plan, scenario, named, given, says):
+    path = write_sheet(plan, scenario, tmp_path / "s.xlsx")
+    fill(path, [("2026-03-12 10:00:00", "inject", None, "robbers-enter")], {"scenario": named})
+    with pytest.raises(InputError) as caught:
+        read_sheets([path], plan, drillsim.load_scenario(given, plan) if given else None)
+    assert f"{path} [exercise]:6: at column 'value' {says}" in [str(e) for e in caught.value.errors]
+
+
+def test_a_date_cell_without_a_time_is_refused(tmp_path, plan, scenario):
+    path = write_sheet(plan, scenario, tmp_path / "s.xlsx")
+    fill(path, [("2026-03-12 10:00:00", "inject", None, "robbers-enter"),
+                ((date(2026, 3, 12), "yyyy-mm-dd"), "action", "cash_teller", "lock_cash")])
+    with pytest.raises(InputError) as caught:
+        read_sheets([path], plan)
+    assert [str(e) for e in caught.value.errors] == [
+        f"{path} [log]:3: at column 'time' '2026-03-12' is a date without a time (write 2026-03-12 10:02:30)"]
 
 
 def test_a_workbook_with_two_log_sheets_one_per_language_is_refused_naming_both(tmp_path, plan, scenario):
