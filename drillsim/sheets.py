@@ -77,8 +77,8 @@ def read_sheets(paths: Sequence[str | Path], plan: Plan, scenario: Scenario | No
             continue
         errors += files[-1].errors
     exercise, drill_id = _exercise(files, errors)
-    if scenario is None and exercise.scenario:
-        scenario = _builtin_scenario(exercise.scenario, plan)
+    if exercise.scenario:
+        scenario = _exercise_scenario(files, exercise.scenario, plan, scenario, errors)
     overrides = _overrides(files, plan, errors)
     notes = [Note(e.cells["text"], e.cells.get("by") or None) for f in files for e in f.notes
              if e.cells.get("text")]
@@ -100,12 +100,25 @@ def read_sheets(paths: Sequence[str | Path], plan: Plan, scenario: Scenario | No
     return DrillSheets(plan, merged, exercise, overrides, notes, drill_id)
 
 
-def _builtin_scenario(ref: str, plan: Plan) -> Scenario | None:
+def _exercise_scenario(files: list[SheetFile], ref: str, plan: Plan, given: Scenario | None,
+                       errors: list[InputError]) -> Scenario | None:
+    """The scenario given, else the built-in one the exercise sheet names; one that is neither is an error."""
     from drillsim.spec.catalog import builtin_scenarios
     from drillsim.spec.scenario import load_scenario
 
-    path = builtin_scenarios().get(ref)
-    return None if path is None or load_scenario(path).plan != plan.id else load_scenario(path, plan)
+    entry = next(f.exercise["scenario"] for f in files if "scenario" in f.exercise)
+    if given is not None:
+        if ref != given.id:
+            errors.append(InputError(entry.source, f"scenario {ref!r} is not the scenario given ({given.id!r}): the "
+                                     "sheet records another drill, or --scenario is wrong", "column 'value'",
+                                     entry.line))
+        return given
+    known = {s: s for s, path in builtin_scenarios().items() if load_scenario(path).plan == plan.id}
+    if ref not in known:
+        errors.append(InputError(entry.source, f"unknown scenario {ref!r} of plan {plan.id!r}" + suggest(ref, known)
+                                 + " (give a scenario file with --scenario)", "column 'value'", entry.line))
+        return None
+    return load_scenario(builtin_scenarios()[ref], plan)
 
 
 def _exercise(files: list[SheetFile], errors: list[InputError]) -> tuple[Exercise, str | None]:

@@ -71,7 +71,11 @@ SIMULATION_ONLY = ("omitted", "unfinished")
 _TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y/%m/%d %H:%M:%S",
                  "%Y/%m/%d %H:%M")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_DATE_ONLY = re.compile(r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}$")
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+_SECONDS = re.compile(r"\d{1,2}:\d{2}:\d{2}")
+MINUTE = timedelta(seconds=59)
+"""A time typed to the minute (``10:03``) is the interval 10:03:00–10:03:59; the log holds its start."""
 _SPLIT = re.compile(r"[;；、,，\s]+")
 SAME_TIME = 1e-3
 """Minutes within which a typed elapsed-fact row and one worked out from the log are the same row."""
@@ -90,6 +94,11 @@ def suggest(word: str, known: dict[str, str]) -> str:
     return "; known: " + (", ".join(listed[:12]) + more if listed else "(none)")
 
 
+def typed_width(text: str) -> timedelta:
+    """How much later than its reading a typed time may be: 0 to the second, :data:`MINUTE` to the minute."""
+    return timedelta(0) if _SECONDS.search(text) else MINUTE
+
+
 def _labels(names: dict[str, str], label: dict[str, str]) -> dict[str, str]:
     """Every accepted spelling -> ``id (中文名)`` of what it names."""
     return {n: f"{i} ({label[i]})" if label.get(i, i) != i else i for n, i in names.items()}
@@ -102,6 +111,8 @@ class _Entry:
     when: datetime
     line: int
     cells: dict[str, str]
+    width: timedelta
+    """How much later than ``when`` the row may have been (see :attr:`DrillLogReader.last_width`)."""
     row: Event | None = None
 
 
@@ -199,6 +210,7 @@ class DrillLogReader:
         self._entries: list[_Entry] = []
         self._seen: dict[tuple, _Entry] = {}
         self._last: datetime | None = None
+        self._last_width = timedelta(0)
         self._refused: list[InputError] = []
         """Rows refused on their time or event kind, in the order added."""
         self._wrong: list[tuple[datetime, int, InputError]] = []
@@ -209,6 +221,12 @@ class DrillLogReader:
     def last_time(self) -> datetime | None:
         """The time of the last row added whose time could be read (a row giving only a time takes its date)."""
         return self._last
+
+    @property
+    def last_width(self) -> timedelta:
+        """How much later than :attr:`last_time` the last row may have been: 0 for a time typed to the second;
+        for one typed to the minute, the rest of the minute."""
+        return self._last_width
 
     @property
     def warnings(self) -> list[InputWarning]:
@@ -238,6 +256,9 @@ class DrillLogReader:
             problem = f"{get['time']!r} has a time zone and the rows above have none: write all times alike"
         if problem is None and last is not None and when.tzinfo is None and last.tzinfo is not None:
             problem = f"{get['time']!r} has no time zone and the rows above have one: write all times alike"
+        width = typed_width(get["time"])
+        if problem is None and last is not None and width and when <= last <= when + width:
+            when, width = last, when + width - last  # 10:02 after 10:02:35: written after it, in the rest of 10:02
         if problem is None and not dated and last is not None and when < last:
             problem = (f"{get['time']!r} is earlier than the row above ({last:%Y-%m-%d %H:%M:%S}): "
                        f"a time after midnight needs its date (write {when + timedelta(days=1):%Y-%m-%d} "
@@ -249,14 +270,14 @@ class DrillLogReader:
         if problem:
             rd.error(line, "time", problem)
             raise self._take(self._refused)
-        self._last = when
+        self._last, self._last_width = when, width
         event = EVENT_ALIASES.get(get["event"], get["event"].lower())
         if event not in EVENT_KINDS:
             known = {e: e for e in EVENT_KINDS} | {a: f"{e} ({a})" for a, e in EVENT_ALIASES.items()}
             what = f"unknown event {get['event']!r}" if get["event"] else "the event is empty"
             rd.error(line, "event", what + suggest(get["event"], known))
             raise self._take(self._refused)
-        entry = _Entry(when, line, {**get, "event": event})
+        entry = _Entry(when, line, {**get, "event": event}, width)
         key = (when, *entry.cells.values())  # the cells of every row are in the order of HEADERS
         first = self._seen.get(key)
         if first is not None:
@@ -442,6 +463,8 @@ def _columns(header: list[str], source: str) -> dict[str, int]:
 
 def _parse_time(text: str, last: datetime | None, day: date | None) -> tuple[datetime | None, str | None, bool]:
     """(time, problem, whether the cell gave a date)."""
+    if _DATE_ONLY.match(text):
+        return None, f"{text!r} is a date without a time (write {text} 10:02:30)", True
     if _ISO_DATE.match(text):  # the usual case, and the quickest: ISO 8601, with or without its zone
         try:
             return datetime.fromisoformat(text), None, True
@@ -468,11 +491,11 @@ def _parse_time(text: str, last: datetime | None, day: date | None) -> tuple[dat
 
 
 def _order(rd: _Reader, entries: list[_Entry]) -> None:
-    """Rows are put in time order; rows that were not are named in one warning."""
+    """Rows are put in time order (a minute typed, at its start); rows that were not are named in one warning."""
     late = []
     latest: datetime | None = None
     for e in entries:
-        if latest is not None and e.when < latest:
+        if latest is not None and e.when + e.width < latest:  # a minute is not earlier than a second in it
             late.append(e.line)
         latest = e.when if latest is None else max(latest, e.when)
     if late:
@@ -538,6 +561,8 @@ def _row(rd: _Reader, get: dict[str, str], line: int, t: float) -> Event | None:
             rd.error(line, "ref", f"{get['ref']!r} is not a message number")
     value: Any = get.get("value") or None
     what, value = _what_and_value(rd, event, what, value, line, actor_role)
+    if event in MESSAGES and actor_role is None and len(rd.errors) == n_errors:
+        rd.error(line, "actor", f"a {event!r} row needs the sender of the message in 'actor'")
     if event in MESSAGES and target_role is None and len(rd.errors) == n_errors:
         rd.error(line, "target", f"a {event!r} row needs the target the message went to")
     if event in ("action", "started", "stopped", "inject", "fact") and not get.get("what") \
@@ -618,6 +643,9 @@ def _what_and_value(rd: _Reader, event: str, what: str, value: str | None, line:
         if what not in plan.role_names:
             rd.error(line, "what", f"unknown role {what!r} (who arrived)" + suggest(what, rd.role_labels))
             return what, None
+        if actor_role is not None and plan.role_names[what] != actor_role:
+            rd.error(line, "what", f"{what!r} arrived, but the actor is {rd.role_labels[actor_role]}: who arrived is "
+                     "the actor (leave 'what' empty, or write the actor's role)")
         return plan.role_names[what], None
     return what, None
 

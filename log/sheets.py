@@ -24,7 +24,7 @@ from drillsim.spec.plan import Plan
 from drillsim.spec.scenario import Scenario
 from drillsim.spec.values import FALSE_WORDS, TRUE_WORDS, parse_bool
 
-from .drill_log import EVENT_ALIASES, HEADERS, DrillLogReader, _columns, _read_table, suggest
+from .drill_log import EVENT_ALIASES, HEADERS, MINUTE, DrillLogReader, _columns, _read_table, suggest, typed_width
 from .eventlog import Event, EventLog, value_text
 
 LANGS = ("en", "zh")
@@ -50,9 +50,6 @@ RATING_CHOICES = ("P", "S", "M", "U")
 TYPED_EVENTS = ("inject", "fact", "action", "sent", "received", "acknowledged", "unanswered", "level", "arrived",
                 "started", "stopped")
 """The events an evaluator records (a simulation's own rows — omitted, lost, unfinished — are not offered)."""
-MINUTE = timedelta(seconds=59)
-"""A time typed to the minute (``10:03``) is the interval 10:03:00–10:03:59."""
-_SECONDS = re.compile(r"\d{1,2}:\d{2}:\d{2}")
 
 
 # Writing ---------------------------------------------------------------------------------------------
@@ -230,12 +227,8 @@ def read_sheet_file(path: str | Path, plan: Plan) -> SheetFile:
             raise InputError(str(path), f"the row has {len(cells)} cells but the header has {len(header)}; a cell "
                              "holding a comma must be quoted (\"a, b\")", f"cell {len(header) + 1}", line)
         got = {k: cells[i] if i < len(cells) else "" for k, i in columns.items()}
-        out.append((line, got, _width(got.get("time", ""))))
+        out.append((line, got, typed_width(got.get("time", ""))))
     return SheetFile(path, str(path), out)
-
-
-def _width(text: str) -> timedelta:
-    return timedelta(0) if _SECONDS.search(text) else MINUTE
 
 
 def _cell_text(cell: Any) -> tuple[str, timedelta | None]:
@@ -245,6 +238,8 @@ def _cell_text(cell: Any) -> tuple[str, timedelta | None]:
         return "", None
     if isinstance(value, bool):
         return ("true" if value else "false"), None
+    if isinstance(value, datetime) and "h" not in (cell.number_format or "").lower() and value.time() == time(0):
+        return value.date().isoformat(), None  # a date cell: a date without a time, as typed
     if isinstance(value, datetime | time):
         shown = "s" in (cell.number_format or "").lower()
         value = _whole_second(value)
@@ -270,9 +265,13 @@ def _whole_second(value: datetime | time) -> datetime | time:
 
 
 def _sheet(book, kind: str, path: Path, required: bool = False):
-    for name in SHEETS[kind]:
-        if name in book.sheetnames:
-            return book[name]
+    """The sheet of this kind, by either name; two of one kind are an error naming both."""
+    found = [name for name in book.sheetnames if name in SHEETS[kind]]
+    if len(found) > 1:
+        raise InputError(str(path), f"two {kind} sheets, {found[0]!r} and {found[1]!r}: a workbook has one (named "
+                         f"{' or '.join(map(repr, SHEETS[kind]))}); put their rows on one sheet and delete the other")
+    if found:
+        return book[found[0]]
     if required:
         raise InputError(str(path), f"no sheet {' or '.join(map(repr, SHEETS[kind]))} (the sheets are: "
                          f"{', '.join(book.sheetnames)}); write the log on a sheet named so")
@@ -310,9 +309,16 @@ def _read_workbook(path: Path, plan: Plan) -> SheetFile:
                              f"column {len(header) + 1}", line)
         got = {k: cells[i][0] if i < len(cells) else "" for k, i in columns.items()}
         typed = cells[columns["time"]][1] if columns["time"] < len(cells) else None
-        rows.append((line, got, typed if typed is not None else _width(got["time"])))
+        rows.append((line, got, typed if typed is not None else typed_width(got["time"])))
     out = SheetFile(path, source, rows)
     errors = out.errors
+    names = {i: key for key, i in columns.items()}
+    for cells in log.merged_cells.ranges:  # a merged cell holds its value on its first row only
+        if cells.max_row > cells.min_row:
+            column = names.get(cells.min_col - 1)
+            errors.append(InputError(source, f"cells {cells.coord} are merged, so the rows below the first have no "
+                                     f"{column or 'value'}: unmerge them and write it on every row",
+                                     f"column {column!r}" if column else f"column {cells.min_col}", cells.min_row + 1))
     for kind in ("exercise", "observed", "ratings", "notes"):
         sheet = _sheet(book, kind, path)
         if sheet is not None:
@@ -467,7 +473,7 @@ def merge_sheets(files: list[SheetFile], plan: Plan, scenario: Scenario | None =
         reader = DrillLogReader(plan, day, scenario, source=f.log_source)
         latest: datetime | None = None
         late = []
-        for line, cells, width in f.rows:
+        for line, cells, _ in f.rows:
             before = len(reader.warnings)
             try:
                 event = reader.add(cells, line)
@@ -476,8 +482,8 @@ def merge_sheets(files: list[SheetFile], plan: Plan, scenario: Scenario | None =
                 continue
             if len(reader.warnings) > before:  # a repeat of a row above: counted once, with the warning
                 continue
-            when = reader.last_time
-            if latest is not None and when < latest:
+            when, width = reader.last_time, reader.last_width
+            if latest is not None and when + width < latest:  # a minute is not earlier than a second in it
                 late.append(line)
             latest = when if latest is None else max(latest, when)
             rows.append(_Row(Stamp(f.log_source, line, when, width, cells["time"]), cells, event, k))

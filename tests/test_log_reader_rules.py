@@ -122,6 +122,20 @@ def test_a_time_without_seconds_is_on_the_minute_and_hours_run_to_23(tmp_path, r
                                                  (pytest.approx(61 + 59 / 60), "first_aid")]
 
 
+def test_a_time_to_the_minute_after_a_second_within_it_is_held_there_and_an_earlier_minute_is_refused(
+        tmp_path, robbery):
+    lines = [ROB[0], "2026-03-12 10:02:10,inject,,robbers-enter,,,,", "10:02:35,fact,,armed,,,,true",
+             "10:02,action,现金柜员,lock_cash,,,,", "10:02:50,action,大堂经理,first_aid,,,,"]
+    log = read_drill_log(_write(tmp_path, lines), robbery)
+    assert [(r.t, r.what) for r in log.rows] == [
+        (0.0, "robbers-enter"), (pytest.approx(25 / 60), "armed"), (pytest.approx(25 / 60), "lock_cash"),
+        (pytest.approx(40 / 60), "first_aid")]
+    assert log.warnings == []
+    path = _write(tmp_path, [*lines[:3], "10:01,action,现金柜员,lock_cash,,,,"])
+    assert _refusal(path, robbery).startswith(f"{path}:4: at column 'time' '10:01' is earlier than the row above "
+                                              "(2026-03-12 10:02:35)")
+
+
 @pytest.mark.parametrize("clock", ["10:60:00", "24:00:00", "24:00", "10:02:60"])
 def test_minute_60_hour_24_and_second_60_are_no_time_of_day(tmp_path, robbery, clock):
     path = _write(tmp_path, [*ROB[:5], f"{clock},action,现金柜员,lock_cash,,,,"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -169,6 +169,23 @@ def test_a_deadline_open_within_a_typed_minute_is_warned_of_with_both_readings(t
         assert readings in said[0] and said[0].startswith(f"{path} [log]:")
 
 
+@pytest.mark.parametrize("typed", ["10:01", (time(10, 1), "h:mm")])
+def test_a_minute_typed_after_a_second_within_it_is_the_rest_of_that_minute(tmp_path, plan, scenario, typed):
+    path = write_sheet(plan, scenario, tmp_path / "s.xlsx")
+    fill(path, [("2026-03-12 10:00:30", "inject", None, "robbers-enter"),
+                ("10:01:20", "sent", "teller", None, "police", "alarm_button"),
+                (typed, "action", "cash_teller", "lock_cash")])
+    drill = read_sheets([path], plan)
+    lock = next(r for r in drill.log.rows if r.what == "lock_cash")
+    stamp = drill.merged.stamp_of(lock)
+    assert lock.t == pytest.approx(50 / 60) and stamp.width == timedelta(seconds=39)
+    card = drill.score()
+    assert not any("earlier than" in str(w) for w in card.warnings)
+    # 10:01:20–10:01:59: 0m50s to 1m29s after the robbers came in, and 1 min is allowed
+    said = [str(w) for w in card.warnings if "ROB-03" in str(w)]
+    assert len(said) == 1 and "latency is 0m50s, met; at the latest 1m29s, late by 0m29s" in said[0]
+
+
 @pytest.mark.parametrize("first, second, conflict, used", [
     ("10:01", "10:01:30", False, "10:01:30"),  # within the minute: the finer stamp
     ("10:01:10", "10:01:10", False, "10:01:10"),
@@ -254,6 +271,62 @@ def test_a_file_that_is_not_a_workbook_or_has_no_log_sheet_is_named(tmp_path, pl
     book.save(tmp_path / "other.xlsx")
     with pytest.raises(InputError, match=r"no sheet 'log' or '记录' \(the sheets are: Sheet1\)"):
         read_sheets([tmp_path / "other.xlsx"], plan)
+
+
+def test_a_message_whose_sender_cell_is_merged_over_several_rows_is_refused_naming_row_and_column(
+        tmp_path, plan, scenario):
+    path = write_sheet(plan, scenario, tmp_path / "s.xlsx")
+    fill(path, [("2026-03-12 10:00:00", "inject", None, "robbers-enter"),
+                ("10:00:20", "sent", "teller", None, "police", "alarm_button"),
+                ("10:00:40", "sent", None, None, "police", "phone")])
+    book = load_workbook(path)
+    book["log"].merge_cells("C3:C4")
+    book.save(path)
+    with pytest.raises(InputError) as caught:
+        read_sheets([path], plan)
+    assert [str(e) for e in caught.value.errors] == [
+        f"{path} [log]:4: at column 'actor' cells C3:C4 are merged, so the rows below the first have no actor: "
+        "unmerge them and write it on every row",
+        f"{path} [log]:4: at column 'actor' a 'sent' row needs the sender of the message in 'actor'"]
+
+
+@pytest.mark.parametrize("named, given, says", [
+    ("no-such", None, "unknown scenario 'no-such' of plan 'counter-robbery'; known: armed-robbery-injured, "
+     "explosive-robbery, robbers-flee (give a scenario file with --scenario)"),
+    ("explosive-robbery", "armed-robbery-injured", "scenario 'explosive-robbery' is not the scenario given "
+     "('armed-robbery-injured'): the sheet records another drill, or --scenario is wrong"),
+])
+def test_the_exercise_s_scenario_must_be_built_in_or_the_one_given(tmp_path, plan, scenario, named, given, says):
+    path = write_sheet(plan, scenario, tmp_path / "s.xlsx")
+    fill(path, [("2026-03-12 10:00:00", "inject", None, "robbers-enter")], {"scenario": named})
+    with pytest.raises(InputError) as caught:
+        read_sheets([path], plan, drillsim.load_scenario(given, plan) if given else None)
+    assert f"{path} [exercise]:6: at column 'value' {says}" in [str(e) for e in caught.value.errors]
+
+
+def test_a_date_cell_without_a_time_is_refused(tmp_path, plan, scenario):
+    path = write_sheet(plan, scenario, tmp_path / "s.xlsx")
+    fill(path, [("2026-03-12 10:00:00", "inject", None, "robbers-enter"),
+                ((date(2026, 3, 12), "yyyy-mm-dd"), "action", "cash_teller", "lock_cash")])
+    with pytest.raises(InputError) as caught:
+        read_sheets([path], plan)
+    assert [str(e) for e in caught.value.errors] == [
+        f"{path} [log]:3: at column 'time' '2026-03-12' is a date without a time (write 2026-03-12 10:02:30)"]
+
+
+def test_a_workbook_with_two_log_sheets_one_per_language_is_refused_naming_both(tmp_path, plan, scenario):
+    path = write_sheet(plan, scenario, tmp_path / "s.xlsx", lang="zh")
+    fill(path, [("2026-03-12 10:00:00", "inject", None, "robbers-enter"),
+                ("10:00:40", "action", "cash_teller", "lock_cash")])
+    book = load_workbook(path)
+    book.create_sheet("log").append(["time", "event", "what"])
+    book["log"].append(["2026-03-12 11:00", "inject", "robbers-enter"])
+    book.save(path)
+    with pytest.raises(InputError) as caught:
+        read_sheets([path], plan)
+    assert [str(e) for e in caught.value.errors] == [
+        f"{path}: two log sheets, '记录' and 'log': a workbook has one (named 'log' or '记录'); put their rows on "
+        "one sheet and delete the other"]
 
 
 STAMP = st.tuples(st.integers(60, 300), st.booleans())
