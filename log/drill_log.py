@@ -94,7 +94,7 @@ def suggest(word: str, known: dict[str, str]) -> str:
     return "; known: " + (", ".join(listed[:12]) + more if listed else "(none)")
 
 
-def typed_width(text: str) -> timedelta:
+def _typed_width(text: str) -> timedelta:
     """How much later than its reading a typed time may be: 0 to the second, :data:`MINUTE` to the minute."""
     return timedelta(0) if _SECONDS.search(text) else MINUTE
 
@@ -256,7 +256,7 @@ class DrillLogReader:
             problem = f"{get['time']!r} has a time zone and the rows above have none: write all times alike"
         if problem is None and last is not None and when.tzinfo is None and last.tzinfo is not None:
             problem = f"{get['time']!r} has no time zone and the rows above have one: write all times alike"
-        width = typed_width(get["time"])
+        width = _typed_width(get["time"])
         if problem is None and last is not None and width and when <= last <= when + width:
             when, width = last, when + width - last  # 10:02 after 10:02:35: written after it, in the rest of 10:02
         if problem is None and not dated and last is not None and when < last:

@@ -24,7 +24,7 @@ from drillsim.spec.plan import Plan
 from drillsim.spec.scenario import Scenario
 from drillsim.spec.values import FALSE_WORDS, TRUE_WORDS, parse_bool
 
-from .drill_log import EVENT_ALIASES, HEADERS, MINUTE, DrillLogReader, _columns, _read_table, suggest, typed_width
+from .drill_log import EVENT_ALIASES, HEADERS, DrillLogReader, _columns, _read_table, suggest
 from .eventlog import Event, EventLog, value_text
 
 LANGS = ("en", "zh")
@@ -200,8 +200,8 @@ class SheetFile:
 
     path: Path
     log_source: str
-    rows: list[tuple[int, dict[str, str], timedelta]]
-    """(row, cells by drill-log column, the width of the time typed: 0 to the second, 59 s to the minute)."""
+    rows: list[tuple[int, dict[str, str]]]
+    """(row, cells by drill-log column)."""
     exercise: dict[str, Entry] = field(default_factory=dict)
     observed: frozenset[str] | None = None
     """The roles this evaluator watched; None: the sheet does not say (a CSV), so every role."""
@@ -227,31 +227,30 @@ def read_sheet_file(path: str | Path, plan: Plan) -> SheetFile:
             raise InputError(str(path), f"the row has {len(cells)} cells but the header has {len(header)}; a cell "
                              "holding a comma must be quoted (\"a, b\")", f"cell {len(header) + 1}", line)
         got = {k: cells[i] if i < len(cells) else "" for k, i in columns.items()}
-        out.append((line, got, typed_width(got.get("time", ""))))
+        out.append((line, got))
     return SheetFile(path, str(path), out)
 
 
-def _cell_text(cell: Any) -> tuple[str, timedelta | None]:
-    """A cell as the text a person typed, and for a time the width of its resolution."""
+def _cell_text(cell: Any) -> str:
+    """A cell as the text a person typed (a time with its seconds if the cell shows them or has them)."""
     value = cell.value
     if value is None:
-        return "", None
+        return ""
     if isinstance(value, bool):
-        return ("true" if value else "false"), None
+        return "true" if value else "false"
     if isinstance(value, datetime) and "h" not in (cell.number_format or "").lower() and value.time() == time(0):
-        return value.date().isoformat(), None  # a date cell: a date without a time, as typed
+        return value.date().isoformat()  # a date cell: a date without a time, as typed
     if isinstance(value, datetime | time):
         shown = "s" in (cell.number_format or "").lower()
         value = _whole_second(value)
         seconds = shown or value.second != 0
         clock = "%H:%M:%S" if seconds else "%H:%M"
-        text = value.strftime(f"%Y-%m-%d {clock}" if isinstance(value, datetime) else clock)
-        return text, timedelta(0) if seconds else MINUTE
+        return value.strftime(f"%Y-%m-%d {clock}" if isinstance(value, datetime) else clock)
     if isinstance(value, date):
-        return value.isoformat(), None
+        return value.isoformat()
     if isinstance(value, int | float):
-        return value_text(value) or "", None
-    return str(value).strip(), None
+        return value_text(value) or ""
+    return str(value).strip()
 
 
 def _whole_second(value: datetime | time) -> datetime | time:
@@ -295,21 +294,19 @@ def _read_workbook(path: Path, plan: Plan) -> SheetFile:
     table = [[_cell_text(c) for c in row] for row in log.iter_rows()]
     if not table:
         raise InputError(source, "the sheet is empty: it needs a header row (time, event, actor, what, …)")
-    header = [text for text, _ in table[0]]
+    header = list(table[0])
     while header and not header[-1]:
         header.pop()
     columns = _columns(header, source)
     rows = []
     for line, cells in enumerate(table[1:], start=2):
-        if not any(text for text, _ in cells):
+        if not any(cells):
             continue
-        extra = [text for text, _ in cells[len(header):] if text]
+        extra = [text for text in cells[len(header):] if text]
         if extra:
             raise InputError(source, f"cells beyond the header's columns: {', '.join(map(repr, extra))}",
                              f"column {len(header) + 1}", line)
-        got = {k: cells[i][0] if i < len(cells) else "" for k, i in columns.items()}
-        typed = cells[columns["time"]][1] if columns["time"] < len(cells) else None
-        rows.append((line, got, typed if typed is not None else typed_width(got["time"])))
+        rows.append((line, {k: cells[i] if i < len(cells) else "" for k, i in columns.items()}))
     out = SheetFile(path, source, rows)
     errors = out.errors
     names = {i: key for key, i in columns.items()}
@@ -334,7 +331,7 @@ def _read_workbook(path: Path, plan: Plan) -> SheetFile:
 
 def _entries(sheet, kind: str, source: str, errors: list[InputError]) -> list[Entry]:
     """The rows of a metadata sheet by column key; a header not of this sheet's columns is an error."""
-    table = [[_cell_text(c)[0] for c in row] for row in sheet.iter_rows()]
+    table = [[_cell_text(c) for c in row] for row in sheet.iter_rows()]
     if not table:
         return []
     known = {name: key for key, names in TABLE_COLUMNS[kind].items() for name in names}
@@ -473,7 +470,7 @@ def merge_sheets(files: list[SheetFile], plan: Plan, scenario: Scenario | None =
         reader = DrillLogReader(plan, day, scenario, source=f.log_source)
         latest: datetime | None = None
         late = []
-        for line, cells, _ in f.rows:
+        for line, cells in f.rows:
             before = len(reader.warnings)
             try:
                 event = reader.add(cells, line)
