@@ -134,7 +134,6 @@ def test_english_sheet_has_english_headers_and_ids(tmp_path, plan, scenario):
     assert [r[1].value for r in book["observed"].iter_rows(min_row=2)] == ["yes"] * len(plan.roles)
 
 
-
 @pytest.mark.parametrize("typed, read", [
     ("10:03", "10:03"), ("10:03:40", "10:03:40"), ("2026-03-12 10:03", "2026-03-12 10:03"),
     ((time(10, 3), "h:mm"), "10:03"), ((time(10, 3), "h:mm:ss"), "10:03:00"),
