@@ -18,6 +18,7 @@ from drillsim.spec.experiment import load_experiment
 from drillsim.spec.plan import load_plan
 from drillsim.spec.programme import load_programme
 from drillsim.spec.scenario import load_scenario
+from drillsim.spec.yamlio import load_yaml
 from tests.limits import time_limit
 
 CORPUS = Path(__file__).resolve().parent / "data" / "corpus"
@@ -53,6 +54,10 @@ CASES = [
     ("yaml-syntax", P, "levels: [III, II, I]", "levels: [III, II, I", "", "YAML syntax error"),
     ("duplicate-key", S, "  human:\n", "  human: {}\n  human:\n", "", "appears twice"),
     ("python-tag", P, "levels: [III, II, I]", "levels: !!python/object:os.system [ls]", "", "constructor"),
+    ("base-60-duration", S, "reaction: {lognormal: {median: \"15s\", p90: 1min}}", "reaction: 1:30",
+     "parameters.human.reaction", "'1:30' is not a duration"),  # YAML 1.1 read 90 (base 60)
+    ("base-60-deadline", P, "    within: 3min", "    within: 1:00", "requirements[", "'1:00' is not a duration"),
+    ("base-60-takes", P, "    takes: \"5s\"", "    takes: 1:05", "duties[", "'1:05' is not a duration"),
     ("not-a-mapping", P, "schema: drillsim.plan/1\n", "- schema: drillsim.plan/1\n", "", ""),
     ("wrong-schema", P, "schema: drillsim.plan/1", "schema: drillsim.plan/2", "schema", "drillsim.plan/1"),
     # plan: roles
@@ -403,3 +408,19 @@ def test_a_bad_file_is_refused_naming_file_place_and_fault(tmp_path, kind, old, 
     assert re.match(re.escape(str(path)) + r":\d+: ", message) or place, message  # a line, or a key path
     assert place in message, message
     assert wrong in message, message
+
+
+def test_numbers_are_read_as_yaml_1_2_reads_them(tmp_path):
+    # YAML 1.1 read 17:00 as 1020 (base 60), 010 as 8 (octal), 0b11 and 1_000 as numbers
+    path = tmp_path / "numbers.yaml"
+    path.write_text("[17:00, 1:30, 010, 0o17, 0x1F, 0b11, 1_000, 1e3, -.5, .inf, 2026-03-12]\n", encoding="utf-8")
+    data, _ = load_yaml(path)
+    assert data[:-2] == ["17:00", "1:30", 10, 15, 31, "0b11", "1_000", 1000.0, -0.5]
+    assert data[-2] == float("inf") and str(data[-1]) == "2026-03-12"
+
+
+def test_a_number_tag_on_something_else_is_refused_at_its_line(tmp_path):
+    path = tmp_path / "tagged.yaml"
+    path.write_text("a: 1\nb: !!int 1:30\n", encoding="utf-8")
+    with pytest.raises(InputError, match=re.escape(f"{path}:2: '1:30' is not a whole number")):
+        load_yaml(path)
