@@ -22,7 +22,7 @@ from .checking import check, raise_problems
 from .distributions import Distribution, DistributionField, Exponential, Fixed, parse_distribution
 from .errors import InputError
 from .plan import MAX_COUNT, Plan, selector_problems, typed_selector
-from .schema import Bool, Duration, Probability, Selector, Strict, probability, written_date
+from .schema import Bool, Duration, Probability, Selector, Strict, TimeOfDay, probability, written_date
 from .yamlio import Path_, load_yaml
 
 MAX_ARRIVALS_PER_HOUR = 600.0
@@ -54,8 +54,8 @@ class Branch(Strict):
     staffing: dict[str, Count] = {}
     """Instances of each branch role, overriding the plan's counts."""
     presence: dict[str, Probability] = {}
-    opens: time = time(9, 0)
-    closes: time = time(17, 0)
+    opens: TimeOfDay = time(9, 0)
+    closes: TimeOfDay = time(17, 0)
     customers: Customers = Customers()
 
     @model_validator(mode="after")

@@ -9,6 +9,7 @@ corpus was written, so that a change to a built-in plan does not move the lines 
 from __future__ import annotations
 
 import re
+from datetime import time
 from pathlib import Path
 
 import pytest
@@ -237,6 +238,12 @@ CASES = [
     ("closes-before-opens", S, "closes: \"17:00\"", "closes: \"08:00\"", "branches[0]",
      "closes at 08:00, before it opens at 09:00"),
     ("opens-no-such-time", S, "opens: \"09:00\"", "opens: \"25:00\"", "branches[0].opens", "time"),
+    ("opens-a-number", S, "opens: \"09:00\"", "opens: 9", "branches[0].opens",
+     "a time of day is written hours:minutes, like 09:00 or 17:30, got 9"),
+    ("closes-with-an-offset", S, "closes: \"17:00\"", "closes: \"17:00+08:00\"", "branches[0].closes",
+     "a time of day is written hours:minutes"),  # compared with the opening time, it was a crash
+    ("closes-with-seconds", S, "closes: \"17:00\"", "closes: \"17:00:30\"", "branches[0].closes",
+     "a time of day is written hours:minutes"),
     ("staffing-huge", S, "    name: 城东支行营业室\n", "    name: 城东支行营业室\n    staffing: {teller: 100000000}\n",
      "branches[0].staffing.teller", "less than or equal to 100"),
     ("staffing-negative", S, "    name: 城东支行营业室\n", "    name: 城东支行营业室\n    staffing: {teller: -1}\n",
@@ -376,6 +383,7 @@ CASES = [
     ("programme-unknown-kind", M, "    kind: meeting\n", "    kind: party\n", "items[5].kind", "'drill'"),
     ("programme-seed-negative", M, "    seed: 1\n", "    seed: -1\n", "items[8].seed", "greater than or equal to 0"),
     ("programme-at-no-such-time", M, "    at: \"10:30\"\n", "    at: \"25:30\"\n", "items[9].at", "time"),
+    ("programme-at-a-number", M, "    at: \"10:30\"\n", "    at: 630\n", "items[9].at", "a time of day is written"),
     ("programme-unknown-scenario", M, "    scenario: robbers-flee\n", "    scenario: robbers-fly\n",
      "items[11] (drill-q4-flee)",
      "no built-in scenario has this id"),
@@ -424,3 +432,11 @@ def test_a_number_tag_on_something_else_is_refused_at_its_line(tmp_path):
     path.write_text("a: 1\nb: !!int 1:30\n", encoding="utf-8")
     with pytest.raises(InputError, match=re.escape(f"{path}:2: '1:30' is not a whole number")):
         load_yaml(path)
+
+
+def test_a_time_of_day_may_be_written_unquoted_and_with_one_digit_hours(tmp_path):
+    path = tmp_path / "scenario.yaml"
+    path.write_text(TEXT[S].replace('opens: "09:00"', "opens: 9:00").replace('closes: "17:00"', "closes: 17:00"),
+                    encoding="utf-8")
+    branch = load(S, path).branches[0]
+    assert (branch.opens, branch.closes) == (time(9, 0), time(17, 0))  # YAML 1.1 read 00:09 and 00:17
