@@ -23,8 +23,13 @@ def raise_problems(source: str, data: Any, positions: dict[Path_, int], problems
 
 
 def validation_problems(err: ValidationError) -> Problems:
+    """pydantic's errors as problems; a list too short because its items were refused is not one."""
     out = []
-    for e in err.errors():
+    errors = err.errors()
+    inside = {e["loc"][:n] for e in errors for n in range(len(e["loc"]))}
+    for e in errors:
+        if e["type"] == "too_short" and e["loc"] in inside:
+            continue
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "missing":
             msg = f"missing required key {e['loc'][-1]!r}"

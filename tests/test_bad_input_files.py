@@ -440,3 +440,12 @@ def test_a_time_of_day_may_be_written_unquoted_and_with_one_digit_hours(tmp_path
                     encoding="utf-8")
     branch = load(S, path).branches[0]
     assert (branch.opens, branch.closes) == (time(9, 0), time(17, 0))  # YAML 1.1 read 00:09 and 00:17
+
+
+def test_a_refused_item_is_not_also_reported_as_a_list_too_short(tmp_path):
+    path = tmp_path / "scenario.yaml"
+    path.write_text(TEXT[S].replace('opens: "09:00"', "opens: 9"), encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load(S, path)
+    assert str(err.value) == f"{path}:14: at branches[0].opens a time of day is written hours:minutes, like 09:00 " \
+        "or 17:30, got 9"  # not also "at branches Tuple should have at least 1 item after validation, not 0"
