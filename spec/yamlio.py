@@ -3,8 +3,8 @@
 Aliases (``*name``) are allowed, but a file is measured before anything is expanded: if its
 aliases would expand it to more than :data:`MAX_NODES` nodes ("billion laughs"), or an alias
 refers to a node that contains it, loading stops with an error at the alias's line. A date that
-does not exist (``2026-02-30``) is an error at its line, as is nesting deeper than
-:data:`MAX_DEPTH`.
+does not exist (``2026-02-30``) is an error at its line, as are nesting deeper than
+:data:`MAX_DEPTH` and a control character (its line and column).
 """
 
 from __future__ import annotations
@@ -173,7 +173,13 @@ def load_yaml(path: str | Path) -> tuple[Any, dict[Path_, int]]:
         raise InputError(str(path), f"not UTF-8 text ({err.reason} at byte {err.start})") from None
     except OSError as err:
         raise InputError(str(path), f"cannot be read: {err.strerror}") from None
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as err:  # a character YAML does not allow, found before parsing
+        line = text.count("\n", 0, err.position) + 1
+        column = err.position - text.rfind("\n", 0, err.position)
+        raise InputError(str(path), f"column {column}: the control character {chr(err.character)!r} "
+                         f"(U+{err.character:04X}) may not be in a YAML file; delete it", line=line) from None
     try:
         node = loader.get_single_node()
         if node is None:

@@ -449,3 +449,14 @@ def test_a_refused_item_is_not_also_reported_as_a_list_too_short(tmp_path):
         load(S, path)
     assert str(err.value) == f"{path}:14: at branches[0].opens a time of day is written hours:minutes, like 09:00 " \
         "or 17:30, got 9"  # not also "at branches Tuple should have at least 1 item after validation, not 0"
+
+
+@pytest.mark.parametrize(("character", "shown"), [("\x0b", "'\\x0b' (U+000B)"), ("\x00", "'\\x00' (U+0000)"),
+                                                ("\x1b", "'\\x1b' (U+001B)")])
+def test_a_control_character_is_refused_at_its_line_and_column(tmp_path, character, shown):
+    path = tmp_path / "scenario.yaml"
+    path.write_text(TEXT[S].replace("description: 一名客户被歹徒刺伤", f"description: 一名客户被{character}歹徒刺伤"),
+                    encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load(S, path)
+    assert str(err.value) == f"{path}:28: column 23: the control character {shown} may not be in a YAML file; delete it"
