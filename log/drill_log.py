@@ -32,6 +32,7 @@ from typing import Any
 
 from rapidfuzz.distance import DamerauLevenshtein
 
+from drillsim.spec.calendar import LAST_DAY
 from drillsim.spec.errors import InputError, InputErrors, InputWarning
 from drillsim.spec.plan import Plan
 from drillsim.spec.scenario import Scenario
@@ -70,9 +71,6 @@ SIMULATION_ONLY = ("omitted", "unfinished")
 """Rows a simulation adds to explain a run; the scorer ignores them, so their ``what`` is not checked."""
 _TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y/%m/%d %H:%M:%S",
                  "%Y/%m/%d %H:%M")
-LAST_DAY = date.max - timedelta(days=1)
-"""The last day a row may be dated (9999-12-30): its deadlines may count to the end of the day, and
-the day after it must exist."""
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _INSTANCE = re.compile(r"^(.*?)[-#＃](\d+)$")
@@ -445,7 +443,7 @@ def _columns(header: list[str], source: str) -> dict[str, int]:
 
 
 def _parse_time(text: str, last: datetime | None, day: date | None) -> tuple[datetime | None, str | None, bool]:
-    """(time, problem, whether the cell gave a date); a time past :data:`LAST_DAY` is a problem."""
+    """(time, problem, whether the cell gave a date); a time past ``LAST_DAY`` is a problem."""
     when, problem, dated = _read_time(text, last, day)
     if when is not None and when.date() > LAST_DAY:
         return None, f"{text!r} is dated past {LAST_DAY}, the last day a drill log may give", dated

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag, model_validator
 
 from . import defaults, values
-from .calendar import nth_working_day_after
+from .calendar import LAST_DAY, nth_working_day_after
 from .checking import check, raise_problems
 from .distributions import Distribution, DistributionField, Exponential, Fixed, parse_distribution
 from .errors import InputError
@@ -162,6 +162,14 @@ class Scenario(Strict):
     incident: IncidentSpec
     injects: tuple[Inject, ...] = Field(min_length=1)
     parameters: Parameters = Parameters()
+
+
+def _check_span(sc: Scenario) -> list[tuple[Path_, str]]:
+    """The drill from ``start`` to its horizon ends by :data:`~spec.calendar.LAST_DAY`."""
+    if sc.start.replace(tzinfo=None) <= datetime.combine(LAST_DAY, time.max) - timedelta(minutes=sc.horizon):
+        return []
+    return [(("start",), f"the drill would run past {LAST_DAY}, the last day drillsim can count to: "
+             "start it earlier, or shorten the horizon")]
 
 
 def _check_ids(sc: Scenario) -> list[tuple[Path_, str]]:
@@ -312,7 +320,7 @@ def parse_scenario(data: Any, plan: Plan | None = None, source: str = "<scenario
                    positions: dict[Path_, int] | None = None) -> Scenario:
     positions = positions or {}
     sc = check(Scenario, data, source, positions, "schema, id, plan, injects")
-    problems = _check_ids(sc)
+    problems = _check_span(sc) + _check_ids(sc)
     if problems:
         raise_problems(source, data, positions, problems)
     if plan is not None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import drillsim
 from drillsim.spec.errors import InputError
 from drillsim.spec.experiment import load_experiment
 from drillsim.spec.plan import load_plan
@@ -217,6 +218,8 @@ CASES = [
      "'2026-02-30T09:00:00+08:00' is not a date that exists"),
     ("start-a-number", S, "start: 2026-03-12T09:00:00+08:00", "start: 0", "start", "a date is written like"),
     ("start-text", S, "start: 2026-03-12T09:00:00+08:00", "start: tomorrow", "start", "datetime"),
+    ("start-near-the-last-date", S, "start: 2026-03-12T09:00:00+08:00", "start: 9999-12-31T23:00:00+08:00", "start",
+     "the drill would run past 9999-12-30"),  # validated, and the run overflowed
     ("start-past-the-calendar", "complaints", "start: 2026-", "start: 2031-", "start",
      "past the Chinese calendar"),
     ("schema-wrong", S, "schema: drillsim.scenario/1", "schema: drillsim.scenario/9", "schema", "pattern"),
@@ -460,3 +463,18 @@ def test_a_control_character_is_refused_at_its_line_and_column(tmp_path, charact
     with pytest.raises(InputError) as err:
         load(S, path)
     assert str(err.value) == f"{path}:28: column 23: the control character {shown} may not be in a YAML file; delete it"
+
+
+def test_a_drill_ending_on_the_last_day_drillsim_counts_to_runs_and_a_minute_later_is_refused(tmp_path):
+    path = tmp_path / "scenario.yaml"
+    for start, horizon in (("9999-12-30T13:59:00+08:00", "10h"), ("9999-09-30T23:59:00+08:00", "90d")):
+        path.write_text(TEXT[S].replace("start: 2026-03-12T09:00:00+08:00", f"start: {start}")
+                        .replace("horizon: 10h", f"horizon: {horizon}"), encoding="utf-8")
+        plan = load_plan(CORPUS / "counter-robbery.yaml")
+        scenario = load_scenario(path, plan)
+        card = drillsim.score(plan, drillsim.simulate(drillsim.build(plan, scenario), seed=0))
+        assert len(card.to_frame()) == len(plan.requirements)
+    path.write_text(TEXT[S].replace("start: 2026-03-12T09:00:00+08:00", "start: 9999-12-30T14:00:00+08:00"),
+                    encoding="utf-8")
+    with pytest.raises(InputError, match="at start the drill would run past 9999-12-30"):
+        load(S, path)
