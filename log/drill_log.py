@@ -32,6 +32,7 @@ from typing import Any
 
 from rapidfuzz.distance import DamerauLevenshtein
 
+from drillsim.spec.calendar import LAST_DAY
 from drillsim.spec.errors import InputError, InputErrors, InputWarning
 from drillsim.spec.plan import Plan
 from drillsim.spec.scenario import Scenario
@@ -462,7 +463,14 @@ def _columns(header: list[str], source: str) -> dict[str, int]:
 
 
 def _parse_time(text: str, last: datetime | None, day: date | None) -> tuple[datetime | None, str | None, bool]:
-    """(time, problem, whether the cell gave a date)."""
+    """(time, problem, whether the cell gave a date); a time past ``LAST_DAY`` is a problem."""
+    when, problem, dated = _read_time(text, last, day)
+    if when is not None and when.date() > LAST_DAY:
+        return None, f"{text!r} is dated past {LAST_DAY}, the last day a drill log may give", dated
+    return when, problem, dated
+
+
+def _read_time(text: str, last: datetime | None, day: date | None) -> tuple[datetime | None, str | None, bool]:
     if _DATE_ONLY.match(text):
         return None, f"{text!r} is a date without a time (write {text} 10:02:30)", True
     if _ISO_DATE.match(text):  # the usual case, and the quickest: ISO 8601, with or without its zone

@@ -24,6 +24,9 @@ from .durations import format_minutes, parse_duration
 from .errors import InputError
 
 MAX_WORKING_DAYS = 60
+LAST_DAY = date.max - timedelta(days=1)
+"""The last day a drill may reach (9999-12-30): a deadline may count to the end of a day, so the day
+after it must exist."""
 
 
 @dataclass(frozen=True, slots=True)

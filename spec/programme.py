@@ -12,7 +12,7 @@ scenario load, the scenario checked against the plan on the drill's date.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -23,7 +23,7 @@ from .checking import check, raise_problems
 from .errors import InputError
 from .plan import load_plan
 from .scenario import calendar_problem, load_scenario
-from .schema import Document, Strict, written_date
+from .schema import Document, Strict, TimeOfDay, written_date
 from .yamlio import Path_, load_yaml, locate
 
 Day = Annotated[date, BeforeValidator(written_date)]
@@ -36,7 +36,7 @@ class Item(Strict):
     clause: str = ""
     dates: tuple[Day, ...] = Field(min_length=1)
     """The day or days it falls on; for a task, its due date."""
-    at: time | None = None
+    at: TimeOfDay | None = None
     """For a drill: the time of day it starts (default: the scenario's)."""
     plan: str | None = None
     scenario: str | None = None

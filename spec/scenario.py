@@ -17,12 +17,12 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag, model_validator
 
 from . import defaults, values
-from .calendar import nth_working_day_after
+from .calendar import LAST_DAY, nth_working_day_after
 from .checking import check, raise_problems
 from .distributions import Distribution, DistributionField, Exponential, Fixed, Lognormal, parse_distribution
 from .errors import InputError
 from .plan import MAX_COUNT, Plan, selector_problems, typed_selector
-from .schema import Bool, Duration, Probability, Selector, Strict, probability, written_date
+from .schema import Bool, Duration, Probability, Selector, Strict, TimeOfDay, probability, written_date
 from .yamlio import Path_, load_yaml
 
 MAX_ARRIVALS_PER_HOUR = 600.0
@@ -54,8 +54,8 @@ class Branch(Strict):
     staffing: dict[str, Count] = {}
     """Instances of each branch role, overriding the plan's counts."""
     presence: dict[str, Probability] = {}
-    opens: time = time(9, 0)
-    closes: time = time(17, 0)
+    opens: TimeOfDay = time(9, 0)
+    closes: TimeOfDay = time(17, 0)
     customers: Customers = Customers()
 
     @model_validator(mode="after")
@@ -162,6 +162,14 @@ class Scenario(Strict):
     incident: IncidentSpec
     injects: tuple[Inject, ...] = Field(min_length=1)
     parameters: Parameters = Parameters()
+
+
+def _check_span(sc: Scenario) -> list[tuple[Path_, str]]:
+    """The drill from ``start`` to its horizon ends by :data:`~spec.calendar.LAST_DAY`."""
+    if sc.start.replace(tzinfo=None) <= datetime.combine(LAST_DAY, time.max) - timedelta(minutes=sc.horizon):
+        return []
+    return [(("start",), f"the drill would run past {LAST_DAY}, the last day drillsim can count to: "
+             "start it earlier, or shorten the horizon")]
 
 
 def _check_ids(sc: Scenario) -> list[tuple[Path_, str]]:
@@ -339,7 +347,7 @@ def parse_scenario(data: Any, plan: Plan | None = None, source: str = "<scenario
                    positions: dict[Path_, int] | None = None) -> Scenario:
     positions = positions or {}
     sc = check(Scenario, data, source, positions, "schema, id, plan, injects")
-    problems = _check_ids(sc) + _check_starts(sc)
+    problems = _check_span(sc) + _check_ids(sc) + _check_starts(sc)
     if problems:
         raise_problems(source, data, positions, problems)
     if plan is not None:

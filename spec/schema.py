@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import time
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
@@ -69,6 +70,18 @@ def written_date(value: Any) -> Any:
     if isinstance(value, bool | int | float):
         raise ValueError(f"a date is written like 2026-03-12 (a time like 2026-03-12T09:00:00+08:00), got {value!r}")
     return value
+
+
+def time_of_day(value: Any) -> time:
+    """A time of day written hours:minutes (``09:00``, ``9:00``, ``17:30``); anything else, a number
+    among them (pydantic alone would read ``9`` as 9 seconds past midnight UTC), is refused."""
+    m = re.fullmatch(r"\s*([01]?[0-9]|2[0-3]):([0-5][0-9])\s*", value) if isinstance(value, str) else None
+    if m is None:
+        raise ValueError(f"a time of day is written hours:minutes, like 09:00 or 17:30, got {value!r}")
+    return time(int(m[1]), int(m[2]))
+
+
+TimeOfDay = Annotated[time, BeforeValidator(time_of_day)]
 
 
 def _names(value: Any) -> tuple[str, ...] | None:

@@ -3,8 +3,8 @@
 Aliases (``*name``) are allowed, but a file is measured before anything is expanded: if its
 aliases would expand it to more than :data:`MAX_NODES` nodes ("billion laughs"), or an alias
 refers to a node that contains it, loading stops with an error at the alias's line. A date that
-does not exist (``2026-02-30``) is an error at its line, as is nesting deeper than
-:data:`MAX_DEPTH`.
+does not exist (``2026-02-30``) is an error at its line, as are nesting deeper than
+:data:`MAX_DEPTH` and a control character (its line and column).
 """
 
 from __future__ import annotations
@@ -32,6 +32,10 @@ class _Loader(yaml.SafeLoader):
     Booleans follow YAML 1.2: only true/false. YAML 1.1 would read the key ``on:`` (a trigger in
     plan files) and words such as yes/no/off as booleans. (A fact's value may still be written
     yes/no or 是/否: the plan or scenario reads it with ``spec.values.fact_value``.)
+
+    Numbers follow YAML 1.2 too (its core schema): YAML 1.1 would read ``17:00`` as the base-60
+    number 1020 and ``1:30`` as 90, ``010`` as octal 8, ``0b11`` and ``1_000`` as numbers; here the
+    first four are text and ``010`` is 10. ``0o17`` is octal, ``0x1F`` hexadecimal.
 
     While composing, it keeps the size the document would have with every alias expanded, and
     stops at the first alias that takes it past :data:`MAX_NODES`.
@@ -78,7 +82,27 @@ class _Loader(yaml.SafeLoader):
                 None, None, f"{node.value!r} is not a date that exists ({err})", node.start_mark) from None
 
 
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        text = str(self.construct_scalar(node))
+        digits, base = (text[2:], {"0o": 8, "0x": 16}[text[:2]]) if text[:2] in ("0o", "0x") else (text, 10)
+        try:
+            return int(digits, base)
+        except ValueError:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{text!r} is not a whole number", node.start_mark) from None
+
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
+        text = str(self.construct_scalar(node))
+        try:
+            return float(text.replace(".", "", 1) if text.lower().lstrip("+-") in (".inf", ".nan") else text)
+        except ValueError:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{text!r} is not a number", node.start_mark) from None
+
+
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+_Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
 
 
 def _size(node: yaml.Node, sizes: dict[int, int]) -> int:
@@ -100,14 +124,21 @@ def _size(node: yaml.Node, sizes: dict[int, int]) -> int:
     return total
 
 
+_YAML_1_1 = {f"tag:yaml.org,2002:{kind}" for kind in ("bool", "int", "float")}
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _YAML_1_1]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 for _first in "tTfF":
     _Loader.add_implicit_resolver(
         "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), [_first]
     )
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789"))
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    list("-+.0123456789"))
 
 
 class DuplicateKey(Exception):
@@ -142,7 +173,13 @@ def load_yaml(path: str | Path) -> tuple[Any, dict[Path_, int]]:
         raise InputError(str(path), f"not UTF-8 text ({err.reason} at byte {err.start})") from None
     except OSError as err:
         raise InputError(str(path), f"cannot be read: {err.strerror}") from None
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as err:  # a character YAML does not allow, found before parsing
+        line = text.count("\n", 0, err.position) + 1
+        column = err.position - text.rfind("\n", 0, err.position)
+        raise InputError(str(path), f"column {column}: the control character {chr(err.character)!r} "
+                         f"(U+{err.character:04X}) may not be in a YAML file; delete it", line=line) from None
     try:
         node = loader.get_single_node()
         if node is None:

@@ -9,15 +9,18 @@ corpus was written, so that a change to a built-in plan does not move the lines 
 from __future__ import annotations
 
 import re
+from datetime import time
 from pathlib import Path
 
 import pytest
 
+import drillsim
 from drillsim.spec.errors import InputError
 from drillsim.spec.experiment import load_experiment
 from drillsim.spec.plan import load_plan
 from drillsim.spec.programme import load_programme
 from drillsim.spec.scenario import load_scenario
+from drillsim.spec.yamlio import load_yaml
 from tests.limits import time_limit
 
 CORPUS = Path(__file__).resolve().parent / "data" / "corpus"
@@ -53,6 +56,10 @@ CASES = [
     ("yaml-syntax", P, "levels: [III, II, I]", "levels: [III, II, I", "", "YAML syntax error"),
     ("duplicate-key", S, "  human:\n", "  human: {}\n  human:\n", "", "appears twice"),
     ("python-tag", P, "levels: [III, II, I]", "levels: !!python/object:os.system [ls]", "", "constructor"),
+    ("base-60-duration", S, "reaction: {lognormal: {median: \"15s\", p90: 1min}}", "reaction: 1:30",
+     "parameters.human.reaction", "'1:30' is not a duration"),  # YAML 1.1 read 90 (base 60)
+    ("base-60-deadline", P, "    within: 3min", "    within: 1:00", "requirements[", "'1:00' is not a duration"),
+    ("base-60-takes", P, "    takes: \"5s\"", "    takes: 1:05", "duties[", "'1:05' is not a duration"),
     ("not-a-mapping", P, "schema: drillsim.plan/1\n", "- schema: drillsim.plan/1\n", "", ""),
     ("wrong-schema", P, "schema: drillsim.plan/1", "schema: drillsim.plan/2", "schema", "drillsim.plan/1"),
     # plan: roles
@@ -243,6 +250,8 @@ CASES = [
      "'2026-02-30T09:00:00+08:00' is not a date that exists"),
     ("start-a-number", S, "start: 2026-03-12T09:00:00+08:00", "start: 0", "start", "a date is written like"),
     ("start-text", S, "start: 2026-03-12T09:00:00+08:00", "start: tomorrow", "start", "datetime"),
+    ("start-near-the-last-date", S, "start: 2026-03-12T09:00:00+08:00", "start: 9999-12-31T23:00:00+08:00", "start",
+     "the drill would run past 9999-12-30"),  # validated, and the run overflowed
     ("start-past-the-calendar", "complaints", "start: 2026-", "start: 2031-", "start",
      "past the Chinese calendar"),
     ("schema-wrong", S, "schema: drillsim.scenario/1", "schema: drillsim.scenario/9", "schema", "pattern"),
@@ -264,6 +273,12 @@ CASES = [
     ("closes-before-opens", S, "closes: \"17:00\"", "closes: \"08:00\"", "branches[0]",
      "closes at 08:00, before it opens at 09:00"),
     ("opens-no-such-time", S, "opens: \"09:00\"", "opens: \"25:00\"", "branches[0].opens", "time"),
+    ("opens-a-number", S, "opens: \"09:00\"", "opens: 9", "branches[0].opens",
+     "a time of day is written hours:minutes, like 09:00 or 17:30, got 9"),
+    ("closes-with-an-offset", S, "closes: \"17:00\"", "closes: \"17:00+08:00\"", "branches[0].closes",
+     "a time of day is written hours:minutes"),  # compared with the opening time, it was a crash
+    ("closes-with-seconds", S, "closes: \"17:00\"", "closes: \"17:00:30\"", "branches[0].closes",
+     "a time of day is written hours:minutes"),
     ("staffing-huge", S, "    name: 城东支行营业室\n", "    name: 城东支行营业室\n    staffing: {teller: 100000000}\n",
      "branches[0].staffing.teller", "less than or equal to 100"),
     ("staffing-negative", S, "    name: 城东支行营业室\n", "    name: 城东支行营业室\n    staffing: {teller: -1}\n",
@@ -427,6 +442,7 @@ CASES = [
     ("programme-unknown-kind", M, "    kind: meeting\n", "    kind: party\n", "items[5].kind", "'drill'"),
     ("programme-seed-negative", M, "    seed: 1\n", "    seed: -1\n", "items[8].seed", "greater than or equal to 0"),
     ("programme-at-no-such-time", M, "    at: \"10:30\"\n", "    at: \"25:30\"\n", "items[9].at", "time"),
+    ("programme-at-a-number", M, "    at: \"10:30\"\n", "    at: 630\n", "items[9].at", "a time of day is written"),
     ("programme-unknown-scenario", M, "    scenario: robbers-flee\n", "    scenario: robbers-fly\n",
      "items[11] (drill-q4-flee)",
      "no built-in scenario has this id"),
@@ -461,11 +477,60 @@ def test_a_bad_file_is_refused_naming_file_place_and_fault(tmp_path, kind, old, 
     assert wrong in message, message
 
 
-def test_an_item_of_a_list_that_fails_is_the_list_s_one_error(tmp_path):
-    # pydantic also said the branches were "at least 1 item after validation, not 0": only those that passed
+def test_numbers_are_read_as_yaml_1_2_reads_them(tmp_path):
+    # YAML 1.1 read 17:00 as 1020 (base 60), 010 as 8 (octal), 0b11 and 1_000 as numbers
+    path = tmp_path / "numbers.yaml"
+    path.write_text("[17:00, 1:30, 010, 0o17, 0x1F, 0b11, 1_000, 1e3, -.5, .inf, 2026-03-12]\n", encoding="utf-8")
+    data, _ = load_yaml(path)
+    assert data[:-2] == ["17:00", "1:30", 10, 15, 31, "0b11", "1_000", 1000.0, -0.5]
+    assert data[-2] == float("inf") and str(data[-1]) == "2026-03-12"
+
+
+def test_a_number_tag_on_something_else_is_refused_at_its_line(tmp_path):
+    path = tmp_path / "tagged.yaml"
+    path.write_text("a: 1\nb: !!int 1:30\n", encoding="utf-8")
+    with pytest.raises(InputError, match=re.escape(f"{path}:2: '1:30' is not a whole number")):
+        load_yaml(path)
+
+
+def test_a_time_of_day_may_be_written_unquoted_and_with_one_digit_hours(tmp_path):
     path = tmp_path / "scenario.yaml"
-    name = "    name: 城东支行营业室\n"
-    path.write_text(TEXT[S].replace(name, name + "    presence: {branch_head: 2}\n"), encoding="utf-8")
+    path.write_text(TEXT[S].replace('opens: "09:00"', "opens: 9:00").replace('closes: "17:00"', "closes: 17:00"),
+                    encoding="utf-8")
+    branch = load(S, path).branches[0]
+    assert (branch.opens, branch.closes) == (time(9, 0), time(17, 0))  # YAML 1.1 read 00:09 and 00:17
+
+
+def test_a_refused_item_is_not_also_reported_as_a_list_too_short(tmp_path):
+    path = tmp_path / "scenario.yaml"
+    path.write_text(TEXT[S].replace('opens: "09:00"', "opens: 9"), encoding="utf-8")
     with pytest.raises(InputError) as err:
         load(S, path)
-    assert str(err.value) == f"{path}:14: at branches[0].presence.branch_head a probability is between 0 and 1, got 2"
+    assert str(err.value) == f"{path}:14: at branches[0].opens a time of day is written hours:minutes, like 09:00 " \
+        "or 17:30, got 9"  # not also "at branches Tuple should have at least 1 item after validation, not 0"
+
+
+@pytest.mark.parametrize(("character", "shown"), [("\x0b", "'\\x0b' (U+000B)"), ("\x00", "'\\x00' (U+0000)"),
+                                                ("\x1b", "'\\x1b' (U+001B)")])
+def test_a_control_character_is_refused_at_its_line_and_column(tmp_path, character, shown):
+    path = tmp_path / "scenario.yaml"
+    path.write_text(TEXT[S].replace("description: 一名客户被歹徒刺伤", f"description: 一名客户被{character}歹徒刺伤"),
+                    encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load(S, path)
+    assert str(err.value) == f"{path}:28: column 23: the control character {shown} may not be in a YAML file; delete it"
+
+
+def test_a_drill_ending_on_the_last_day_drillsim_counts_to_runs_and_a_minute_later_is_refused(tmp_path):
+    path = tmp_path / "scenario.yaml"
+    for start, horizon in (("9999-12-30T13:59:00+08:00", "10h"), ("9999-09-30T23:59:00+08:00", "90d")):
+        path.write_text(TEXT[S].replace("start: 2026-03-12T09:00:00+08:00", f"start: {start}")
+                        .replace("horizon: 10h", f"horizon: {horizon}"), encoding="utf-8")
+        plan = load_plan(CORPUS / "counter-robbery.yaml")
+        scenario = load_scenario(path, plan)
+        card = drillsim.score(plan, drillsim.simulate(drillsim.build(plan, scenario), seed=0))
+        assert len(card.to_frame()) == len(plan.requirements)
+    path.write_text(TEXT[S].replace("start: 2026-03-12T09:00:00+08:00", "start: 9999-12-30T14:00:00+08:00"),
+                    encoding="utf-8")
+    with pytest.raises(InputError, match="at start the drill would run past 9999-12-30"):
+        load(S, path)

@@ -142,6 +142,23 @@ def test_minute_60_hour_24_and_second_60_are_no_time_of_day(tmp_path, robbery, c
     assert _refusal(path, robbery) == f"{path}:6: at column 'time' '{clock}' is not a time of day"
 
 
+def test_the_last_days_a_date_can_hold_are_refused_and_the_day_before_is_read(tmp_path, robbery):
+    # 9999-12-31 23:59:10 then 10:02:10 crashed: the advice to date it the next day overflowed
+    lines = [ROB[0], "9999-12-31 23:59:10,inject,,robbers-enter,,,,", "10:02:10,fact,,armed,,,,true"]
+    path = _write(tmp_path, lines)
+    assert _refusal(path, robbery).startswith(
+        f"{path}:2: at column 'time' '9999-12-31 23:59:10' is dated past 9999-12-30, the last day a drill log "
+        "may give\n")
+    lines = [ROB[0], "9999-12-30 23:59:10,inject,,robbers-enter,,,,", "10:02:10,fact,,armed,,,,true"]
+    path = _write(tmp_path, lines)
+    assert _refusal(path, robbery).startswith(
+        f"{path}:3: at column 'time' '10:02:10' is earlier than the row above (9999-12-30 23:59:10): "
+        "a time after midnight needs its date (write 9999-12-31 10:02:10)")
+    path = _write(tmp_path, [ROB[0], "10:02:10,inject,,robbers-enter,,,,"])
+    assert _refusal(path, robbery, day=date(9999, 12, 31)) == (
+        f"{path}:2: at column 'time' '10:02:10' is dated past 9999-12-30, the last day a drill log may give")
+
+
 def test_a_clock_time_after_a_full_time_with_a_zone_takes_its_zone(tmp_path, robbery):
     lines = [ROB[0], "2026-03-12T10:02:10+08:00,inject,,robbers-enter,,,,", "10:03:10,action,现金柜员,lock_cash,,,,"]
     log = read_drill_log(_write(tmp_path, lines), robbery)
