@@ -174,6 +174,13 @@ def test_an_inject_after_the_horizon_is_a_warning(tmp_path):
     assert warning.place == "injects[0].at" and "never happens" in warning.message
 
 
+def test_an_inject_at_the_horizon_is_a_warning_and_a_lognormal_one_may_come_any_time(tmp_path):
+    [warning] = _warnings_of(tmp_path, scenario_edit=("injects:\n", "injects:\n  - {id: late, at: 10h}\n"))
+    assert warning.place == "injects[0].at" and "never happens" in warning.message  # the run stops at 10h
+    lognormal = "at: {lognormal: {median: 700, p90: 900}}"  # past the horizon mostly, but not always
+    assert _warnings_of(tmp_path, scenario_edit=("at: {triangular: [60, 150, 400]}", lognormal)) == []
+
+
 def test_an_incident_that_cannot_start_before_the_horizon_is_refused(tmp_path):
     with pytest.raises(InputError, match=r"at horizon the horizon \(600 min\) ends before any inject can happen"):
         _warnings_of(tmp_path, scenario_edit=("at: {triangular: [60, 150, 400]}", "at: 10h"))
