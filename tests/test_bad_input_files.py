@@ -408,6 +408,8 @@ CASES = [
      "and 'scenario.branches[branch].staffing.teller' of factor 'tellers' set the same value"),
     ("factors-one-inside-another", G, "set: plan.roles.branch_head.presence", "set: scenario.branches[branch]",
      "factors.head_on_site.set", "set the same value (one inside the other)"),
+    ("factors-one-holding-another-s-item", G, "set: plan.roles.branch_head.presence", "set: scenario.branches",
+     "factors.head_on_site.set", "set the same value (one inside the other)"),
     ("list-paths-overlap", L, "fallback: [branch_head]",
      "fallback: [branch_head]\n      plan.escalation[report-head]: {}",
      "configurations[2].set.plan.escalation[report-head]",
