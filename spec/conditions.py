@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ast
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from functools import reduce
 from typing import Any
 
@@ -41,9 +41,11 @@ def always(_: Vars) -> bool:
     return True
 
 
-def compile_condition(text: str | bool | None, names: Mapping[str, str], constants: Mapping[str, Any]) -> Condition:
+def compile_condition(text: str | bool | None, names: Mapping[str, str], constants: Mapping[str, Any],
+                      choices: Mapping[str, Collection[str]] | None = None) -> Condition:
     """Compile ``text``; ``names`` are the variables it may read, each with its kind (``bool``, ``number``,
-    ``text`` or ``level``), ``constants`` the level names with their rank.
+    ``text`` or ``level``), ``constants`` the level names with their rank, ``choices`` the values a text
+    name can have (``type``: the plan's incident types), so that a text compared with it is one of them.
 
     Raises ValueError naming the offending part, the first time it is compiled: a comparison or
     arithmetic of kinds that do not go together, or a division by anything but a number written
@@ -59,7 +61,7 @@ def compile_condition(text: str | bool | None, names: Mapping[str, str], constan
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as err:
         raise ValueError(f"cannot parse condition {text!r}: {err.msg}") from None
-    return _Compiler(text, names, constants).compile(tree.body)[0]
+    return _Compiler(text, names, constants, choices or {}).compile(tree.body)[0]
 
 
 def names_read(text: str | bool | None) -> frozenset[str]:
@@ -94,8 +96,9 @@ def _family(kind: str) -> str:
 class _Compiler:
     """Turns a condition's tree into closures, with the kind of value each part gives."""
 
-    def __init__(self, text: str, names: Mapping[str, str], constants: Mapping[str, Any]):
-        self.text, self.names, self.constants = text, names, constants
+    def __init__(self, text: str, names: Mapping[str, str], constants: Mapping[str, Any],
+                 choices: Mapping[str, Collection[str]]):
+        self.text, self.names, self.constants, self.choices = text, names, constants, choices
 
     def part(self, node: ast.AST) -> str:
         return ast.get_source_segment(self.text.strip(), node) or type(node).__name__
@@ -187,6 +190,8 @@ class _Compiler:
     def comparable(self, op: ast.cmpop, left: ast.AST, lk: Typed, right: ast.AST, rk: Typed) -> tuple[Typed, Typed]:
         """The two operands of one comparison, a level's name in quotes next to a level made its rank;
         refused if they cannot be compared."""
+        self.known(left, right)
+        self.known(right, left)
         if isinstance(op, ast.In | ast.NotIn):
             if not rk[1].startswith("list:"):
                 raise self.wrong(f"{self.part(right)!r} is {_says(rk[1])}: `in` looks in a list "
@@ -203,6 +208,14 @@ class _Compiler:
             return (self.levels(left), "level"), rk
         self.same(left, lk[1], right, rk[1], f"compared with {self.part(right)!r}, which is {_says(rk[1])}")
         return lk, rk
+
+    def known(self, name: ast.AST, other: ast.AST) -> None:
+        """A text compared with a name of known values is one of them: a misspelt one would never match."""
+        if isinstance(name, ast.Name) and name.id in self.choices:
+            for text in _texts(other) or ():
+                if text not in self.choices[name.id]:
+                    raise self.wrong(f"{text!r} is not a {name.id} of this plan "
+                                     f"({', '.join(self.choices[name.id])}), so the comparison could never hold")
 
     def same(self, left: ast.AST, lk: str, right: ast.AST, rk: str, how: str) -> None:
         """Refuses a comparison of ``left`` with ``right`` (or with the items of a list) of kinds apart."""

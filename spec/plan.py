@@ -353,7 +353,7 @@ class Plan(Document):
         return {**{name: kinds[f.type] for name, f in self.facts.items()}, "type": "text", "level": "level"}
 
     def compile(self, text: str | None) -> Condition:
-        return compile_condition(text, self.condition_names, self.level_rank)
+        return compile_condition(text, self.condition_names, self.level_rank, {"type": tuple(self.incident_types)})
 
     @cached_property
     def conditions(self) -> list[str]:

@@ -403,6 +403,8 @@ CASES = [
      "'counter-robbry': no such file, and no built-in plan has this id; did you mean counter-robbery"),
     ("experiment-scenario-unknown", G, "scenario: armed-robbery-injured", "scenario: armed-robbery", "scenario",
      "'armed-robbery': no such file, and no built-in scenario has this id"),
+    ("condition-unknown-incident-type", P, 'when: "explosive or hostages"', 'when: "type == \'explosive\'"',
+     "grading.rules[0].when", "'explosive' is not a type of this plan (armed_robbery, explosive_robbery)"),
     ("factors-one-path", G, "set: plan.roles.branch_head.presence", "set: scenario.branches[branch].staffing.teller",
      "factors.head_on_site.set",
      "and 'scenario.branches[branch].staffing.teller' of factor 'tellers' set the same value"),

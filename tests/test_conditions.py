@@ -135,3 +135,12 @@ def test_division_only_by_a_number_written_out_that_is_not_0(text):
 
 def test_division_by_a_number_written_out():
     assert ev("injured / 2 == 1.5", injured=3) and ev("injured / -0.5 == -4", injured=2)
+
+
+@pytest.mark.parametrize("text", ["type == 'robery'", "'robery' != type", "type in ['robbery', 'fir']"])
+def test_an_incident_type_compared_with_type_is_one_of_the_plan_s(text):
+    types = {"type": ("robbery", "fire")}
+    with pytest.raises(ValueError, match=r"is not a type of this plan \(robbery, fire\), so the comparison could"):
+        compile_condition(text, NAMES, LEVELS, types)
+    assert compile_condition("type in ['robbery', 'fire'] and type != 'fire'", NAMES, LEVELS, types)(
+        {"type": "robbery"}) is True
