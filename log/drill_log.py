@@ -36,7 +36,7 @@ from drillsim.spec.calendar import LAST_DAY
 from drillsim.spec.errors import InputError, InputErrors, InputWarning
 from drillsim.spec.plan import Plan
 from drillsim.spec.scenario import Scenario
-from drillsim.spec.schema import EVENT_KINDS, INSTANCE, LEARNED, LEARNED_HOW
+from drillsim.spec.schema import EVENT_KINDS, FIELDS_APART, INSTANCE, LEARNED, LEARNED_HOW
 from drillsim.spec.values import fact_value
 
 from .eventlog import Event, EventLog
@@ -77,7 +77,6 @@ _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _SECONDS = re.compile(r"\d{1,2}:\d{2}:\d{2}")
 MINUTE = timedelta(seconds=59)
 """A time typed to the minute (``10:03``) is the interval 10:03:00–10:03:59; the log holds its start."""
-_SPLIT = re.compile(r"[;；、,，\s]+")
 SAME_TIME = 1e-3
 """Minutes within which a typed elapsed-fact row and one worked out from the log are the same row."""
 
@@ -126,6 +125,8 @@ class _Reader:
         self.channel_labels = _labels(self.channels, {c: ch.name for c, ch in plan.channels.items()})
         self.fields = {f: f for f in plan.report_fields} | {name: f for f, name in plan.report_fields.items()}
         self.field_labels = _labels(self.fields, plan.report_fields)
+        self.whole_fields = sorted((n for n in self.fields if FIELDS_APART.search(n)), key=len, reverse=True)
+        """Names of report fields that hold a separator (投诉事由(主张、意见)): read whole, before splitting."""
         self.actions = {a: a for a in plan.action_labels} | {n: a for a, n in plan.action_labels.items()}
         self.action_labels = _labels(self.actions, plan.action_labels)
         self.role_labels = _labels(plan.role_names, {r: role.name for r, role in plan.roles.items()})
@@ -553,7 +554,10 @@ def _row(rd: _Reader, get: dict[str, str], line: int, t: float) -> Event | None:
                      f"unknown channel {get['channel']!r}" + suggest(get["channel"], rd.channel_labels))
     fields = None
     if get.get("fields"):
-        names = [f for f in _SPLIT.split(get["fields"]) if f]
+        text = get["fields"]
+        for whole in rd.whole_fields:
+            text = text.replace(whole, rd.fields[whole])  # its id, which holds no separator
+        names = [f for f in FIELDS_APART.split(text) if f]
         for name in names:
             if name not in rd.fields:
                 rd.error(line, "fields", f"unknown report field {name!r}" + suggest(name, rd.field_labels))

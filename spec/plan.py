@@ -22,6 +22,7 @@ from .checking import check, raise_problems
 from .conditions import Condition, compile_condition, names_read, thresholds
 from .distributions import DistributionField, Fixed
 from .schema import (
+    FIELDS_APART,
     INCIDENT,
     INSTANCE,
     LEARNED,
@@ -703,6 +704,9 @@ def _names_apart(plan: Plan) -> list[tuple[Path_, str]]:
             elif m and roles.get(m[1], rid) != rid:
                 problems.append((loc, f"a drill log reads {name!r} as {m[1]} number {m[2]}, of role "
                                  f"{roles[m[1]]!r}: name role {rid!r} otherwise"))
+    problems += [(("report_fields", f), f"the report field id {f!r} holds a space or a separator (; ； 、 , ，), "
+                  "on which a drill log's fields cell is split: name it without") for f in plan.report_fields
+                 if FIELDS_APART.search(f)]
     tasks = {d.id for d in plan.duties}
     problems += [(("escalation", i, "id"), f"report id {r.id!r} is also a duty's: a drill log's `stopped` row "
                   "could not tell them apart") for i, r in enumerate(plan.escalation) if r.id in tasks]

@@ -40,6 +40,8 @@ EVENT_KINDS = (
 """The kinds of event the log holds (a drill log's rows are of these kinds too)."""
 INSTANCE = re.compile(r"^(.*?)[-#＃](\d+)$")
 """How a drill log names one person of a role: the role's name and a number (``柜员-2``, ``柜员#2``)."""
+FIELDS_APART = re.compile(r"[;；、,，\s]+")
+"""What parts the report fields written in a drill log's ``fields`` cell (``地点、时间``)."""
 LEARNED = "learned"
 """A person first learns of the incident at a site (``Replication.learn``): its row's ``what`` is
 ``incident`` and its ``value`` how (:data:`LEARNED_HOW`); a row of being told carries the message's

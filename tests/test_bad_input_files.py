@@ -405,6 +405,8 @@ CASES = [
      "'armed-robbery': no such file, and no built-in scenario has this id"),
     ("condition-unknown-incident-type", P, 'when: "explosive or hostages"', 'when: "type == \'explosive\'"',
      "grading.rules[0].when", "'explosive' is not a type of this plan (armed_robbery, explosive_robbery)"),
+    ("report-field-id-with-a-separator", P, "report_fields:\n", "report_fields:\n  when、where: 时间地点\n",
+     "report_fields", "the report field id 'when、where' holds a space or a separator"),
     ("factors-one-path", G, "set: plan.roles.branch_head.presence", "set: scenario.branches[branch].staffing.teller",
      "factors.head_on_site.set",
      "and 'scenario.branches[branch].staffing.teller' of factor 'tellers' set the same value"),

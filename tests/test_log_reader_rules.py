@@ -114,6 +114,15 @@ def test_two_incident_types_in_one_log_are_refused(tmp_path, robbery):
 # Times -----------------------------------------------------------------------------------------------
 
 
+def test_a_report_field_whose_name_holds_a_separator_is_read_whole(tmp_path):
+    # 投诉事由(主张、意见) holds 、, on which the fields cell is split: it was read as two unknown fields
+    plan = drillsim.load_plan("customer-complaints")
+    lines = [ROB[0], "2026-06-12 10:00:00,inject,,complaint-made,,,,",
+             "10:03:00,sent,大堂经理,report-head,网点负责人,电话,地点、投诉事由(主张、意见)、时间,"]
+    log = read_drill_log(_write(tmp_path, lines), plan)
+    assert log.rows[-1].fields == ("place", "complaint_matter", "time")
+
+
 def test_a_time_without_seconds_is_on_the_minute_and_hours_run_to_23(tmp_path, robbery):
     lines = [ROB[0], "2026-03-12 22:58:00,inject,,robbers-enter,,,,", "23:02,action,现金柜员,lock_cash,,,,",
              "23:59:59,action,大堂经理,first_aid,,,,"]
