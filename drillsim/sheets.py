@@ -113,12 +113,13 @@ def _exercise_scenario(files: list[SheetFile], ref: str, plan: Plan, given: Scen
                                      "sheet records another drill, or --scenario is wrong", "column 'value'",
                                      entry.line))
         return given
-    known = {s: s for s, path in builtin_scenarios().items() if load_scenario(path).plan == plan.id}
-    if ref not in known:
-        errors.append(InputError(entry.source, f"unknown scenario {ref!r} of plan {plan.id!r}" + suggest(ref, known)
-                                 + " (give a scenario file with --scenario)", "column 'value'", entry.line))
-        return None
-    return load_scenario(builtin_scenarios()[ref], plan)
+    builtin = builtin_scenarios()
+    if ref in builtin and load_scenario(builtin[ref]).plan == plan.id:
+        return load_scenario(builtin[ref], plan)
+    known = {s: s for s, path in builtin.items() if load_scenario(path).plan == plan.id}  # for the message alone
+    errors.append(InputError(entry.source, f"unknown scenario {ref!r} of plan {plan.id!r}" + suggest(ref, known)
+                             + " (give a scenario file with --scenario)", "column 'value'", entry.line))
+    return None
 
 
 def _exercise(files: list[SheetFile], errors: list[InputError]) -> tuple[Exercise, str | None]:
