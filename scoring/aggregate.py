@@ -83,19 +83,20 @@ class LogHistogram:
             return math.nan
         rank = q / 100 * (self.count - 1)
         k = math.floor(rank)
-        below = self._ranked(k)
-        return below + (rank - k) * (self._ranked(k + 1) - below)
+        cum = np.cumsum(self.hist)
+        below = self._ranked(k, cum)
+        return below + (rank - k) * (self._ranked(k + 1, cum) - below)
 
-    def _ranked(self, k: int) -> float:
+    def _ranked(self, k: int, cum: np.ndarray) -> float:
         """The ``k``-th smallest value (from 0): the largest and the smallest as seen, 0 for a value of
-        none, else read inside its bin, evenly between its ends, and kept within the values seen."""
+        none, else read inside its bin (``cum``: the histogram's running counts), evenly between its
+        ends, and kept within the values seen."""
         if k >= self.count - 1:
             return self.high
         if k < self.zeros:
             return 0.0
         if k == 0:
             return self.low
-        cum = np.cumsum(self.hist)
         b = int(np.searchsorted(cum, k - self.zeros, side="right"))
         before = cum[b - 1] if b else 0
         within = (k - self.zeros - before + 0.5) / self.hist[b]
