@@ -687,8 +687,7 @@ def _names_apart(plan: Plan) -> list[tuple[Path_, str]]:
         seen: dict[str, str] = {}
         for ident, names in spellings.items():
             for j, name in enumerate(names):
-                loc: Path_ = ((keys[kind], ident) if j == 0 or kind == "report field" else (keys[kind], ident, "name")
-                              if j == 1 else (keys[kind], ident, "aliases", j - 2))
+                loc = (keys[kind], ident) if kind == "report field" else _spelling_place(keys[kind], ident, j)
                 other = seen.setdefault(name.strip(), ident)
                 if other != ident:
                     problems.append((loc, f"the name {name!r} of {kind} {ident!r} also names {kind} {other!r}: "
@@ -696,7 +695,7 @@ def _names_apart(plan: Plan) -> list[tuple[Path_, str]]:
     roles = {name.strip(): rid for rid, names in spaces["role"].items() for name in names}
     for rid, names in spaces["role"].items():
         for j, name in enumerate(names):
-            loc = ("roles", rid) if j == 0 else ("roles", rid, "name") if j == 1 else ("roles", rid, "aliases", j - 2)
+            loc = _spelling_place("roles", rid, j)
             m = INSTANCE.match(name.strip())
             if "/" in name:
                 problems.append((loc, f"a drill log reads {name!r} as a branch and a role (east/guard): name the "
@@ -711,6 +710,11 @@ def _names_apart(plan: Plan) -> list[tuple[Path_, str]]:
     problems += [(("escalation", i, "id"), f"report id {r.id!r} is also a duty's: a drill log's `stopped` row "
                   "could not tell them apart") for i, r in enumerate(plan.escalation) if r.id in tasks]
     return problems
+
+
+def _spelling_place(key: str, ident: str, j: int) -> Path_:
+    """Where the ``j``-th spelling of ``ident`` is written: its id, then its name, then its aliases."""
+    return (key, ident) if j == 0 else (key, ident, "name") if j == 1 else (key, ident, "aliases", j - 2)
 
 
 def _value_type(fact: Fact) -> str:
