@@ -76,7 +76,8 @@ _DATE_ONLY = re.compile(r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}$")
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _SECONDS = re.compile(r"\d{1,2}:\d{2}:\d{2}")
 MINUTE = timedelta(seconds=59)
-"""A time typed to the minute (``10:03``) is the interval 10:03:00–10:03:59; the log holds its start."""
+"""A time typed to the minute (``10:03``) is the interval 10:03:00–10:03:59; the log holds its start,
+or the time of the row above when that lies within it (``10:03`` after ``10:03:20``)."""
 SAME_TIME = 1e-3
 """Minutes within which a typed elapsed-fact row and one worked out from the log are the same row."""
 
