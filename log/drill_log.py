@@ -500,12 +500,18 @@ def _read_time(text: str, last: datetime | None, day: date | None) -> tuple[date
     return None, f"{text!r} is not a time (write 2026-03-12 10:02:30, or 10:02:30 after a dated row)", False
 
 
+def earlier_than(when: datetime, width: timedelta, latest: datetime | None) -> bool:
+    """Whether a row read at ``when``, typed to within ``width``, is earlier than ``latest`` (the latest
+    row above): a minute typed is not earlier than a second within it."""
+    return latest is not None and when + width < latest
+
+
 def _order(rd: _Reader, entries: list[_Entry]) -> None:
     """Rows are put in time order (a minute typed, at its start); rows that were not are named in one warning."""
     late = []
     latest: datetime | None = None
     for e in entries:
-        if latest is not None and e.when + e.width < latest:  # a minute is not earlier than a second in it
+        if earlier_than(e.when, e.width, latest):
             late.append(e.line)
         latest = e.when if latest is None else max(latest, e.when)
     if late:

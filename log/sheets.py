@@ -24,7 +24,7 @@ from drillsim.spec.plan import Plan
 from drillsim.spec.scenario import Scenario
 from drillsim.spec.values import FALSE_WORDS, TRUE_WORDS, parse_bool
 
-from .drill_log import EVENT_ALIASES, HEADERS, DrillLogReader, _columns, _read_table, suggest
+from .drill_log import EVENT_ALIASES, HEADERS, DrillLogReader, _columns, _read_table, earlier_than, suggest
 from .eventlog import Event, EventLog, value_text
 
 LANGS = ("en", "zh")
@@ -480,7 +480,7 @@ def merge_sheets(files: list[SheetFile], plan: Plan, scenario: Scenario | None =
             if len(reader.warnings) > before:  # a repeat of a row above: counted once, with the warning
                 continue
             when, width = reader.last_time, reader.last_width
-            if latest is not None and when + width < latest:  # a minute is not earlier than a second in it
+            if earlier_than(when, width, latest):
                 late.append(line)
             latest = when if latest is None else max(latest, when)
             rows.append(_Row(Stamp(f.log_source, line, when, width, cells["time"]), cells, event, k))
