@@ -23,6 +23,8 @@ from collections.abc import Callable, Collection, Mapping
 from functools import reduce
 from typing import Any
 
+from .values import LARGEST_WHOLE
+
 Vars = Mapping[str, Any]
 Condition = Callable[[Vars], Any]
 Typed = tuple[Condition, str]
@@ -33,7 +35,10 @@ _COMPARE = {
     ast.Gt: operator.gt, ast.GtE: operator.ge,
     ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
 }
-_ARITH = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+_ARITH = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: lambda a, b: float(a) * float(b),
+          ast.Div: operator.truediv}
+"""A product is taken in floating point, which grows to infinity rather than to a whole number too large
+to divide (facts and numbers written out are at most ``spec.values.LARGEST_WHOLE``)."""
 _CONSTANT_NAMES = {"true": True, "false": False, "True": True, "False": False}
 
 
@@ -111,6 +116,9 @@ class _Compiler:
         ``text``, ``mixed`` or ``list:<kind>``)."""
         match node:
             case ast.Constant(value=value) if isinstance(value, int | float | str | bool):
+                if isinstance(value, int) and not isinstance(value, bool) and abs(value) > LARGEST_WHOLE:
+                    raise self.wrong(f"{self.part(node)!r} is too large: a whole number written out is at most "
+                                     f"{LARGEST_WHOLE:,}")
                 kind = "bool" if isinstance(value, bool) else "text" if isinstance(value, str) else "number"
                 return (lambda _: value), kind
             case ast.Name(id=name) if name in _CONSTANT_NAMES:

@@ -13,6 +13,9 @@ from typing import Any
 TRUE_WORDS = ("true", "yes", "是")
 FALSE_WORDS = ("false", "no", "否")
 FACT_TYPES = ("bool", "int", "float", "text", "elapsed")
+LARGEST_WHOLE = 2**53
+"""The largest whole-number fact, either way: the largest a floating-point number holds exactly, so
+that a condition's arithmetic on it cannot overflow."""
 
 
 def parse_bool(value: Any) -> bool:
@@ -36,13 +39,10 @@ def fact_value(kind: str, value: Any) -> bool | int | float | str:
     if kind == "bool":
         return parse_bool(value)
     if kind == "int":
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)  # 2.0 is the whole number 2
-        if isinstance(value, str) and re.fullmatch(r"\s*-?\d+(?:\.0*)?\s*", value):
-            return int(float(value))
-        raise ValueError(f"{value!r} is not a whole number")
+        whole = _whole(value)
+        if abs(whole) > LARGEST_WHOLE:
+            raise ValueError(f"{value!r} is too large: a whole-number fact is at most {LARGEST_WHOLE:,} either way")
+        return whole
     if kind in ("float", "elapsed"):
         if isinstance(value, bool):
             raise ValueError(f"{value!r} is not a number")
@@ -50,6 +50,8 @@ def fact_value(kind: str, value: Any) -> bool | int | float | str:
             number = float(value)
         except (TypeError, ValueError):
             raise ValueError(f"{value!r} is not a number") from None
+        except OverflowError:
+            raise ValueError(f"{value!r} is too large a number") from None
         if not math.isfinite(number):
             raise ValueError(f"{value!r} is not a finite number")
         return number
@@ -58,3 +60,13 @@ def fact_value(kind: str, value: Any) -> bool | int | float | str:
             return value
         raise ValueError(f"{value!r} is not text (quote it)")
     raise ValueError(f"unknown fact type {kind!r}; known: {', '.join(FACT_TYPES)}")
+
+
+def _whole(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # 2.0 is the whole number 2
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+(?:\.0*)?\s*", value):
+        return int(value.strip().split(".")[0])
+    raise ValueError(f"{value!r} is not a whole number")

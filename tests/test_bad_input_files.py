@@ -297,6 +297,8 @@ CASES = [
      "not a whole number"),
     ("fact-nan", S, "facts: {injured: 1}", "facts: {injured: .nan}", "injects[1].facts.injured",
      "not a whole number"),
+    ("fact-too-large", S, "facts: {injured: 1}", "facts: {injured: 99999999999999999999}", "injects[1].facts.injured",
+     "too large: a whole-number fact is at most 9,007,199,254,740,992"),
     ("fact-not-boolean", S, "facts: {armed: true}", "facts: {armed: 有}", "injects[0].facts.armed", "not a boolean"),
     ("fact-number-for-boolean", S, "facts: {armed: true}", "facts: {armed: 1}", "injects[0].facts.armed",
      "not a boolean"),

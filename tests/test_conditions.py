@@ -133,6 +133,19 @@ def test_division_only_by_a_number_written_out_that_is_not_0(text):
         compile_condition(text, NAMES, LEVELS)
 
 
+def test_a_whole_number_written_out_is_at_most_the_largest_whole_fact():
+    assert ev("injured < 9007199254740992", injured=1)
+    with pytest.raises(ValueError, match=r"'9007199254740993' is too large: a whole number written out is at most"):
+        compile_condition("injured < 9007199254740993", NAMES, LEVELS)
+
+
+def test_a_product_is_taken_in_floating_point_and_cannot_overflow_a_division():
+    # whole numbers multiplied exactly would pass 2**1024, and dividing that by 3 raises OverflowError
+    big = " * ".join(["injured"] * 24)
+    assert ev(f"{big} / 3 > 1", injured=2**53)
+    assert ev("injured * 3 == 6", injured=2) and ev("injured * 0.5 == 1", injured=2)
+
+
 def test_division_by_a_number_written_out():
     assert ev("injured / 2 == 1.5", injured=3) and ev("injured / -0.5 == -4", injured=2)
 

@@ -24,6 +24,7 @@ def test_nothing_else_is_a_boolean(text):
 
 @pytest.mark.parametrize(("kind", "given", "value"), [
     ("int", 3, 3), ("int", "-4", -4), ("int", 2.0, 2), ("int", "3.0", 3),
+    ("int", " 1234567890123456 ", 1234567890123456), ("int", 2**53, 2**53), ("int", -(2**53), -(2**53)),
     ("float", 2, 2.0), ("float", "1.5", 1.5), ("elapsed", "0.5", 0.5), ("text", "一级", "一级"),
 ])
 def test_values_of_each_type(kind, given, value):
@@ -35,7 +36,9 @@ def test_values_of_each_type(kind, given, value):
     ("int", 2.5, "whole number"), ("int", "x", "whole number"), ("int", True, "whole number"),
     ("int", math.nan, "whole number"), ("float", math.inf, "finite"), ("float", "nan", "finite"),
     ("float", True, "not a number"), ("float", "fast", "not a number"), ("text", 3, "not text"),
-    ("colour", "red", "unknown fact type"),
+    ("colour", "red", "unknown fact type"), ("int", 2**53 + 1, "too large: a whole-number fact is at most "
+    "9,007,199,254,740,992 either way"), ("int", -(2**53) - 1, "too large"), ("int", "9" * 30, "too large"),
+    ("int", 1e20, "too large"), ("float", 10**400, "too large a number"),
 ])
 def test_values_refused(kind, given, wrong):
     with pytest.raises(ValueError, match=wrong):
