@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, NoReturn, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -22,6 +23,11 @@ def raise_problems(source: str, data: Any, positions: dict[Path_, int], problems
     raise InputErrors(errors)
 
 
+_WRITTEN_AS = {"int_type": "a whole number: write it as one (2, not 2.0, \"2\" or true)",
+               "float_type": "a number: write it as one (2 or 2.5, not \"2\" or true)"}
+"""What a number key (``spec.schema.Whole``, ``Number``) says of a value written otherwise."""
+
+
 def validation_problems(err: ValidationError) -> Problems:
     """Each error of ``err`` at its place; a list's "too short" is left out where one of its items
     failed (pydantic counts only the items that passed)."""
@@ -36,6 +42,9 @@ def validation_problems(err: ValidationError) -> Problems:
             msg = f"missing required key {e['loc'][-1]!r}"
         elif e["type"] == "extra_forbidden":
             msg = f"unknown key {e['loc'][-1]!r}"
+        elif e["type"] in _WRITTEN_AS:
+            written = json.dumps(e["input"], ensure_ascii=False, default=str)  # as YAML would write it
+            msg = f"{written} is not {_WRITTEN_AS[e['type']]}"
         out.append((tuple(e["loc"]), msg))
     return out
 

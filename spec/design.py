@@ -39,7 +39,7 @@ from .experiment import overlapping, set_path
 from .perturb import drill_from_files
 from .plan import Plan, parse_plan
 from .scenario import Scenario, parse_scenario
-from .schema import Strict
+from .schema import Number, Strict, Whole
 from .yamlio import Path_, load_yaml, locate
 
 MAX_DESIGNS = 512
@@ -52,7 +52,7 @@ class Option(Strict):
     """How the option is called in tables and plots (default: its value)."""
     value: Any = None
     set: dict[str, Any] = {}
-    cost: float = Field(ge=0, allow_inf_nan=False)
+    cost: Number = Field(ge=0, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _one_way(self) -> Option:
@@ -73,19 +73,19 @@ class Choice(Strict):
 class Target(Strict):
     requirements: Literal["critical", "all"] | tuple[str, ...] = "critical"
     """Which requirements must be met: the plan's critical ones, all, or a list of ids."""
-    probability: float = Field(0.95, gt=0, lt=1)
+    probability: Number = Field(0.95, gt=0, lt=1)
     """Each must be met with at least this probability ..."""
-    confidence: float = Field(0.95, gt=0, lt=1)
+    confidence: Number = Field(0.95, gt=0, lt=1)
     """... at the lower end of its Wilson interval of this confidence."""
 
 
 class Replications(Strict):
-    screen: int = Field(20, ge=2, le=MAX_REPS)
+    screen: Whole = Field(20, ge=2, le=MAX_REPS)
     """Replications of every design (in each scenario) before any is judged; every later step
     doubles a design's replications."""
-    most: int = Field(1280, ge=2, le=MAX_REPS)
+    most: Whole = Field(1280, ge=2, le=MAX_REPS)
     """The most replications of one design in one scenario: a design still undecided there is left so."""
-    budget: int = Field(100_000, ge=2)
+    budget: Whole = Field(100_000, ge=2)
     """The most replications of the whole search (designs × scenarios × replications)."""
 
     @model_validator(mode="after")
@@ -107,7 +107,7 @@ class DesignSpace(Strict):
     choices: dict[str, Choice] = Field(min_length=1)
     target: Target = Target()
     replications: Replications = Replications()
-    seed: int = Field(0, ge=0)
+    seed: Whole = Field(0, ge=0)
 
 
 @dataclass(frozen=True)

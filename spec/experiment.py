@@ -31,7 +31,7 @@ from .checking import check, raise_problems
 from .errors import InputError
 from .plan import Plan, parse_plan
 from .scenario import Scenario, parse_scenario
-from .schema import Strict
+from .schema import Strict, Whole
 from .yamlio import Path_, load_yaml, locate
 
 MAX_CONFIGURATIONS = 200
@@ -56,8 +56,8 @@ class Experiment(Strict):
     description: str = ""
     plan: str
     scenario: str
-    reps: int = Field(1000, ge=2, le=MAX_REPS)
-    seed: int = Field(0, ge=0)
+    reps: Whole = Field(1000, ge=2, le=MAX_REPS)
+    seed: Whole = Field(0, ge=0)
     design: Literal["grid", "list"] = "grid"
     factors: dict[str, Factor] = {}
     configurations: tuple[ListedConfiguration, ...] = ()

@@ -31,11 +31,13 @@ from .schema import (
     Document,
     Duration,
     Names,
+    Number,
     Probability,
     RoleNames,
     Selector,
     SelectorField,
     Strict,
+    Whole,
 )
 from .yamlio import Path_, load_yaml
 
@@ -54,7 +56,7 @@ class Role(Strict):
     name: str
     aliases: tuple[str, ...] = ()
     kind: Literal["staff", "office", "agency"]
-    count: int = Field(1, ge=0, le=MAX_COUNT)
+    count: Whole = Field(1, ge=0, le=MAX_COUNT)
     presence: Probability = 1.0
     """Probability that each instance is on site (staff) or on duty (office) when the incident starts."""
     reachable: Probability = 1.0
@@ -62,7 +64,7 @@ class Role(Strict):
     serves_customers: Bool = False
     service: Literal[SERVICES] | None = None  # type: ignore[valid-type]
     """For agencies: which public service, to take its default response times."""
-    units: int | None = Field(None, ge=0, le=MAX_COUNT)
+    units: Whole | None = Field(None, ge=0, le=MAX_COUNT)
     """For agencies: units it can send (police cars, ambulances); left out, the service's default."""
     monitors: Bool = False
     """For offices: it perceives what happens at every site as it happens, before anyone tells it (a
@@ -154,7 +156,7 @@ class Choice(Strict):
 
 
 class Retry(Strict):
-    attempts: int = Field(1, ge=0, le=MAX_RETRIES)
+    attempts: Whole = Field(1, ge=0, le=MAX_RETRIES)
     every: Duration = 1.0
 
 
@@ -165,7 +167,7 @@ class Task(Strict):
     on: SelectorField
     when: str | None = None
     who: Literal["one", "all"] = "one"
-    priority: int = 5
+    priority: Whole = 5
     takes: DistributionField = Fixed((0.0,))
     delay: Duration = 0.0
     """Start this long after the trigger; ``when`` is checked then ("if power is not back in 2 h")."""
@@ -212,7 +214,7 @@ class Report(Task):
     timeout: Duration | None = None
     """How long each call of it rings before the caller gives up on that level (a synchronous
     channel; default: the channel's ``answer_within``)."""
-    rounds: int = Field(1, ge=1, le=MAX_RETRIES)
+    rounds: Whole = Field(1, ge=1, le=MAX_RETRIES)
     """How many times the whole chain (the target with its retries, then each fallback) is gone
     through while nobody answers."""
 
@@ -230,7 +232,7 @@ class Grading(Strict):
 
 class ScoringRules(Strict):
     late_credit: Probability = 0.5
-    critical_cap: float = Field(59.0, ge=0, le=100)
+    critical_cap: Number = Field(59.0, ge=0, le=100)
     bands: dict[Literal["P", "S", "M"], Probability] = {"P": 0.9, "S": 0.7, "M": 0.4}
 
 
@@ -243,7 +245,7 @@ class RequirementBase(Strict):
     borrows: str = ""
     """What a number or step is taken from when the cited clause does not give it (another clause or rule)."""
     capability: str
-    weight: float = Field(1.0, gt=0, le=10_000)
+    weight: Number = Field(1.0, gt=0, le=10_000)
     critical: Bool = False
     applies_if: str | None = None
     applies_when: Literal["trigger", "ever", "end"] = "trigger"

@@ -23,7 +23,7 @@ from .checking import check, raise_problems
 from .errors import InputError
 from .plan import load_plan
 from .scenario import calendar_problem, load_scenario
-from .schema import Document, Strict, TimeOfDay, written_date
+from .schema import Document, Strict, TimeOfDay, Whole, written_date
 from .yamlio import Path_, load_yaml, locate
 
 Day = Annotated[date, BeforeValidator(written_date)]
@@ -40,7 +40,7 @@ class Item(Strict):
     """For a drill: the time of day it starts (default: the scenario's)."""
     plan: str | None = None
     scenario: str | None = None
-    seed: int = Field(0, ge=0)
+    seed: Whole = Field(0, ge=0)
 
     @model_validator(mode="before")
     @classmethod
@@ -62,7 +62,7 @@ class Item(Strict):
 
 class Programme(Document):
     schema_: Literal["drillsim.programme/1"] = Field(alias="schema")
-    year: int | None = Field(None, ge=2000, le=2100)
+    year: Whole | None = Field(None, ge=2000, le=2100)
     """The year the programme covers; left out, the year of its first item's first date."""
     items: tuple[Item, ...] = Field(min_length=1)
 

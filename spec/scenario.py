@@ -28,7 +28,7 @@ from .yamlio import Path_, load_yaml
 MAX_ARRIVALS_PER_HOUR = 600.0
 MAX_HORIZON = 90 * 1440.0
 """The longest a scenario may run (90 days, in minutes)."""
-Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT, strict=True)]
 
 
 def _arrivals(value: float) -> float:
@@ -44,7 +44,7 @@ def _horizon(value: float) -> float:
 
 
 class Customers(Strict):
-    arrivals_per_hour: Annotated[float, AfterValidator(_arrivals)] = 0.0
+    arrivals_per_hour: Annotated[float, Field(strict=True), AfterValidator(_arrivals)] = 0.0
     service: DistributionField = Exponential((3.0,))
 
 

@@ -32,6 +32,10 @@ Duration = Annotated[float, BeforeValidator(parse_duration)]
 Bool = Annotated[bool, BeforeValidator(parse_bool)]
 """A yes-or-no key: true/false, yes/no or 是/否 (``spec.values``), nothing else (not 1, not on)."""
 Probability = Annotated[float, BeforeValidator(lambda v: probability(v))]
+Whole = Annotated[int, Field(strict=True)]
+"""A whole number written as one: pydantic alone would read ``"2"``, ``2.0`` and ``true`` as 2, 2 and 1."""
+Number = Annotated[float, Field(strict=True)]
+"""A number written as one (a whole number is one): pydantic alone would read ``"2"`` as 2.0 and ``true`` as 1.0."""
 
 EVENT_KINDS = (
     "inject", "fact", "action", "sent", "received", "acknowledged", "unanswered", "lost",

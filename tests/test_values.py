@@ -68,3 +68,15 @@ def test_every_yes_or_no_key_of_every_file_kind_takes_the_one_rule():
     plain = [f"{model.__name__}.{name}" for model in _file_models() for name, field in model.model_fields.items()
              if field.annotation is bool and not any(getattr(m, "func", None) is parse_bool for m in field.metadata)]
     assert plain == []
+
+
+def test_every_number_key_of_every_file_kind_is_written_as_a_number():
+    # pydantic alone reads "2" as 2 and true as 1 (a weight of `true` weighed 1.0); durations and shares
+    # read their text themselves
+    from pydantic import BeforeValidator
+    from pydantic.types import Strict
+
+    lax = [f"{model.__name__}.{name}" for model in _file_models() for name, field in model.model_fields.items()
+           if field.annotation in (int, float)
+           and not any(isinstance(m, BeforeValidator) or (isinstance(m, Strict) and m.strict) for m in field.metadata)]
+    assert lax == []
