@@ -38,7 +38,7 @@ _COMPARE = {
 _ARITH = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: lambda a, b: float(a) * float(b),
           ast.Div: operator.truediv}
 """A product is taken in floating point, which grows to infinity rather than to a whole number too large
-to divide (facts and numbers written out are at most ``spec.values.LARGEST_WHOLE``)."""
+to divide (facts and numbers written out are at most ``spec.values.LARGEST_WHOLE`` either way)."""
 _CONSTANT_NAMES = {"true": True, "false": False, "True": True, "False": False}
 
 

@@ -14,8 +14,9 @@ TRUE_WORDS = ("true", "yes", "是")
 FALSE_WORDS = ("false", "no", "否")
 FACT_TYPES = ("bool", "int", "float", "text", "elapsed")
 LARGEST_WHOLE = 2**53
-"""The largest whole-number fact, either way: the largest a floating-point number holds exactly, so
-that a condition's arithmetic on it cannot overflow."""
+"""The largest whole-number fact: the largest a floating-point number holds exactly, so that a
+condition's arithmetic on it cannot overflow."""
+NEGATIVE = "is negative: a number fact (a count, an amount, hours) is never below 0"
 
 
 def parse_bool(value: Any) -> bool:
@@ -40,8 +41,10 @@ def fact_value(kind: str, value: Any) -> bool | int | float | str:
         return parse_bool(value)
     if kind == "int":
         whole = _whole(value)
-        if abs(whole) > LARGEST_WHOLE:
-            raise ValueError(f"{value!r} is too large: a whole-number fact is at most {LARGEST_WHOLE:,} either way")
+        if whole < 0:
+            raise ValueError(f"{value!r} {NEGATIVE}")
+        if whole > LARGEST_WHOLE:
+            raise ValueError(f"{value!r} is too large: a whole-number fact is at most {LARGEST_WHOLE:,}")
         return whole
     if kind in ("float", "elapsed"):
         if isinstance(value, bool):
@@ -54,6 +57,8 @@ def fact_value(kind: str, value: Any) -> bool | int | float | str:
             raise ValueError(f"{value!r} is too large a number") from None
         if not math.isfinite(number):
             raise ValueError(f"{value!r} is not a finite number")
+        if number < 0:
+            raise ValueError(f"{value!r} {NEGATIVE}")
         return number
     if kind == "text":
         if isinstance(value, str):

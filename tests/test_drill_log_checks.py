@@ -90,6 +90,8 @@ ERRORS = [
      "a fact row needs the fact's new value (armed: true or false)"),
     ("int-word", R, None, edit(ROB, 9, "10:03:30,fact,,injured,,,,two"), 9, "column 'value'",
      "injured: 'two' is not a whole number"),
+    ("int-negative", R, None, edit(ROB, 9, "10:03:30,fact,,injured,,,,-1"), 9, "column 'value'",
+     "injured: '-1' is negative: a number fact (a count, an amount, hours) is never below 0"),
     ("level-unknown", R, None, edit(ROB, 19, "10:12:00,level,上级应急处理办事机构,IV,,,,"), 19, "column 'what'",
      "unknown level 'IV'"),
     ("level-twice", R, None, edit(ROB, 19, "10:12:00,level,上级应急处理办事机构,II,,,,I"), 19, "column 'value'",
