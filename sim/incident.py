@@ -128,21 +128,23 @@ class Incident:
         """The fact that runs an elapsed fact changed: start it, or stop it and log its value."""
         _, per_unit, _ = self.model.clocks[name]
         if running and name not in self.clock_started:
-            self.clock_started[name] = (self.env.now, self.facts[name])
-            self.env.process(self._tick(name, self.env.now, site))
+            run = self.clock_started[name] = (self.env.now, self.facts[name])
+            self.env.process(self._tick(name, run, site))
         elif not running and name in self.clock_started:
             started, base = self.clock_started.pop(name)
             self.facts[name] = base + (self.env.now - started) / per_unit
             self.rep.emit("fact", name, None, value=round(self.facts[name], 6), site=site)
 
-    def _tick(self, name: str, started: float, site: str):
+    def _tick(self, name: str, run: tuple[float, Any], site: str):
+        """Log the clock at each of its marks past its value when ``run`` started, while that run lasts
+        (it may have stopped, and another started, before this process starts or between marks)."""
         _, per_unit, marks = self.model.clocks[name]
-        base = self.clock_started[name][1]
+        started, base = run
         for mark in marks:
             if mark <= base:
                 continue
             yield self.env.timeout(started + (mark - base) * per_unit - self.env.now)
-            if self.clock_started.get(name, (None,))[0] != started:
+            if self.clock_started.get(name) is not run:
                 return  # stopped (and perhaps restarted) meanwhile
             self.facts[name] = mark
             self.rep.emit("fact", name, None, value=mark, site=site)

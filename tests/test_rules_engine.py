@@ -247,6 +247,25 @@ def test_an_elapsed_fact_is_logged_at_its_marks_and_graded_as_it_grows(sites):
     assert timeline(log, "level") == [(62, "level", "II", "office-1", None), (122, "level", "I", "office-1", None)]
 
 
+def test_a_clock_stopped_by_an_inject_that_follows_at_once_reads_0_and_logs_no_mark(sites):
+    # `back` follows `cut` with no delay: the clock stops in the moment it starts (it raised KeyError)
+    injects = [{"id": "cut", "at": 1, "facts": {"out": True}}, {"id": "back", "after": "cut", "facts": {"out": False}}]
+    log = run(sites, scenario(sites, injects, channels={"phone": PHONE, "alarm": ALARM}))
+    clock = [(round(r.t, 6), r.what, r.value) for r in log.rows if r.event == "fact"]
+    assert clock == [(1, "out", True), (1, "out", False), (1, "out_hours", 0)]
+
+
+def test_a_clock_stopped_and_restarted_in_one_moment_logs_each_mark_once(sites):
+    # the first run's process still waits for its mark at 61 when the second starts at 1: only the
+    # second (from 0 again: stopped at once) logs it
+    injects = [{"id": "cut", "at": 1, "facts": {"out": True}}, {"id": "back", "after": "cut", "facts": {"out": False}},
+               {"id": "again", "after": "back", "facts": {"out": True}}]
+    log = run(sites, scenario(sites, injects, channels={"phone": PHONE, "alarm": ALARM}))
+    clock = [(round(r.t, 6), r.what, r.value) for r in log.rows if r.event == "fact"]
+    assert clock == [(1, "out", True), (1, "out", False), (1, "out_hours", 0), (1, "out", True),
+                     (61, "out_hours", 1), (121, "out_hours", 2)]
+
+
 def test_every_message_row_names_its_site_channel_reference_attempt_and_fields(phone):
     # each attempt is a new message with the next reference number; `received` carries the fields
     # sent, `lost`, `unanswered` and `acknowledged` name the same message (channel and reference)
