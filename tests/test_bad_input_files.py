@@ -272,6 +272,8 @@ CASES = [
     # scenario: branches and customers
     ("arrivals-huge", S, "arrivals_per_hour: 60", "arrivals_per_hour: 1e308", "branches[0].customers.arrivals_per_hour",
      "from 0 to 600"),
+    ("arrivals-quoted", S, "arrivals_per_hour: 60", "arrivals_per_hour: \"60\"",
+     "branches[0].customers.arrivals_per_hour", "\"60\" is not a number"),
     ("arrivals-negative", S, "arrivals_per_hour: 60", "arrivals_per_hour: -5",
      "branches[0].customers.arrivals_per_hour", "from 0 to 600"),
     ("arrivals-nan", S, "arrivals_per_hour: 60", "arrivals_per_hour: .nan", "branches[0].customers.arrivals_per_hour",
@@ -293,6 +295,8 @@ CASES = [
      "branches[0].staffing.teller", "less than or equal to 100"),
     ("staffing-negative", S, "    name: 城东支行营业室\n", "    name: 城东支行营业室\n    staffing: {teller: -1}\n",
      "branches[0].staffing.teller", "greater than or equal to 0"),
+    ("staffing-quoted", S, "    name: 城东支行营业室\n", "    name: 城东支行营业室\n    staffing: {teller: \"2\"}\n",
+     "branches[0].staffing.teller", "\"2\" is not a whole number"),
     ("staffing-unknown-role", S, "    name: 城东支行营业室\n", "    name: 城东支行营业室\n    staffing: {clerk: 1}\n",
      "branches[0].staffing.clerk", "unknown branch role 'clerk'"),
     ("presence-unknown-role", S, "    name: 城东支行营业室\n",
