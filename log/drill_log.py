@@ -182,6 +182,18 @@ class _Reader:
         known = self.people[text] = (rid, who, site or None)
         return known
 
+    def only_site(self, line: int) -> str:
+        """The site of a row that names none: the scenario's branch (``branch`` without a scenario); with
+        several branches, an error, as which of them it happened at would be a guess."""
+        if self.branches is None:
+            return "branch"
+        if len(self.branches) == 1:
+            return next(iter(self.branches))
+        self.error(line, "site", f"the drill has {len(self.branches)} branches ({', '.join(self.branches)}): say "
+                   f"which this row happened at, in a 'site' column or as the actor's prefix "
+                   f"({next(iter(self.branches))}/guard)")
+        return ""
+
     def _count(self, rid: str, site: str) -> int:
         role = self.plan.roles[rid]
         if role.kind != "staff" or self.branches is None:
@@ -569,8 +581,8 @@ def _row(rd: _Reader, get: dict[str, str], line: int, t: float) -> Event | None:
             if name not in rd.fields:
                 rd.error(line, "fields", f"unknown report field {name!r}" + suggest(name, rd.field_labels))
         fields = tuple(rd.fields[f] for f in names if f in rd.fields)
-    if get.get("site") and rd.branches is not None and len(rd.branches) > 1 and get["site"] not in (
-            *rd.branches, "office"):
+    site = get.get("site") or actor_site or target_site or rd.only_site(line)
+    if get.get("site") and rd.branches is not None and get["site"] not in (*rd.branches, "office"):
         rd.error(line, "site", f"unknown branch {get['site']!r}" + suggest(get["site"], {b: b for b in rd.branches}))
     ref = None
     if get.get("ref"):
@@ -590,7 +602,6 @@ def _row(rd: _Reader, get: dict[str, str], line: int, t: float) -> Event | None:
         rd.error(line, "what", f"this {event!r} row needs the name of the {noun} in 'what'")
     if len(rd.errors) > n_errors:
         return None
-    site = get.get("site") or actor_site or target_site or "branch"
     return Event(t, site, get.get("incident") or "", event, what, actor_role, actor, target_role, target, channel,
                  ref, value, fields)
 
