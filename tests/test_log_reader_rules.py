@@ -397,3 +397,12 @@ def test_every_problem_is_reported_and_the_error_names_the_first_s_place(tmp_pat
     assert [line.split(" ", 3)[:3] for line in str(err.value).splitlines()] == [
         [f"{path}:6:", "at", "column"], [f"{path}:7:", "at", "column"]]
     assert (err.value.source, err.value.line, err.value.place) == (str(path), 6, "column 'what'")
+
+
+def test_a_row_naming_no_site_happened_at_the_scenarios_one_branch_or_at_branch_without_a_scenario(tmp_path):
+    plan = drillsim.load_plan("atm")
+    lines = ["time,event,actor,what,target,channel,value", "2026-03-12 10:00:00,inject,,card-swallowed,,,"]
+    path = _write(tmp_path, lines)
+    with_scenario = read_drill_log(path, plan, scenario=drillsim.load_scenario("atm-card-swallowed", plan))
+    assert [r.site for r in with_scenario.rows] == ["atm"]  # as a simulated log of the scenario has it
+    assert [r.site for r in read_drill_log(path, plan).rows] == ["branch"]
