@@ -43,9 +43,11 @@ class Button:
     role: str
 
 
-def buttons(plan: Plan, roles: Iterable[str], lang: str) -> list[Button]:
+def buttons(plan: Plan, roles: Iterable[str], lang: str, sites: Sequence[tuple[str, str]] = ()) -> list[Button]:
     """The evaluator's buttons for the roles they watch, in plan order: each duty's action by each
-    watched role that may do it, each report a watched role sends, each one a watched role receives."""
+    watched role that may do it, each report a watched role sends, each one a watched role receives.
+    In a drill of several branches (``sites``: each one's id and label, :func:`branch_sites`), all of
+    them once for each branch, whose row is at that branch."""
     watched = set(roles)
     zh = lang == "zh"
     out: dict[str, Button] = {}
@@ -76,7 +78,18 @@ def buttons(plan: Plan, roles: Iterable[str], lang: str) -> list[Button]:
             name = plan.roles[rid].name if zh else rid
             out[f"arrived.{rid}"] = Button(f"arrived.{rid}", f"{name} {'到场' if zh else 'arrived'}",
                                            {"event": "arrived", "what": rid}, rid)
-    return list(out.values())
+    if not sites:
+        return list(out.values())
+    return [Button(f"{b.key}@{site}", f"{label} · {b.label}", {**b.cells, "site": site}, b.role)
+            for site, label in sites for b in out.values()]
+
+
+def branch_sites(scenario: Scenario, lang: str) -> list[tuple[str, str]]:
+    """Each branch's id and label (its name in ``zh``) in a drill of several branches; none in a drill of
+    one, whose rows need not say where they happened (docs/drill-logs.md, "Sites")."""
+    if len(scenario.branches) == 1:
+        return []
+    return [(b.id, (b.name or b.id) if lang == "zh" else b.id) for b in scenario.branches]
 
 
 def _selectors(req) -> list[Selector]:
@@ -149,6 +162,8 @@ class InjectLine:
     """The earliest it can come after what it follows, in seconds; for one that follows nothing, counted
     from the earliest such inject (the drill starts with it: it is due at once)."""
     facts: dict[str, str]
+    sites: tuple[str, ...]
+    """The branches it happens at (its ``branches:``, else every one): a row at each."""
 
 
 def _lo(dist: Distribution) -> float:
@@ -164,8 +179,9 @@ def inject_lines(plan: Plan, scenario: Scenario, lang: str) -> list[InjectLine]:
                  if not isinstance(value, Distribution) and (text := value_text(value)) is not None
                  and not hasattr(value, "chance")}
         after = inj.after if isinstance(inj.after, str) else None
+        sites = inj.branches or tuple(b.id for b in scenario.branches)
         out.append(InjectLine(inj.id, row.seq, row.time, row.text, row.actions, row.requirements, row.contingency,
-                              after, _lo(inj.at) * 60.0, facts))
+                              after, _lo(inj.at) * 60.0, facts, sites))
     first = min((x.lo_s for x in out if x.after is None and x.contingency is None), default=0.0)
     return [x if x.after is not None or x.contingency is not None else replace(x, lo_s=x.lo_s - first) for x in out]
 
@@ -211,9 +227,12 @@ class Row:
 
 
 def inject_rows(line: InjectLine, clock: int) -> list[Row]:
-    rows = [Row(clock, {"event": "inject", "what": line.id}, "controller")]
-    rows += [Row(clock, {"event": "fact", "what": name, "value": text}, "controller") for name, text in
-             line.facts.items()]
+    """The rows of an inject delivered: the inject and the facts it sets, at each of its branches."""
+    rows = []
+    for site in line.sites:
+        rows.append(Row(clock, {"event": "inject", "what": line.id, "site": site}, "controller"))
+        rows += [Row(clock, {"event": "fact", "what": name, "value": text, "site": site}, "controller")
+                 for name, text in line.facts.items()]
     return rows
 
 

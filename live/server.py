@@ -106,10 +106,6 @@ def serve(plan_ref: str, scenario_ref: str, db: Path | None, host: str, port: in
         raise InputError("--lang", f"unknown language {lang!r}; one of {', '.join(LANGS)}")
     plan = drillsim.load_plan(plan_ref)
     scenario = drillsim.load_scenario(scenario_ref, plan)
-    if len(scenario.branches) > 1:  # a stamp would have to say where it happened: docs/live.md
-        raise InputError(scenario_ref, f"the live console plays a drill at one branch; this scenario has "
-                         f"{len(scenario.branches)} ({', '.join(b.id for b in scenario.branches)}): record it on a "
-                         "log sheet (`drillsim sheet`), which has a site column")
     chosen = parse_evaluators(plan, evaluators)
     store = LiveStore(default_path() if db is None else db)
     try:

@@ -13,6 +13,7 @@ from drillsim.spec.errors import InputError, InputErrors
 from .drill import (
     UNCERTAIN_MS,
     Row,
+    branch_sites,
     buttons,
     check_row,
     clock_ms,
@@ -62,7 +63,8 @@ class Session:
         self.lines = inject_lines(self.plan, self.scenario, self.lang)
         self.line_of = {line.id: line for line in self.lines}
         self.evaluators = store.evaluators(key)
-        self.buttons = {e["seq"]: buttons(self.plan, e["roles"], self.lang) for e in self.evaluators}
+        sites = branch_sites(self.scenario, self.lang)
+        self.buttons = {e["seq"]: buttons(self.plan, e["roles"], self.lang, sites) for e in self.evaluators}
         self.button_of = {b.key: b for bs in self.buttons.values() for b in bs}
         self.version = 0
         self._cache: tuple[tuple, dict] | None = None

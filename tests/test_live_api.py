@@ -18,6 +18,7 @@ from drillsim.live import session as session_module
 from drillsim.live.app import create_app
 from drillsim.live.server import parse_evaluators
 from drillsim.live.store import LiveStore
+from drillsim.log.sheets import merge_sheets, read_sheet_file
 from tests.clirun import drillsim as run_drillsim
 
 PLAN, SCENARIO = "counter-robbery", "armed-robbery-injured"
@@ -42,13 +43,14 @@ def clock(monkeypatch) -> Clock:
 class Drill:
     """One live drill in a database, with a client of its app and its codes and tokens."""
 
-    def __init__(self, db: Path, key: str = "testdrill", plan: str = PLAN, evaluators=(), out: Path | None = None):
+    def __init__(self, db: Path, key: str = "testdrill", plan: str = PLAN, evaluators=(), out: Path | None = None,
+                 scenario: str = SCENARIO):
         self.db, self.key = db, key
         self.store = LiveStore(db)
         p = drillsim.load_plan(plan)
-        sc = drillsim.load_scenario(SCENARIO, p)
+        sc = drillsim.load_scenario(scenario, p)
         if not self.store.rows("SELECT 1 FROM live_drills WHERE key = ?", (key,)):
-            self.store.create(key, plan, SCENARIO, p.id, sc.id, "en", str(out or db.parent / f"out-{key}"),
+            self.store.create(key, plan, scenario, p.id, sc.id, "en", str(out or db.parent / f"out-{key}"),
                               parse_evaluators(p, list(evaluators)))
         self.client = TestClient(create_app(self.store))
         self.c = self.store.code(key, "controller")
@@ -355,3 +357,28 @@ def test_the_sheet_can_be_downloaded_while_the_drill_runs(drill, clock, tmp_path
     path = tmp_path / "now.xlsx"
     path.write_bytes(drill.client.get(f"/api/c/{drill.c}/sheet.xlsx").content)
     assert _log_whats(path) == ["robbers-enter", "armed", "alarm-110"]
+
+
+def test_a_drill_of_several_branches_has_each_button_once_per_branch_and_every_row_at_its_branch(tmp_path, clock):
+    plan, scenario = "service-incidents", "service-incidents-bank-run"
+    d = Drill(tmp_path / "h.sqlite", plan=plan, scenario=scenario, evaluators=["lobby=lobby_manager"],
+              out=tmp_path / "out")
+    try:
+        keys = [b["key"] for b in d.client.get(f"/api/e/{d.e}/state").json()["buttons"]]
+        assert "action.guide_customers.lobby_manager@east" in keys
+        assert {k.rpartition("@")[2] for k in keys} == {"east", "west", "south"}
+        assert len(keys) == 3 * len({k.rpartition("@")[0] for k in keys})
+        d.act("start")
+        d.act("deliver", inject="run-east")  # `branches: [east]`
+        assert d.stamp("action.guide_customers.lobby_manager@east", 60, "stamp-e01").status_code == 200
+        assert d.stamp("action.guide_customers.lobby_manager@west", 90, "stamp-w01").status_code == 200
+        clock.t = T0 + 120_000
+        assert d.act("end")["state"] == "ended"
+        p = drillsim.load_plan(plan)
+        sheet = read_sheet_file(tmp_path / "out" / "live-log.xlsx", p)
+        log = merge_sheets([sheet], p, drillsim.load_scenario(scenario, p)).log
+        assert [(r.t, r.site, r.event, r.what) for r in log.rows if r.event in ("inject", "action")] == [
+            (0.0, "east", "inject", "run-east"), (1.0, "east", "action", "guide_customers"),
+            (1.5, "west", "action", "guide_customers")]
+    finally:
+        d.close()

@@ -88,8 +88,6 @@ def test_drillsim_live_prints_the_links_and_serves_until_stopped(tmp_path):
     ([PLAN, SCENARIO, "--evaluator", "front"], "--evaluator: 'front': write NAME=ROLE,ROLE"),
     ([PLAN, SCENARIO, "--evaluator", "a=guard", "--evaluator", "a=teller"], "two evaluators are named 'a'"),
     ([PLAN, SCENARIO, "--lang", "fr"], "--lang: unknown language 'fr'"),
-    (["service-incidents", "service-incidents-bank-run"],
-     "the live console plays a drill at one branch; this scenario has 3 (east, west, south)"),
 ])
 def test_bad_input_is_a_clear_error(tmp_path, args, says):
     ran = drillsim("live", *args, "--db", tmp_path / "h.sqlite", "--port", "0")
