@@ -382,3 +382,16 @@ def test_a_drill_of_several_branches_has_each_button_once_per_branch_and_every_r
             (1.5, "west", "action", "guide_customers")]
     finally:
         d.close()
+
+
+def test_buttons_are_per_branch_from_two_branches_on_and_not_in_a_drill_of_one():
+    from drillsim.live.drill import branch_sites, buttons
+
+    plan = drillsim.load_plan("service-incidents")
+    three = drillsim.load_scenario("service-incidents-bank-run", plan)
+    two = three.model_copy(update={"branches": three.branches[:2]})
+    one = three.model_copy(update={"branches": three.branches[:1]})
+    assert {b.key.rpartition("@")[2] for b in buttons(plan, ["lobby_manager"], "en", branch_sites(two, "en"))} == {
+        "east", "west"}
+    assert branch_sites(one, "en") == []
+    assert branch_sites(two, "zh") == [(b.id, b.name) for b in three.branches[:2]]

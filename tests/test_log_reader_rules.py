@@ -406,3 +406,12 @@ def test_a_row_naming_no_site_happened_at_the_scenarios_one_branch_or_at_branch_
     with_scenario = read_drill_log(path, plan, scenario=drillsim.load_scenario("atm-card-swallowed", plan))
     assert [r.site for r in with_scenario.rows] == ["atm"]  # as a simulated log of the scenario has it
     assert [r.site for r in read_drill_log(path, plan).rows] == ["branch"]
+
+
+def test_a_row_whose_actor_and_target_are_at_different_branches_happened_at_the_actors(tmp_path):
+    plan = drillsim.load_plan("service-incidents")
+    scenario = drillsim.load_scenario("service-incidents-bank-run", plan)
+    lines = ["time,event,actor,what,target,channel,site", "2026-03-12 10:00:00,inject,,run-east,,,east",
+             "10:02:00,sent,east/大堂经理,,west/网点负责人,电话,"]  # as a simulated log puts a message: at the sender
+    log = read_drill_log(_write(tmp_path, lines), plan, scenario=scenario)
+    assert [(r.event, r.site) for r in log.rows] == [("inject", "east"), ("sent", "east"), ("received", "east")]
