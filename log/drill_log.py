@@ -191,7 +191,7 @@ class _Reader:
             return next(iter(self.branches))
         self.error(line, "site", f"the drill has {len(self.branches)} branches ({', '.join(self.branches)}): say "
                    f"which this row happened at, in a 'site' column or as the actor's prefix "
-                   f"({next(iter(self.branches))}/guard)")
+                   f"({next(iter(self.branches))}/<role>)")
         return ""
 
     def _count(self, rid: str, site: str) -> int:
