@@ -5,12 +5,14 @@
     .venv/bin/python scripts/fuzz.py --kinds design,overlay,log --seed 7
 
 The targets: every built-in plan (played against its first scenario) and every built-in scenario
-(played against its plan), the example design space, a parameter overlay and the example drill log.
-Each is mutated as ``tests/test_fuzz_files.py`` and ``tests/test_fuzz_drill_log.py`` mutate them
-(a scalar replaced by another type or an extreme value, a key or row deleted, a line duplicated, an
-alias inserted, the file truncated; cells edited, rows swapped) and held to the suite's rule: refused
-with an error naming the file and a place, or loaded, built, simulated and scored without an
-exception. A mutated plan that no longer fits its scenario is refused there, and passes.
+(played against its plan), the example design space, a parameter overlay, the example drill log
+and the example's two log sheets. Each is mutated as ``tests/test_fuzz_files.py`` and
+``tests/test_fuzz_drill_log.py`` mutate them (a scalar replaced by another type or an extreme
+value, a key or row deleted, a line duplicated, an alias inserted, the file truncated; cells
+edited, rows swapped), the sheets by setting any cell of any of their sheets to a text, number,
+date, time, formula or nothing, and each is held to the suite's rule: refused with an error naming
+the file and a place, or loaded, built, simulated and scored without an exception. A mutated plan
+that no longer fits its scenario is refused there, and passes.
 
 Each failure is written to ``out/fuzz/<target>.yaml`` (the file that failed) with its traceback
 beside it; the exit status is the number of targets that failed (0: none). Hypothesis draws the
@@ -40,7 +42,13 @@ from drillsim.spec.yamlio import load_yaml  # noqa: E402
 from tests import test_fuzz_drill_log as fuzz_log  # noqa: E402
 from tests.test_fuzz_files import check, mutated, runs_and_scores  # noqa: E402
 
-KINDS = ("plan", "scenario", "design", "overlay", "log")
+KINDS = ("plan", "scenario", "design", "overlay", "log", "sheet")
+SHEETS = [ROOT / "examples" / "sheets" / f"{name}.xlsx" for name in ("hall", "office")]
+CELLS = st.one_of(st.none(), st.sampled_from(["", "x", "是", "否", "-1", "10:61", "2026-02-30", "临柜人员-9", "东区",
+                                              "III", "=1+1", "sent", "情景", "观察"]),
+                  st.integers(-10, 10**6), st.floats(allow_nan=True, allow_infinity=True), st.datetimes(), st.times(),
+                  st.dates(), st.booleans())
+"""What a person (or a spreadsheet) may leave in a cell of a log sheet."""
 OVERLAY = """schema: drillsim.overlay/1
 plan: counter-robbery
 set:
@@ -115,6 +123,27 @@ def _checker(kind: str, play: Callable[[Path], None], kept: Path) -> Callable[[s
     return rule
 
 
+def _sheets_rule(edits: list[tuple[int, int, int, int, object]]) -> None:
+    """The example's two log sheets, cells of any of their sheets edited: refused naming a file, or scored."""
+    from openpyxl import load_workbook
+
+    plan = drillsim.load_plan("counter-robbery")
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        books = [load_workbook(path) for path in SHEETS]
+        for book_no, sheet_no, row, column, value in edits:
+            sheets = books[book_no].worksheets
+            sheets[sheet_no % len(sheets)].cell(row, column).value = value
+        for path, book in zip(SHEETS, books, strict=True):
+            paths.append(Path(tmp) / path.name)
+            book.save(paths[-1])
+        try:
+            drillsim.score_drill(plan, paths, Path(tmp) / "out", keep=False)
+        except InputError as err:
+            for problem in getattr(err, "errors", [err]):
+                assert any(str(problem).startswith(str(p)) for p in paths), str(problem)
+
+
 def campaign(name: str, test: Callable[[], None], out: Path) -> bool:
     """Run one target's test; on a failure write its traceback beside the kept file in ``out``."""
     try:
@@ -158,6 +187,10 @@ def main() -> int:
                 inner.hypothesis.inner_test(Path(tmp), ops, dated)
 
         failures += not campaign("drill-log", log_test, args.out)
+    if "sheet" in kinds:
+        edits = st.lists(st.tuples(st.integers(0, 1), st.integers(0, 5), st.integers(1, 40), st.integers(1, 9), CELLS),
+                         min_size=1, max_size=6)
+        failures += not campaign("sheets", seed(args.seed)(runs(given(edits=edits)(_sheets_rule))), args.out)
     print(f"{failures} target(s) failed")
     return failures
 

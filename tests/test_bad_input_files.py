@@ -73,6 +73,8 @@ CASES = [
      "2.0 is not a whole number"),
     ("role-count-quoted", P, "kind: staff, count: 2,", "kind: staff, count: \"2\",", "roles.teller.count",
      "\"2\" is not a whole number"),
+    ("role-count-date", P, "kind: staff, count: 2,", "kind: staff, count: 2026-03-12,", "roles.teller.count",
+     "\"2026-03-12\" is not a whole number"),
     ("role-count-boolean", P, "kind: staff, count: 2,", "kind: staff, count: true,", "roles.teller.count",
      "true is not a whole number"),
     ("weight-quoted", P, "    weight: 3\n", "    weight: \"3\"\n", "requirements[", "\"3\" is not a number: write it"),

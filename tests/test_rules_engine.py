@@ -247,6 +247,16 @@ def test_an_elapsed_fact_is_logged_at_its_marks_and_graded_as_it_grows(sites):
     assert timeline(log, "level") == [(62, "level", "II", "office-1", None), (122, "level", "I", "office-1", None)]
 
 
+def test_a_clock_restarted_at_one_of_its_marks_does_not_log_that_mark_again(sites):
+    # stopped at 61 reading exactly 1 h, restarted at 200 from 1: the next mark is 2 h, at 260
+    injects = [{"id": "cut", "at": 1, "facts": {"out": True}},
+               {"id": "back", "after": "cut", "at": 60, "facts": {"out": False}},
+               {"id": "again", "at": 200, "facts": {"out": True}}]
+    log = run(sites, scenario(sites, injects, channels={"phone": PHONE, "alarm": ALARM}) | {"horizon": "6h"})
+    clock = [(round(r.t, 6), r.value) for r in log.rows if r.event == "fact" and r.what == "out_hours"]
+    assert [c for c in clock if c[0] >= 200] == [(260, 2)]
+
+
 def test_a_clock_stopped_by_an_inject_that_follows_at_once_reads_0_and_logs_no_mark(sites):
     # `back` follows `cut` with no delay: the clock stops in the moment it starts (it raised KeyError)
     injects = [{"id": "cut", "at": 1, "facts": {"out": True}}, {"id": "back", "after": "cut", "facts": {"out": False}}]

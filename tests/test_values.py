@@ -36,8 +36,9 @@ def test_values_of_each_type(kind, given, value):
     ("int", 2.5, "whole number"), ("int", "x", "whole number"), ("int", True, "whole number"),
     ("int", math.nan, "whole number"), ("float", math.inf, "finite"), ("float", "nan", "finite"),
     ("float", True, "not a number"), ("float", "fast", "not a number"), ("text", 3, "not text"),
-    ("colour", "red", "unknown fact type"), ("int", 2**53 + 1, "too large: a whole-number fact is at most "
-    "9,007,199,254,740,992"), ("int", -3, "-3 is negative: a number fact"), ("int", "-1", "negative"),
+    ("colour", "red", "unknown fact type 'colour'; known: bool, int, float, text, elapsed"),
+    ("int", 2**53 + 1, "too large: a whole-number fact is at most 9,007,199,254,740,992"),
+    ("int", -3, "-3 is negative: a number fact"), ("int", "-1", "negative"),
     ("float", -0.5, "negative"), ("elapsed", "-1", "negative"), ("int", "9" * 30, "too large"),
     ("int", "9007199254740993", "too large"),
     ("int", 1e20, "too large"), ("float", 10**400, "too large a number"),
