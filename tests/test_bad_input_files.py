@@ -539,6 +539,16 @@ def test_a_refused_item_is_not_also_reported_as_a_list_too_short(tmp_path):
         "or 17:30, got 9"  # not also "at branches Tuple should have at least 1 item after validation, not 0"
 
 
+def test_the_problems_after_a_list_too_short_left_out_are_still_reported(tmp_path):
+    path = tmp_path / "scenario.yaml"
+    text = TEXT[S].replace('opens: "09:00"', "opens: 9").replace('reaction: {lognormal: {median: "15s", p90: 1min}}',
+                                                               "reaction: -1")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load(S, path)
+    assert [e.place for e in err.value.errors] == ["branches[0].opens", "parameters.human.reaction"]
+
+
 @pytest.mark.parametrize(("character", "shown"), [("\x0b", "'\\x0b' (U+000B)"), ("\x00", "'\\x00' (U+0000)"),
                                                 ("\x1b", "'\\x1b' (U+001B)")])
 def test_a_control_character_is_refused_at_its_line_and_column(tmp_path, character, shown):
