@@ -5,18 +5,19 @@
     .venv/bin/python scripts/fuzz.py --kinds design,overlay,log --seed 7
 
 The targets: every built-in plan (played against its first scenario) and every built-in scenario
-(played against its plan), the example design space, a parameter overlay, the example drill log
-and the example's two log sheets. Each is mutated as ``tests/test_fuzz_files.py`` and
-``tests/test_fuzz_drill_log.py`` mutate them (a scalar replaced by another type or an extreme
-value, a key or row deleted, a line duplicated, an alias inserted, the file truncated; cells
-edited, rows swapped), the sheets by setting any cell of any of their sheets to a text, number,
-date, time, formula or nothing, and each is held to the suite's rule: refused with an error naming
-the file and a place, or loaded, built, simulated and scored without an exception. A mutated plan
-that no longer fits its scenario is refused there, and passes.
+(played against its plan), every built-in experiment and programme, the example design space, a
+parameter overlay, the example drill log and the example's two log sheets. Each is mutated as
+``tests/test_fuzz_files.py`` and ``tests/test_fuzz_drill_log.py`` mutate them (a scalar replaced by
+another type or an extreme value, a key or row deleted, a line duplicated, an alias inserted, the
+file truncated; cells edited, rows swapped), the sheets by setting any cell of any of their sheets
+to a text, number, date, time, formula or nothing, and each is held to the suite's rule: refused
+with an error naming the file and a place, or loaded, built, simulated and scored without an
+exception. A mutated plan that no longer fits its scenario is refused there, and passes.
 
-Each failure is written to ``out/fuzz/<target>.yaml`` (the file that failed) with its traceback
-beside it; the exit status is the number of targets that failed (0: none). Hypothesis draws the
-examples from ``--seed``, so a campaign is repeatable; its database is not used.
+A failure's traceback is written to ``out/fuzz/<target>.txt`` (with Hypothesis's falsifying
+example) and, for a file target, the file that failed beside it as ``<target>.yaml``; the exit
+status is the number of targets that failed (0: none). Hypothesis draws the examples from
+``--seed``, so a campaign is repeatable; its database is not used.
 """
 
 from __future__ import annotations
@@ -35,14 +36,19 @@ from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 import drillsim  # noqa: E402
-from drillsim.spec.catalog import builtin_plans, builtin_scenarios  # noqa: E402
+from drillsim.spec.catalog import (  # noqa: E402
+    builtin_experiments,
+    builtin_plans,
+    builtin_programmes,
+    builtin_scenarios,
+)
 from drillsim.spec.design import load_design_space  # noqa: E402
 from drillsim.spec.errors import InputError  # noqa: E402
 from drillsim.spec.yamlio import load_yaml  # noqa: E402
 from tests import test_fuzz_drill_log as fuzz_log  # noqa: E402
-from tests.test_fuzz_files import check, mutated, runs_and_scores  # noqa: E402
+from tests.test_fuzz_files import check, mutated, play_experiment, play_programme, runs_and_scores  # noqa: E402
 
-KINDS = ("plan", "scenario", "design", "overlay", "log", "sheet")
+KINDS = ("plan", "scenario", "experiment", "programme", "design", "overlay", "log", "sheet")
 SHEETS = [ROOT / "examples" / "sheets" / f"{name}.xlsx" for name in ("hall", "office")]
 CELLS = st.one_of(st.none(), st.sampled_from(["", "x", "是", "否", "-1", "10:61", "2026-02-30", "临柜人员-9", "东区",
                                               "III", "=1+1", "sent", "情景", "观察"]),
@@ -76,6 +82,12 @@ def targets(kinds: set[str], only: set[str] | None) -> list[tuple[str, str, str,
         if "scenario" in kinds:
             out += [(sid, "scenario", scenarios[sid].read_text("utf-8"), _scenario_player(plan))
                     for sid in sorted(of_plan[pid])]
+    if "experiment" in kinds:
+        out += [(eid, "experiment", path.read_text("utf-8"), play_experiment)
+                for eid, path in sorted(builtin_experiments().items())]
+    if "programme" in kinds:
+        out += [(pid, "programme", path.read_text("utf-8"), play_programme)
+                for pid, path in sorted(builtin_programmes().items())]
     if "design" in kinds:
         out.append(("design-robbery", "design", (ROOT / "examples" / "design-robbery.yaml").read_text("utf-8"),
                     _play_design))
