@@ -136,6 +136,11 @@ class _Reader:
         self.tasks = {t.id: t.id for t in (*plan.duties, *plan.escalation)}
         self.injects = {i.id: i.id for i in scenario.injects} if scenario else None
         self.branches = {b.id: b for b in scenario.branches} if scenario else None
+        branches = scenario.branches if scenario else ()
+        # a branch by its id or its name (城东支行营业室), as channels and roles are; an id wins over a name
+        self.branch_ids = ({b.name: b.id for b in branches if b.name} | {b.id: b.id for b in branches}
+                           if scenario else None)
+        self.branch_labels = _labels(self.branch_ids or {}, {b.id: b.name for b in branches if b.name})
         self.type_ids = {t: t for t in plan.incident_types} | {t.name: i for i, t in plan.incident_types.items()}
         self.types = _labels(self.type_ids, {i: t.name for i, t in plan.incident_types.items()})
         self.lines: dict[int, int] = {}
@@ -157,10 +162,11 @@ class _Reader:
         if known is not None:
             return known
         site, _, name = text.rpartition("/")  # several branches: "east/guard-1"
-        if site and self.branches is not None and site not in self.branches:
-            self.error(line, column, f"unknown branch {site!r} in {text!r}"
-                       + suggest(site, {b: b for b in self.branches}))
-            return None, None, None
+        if site and self.branch_ids is not None:
+            if site not in self.branch_ids:
+                self.error(line, column, f"unknown branch {site!r} in {text!r}" + suggest(site, self.branch_labels))
+                return None, None, None
+            site = self.branch_ids[site]
         names = self.plan.role_names
         number = None
         if name not in names:
@@ -582,8 +588,11 @@ def _row(rd: _Reader, get: dict[str, str], line: int, t: float) -> Event | None:
                 rd.error(line, "fields", f"unknown report field {name!r}" + suggest(name, rd.field_labels))
         fields = tuple(rd.fields[f] for f in names if f in rd.fields)
     site = get.get("site") or actor_site or target_site or rd.only_site(line)
-    if get.get("site") and rd.branches is not None and get["site"] not in (*rd.branches, "office"):
-        rd.error(line, "site", f"unknown branch {get['site']!r}" + suggest(get["site"], {b: b for b in rd.branches}))
+    if get.get("site") and rd.branch_ids is not None and site != "office":
+        if site in rd.branch_ids:
+            site = rd.branch_ids[site]
+        else:
+            rd.error(line, "site", f"unknown branch {site!r}" + suggest(site, rd.branch_labels))
     ref = None
     if get.get("ref"):
         if re.fullmatch(r"\d+", get["ref"]):

@@ -105,7 +105,7 @@ def choices(plan: Plan, scenario: Scenario | None, lang: str) -> dict[str, list[
         "rating": list(RATING_CHOICES),
     }
     if scenario is not None and len(scenario.branches) > 1:
-        lists["site"] = [b.id for b in scenario.branches]
+        lists["site"] = [(b.name or b.id) if zh else b.id for b in scenario.branches]
     return lists
 
 

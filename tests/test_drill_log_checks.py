@@ -161,7 +161,7 @@ ERRORS = [
      "unknown branch 'north'"),
     ("site-unknown", "service-incidents", "service-incidents-bank-run",
      edit(BANK_RUN, 3, "10:01:00,action,east/大堂经理,keep_order,,,easr"), 3, "column 'site'",
-     "unknown branch 'easr': did you mean east?"),
+     "unknown branch 'easr': did you mean east (城东支行营业室)?"),
     ("site-missing-of-several", "service-incidents", "service-incidents-bank-run",
      edit(BANK_RUN, 3, "10:01:00,action,大堂经理,keep_order,,,"), 3, "column 'site'",
      "the drill has 3 branches (east, west, south): say which this row happened at"),

@@ -415,3 +415,16 @@ def test_a_row_whose_actor_and_target_are_at_different_branches_happened_at_the_
              "10:02:00,sent,east/大堂经理,,west/网点负责人,电话,"]  # as a simulated log puts a message: at the sender
     log = read_drill_log(_write(tmp_path, lines), plan, scenario=scenario)
     assert [(r.event, r.site) for r in log.rows] == [("inject", "east"), ("sent", "east"), ("received", "east")]
+
+
+def test_a_branch_may_be_written_by_its_name_in_the_site_cell_and_the_prefix(tmp_path):
+    plan = drillsim.load_plan("service-incidents")
+    scenario = drillsim.load_scenario("service-incidents-bank-run", plan)
+    east, west = (b.name for b in scenario.branches[:2])
+    lines = ["time,event,actor,what,target,channel,site", f"2026-03-12 10:00:00,inject,,run-east,,,{east}",
+             f"10:01:00,action,{west}/大堂经理,guide_customers,,,"]
+    log = read_drill_log(_write(tmp_path, lines), plan, scenario=scenario)
+    assert [(r.site, r.actor) for r in log.rows] == [("east", None), ("west", "west/lobby_manager-1")]
+    with pytest.raises(InputError, match=r"unknown branch '城东支行' in '城东支行/大堂经理': did you mean east \(城东"):
+        read_drill_log(_write(tmp_path, [*lines[:2], "10:01:00,action,城东支行/大堂经理,guide_customers,,,"]), plan,
+                       scenario=scenario)

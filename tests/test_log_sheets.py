@@ -372,3 +372,16 @@ def test_a_requirement_on_a_declared_level_is_the_grading_role_s_doing(watched, 
     (said,) = [r for r in Scorer(plan).score(log, observed=frozenset(watched)).results if r.id == "LEVEL-SAID"]
     assert (said.outcome is not Outcome.NOT_EVALUATED) is evaluated
     assert said.outcome in ({Outcome.MET, Outcome.LATE} if evaluated else {Outcome.NOT_EVALUATED})
+
+
+def test_a_chinese_sheet_of_several_branches_offers_and_reads_the_branches_by_name(tmp_path):
+    plan = drillsim.load_plan("service-incidents")
+    scenario = drillsim.load_scenario("service-incidents-bank-run", plan)
+    path = write_sheet(plan, scenario, tmp_path / "blank.xlsx", lang="zh")
+    book = load_workbook(path)
+    assert [c.value for c in book["记录"][1]][-1] == "地点"
+    lists = {col[0].value: [c.value for c in col[1:] if c.value] for col in book["选项"].iter_cols()}
+    assert lists["site"] == [b.name for b in scenario.branches]
+    east = scenario.branches[0].name
+    fill(path, [("2026-03-12 10:00:00", "情景", None, "run-east", None, None, None, None, east)])
+    assert [(r.event, r.site) for r in read_sheets([path], plan, scenario).log.rows] == [("inject", "east")]
