@@ -33,9 +33,16 @@ def builtin_experiments() -> dict[str, Path]:
 
 def resolve(ref: str | Path, kind: str) -> Path:
     """A path to a file, or the id of a built-in plan, scenario, programme or experiment."""
+    if not str(ref).strip():
+        raise InputError(kind, f"the name is empty: give a {kind} file or the id of a built-in {kind}")
     path = Path(ref)
-    if path.exists():
-        return path
+    try:
+        if path.is_dir():
+            raise InputError(str(ref), f"is a folder, not a {kind} file")
+        if path.exists():
+            return path
+    except OSError:
+        pass  # no file can have this name (too long for one): it may still be an id, and is said not to be below
     table = {"plan": builtin_plans, "scenario": builtin_scenarios, "programme": builtin_programmes,
              "experiment": builtin_experiments}[kind]()
     if str(ref) in table:

@@ -454,6 +454,10 @@ CASES = [
     ("experiment-schema", G, "schema: drillsim.experiment/1", "schema: drillsim.experiment/2", "schema",
      "drillsim.experiment/1"),
     # programmes
+    ("experiment-plan-empty", G, "plan: counter-robbery", "plan: ''", "plan",
+     "the name is empty: give a plan file or the id of a built-in plan"),  # it was read as the folder "."
+    ("programme-plan-name-too-long", M, "    plan: counter-robbery", "    plan: " + "x" * 300, "items[",
+     "no such file, and no built-in plan has this id"),  # os.stat raised "File name too long"
     ("programme-no-such-date", M, "date: 2026-03-31", "date: 2026-02-30", "", "'2026-02-30' is not a date that exists"),
     ("programme-date-outside-year", M, "date: 2026-03-31", "date: 2025-12-31", "items[2].date",
      "outside the programme's year 2026"),

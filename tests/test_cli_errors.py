@@ -57,7 +57,9 @@ MISTAKES = [
     # run
     ("unknown plan", ["run", "no-such-plan", "robbers-flee"], 2, ["no-such-plan", "no built-in plan"]),
     ("unknown scenario", ["run", "counter-robbery", "no-such-scenario"], 2, ["no-such-scenario"]),
-    ("plan is a folder", ["run", "{p}/adir", "robbers-flee"], 2, ["adir", "cannot be read"]),
+    ("plan is a folder", ["run", "{p}/adir", "robbers-flee"], 2, ["adir: is a folder, not a plan file"]),
+    ("plan name empty", ["run", "", "robbers-flee"], 2, ["plan: the name is empty"]),
+    ("plan name too long", ["run", "x" * 300, "robbers-flee"], 2, ["no such file, and no built-in plan"]),
     ("scenario of another plan", ["run", "counter-robbery", "it-data-leak", "--out", "{p}/new1"], 2,
      ["it-data-leak.yaml", "plan"]),
     ("negative seed", ["run", "counter-robbery", "robbers-flee", "--seed", "-1"], 2, ["--seed"]),
