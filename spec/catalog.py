@@ -37,16 +37,17 @@ def resolve(ref: str | Path, kind: str) -> Path:
         raise InputError(kind, f"the name is empty: give a {kind} file or the id of a built-in {kind}")
     path = Path(ref)
     try:
-        if path.is_dir():
-            raise InputError(str(ref), f"is a folder, not a {kind} file")
-        if path.exists():
+        if path.exists() and not path.is_dir():
             return path
-    except OSError:
-        pass  # no file can have this name (too long for one): it may still be an id, and is said not to be below
+        folder = path.is_dir()
+    except OSError:  # no file can have this name (too long for one): it may still be an id
+        folder = False
     table = {"plan": builtin_plans, "scenario": builtin_scenarios, "programme": builtin_programmes,
              "experiment": builtin_experiments}[kind]()
     if str(ref) in table:
         return table[str(ref)]
+    if folder:  # and not a built-in id (an output folder named after a plan, say)
+        raise InputError(str(ref), f"is a folder, not a {kind} file")
     near = difflib.get_close_matches(str(ref), table, n=3, cutoff=0.6)
     hint = f"did you mean {' or '.join(near)}? " if near else ""
     listed = f"`drillsim list` shows the {len(table)} built-in {kind}s" if len(table) > 8 else \

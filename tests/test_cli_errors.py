@@ -276,3 +276,11 @@ def test_a_command_refuses_a_folder_holding_its_own_earlier_results_unless_force
     assert ran.err.startswith(f"error: --out: {tmp_path} holds the results of an earlier run ({earlier}): add "
                               "--force to replace them"), ran.err
     assert sorted(p.name for p in tmp_path.iterdir()) == [earlier]  # refused before any work
+
+
+def test_a_folder_named_after_a_built_in_plan_does_not_hide_it(tmp_path, monkeypatch):
+    # `--out counter-robbery` leaves such a folder where the next command is typed
+    (tmp_path / "counter-robbery").mkdir()
+    monkeypatch.chdir(tmp_path)
+    ran = cli("run", "counter-robbery", "armed-robbery-injured", "--out", str(tmp_path / "out"))
+    assert ran.code == 0, ran.text
