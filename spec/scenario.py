@@ -179,6 +179,12 @@ def _check_ids(sc: Scenario) -> list[tuple[Path_, str]]:
         for i, name in enumerate(ids):
             if name in ids[:i]:
                 problems.append(((key, i, "id"), f"{kind} id {name!r} is used twice"))
+    ids = [b.id for b in sc.branches]
+    names = [b.name for b in sc.branches]
+    for i, b in enumerate(sc.branches):  # a drill log names a branch by its id or its name
+        if b.name and (b.name in ids[:i] + ids[i + 1:] or b.name in names[:i]):
+            problems.append((("branches", i, "name"), f"branch name {b.name!r} is also another branch's "
+                             f"{'id' if b.name in ids else 'name'}: a drill log could not tell them apart"))
     return problems
 
 

@@ -299,6 +299,12 @@ CASES = [
      "branches[0].staffing.teller", "greater than or equal to 0"),
     ("staffing-quoted", S, "    name: 城东支行营业室\n", "    name: 城东支行营业室\n    staffing: {teller: \"2\"}\n",
      "branches[0].staffing.teller", "\"2\" is not a whole number"),
+    ("branch-name-another-s-id", S, "incident:\n  type: armed_robbery", "  - id: west\n    name: branch\n"
+     "incident:\n  type: armed_robbery", "branches[1].name",
+     "branch name 'branch' is also another branch's id: a drill log could not tell them apart"),
+    ("branch-name-twice", S, "incident:\n  type: armed_robbery", "  - id: west\n    name: 城东支行营业室\n"
+     "incident:\n  type: armed_robbery", "branches[1].name",
+     "branch name '城东支行营业室' is also another branch's name"),
     ("staffing-unknown-role", S, "    name: 城东支行营业室\n", "    name: 城东支行营业室\n    staffing: {clerk: 1}\n",
      "branches[0].staffing.clerk", "unknown branch role 'clerk'"),
     ("presence-unknown-role", S, "    name: 城东支行营业室\n",
