@@ -179,9 +179,8 @@ def inject_lines(plan: Plan, scenario: Scenario, lang: str) -> list[InjectLine]:
                  if not isinstance(value, Distribution) and (text := value_text(value)) is not None
                  and not hasattr(value, "chance")}
         after = inj.after if isinstance(inj.after, str) else None
-        sites = inj.branches or tuple(b.id for b in scenario.branches)
         out.append(InjectLine(inj.id, row.seq, row.time, row.text, row.actions, row.requirements, row.contingency,
-                              after, _lo(inj.at) * 60.0, facts, sites))
+                              after, _lo(inj.at) * 60.0, facts, scenario.sites_of(inj)))
     first = min((x.lo_s for x in out if x.after is None and x.contingency is None), default=0.0)
     return [x if x.after is not None or x.contingency is not None else replace(x, lo_s=x.lo_s - first) for x in out]
 

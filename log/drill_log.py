@@ -162,11 +162,10 @@ class _Reader:
         if known is not None:
             return known
         site, _, name = text.rpartition("/")  # several branches: "east/guard-1"
-        if site and self.branch_ids is not None:
-            if site not in self.branch_ids:
-                self.error(line, column, f"unknown branch {site!r} in {text!r}" + suggest(site, self.branch_labels))
+        if site:
+            site = self.branch(site, line, column, f" in {text!r}")
+            if site is None:
                 return None, None, None
-            site = self.branch_ids[site]
         names = self.plan.role_names
         number = None
         if name not in names:
@@ -187,6 +186,16 @@ class _Reader:
         who = f"{prefix}{rid}" if role.kind == "agency" else f"{prefix}{rid}-{number or 1}"
         known = self.people[text] = (rid, who, site or None)
         return known
+
+    def branch(self, written: str, line: int, column: str, within: str = "") -> str | None:
+        """The id of the branch ``written`` (its id or its name), as written without a scenario; None, and
+        an error, if the scenario has no such branch."""
+        if self.branch_ids is None:
+            return written
+        if written in self.branch_ids:
+            return self.branch_ids[written]
+        self.error(line, column, f"unknown branch {written!r}{within}" + suggest(written, self.branch_labels))
+        return None
 
     def only_site(self, line: int) -> str:
         """The site of a row that names none: the scenario's branch (``branch`` without a scenario); with
@@ -588,11 +597,8 @@ def _row(rd: _Reader, get: dict[str, str], line: int, t: float) -> Event | None:
                 rd.error(line, "fields", f"unknown report field {name!r}" + suggest(name, rd.field_labels))
         fields = tuple(rd.fields[f] for f in names if f in rd.fields)
     site = get.get("site") or actor_site or target_site or rd.only_site(line)
-    if get.get("site") and rd.branch_ids is not None and site != "office":
-        if site in rd.branch_ids:
-            site = rd.branch_ids[site]
-        else:
-            rd.error(line, "site", f"unknown branch {site!r}" + suggest(site, rd.branch_labels))
+    if get.get("site") and site != "office":
+        site = rd.branch(site, line, "site") or ""
     ref = None
     if get.get("ref"):
         if re.fullmatch(r"\d+", get["ref"]):

@@ -372,7 +372,7 @@ def msel_rows(plan: Plan, scenario: Scenario, lang: str = "en") -> list[MselRow]
     opening: dict[str, str] = {}  # branch -> the inject that can come first there: the incident's first
     for inj in sorted(scenario.injects, key=lambda i: spans[i.id][0]):  # stable: scenario order on a tie
         if inj.when is None and not isinstance(inj.after, Selector):
-            for b in inj.branches or tuple(b.id for b in scenario.branches):
+            for b in scenario.sites_of(inj):
                 opening.setdefault(b, inj.id)
     openers = set(opening.values())
     informed: set[tuple[str, str]] = set()
@@ -390,7 +390,7 @@ def msel_rows(plan: Plan, scenario: Scenario, lang: str = "en") -> list[MselRow]
             contingent.add(inj.id)
         opener = inj.id in openers
         facts.play(inj, later)
-        sites = inj.branches or tuple(b.id for b in scenario.branches)
+        sites = scenario.sites_of(inj)
         tasks = _triggered(plan, inj, sites, opener, informed, facts)
         rows.append(MselRow(
             seq=seq, inject=inj.id, time=_time(inj, scenario, spans[inj.id], words),

@@ -37,9 +37,9 @@ def resolve(ref: str | Path, kind: str) -> Path:
         raise InputError(kind, f"the name is empty: give a {kind} file or the id of a built-in {kind}")
     path = Path(ref)
     try:
-        if path.exists() and not path.is_dir():
-            return path
         folder = path.is_dir()
+        if not folder and path.exists():
+            return path
     except OSError:  # no file can have this name (too long for one): it may still be an id
         folder = False
     table = {"plan": builtin_plans, "scenario": builtin_scenarios, "programme": builtin_programmes,

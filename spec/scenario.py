@@ -22,13 +22,13 @@ from .checking import check, raise_problems
 from .distributions import Distribution, DistributionField, Exponential, Fixed, Lognormal, parse_distribution
 from .errors import InputError
 from .plan import MAX_COUNT, Plan, selector_problems, typed_selector
-from .schema import Bool, Duration, Probability, Selector, Strict, TimeOfDay, probability, written_date
+from .schema import Bool, Duration, Number, Probability, Selector, Strict, TimeOfDay, Whole, probability, written_date
 from .yamlio import Path_, load_yaml
 
 MAX_ARRIVALS_PER_HOUR = 600.0
 MAX_HORIZON = 90 * 1440.0
 """The longest a scenario may run (90 days, in minutes)."""
-Count = Annotated[int, Field(ge=0, le=MAX_COUNT, strict=True)]
+Count = Annotated[Whole, Field(ge=0, le=MAX_COUNT)]
 
 
 def _arrivals(value: float) -> float:
@@ -44,7 +44,7 @@ def _horizon(value: float) -> float:
 
 
 class Customers(Strict):
-    arrivals_per_hour: Annotated[float, Field(strict=True), AfterValidator(_arrivals)] = 0.0
+    arrivals_per_hour: Annotated[Number, AfterValidator(_arrivals)] = 0.0
     service: DistributionField = Exponential((3.0,))
 
 
@@ -162,6 +162,10 @@ class Scenario(Strict):
     incident: IncidentSpec
     injects: tuple[Inject, ...] = Field(min_length=1)
     parameters: Parameters = Parameters()
+
+    def sites_of(self, inject: Inject) -> tuple[str, ...]:
+        """The branches ``inject`` happens at: those its ``branches:`` lists, else every one."""
+        return inject.branches or tuple(b.id for b in self.branches)
 
 
 def _check_span(sc: Scenario) -> list[tuple[Path_, str]]:
