@@ -189,18 +189,13 @@ class Session:
 
     def effective(self) -> list[Effective]:
         """Every stamp that records something, as its corrections, undos and notes leave it."""
-        stamps = self.store.stamps(self.key)
         out: dict[str, Effective] = {}
-        by_id = {s["client_id"]: s for s in stamps}
-        for s in stamps:
+        for s in self.store.stamps(self.key):
             target = s["undoes"] or s["corrects"]
             if target is None:
                 out[s["client_id"]] = Effective(s, s, False, [s["note"]] if s["note"] else [])
                 continue
-            base = by_id[target]
-            while (base["undoes"] or base["corrects"]) and base["client_id"] in by_id:
-                base = by_id[base["undoes"] or base["corrects"]]
-            e = out[base["client_id"]]
+            e = out[target]  # a stamp that changes another changes a recording one (add_stamp refuses others)
             if s["undoes"]:
                 e.undone = True
             elif s["key"] != NOTE:

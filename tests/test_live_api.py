@@ -16,9 +16,11 @@ from fastapi.testclient import TestClient
 import drillsim
 from drillsim.live import session as session_module
 from drillsim.live.app import create_app
+from drillsim.live.drill import roles_named
 from drillsim.live.server import parse_evaluators
 from drillsim.live.store import LiveStore
 from drillsim.log.sheets import merge_sheets, read_sheet_file
+from drillsim.spec.errors import InputError
 from tests.clirun import drillsim as run_drillsim
 
 PLAN, SCENARIO = "counter-robbery", "armed-robbery-injured"
@@ -395,3 +397,105 @@ def test_buttons_are_per_branch_from_two_branches_on_and_not_in_a_drill_of_one()
         "east", "west"}
     assert branch_sites(one, "en") == []
     assert branch_sites(two, "zh") == [(b.id, b.name) for b in three.branches[:2]]
+
+
+def _post(d: Drill, what: str, **body):
+    return d.client.post(f"/api/c/{d.c}/{what}", json=body, headers={"X-CSRF-Token": d.token(f"/c/{d.c}")})
+
+
+def _refused(response, status: int) -> str:
+    assert response.status_code == status, response.text
+    return response.json()["detail"]
+
+
+def test_each_act_of_the_controller_is_refused_outside_its_state_with_409_and_the_reason(drill, clock):
+    # ready: nothing but the start
+    assert _refused(_post(drill, "pause"), 409) == "only a running drill can be paused"
+    assert _refused(_post(drill, "resume"), 409) == "only a paused drill can be resumed"
+    assert _refused(_post(drill, "end"), 409) == "only a drill under way can be ended"
+    assert _refused(_post(drill, "deliver", inject="robbers-enter"), 409) == \
+        "injects are delivered while the drill runs: start it first"
+    assert _refused(drill.stamp("sent.alarm-110", 0, "stamp-0001"), 409) == "the drill has not started yet"
+    assert drill.state()["state"] == "ready" and drill.store.stamps(drill.key) == []
+    # running
+    drill.act("start")
+    assert _refused(_post(drill, "start"), 409) == "the drill has started already"
+    assert _refused(_post(drill, "resume"), 409) == "only a paused drill can be resumed"
+    assert _refused(_post(drill, "deliver", inject="robbers-leave"), 422) == (
+        "unknown inject 'robbers-leave'; the scenario's: robbers-enter, customer-injured, robbers-flee")
+    drill.act("deliver", inject="robbers-enter")
+    assert _refused(_post(drill, "skip", inject="robbers-enter"), 409) == \
+        "inject 'robbers-enter' was delivered or skipped already"
+    # paused: injects and stamps still come, but no second pause
+    clock.t = T0 + 60_000
+    drill.act("pause")
+    assert drill.state()["state"] == "paused"
+    assert _refused(_post(drill, "pause"), 409) == "only a running drill can be paused"
+    assert _refused(_post(drill, "start"), 409) == "the drill has started already"
+    drill.act("skip", inject="customer-injured")
+    assert drill.stamp("sent.alarm-110", 30, "stamp-0002").status_code == 200
+    # ended
+    clock.t = T0 + 120_000
+    drill.act("end")
+    for what in ("start", "pause", "resume", "end"):
+        assert _post(drill, what).status_code == 409, what
+    assert _refused(_post(drill, "deliver", inject="robbers-flee"), 409) == \
+        "injects are delivered while the drill runs: start it first"
+    assert _refused(drill.stamp("sent.alarm-110", 40, "stamp-0003"), 409) == \
+        "the drill has ended: the stamp was not kept"
+    # a stamp kept before the end and sent again (a device that was offline) is acknowledged, not refused
+    again = drill.stamp("sent.alarm-110", 30, "stamp-0002")
+    assert again.status_code == 200 and again.json()["duplicate"] is True
+    assert [s["client_id"] for s in drill.store.stamps(drill.key)] == ["stamp-0002"]
+
+
+def test_a_drill_ended_while_paused_stops_its_clock_at_the_pause(drill, clock):
+    started(drill)
+    clock.t = T0 + 60_000
+    drill.act("pause")
+    clock.t = T0 + 300_000
+    state = drill.act("end")
+    assert state["state"] == "ended" and state["clock_s"] == 60.0
+    clock.t = T0 + 900_000
+    assert drill.state()["clock_s"] == 60.0
+
+
+def test_a_drill_with_no_inject_delivered_cannot_be_ended_and_runs_on(drill, clock):
+    drill.act("start")
+    clock.t = T0 + 10_000
+    assert drill.stamp("action.lock_cash.cash_teller", 5, "stamp-0001").status_code == 200
+    assert _refused(_post(drill, "end"), 422) == (
+        "the live log cannot be scored yet: live drill: no row has event 'inject': record when the incident "
+        "began, so deadlines have a start")
+    assert drill.state()["state"] == "running"
+    drill.act("deliver", inject="robbers-enter")
+    assert drill.act("end")["state"] == "ended"
+
+
+def test_a_stamp_changes_one_stamp_of_its_own_evaluator_and_does_not_both_undo_and_correct(tmp_path, clock):
+    d = Drill(tmp_path / "h.sqlite", evaluators=["hall=teller,lobby_manager", "guard=teller"])
+    try:
+        started(d)
+        clock.t = T0 + 30_000
+        assert d.stamp("sent.alarm-110", 10, "stamp-0001").status_code == 200
+        assert _refused(d.stamp("sent.alarm-110", 12, "stamp-0002", undoes="stamp-0001", corrects="stamp-0001"),
+                        422) == "a stamp undoes or corrects another, not both"
+        assert _refused(d.stamp("sent.alarm-110", 12, "stamp-0003", corrects="stamp-9999"), 422) == \
+            "no stamp 'stamp-9999' of this evaluator to change"
+        other = d.store.code(d.key, "evaluator:1")
+        assert _refused(d.stamp("sent.alarm-110", 12, "stamp-0004", code=other, undoes="stamp-0001"), 422) == \
+            "no stamp 'stamp-0001' of this evaluator to change"
+        assert [s["client_id"] for s in d.store.stamps(d.key)] == ["stamp-0001"]
+    finally:
+        d.close()
+
+
+def test_an_evaluator_s_roles_are_ids_or_names_split_at_either_comma_each_once():
+    plan = drillsim.load_plan(PLAN)
+    assert roles_named(plan, " guard，大堂经理, guard ,teller") == ["guard", "lobby_manager", "teller"]
+    with pytest.raises(InputError) as err:
+        roles_named(plan, "guard,gaurd", "--roles")
+    assert str(err.value) == "--roles: unknown role 'gaurd': did you mean guard (大堂保安)?"
+    with pytest.raises(InputError) as err:
+        roles_named(plan, "大堂")
+    assert str(err.value).startswith("--evaluator: unknown role '大堂'")
