@@ -133,11 +133,7 @@ class Session:
                 read_log(self.plan, self.scenario, origin_of(started), rows)
             except InputError as err:
                 raise Refused(422, "the live log cannot be scored yet: " + _text(err)) from None
-            at = now_ms()
-            pauses = self.store.pauses(self.key)
-            if pauses and pauses[-1][1] is None:
-                self.store.resume(self.key, at)
-            self.store.set(self.key, ended_ms=at)
+            self.store.set(self.key, ended_ms=now_ms())  # a pause still open ends with the clock (clock_ms)
             sheet = self.export(self.out / SHEET)
             output = drillsim.score_drill(self.plan, sheet, self.out, scenario=self.scenario, lang=self.lang,
                                           db=self.store.path)
@@ -172,6 +168,11 @@ class Session:
                     raise Refused(422, f"no stamp {target!r} of this evaluator to change")
                 if earlier[0]["undoes"] or earlier[0]["corrects"]:
                     raise Refused(422, f"stamp {target!r} changes another: undo, correct or note that one")
+                if body["key"] == NOTE and body.get("undoes"):
+                    raise Refused(422, "a note is attached with 'corrects', not 'undoes'")
+                if body["key"] not in (NOTE, earlier[0]["key"]):
+                    raise Refused(422, f"stamp {target!r} records {earlier[0]['key']!r}: an undo or correction "
+                                       f"carries its key, not {body['key']!r} (undo it and stamp anew)")
             elif body["key"] == NOTE:
                 raise Refused(422, "a note is attached to a stamp: give the stamp it belongs to in 'corrects'")
             if body["key"] != NOTE and not target:

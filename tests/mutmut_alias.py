@@ -1,6 +1,6 @@
 """Let mutmut's mutated copies stand in for drillsim's subpackages (only under ``mutmut run``).
 
-mutmut copies ``spec/``, ``log/``, ``sim/``, ``agents/``, ``scoring/`` and ``history/`` into ``mutants/``
+mutmut copies ``spec/``, ``log/``, ``sim/``, ``agents/``, ``scoring/``, ``history/`` and ``live/`` into ``mutants/``
 and names each mutant by its path (``sim.engine.x``), while the code imports them as
 ``drillsim.sim.engine``. This finder makes ``drillsim.sim.engine`` the very module object
 ``sim.engine``, so both names meet (docs/testing.md). ``drillsim/``'s own modules keep their names
@@ -14,7 +14,7 @@ import importlib.abc
 import importlib.util
 import sys
 
-PACKAGES = ("spec", "log", "sim", "agents", "scoring", "history")
+PACKAGES = ("spec", "log", "sim", "agents", "scoring", "history", "live")
 
 
 class MutantAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -25,10 +25,14 @@ class MutantAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return None
 
     def create_module(self, spec):
-        return importlib.import_module(spec.name.removeprefix("drillsim."))
+        module = importlib.import_module(spec.name.removeprefix("drillsim."))
+        self.own_spec = module.__spec__
+        return module
 
     def exec_module(self, module) -> None:
-        pass
+        # the import system has just given the module this alias's spec: give it back its own, so
+        # that importlib.resources finds the package's files (the live console's templates)
+        module.__spec__ = self.own_spec
 
 
 def install() -> None:

@@ -277,7 +277,7 @@ def test_a_stamp_the_evaluator_has_no_button_for_is_refused_with_422(drill, cloc
     r = drill.stamp("action.unknown.teller", 5, "stamp-0001")
     assert r.status_code == 422 and "unknown key" in r.json()["detail"]
     r = drill.stamp("note", 5, "stamp-0002", note="x")
-    assert r.status_code == 422
+    assert _refused(r, 422) == "a note is attached to a stamp: give the stamp it belongs to in 'corrects'"
     assert drill.stamp("sent.alarm-110", 5, "stamp-0003").status_code == 200
     assert drill.stamp("note", 5, "stamp-0004", corrects="stamp-0003", note="by the foot pedal").status_code == 200
     r = drill.stamp("note", 5, "stamp-0005", undoes="stamp-0004")
@@ -485,7 +485,13 @@ def test_a_stamp_changes_one_stamp_of_its_own_evaluator_and_does_not_both_undo_a
         other = d.store.code(d.key, "evaluator:1")
         assert _refused(d.stamp("sent.alarm-110", 12, "stamp-0004", code=other, undoes="stamp-0001"), 422) == \
             "no stamp 'stamp-0001' of this evaluator to change"
+        assert _refused(d.stamp("sent.phone-110", 12, "stamp-0005", corrects="stamp-0001"), 422) == (
+            "stamp 'stamp-0001' records 'sent.alarm-110': an undo or correction carries its key, not "
+            "'sent.phone-110' (undo it and stamp anew)")
+        assert _refused(d.stamp("note", 12, "stamp-0006", undoes="stamp-0001", note="x"), 422) == \
+            "a note is attached with 'corrects', not 'undoes'"
         assert [s["client_id"] for s in d.store.stamps(d.key)] == ["stamp-0001"]
+        assert d.status()["ROB-01"] == "met"
     finally:
         d.close()
 
@@ -499,3 +505,25 @@ def test_an_evaluator_s_roles_are_ids_or_names_split_at_either_comma_each_once()
     with pytest.raises(InputError) as err:
         roles_named(plan, "大堂")
     assert str(err.value).startswith("--evaluator: unknown role '大堂'")
+
+
+def test_every_button_of_every_built_in_plan_is_a_row_the_drill_log_reader_takes():
+    # a stamp's row must be one the reader takes, or the live log could not be scored (check_row is
+    # the server's guard for a plan where it is not); a plan's scenarios differ in their buttons only
+    # by their branches: one of one branch and one of several, where the plan has them
+    from drillsim.live.drill import branch_sites, buttons, check_row
+    from drillsim.spec.catalog import builtin_scenarios
+    from drillsim.spec.yamlio import load_yaml
+
+    by_plan: dict[str, dict[bool, str]] = {}
+    for sid, path in sorted(builtin_scenarios().items()):
+        data, _ = load_yaml(path)
+        by_plan.setdefault(data["plan"], {}).setdefault(len(data.get("branches") or [None]) > 1, sid)
+    assert len(by_plan) == 13
+    for plan_id, scenarios in by_plan.items():
+        plan = drillsim.load_plan(plan_id)
+        for sid in scenarios.values():
+            scenario = drillsim.load_scenario(sid, plan)
+            for lang in ("en", "zh"):
+                for button in buttons(plan, plan.roles, lang, branch_sites(scenario, lang)):
+                    check_row(plan, scenario, button.cells)
