@@ -215,22 +215,19 @@ def inject_status(lines: Sequence[InjectLine], done: dict[str, tuple[str, int]],
 
 @dataclass(frozen=True)
 class Row:
-    """One row of the live log: its drill clock (ms), its cells, who recorded it, and its note."""
+    """One row of the live log: its drill clock (ms) and its cells (who recorded it and their notes go
+    to the sheet's notes, :meth:`Session.rows`)."""
 
     clock: int
     cells: dict[str, str]
-    by: str
-    note: str | None = None
-    stamp: str | None = None
-    """The client id of the stamp it rests on (None: an inject the controller delivered)."""
 
 
 def inject_rows(line: InjectLine, clock: int) -> list[Row]:
     """The rows of an inject delivered: the inject and the facts it sets, at each of its branches."""
     rows = []
     for site in line.sites:
-        rows.append(Row(clock, {"event": "inject", "what": line.id, "site": site}, "controller"))
-        rows += [Row(clock, {"event": "fact", "what": name, "value": text, "site": site}, "controller")
+        rows.append(Row(clock, {"event": "inject", "what": line.id, "site": site}))
+        rows += [Row(clock, {"event": "fact", "what": name, "value": text, "site": site})
                  for name, text in line.facts.items()]
     return rows
 

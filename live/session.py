@@ -222,7 +222,7 @@ class Session:
             clock = clock_ms(started, ended, pauses, at)
             button = self.button_of[e.base["key"]]
             by = names[e.base["evaluator"]]
-            rows.append(Row(clock, button.cells, by, "; ".join(e.notes) or None, e.base["client_id"]))
+            rows.append(Row(clock, button.cells))
             when = row_time(origin, clock) if origin else ""
             notes += [(by, f"{when} {button.label}: {n}") for n in e.notes]
             if e.latest["uncertainty_ms"] > UNCERTAIN_MS:

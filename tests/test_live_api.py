@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from fastapi.testclient import TestClient
 import drillsim
 from drillsim.live import session as session_module
 from drillsim.live.app import create_app
-from drillsim.live.drill import roles_named
+from drillsim.live.drill import clock_ms, roles_named, row_time
 from drillsim.live.server import parse_evaluators
 from drillsim.live.store import LiveStore
 from drillsim.log.sheets import merge_sheets, read_sheet_file
@@ -101,8 +102,11 @@ def test_the_same_client_id_twice_is_one_stamp_and_the_same_acknowledgement(dril
     first = drill.stamp("action.lock_cash.cash_teller", 5, "stamp-0001")
     again = drill.stamp("action.lock_cash.cash_teller", 5, "stamp-0001")
     assert first.status_code == again.status_code == 200
-    assert first.json()["duplicate"] is False and again.json()["duplicate"] is True
-    assert again.json()["received"] == first.json()["received"]
+    # the page counts a stamp sent once it reads "ack": true (live/static/evaluator.js)
+    received = first.json()["received"]  # the store's own clock, in ms
+    assert first.json() == {"client_id": "stamp-0001", "ack": True, "received": received, "duplicate": False}
+    assert isinstance(received, int) and received > 1_700_000_000_000
+    assert again.json() == {**first.json(), "duplicate": True}
     assert len(drill.store.stamps(drill.key)) == 1
     assert drill.state()["stamps"] == 1
     assert drill.client.get(f"/api/e/{drill.e}/state").json()["acked"] == ["stamp-0001"]
@@ -221,11 +225,15 @@ def test_the_running_scorecard_as_stamps_arrive_and_the_final_one_equals_scoring
         assert d.stamp("sent.report-duty-leader", 125, "stamp-0005", undoes="stamp-0004").status_code == 200
         assert wrong.status_code == 200
         clock.t = T0 + 240_000
+        before = d.status()
         final = d.act("end")
         assert final["state"] == "ended"
         assert final["result"]["aar"] == f"/api/c/{d.c}/aar.html"
         statuses = {r["id"]: r["status"] for r in final["requirements"]}
         assert statuses["ROB-01"] == "late" and statuses["ROB-02"] == "missed" and statuses["ROB-03"] == "met"
+        # the running scorecard said the same of every requirement it had decided a moment before the end
+        decided = {k: "missed" if v == "overdue" else v for k, v in before.items() if v != "pending"}
+        assert len(decided) >= 10 and decided == {k: statuses[k] for k in decided}
         assert d.client.get(f"/api/c/{d.c}/aar.html").status_code == 200
         sheet = tmp_path / "out" / "live-log.xlsx"  # scored where it was exported, so the sources named agree
         assert d.client.get(f"/api/c/{d.c}/sheet.xlsx").content == sheet.read_bytes()
@@ -464,6 +472,8 @@ def test_a_drill_with_no_inject_delivered_cannot_be_ended_and_runs_on(drill, clo
     drill.act("start")
     clock.t = T0 + 10_000
     assert drill.stamp("action.lock_cash.cash_teller", 5, "stamp-0001").status_code == 200
+    # before the first inject nothing has begun: every requirement pending, and nothing to warn of
+    assert set(drill.status().values()) == {"pending"} and drill.state()["warnings"] == []
     assert _refused(_post(drill, "end"), 422) == (
         "the live log cannot be scored yet: live drill: no row has event 'inject': record when the incident "
         "began, so deadlines have a start")
@@ -527,3 +537,18 @@ def test_every_button_of_every_built_in_plan_is_a_row_the_drill_log_reader_takes
             for lang in ("en", "zh"):
                 for button in buttons(plan, plan.roles, lang, branch_sites(scenario, lang)):
                     check_row(plan, scenario, button.cells)
+
+
+def test_the_drill_clock_leaves_out_the_pauses_stops_at_the_end_and_a_row_s_time_is_to_the_second():
+    start = T0
+    pauses = [(start + 60_000, start + 90_000), (start + 200_000, None)]  # the second still open
+    assert clock_ms(None, None, [], start + 5_000) == 0  # not started
+    assert clock_ms(start, None, pauses, start + 60_000) == 60_000
+    assert clock_ms(start, None, pauses, start + 75_000) == 60_000  # paused: the clock stands
+    assert clock_ms(start, None, pauses, start + 100_000) == 70_000
+    assert clock_ms(start, None, pauses, start + 500_000) == 170_000  # open pause: stands since 200 s
+    assert clock_ms(start, start + 150_000, pauses[:1], start + 900_000) == 120_000  # stopped at the end
+    origin = datetime(2026, 3, 12, 10, 0, 0)
+    assert row_time(origin, 1_400) == "2026-03-12 10:00:01"
+    assert row_time(origin, 499) == "2026-03-12 10:00:00"
+    assert row_time(origin, 3_599_600) == "2026-03-12 11:00:00"  # an hour in, still to the second
