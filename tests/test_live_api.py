@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 import drillsim
 from drillsim.live import session as session_module
 from drillsim.live.app import create_app
-from drillsim.live.drill import clock_ms, roles_named, row_time
+from drillsim.live.drill import clock_ms, origin_of, roles_named, row_time
 from drillsim.live.server import parse_evaluators
 from drillsim.live.store import LiveStore
 from drillsim.log.sheets import merge_sheets, read_sheet_file
@@ -552,3 +552,30 @@ def test_the_drill_clock_leaves_out_the_pauses_stops_at_the_end_and_a_row_s_time
     assert row_time(origin, 1_400) == "2026-03-12 10:00:01"
     assert row_time(origin, 499) == "2026-03-12 10:00:00"
     assert row_time(origin, 3_599_600) == "2026-03-12 11:00:00"  # an hour in, still to the second
+
+
+def test_each_inject_is_a_row_at_the_clock_of_its_delivery_and_a_note_is_dated_by_its_stamp(drill, clock, tmp_path):
+    from openpyxl import load_workbook
+
+    started(drill)  # robbers-enter at 0 s
+    clock.t = T0 + 40_000
+    drill.act("deliver", inject="customer-injured")
+    clock.t = T0 + 100_000
+    drill.act("pause")
+    clock.t = T0 + 160_000
+    drill.act("resume")  # 60 s paused: the clock reads 100 s
+    clock.t = T0 + 170_000
+    drill.act("deliver", inject="robbers-flee")
+    assert drill.stamp("sent.alarm-110", 50, "stamp-0001").status_code == 200
+    assert drill.stamp("note", 50, "stamp-0002", corrects="stamp-0001", note="by the foot pedal").status_code == 200
+    path = tmp_path / "now.xlsx"
+    path.write_bytes(drill.client.get(f"/api/c/{drill.c}/sheet.xlsx").content)
+    origin = origin_of(T0)
+    rows = [(str(r[0].value), str(r[1].value), str(r[3].value))
+            for r in load_workbook(path)["log"].iter_rows(min_row=2)]
+    at = {s: row_time(origin, s * 1000) for s in (0, 40, 50, 110)}
+    assert rows == [(at[0], "inject", "robbers-enter"), (at[0], "fact", "armed"),
+                    (at[40], "inject", "customer-injured"), (at[40], "fact", "injured"),
+                    (at[50], "sent", "alarm-110"), (at[110], "inject", "robbers-flee"),
+                    (at[110], "fact", "suspects_fled")]
+    assert _notes(path) == [f"{at[50]} sent teller → police (alarm-110): by the foot pedal"]
