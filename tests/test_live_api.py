@@ -213,6 +213,7 @@ def test_the_running_scorecard_as_stamps_arrive_and_the_final_one_equals_scoring
         assert rows["ROB-02"]["status"] == "pending" and rows["ROB-02"]["left_s"] == 150.0
         assert d.stamp("action.lock_cash.cash_teller", 10, "stamp-0001").status_code == 200
         assert d.status()["ROB-03"] == "met"
+        assert {"id": "ROB-03", "status": "met"} in d.state()["requirements"]  # time left only while pending
         clock.t = T0 + 100_000
         assert d.status()["ROB-01"] == "overdue"
         assert d.stamp("sent.alarm-110", 90, "stamp-0002").status_code == 200
@@ -579,3 +580,70 @@ def test_each_inject_is_a_row_at_the_clock_of_its_delivery_and_a_note_is_dated_b
                     (at[50], "sent", "alarm-110"), (at[110], "inject", "robbers-flee"),
                     (at[110], "fact", "suspects_fled")]
     assert _notes(path) == [f"{at[50]} sent teller → police (alarm-110): by the foot pedal"]
+    assert [r[0].value for r in load_workbook(path)["notes"].iter_rows(min_row=2)] == ["staff"]  # who noted it
+
+
+def test_an_undone_stamp_leaves_the_log_and_the_stamps_after_it_stay(drill, clock, tmp_path):
+    started(drill)
+    clock.t = T0 + 60_000
+    for n, key in enumerate(("sent.alarm-110", "action.lock_cash.cash_teller", "sent.phone-110"), start=1):
+        assert drill.stamp(key, 10 * n, f"stamp-000{n}").status_code == 200
+    assert drill.stamp("sent.alarm-110", 40, "stamp-0004", undoes="stamp-0001").status_code == 200
+    path = tmp_path / "now.xlsx"
+    path.write_bytes(drill.client.get(f"/api/c/{drill.c}/sheet.xlsx").content)
+    assert _log_whats(path) == ["robbers-enter", "armed", "lock_cash", "phone-110"]
+
+
+def test_a_stamp_dated_past_the_end_is_a_row_at_the_end(drill, clock, tmp_path):
+    started(drill)
+    clock.t = T0 + 100_000
+    # a device whose clock is ahead: its tap is dated at 500 s, after the drill ends at 200 s
+    assert drill.stamp("sent.alarm-110", 500, "stamp-0001").status_code == 200
+    clock.t = T0 + 200_000
+    drill.act("end")
+    rows = {str(r[3].value): str(r[0].value) for r in _log_rows(tmp_path / f"out-{drill.key}" / "live-log.xlsx")}
+    assert rows["alarm-110"] == row_time(origin_of(T0), 200_000)
+
+
+def _log_rows(path: Path) -> list:
+    from openpyxl import load_workbook
+
+    return list(load_workbook(path)["log"].iter_rows(min_row=2))
+
+
+def _injects(d: Drill) -> dict[str, dict]:
+    return {e["id"]: {k: v for k, v in e.items() if k != "id"} for e in d.state()["injects"]}
+
+
+def test_an_inject_is_due_from_its_earliest_time_after_what_it_follows_and_only_while_the_clock_runs(drill, clock):
+    pending = {"contingency": False, "status": "pending"}
+    assert _injects(drill) == {"robbers-enter": {**pending, "due_s": 0.0}, "customer-injured": pending,
+                               "robbers-flee": pending}
+    drill.act("start")
+    assert _injects(drill)["robbers-enter"]["status"] == "due"
+    clock.t = T0 + 12_340
+    drill.act("deliver", inject="robbers-enter")  # customer-injured comes 30 s to 3 min after it
+    clock.t = T0 + 42_000
+    assert _injects(drill) == {"robbers-enter": {"contingency": False, "status": "delivered", "due_s": 0.0},
+                               "customer-injured": {**pending, "due_s": 42.3},
+                               "robbers-flee": {"contingency": False, "status": "due", "due_s": 12.3}}
+    clock.t = T0 + 43_000  # (the state is made once a second)
+    assert _injects(drill)["customer-injured"]["status"] == "due"
+    drill.act("pause")
+    assert _injects(drill)["customer-injured"]["status"] == "pending"  # nothing falls due while paused
+    drill.act("resume")
+    drill.act("skip", inject="customer-injured")
+    assert _injects(drill)["customer-injured"] == {"contingency": False, "status": "skipped", "due_s": 42.3}
+
+
+def test_an_inject_that_follows_a_skipped_one_or_comes_only_on_a_condition_has_no_time_on_the_clock(tmp_path, clock):
+    d = Drill(tmp_path / "h.sqlite", plan="branch-security", scenario="branch-security-fire")
+    try:
+        d.act("start")
+        d.act("skip", inject="fire-starts")
+        clock.t = T0 + 600_000
+        injects = _injects(d)
+        assert injects["staff-injured"] == {"contingency": False, "status": "pending"}
+        assert injects["fire-out"] == {"contingency": True, "status": "pending"}
+    finally:
+        d.close()
