@@ -339,7 +339,14 @@ def test_the_pages_speak_chinese_with_lang_zh(tmp_path, clock):
     try:
         page = client.get(f"/e/{store.code('zh', 'evaluator:0')}").text
         assert "现金柜员: 现金入柜上锁" in page and "待发送" in page
-        assert "演练时钟" in client.get(f"/c/{store.code('zh', 'controller')}").text
+        controller = store.code("zh", "controller")
+        page = client.get(f"/c/{controller}").text
+        assert "演练时钟" in page
+        token = {"X-CSRF-Token": re.search(r'name="csrf-token" content="([^"]+)"', page)[1]}
+        for what, body in (("start", {}), ("deliver", {"inject": "robbers-enter"}), ("end", {})):
+            assert client.post(f"/api/c/{controller}/{what}", json=body, headers=token).status_code == 200
+        aar = client.get(f"/api/c/{controller}/aar.html").text  # the After-Action Report in the drill's language
+        assert '<html lang="zh' in aar
     finally:
         client.close()
         store.close()
