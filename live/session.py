@@ -206,15 +206,17 @@ class Session:
         return list(out.values())
 
     def rows(self) -> tuple[list[Row], list[tuple[str, str]]]:
-        """The live log's rows and the notes for the sheet (with a warning for each uncertain stamp)."""
+        """The live log's rows and the notes for the sheet (with a warning for each uncertain stamp), once
+        the drill has started."""
         started, ended, pauses = self._times()
+        assert started is not None, "a live log begins at the start"
         rows: list[Row] = []
         for d in self.store.injects(self.key):
             if d["status"] == "delivered":
                 rows += inject_rows(self.line_of[d["inject"]], clock_ms(started, ended, pauses, d["at_ms"]))
         names = {e["seq"]: e["name"] for e in self.evaluators}
         notes: list[tuple[str, str]] = []
-        origin = origin_of(started) if started is not None else None
+        origin = origin_of(started)
         for e in self.effective():
             if e.undone:
                 continue
@@ -223,7 +225,7 @@ class Session:
             button = self.button_of[e.base["key"]]
             by = names[e.base["evaluator"]]
             rows.append(Row(clock, button.cells))
-            when = row_time(origin, clock) if origin else ""
+            when = row_time(origin, clock)
             notes += [(by, f"{when} {button.label}: {n}") for n in e.notes]
             if e.latest["uncertainty_ms"] > UNCERTAIN_MS:
                 notes.append((by, f"{when} {button.label}: the device's clock was known only to "
@@ -249,12 +251,14 @@ class Session:
             result = json.loads(drill["result_json"])
             requirements = result["requirements"]
         else:
-            rows, notes = self.rows()
-            observed = frozenset(r for e in self.evaluators for r in e["roles"])
-            card, warnings = (None, []) if drill["started_ms"] is None else running_card(
-                self.plan, self.scenario, origin_of(drill["started_ms"]), rows, clock, observed)
+            card = None
+            if drill["started_ms"] is not None:  # no log before the start
+                rows, notes = self.rows()
+                observed = frozenset(r for e in self.evaluators for r in e["roles"])
+                card, warnings = running_card(self.plan, self.scenario, origin_of(drill["started_ms"]), rows, clock,
+                                              observed)
+                warnings += [text for _, text in notes if "was known only" in text]
             requirements = requirement_status(self.plan, card, ended=False)
-            warnings += [text for _, text in notes if "was known only" in text]
         state = {"drill": self.key, "state": name, "clock_s": clock / 1000, "injects": injects,
                  "requirements": requirements, "stamps": stamp_count, "warnings": warnings}
         if drill["result_json"]:
