@@ -553,6 +553,7 @@ def test_the_drill_clock_leaves_out_the_pauses_stops_at_the_end_and_a_row_s_time
     start = T0
     pauses = [(start + 60_000, start + 90_000), (start + 200_000, None)]  # the second still open
     assert clock_ms(None, None, [], start + 5_000) == 0  # not started
+    assert clock_ms(start, None, [], start) == 0 and clock_ms(start, None, [], start - 5_000) == 0
     assert clock_ms(start, None, pauses, start + 60_000) == 60_000
     assert clock_ms(start, None, pauses, start + 75_000) == 60_000  # paused: the clock stands
     assert clock_ms(start, None, pauses, start + 100_000) == 70_000
