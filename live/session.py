@@ -128,7 +128,7 @@ class Session:
             if self.state_name() not in ("running", "paused"):
                 raise Refused(409, "only a drill under way can be ended")
             started, _, _ = self._times()
-            rows, _ = self.rows()
+            rows, _, _ = self.rows()
             try:
                 read_log(self.plan, self.scenario, origin_of(started), rows)
             except InputError as err:
@@ -205,9 +205,9 @@ class Session:
                 e.notes.append(s["note"])
         return list(out.values())
 
-    def rows(self) -> tuple[list[Row], list[tuple[str, str]]]:
-        """The live log's rows and the notes for the sheet (with a warning for each uncertain stamp), once
-        the drill has started."""
+    def rows(self) -> tuple[list[Row], list[tuple[str, str]], list[str]]:
+        """The live log's rows, the notes for the sheet (the evaluators' own, and one for each stamp whose
+        clock was uncertain) and those uncertain stamps' warnings, once the drill has started."""
         started, ended, pauses = self._times()
         assert started is not None, "a live log begins at the start"
         rows: list[Row] = []
@@ -216,6 +216,7 @@ class Session:
                 rows += inject_rows(self.line_of[d["inject"]], clock_ms(started, ended, pauses, d["at_ms"]))
         names = {e["seq"]: e["name"] for e in self.evaluators}
         notes: list[tuple[str, str]] = []
+        uncertain: list[str] = []
         origin = origin_of(started)
         for e in self.effective():
             if e.undone:
@@ -228,9 +229,10 @@ class Session:
             when = row_time(origin, clock)
             notes += [(by, f"{when} {button.label}: {n}") for n in e.notes]
             if e.latest["uncertainty_ms"] > UNCERTAIN_MS:
-                notes.append((by, f"{when} {button.label}: the device's clock was known only to "
-                                  f"±{e.latest['uncertainty_ms'] / 1000:.1f} s (stamp {e.base['client_id']})"))
-        return rows, notes
+                uncertain.append(f"{when} {button.label}: the device's clock was known only to "
+                                 f"±{e.latest['uncertainty_ms'] / 1000:.1f} s (stamp {e.base['client_id']})")
+                notes.append((by, uncertain[-1]))
+        return rows, notes, uncertain
 
     # What the pages show ---------------------------------------------------------------------------
 
@@ -253,11 +255,11 @@ class Session:
         else:
             card = None
             if drill["started_ms"] is not None:  # no log before the start
-                rows, notes = self.rows()
+                rows, _, uncertain = self.rows()
                 observed = frozenset(r for e in self.evaluators for r in e["roles"])
                 card, warnings = running_card(self.plan, self.scenario, origin_of(drill["started_ms"]), rows, clock,
                                               observed)
-                warnings += [text for _, text in notes if "was known only" in text]
+                warnings += uncertain
             requirements = requirement_status(self.plan, card, ended=False)
         state = {"drill": self.key, "state": name, "clock_s": clock / 1000, "injects": injects,
                  "requirements": requirements, "stamps": stamp_count, "warnings": warnings}
@@ -280,7 +282,7 @@ class Session:
         drill = self.store.drill(self.key)
         if drill["started_ms"] is None:
             raise Refused(409, "the drill has not started: there is no log yet")
-        rows, notes = self.rows()
+        rows, notes, _ = self.rows()
         path.parent.mkdir(parents=True, exist_ok=True)
         name = f"{self.plan.title} — {self.scenario.title} (live {self.key})"
         evaluators = [(e["name"], e["roles"]) for e in self.evaluators]

@@ -278,8 +278,13 @@ def test_a_correction_moves_the_row_and_an_uncertain_stamp_is_named_in_a_warning
     assert drill.status()["ROB-01"] == "met"
     assert drill.stamp("action.lock_cash.cash_teller", 20, "stamp-0003", uncertainty_ms=1051).status_code == 200
     assert drill.stamp("sent.phone-110", 30, "stamp-0004", uncertainty_ms=1000).status_code == 200
-    named = [w for w in drill.state()["warnings"] if "was known only" in w]
+    # (a note that says the same words is a note, not a warning)
+    assert drill.stamp("note", 30, "stamp-0005", corrects="stamp-0004", note="its clock was known only roughly") \
+        .status_code == 200
+    warnings = drill.state()["warnings"]
+    named = [w for w in warnings if "(stamp " in w]
     assert len(named) == 1 and named[0].endswith("±1.1 s (stamp stamp-0003)")  # more than 1 s is named
+    assert not any("roughly" in w for w in warnings)
 
 
 def test_a_stamp_the_evaluator_has_no_button_for_is_refused_with_422(drill, clock):
