@@ -73,7 +73,7 @@ def read_sheets(paths: Sequence[str | Path], plan: Plan, scenario: Scenario | No
         try:
             files.append(read_sheet_file(path, plan))
         except InputError as err:
-            errors += err.errors if isinstance(err, InputErrors) else [err]
+            errors += err.problems
             continue
         errors += files[-1].errors
     exercise, drill_id = _exercise(files, errors)
@@ -90,7 +90,7 @@ def read_sheets(paths: Sequence[str | Path], plan: Plan, scenario: Scenario | No
         if files:  # else every file is unreadable, and said so
             merged = merge_sheets(files, plan, scenario, day or exercise.date)
     except InputError as err:
-        errors += err.errors if isinstance(err, InputErrors) else [err]
+        errors += err.problems
     if errors or merged is None:
         names = [str(p) for p in paths]
         raise InputErrors(sorted(errors, key=lambda e: (

@@ -19,7 +19,7 @@ from drillsim.reports.msel import msel_rows
 from drillsim.scoring.outcomes import Outcome
 from drillsim.scoring.scorecard import Scorecard, Scorer
 from drillsim.spec.distributions import Distribution, Exponential, Lognormal
-from drillsim.spec.errors import InputError, InputErrors
+from drillsim.spec.errors import InputError
 from drillsim.spec.plan import Plan
 from drillsim.spec.scenario import Scenario
 from drillsim.spec.schema import Selector
@@ -254,8 +254,7 @@ def running_card(plan: Plan, scenario: Scenario, origin: datetime, rows: Sequenc
     try:
         log = read_log(plan, scenario, origin, rows)
     except InputError as err:
-        found = err.errors if isinstance(err, InputErrors) else [err]
-        return None, [str(e) for e in found]
+        return None, [str(e) for e in err.problems]
     now = round(clock / 1000) / 60.0
     card = Scorer(plan).score(log, scenario.incident.type, now=now, observed=observed)
     return card, [str(w) for w in log.warnings]

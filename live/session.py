@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import drillsim
-from drillsim.spec.errors import InputError, InputErrors
+from drillsim.spec.errors import InputError
 
 from .drill import (
     UNCERTAIN_MS,
@@ -295,5 +295,4 @@ def _ack(row: dict, duplicate: bool) -> dict:
 
 
 def _text(err: InputError) -> str:
-    found = err.errors if isinstance(err, InputErrors) else [err]
-    return "; ".join(str(e) for e in found)
+    return "; ".join(str(e) for e in err.problems)

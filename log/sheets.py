@@ -475,7 +475,7 @@ def merge_sheets(files: list[SheetFile], plan: Plan, scenario: Scenario | None =
             try:
                 event = reader.add(cells, line)
             except InputError as err:
-                errors += err.errors if isinstance(err, InputErrors) else [err]
+                errors += err.problems
                 continue
             if len(reader.warnings) > before:  # a repeat of a row above: counted once, with the warning
                 continue
@@ -508,8 +508,7 @@ def merge_sheets(files: list[SheetFile], plan: Plan, scenario: Scenario | None =
     try:
         log = merged.finish()
     except InputError as err:
-        found = err.errors if isinstance(err, InputErrors) else [err]
-        raise InputErrors([_placed(e, names, lines) for e in found]) from None
+        raise InputErrors([_placed(e, names, lines) for e in err.problems]) from None
     conflicts = [c for c in conflicts if c is not None]
     log.warnings = warnings + [_placed(w, names, lines) for w in log.warnings] + [
         InputWarning(c.used.source, f"conflicting stamps of {c}", "column 'time'", c.used.line) for c in conflicts]

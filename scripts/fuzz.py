@@ -152,7 +152,7 @@ def _sheets_rule(edits: list[tuple[int, int, int, int, object]]) -> None:
         try:
             drillsim.score_drill(plan, paths, Path(tmp) / "out", keep=False)
         except InputError as err:
-            for problem in getattr(err, "errors", [err]):
+            for problem in err.problems:
                 assert any(str(problem).startswith(str(p)) for p in paths), str(problem)
 
 

@@ -13,6 +13,11 @@ class InputError(Exception):
         self.line = line
         super().__init__(str(self))
 
+    @property
+    def problems(self) -> list[InputError]:
+        """Each problem reported: this one (several for :class:`InputErrors`)."""
+        return [self]
+
     def __str__(self) -> str:
         where = self.source if self.line is None else f"{self.source}:{self.line}"
         at = f" at {self.place}" if self.place else ""
@@ -26,6 +31,10 @@ class InputErrors(InputError):
         self.errors = errors
         first = errors[0]
         super().__init__(first.source, first.message, first.place, first.line)
+
+    @property
+    def problems(self) -> list[InputError]:
+        return self.errors
 
     def __str__(self) -> str:
         return "\n".join(str(e) for e in self.errors)

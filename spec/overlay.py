@@ -25,7 +25,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from .checking import check
-from .errors import InputError, InputErrors
+from .errors import InputError
 from .experiment import set_path
 from .plan import Plan
 from .scenario import Scenario, parse_scenario
@@ -75,7 +75,7 @@ class Overlay:
     def _blame(self, err: InputError) -> InputError:
         """A problem of the scenario made with the overlay, named at the overlay's key that caused it
         (else as the scenario's, which names the scenario and the overlay)."""
-        for problem in err.errors if isinstance(err, InputErrors) else [err]:
+        for problem in err.problems:
             for path in self.file.set:
                 if _within(problem.place, path.removeprefix("scenario.")):
                     return self._error(problem.message, ("set", path))

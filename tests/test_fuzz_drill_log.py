@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import drillsim
 from drillsim.log.drill_log import read_drill_log
-from drillsim.spec.errors import InputError, InputErrors
+from drillsim.spec.errors import InputError
 from tests.conftest import ROOT
 
 PLAN = drillsim.load_plan("counter-robbery")
@@ -84,8 +84,7 @@ def test_a_mutated_drill_log_is_refused_naming_a_row_or_scored_with_its_anomalie
     try:
         log = read_drill_log(path, PLAN)
     except InputError as err:
-        errors = err.errors if isinstance(err, InputErrors) else [err]
-        for e in errors:
+        for e in err.problems:
             text = str(e)
             assert text.startswith(f"{path}"), text
             assert "Traceback" not in text

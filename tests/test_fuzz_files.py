@@ -55,7 +55,7 @@ def mutated(draw: st.DrawFn, text: str) -> str:
 
 def refused_well(err: InputError, path: Path) -> None:
     """Every problem names the file and a place: a line, or a key path."""
-    for problem in getattr(err, "errors", [err]):
+    for problem in err.problems:
         text = str(problem)
         assert text.startswith(str(path)), text
         assert problem.line is not None or problem.place, text
