@@ -47,13 +47,13 @@ class Drill:
     """One live drill in a database, with a client of its app and its codes and tokens."""
 
     def __init__(self, db: Path, key: str = "testdrill", plan: str = PLAN, evaluators=(), out: Path | None = None,
-                 scenario: str = SCENARIO):
+                 scenario: str = SCENARIO, lang: str = "en"):
         self.db, self.key = db, key
         self.store = LiveStore(db)
         p = drillsim.load_plan(plan)
         sc = drillsim.load_scenario(scenario, p)
         if not self.store.rows("SELECT 1 FROM live_drills WHERE key = ?", (key,)):
-            self.store.create(key, plan, scenario, p.id, sc.id, "en", str(out or db.parent / f"out-{key}"),
+            self.store.create(key, plan, scenario, p.id, sc.id, lang, str(out or db.parent / f"out-{key}"),
                               parse_evaluators(p, list(evaluators)))
         self.client = TestClient(create_app(self.store))
         self.c = self.store.code(key, "controller")
@@ -63,8 +63,13 @@ class Drill:
         html = self.client.get(page).text
         return re.search(r'name="csrf-token" content="([^"]+)"', html)[1]
 
+    def post(self, what: str, **body):
+        """The controller's act ``what``, as the page posts it: the response, whatever its status."""
+        return self.client.post(f"/api/c/{self.c}/{what}", json=body,
+                                headers={"X-CSRF-Token": self.token(f"/c/{self.c}")})
+
     def act(self, what: str, **body) -> dict:
-        r = self.client.post(f"/api/c/{self.c}/{what}", json=body, headers={"X-CSRF-Token": self.token(f"/c/{self.c}")})
+        r = self.post(what, **body)
         assert r.status_code == 200, r.text
         return r.json()
 
@@ -338,25 +343,17 @@ def test_the_pages_carry_the_test_hooks(drill):
 
 
 def test_the_pages_speak_chinese_with_lang_zh(tmp_path, clock):
-    db = tmp_path / "h.sqlite"
-    store = LiveStore(db)
-    p = drillsim.load_plan(PLAN)
-    store.create("zh", PLAN, SCENARIO, PLAN, SCENARIO, "zh", str(tmp_path / "o"), parse_evaluators(p, []))
-    client = TestClient(create_app(store))
+    d = Drill(tmp_path / "h.sqlite", "zh", lang="zh")
     try:
-        page = client.get(f"/e/{store.code('zh', 'evaluator:0')}").text
+        page = d.client.get(f"/e/{d.e}").text
         assert "现金柜员: 现金入柜上锁" in page and "待发送" in page
-        controller = store.code("zh", "controller")
-        page = client.get(f"/c/{controller}").text
-        assert "演练时钟" in page
-        token = {"X-CSRF-Token": re.search(r'name="csrf-token" content="([^"]+)"', page)[1]}
-        for what, body in (("start", {}), ("deliver", {"inject": "robbers-enter"}), ("end", {})):
-            assert client.post(f"/api/c/{controller}/{what}", json=body, headers=token).status_code == 200
-        aar = client.get(f"/api/c/{controller}/aar.html").text  # the After-Action Report in the drill's language
+        assert "演练时钟" in d.client.get(f"/c/{d.c}").text
+        started(d)
+        d.act("end")
+        aar = d.client.get(f"/api/c/{d.c}/aar.html").text  # the After-Action Report in the drill's language
         assert '<html lang="zh' in aar
     finally:
-        client.close()
-        store.close()
+        d.close()
 
 
 def test_the_event_stream_gives_the_state(drill, clock):
@@ -422,10 +419,6 @@ def test_buttons_are_per_branch_from_two_branches_on_and_not_in_a_drill_of_one()
     assert branch_sites(two, "zh") == [(b.id, b.name) for b in three.branches[:2]]
 
 
-def _post(d: Drill, what: str, **body):
-    return d.client.post(f"/api/c/{d.c}/{what}", json=body, headers={"X-CSRF-Token": d.token(f"/c/{d.c}")})
-
-
 def _refused(response, status: int) -> str:
     assert response.status_code == status, response.text
     return response.json()["detail"]
@@ -433,36 +426,36 @@ def _refused(response, status: int) -> str:
 
 def test_each_act_of_the_controller_is_refused_outside_its_state_with_409_and_the_reason(drill, clock):
     # ready: nothing but the start
-    assert _refused(_post(drill, "pause"), 409) == "only a running drill can be paused"
-    assert _refused(_post(drill, "resume"), 409) == "only a paused drill can be resumed"
-    assert _refused(_post(drill, "end"), 409) == "only a drill under way can be ended"
-    assert _refused(_post(drill, "deliver", inject="robbers-enter"), 409) == \
+    assert _refused(drill.post("pause"), 409) == "only a running drill can be paused"
+    assert _refused(drill.post("resume"), 409) == "only a paused drill can be resumed"
+    assert _refused(drill.post("end"), 409) == "only a drill under way can be ended"
+    assert _refused(drill.post("deliver", inject="robbers-enter"), 409) == \
         "injects are delivered while the drill runs: start it first"
     assert _refused(drill.stamp("sent.alarm-110", 0, "stamp-0001"), 409) == "the drill has not started yet"
     assert drill.state()["state"] == "ready" and drill.store.stamps(drill.key) == []
     # running
     drill.act("start")
-    assert _refused(_post(drill, "start"), 409) == "the drill has started already"
-    assert _refused(_post(drill, "resume"), 409) == "only a paused drill can be resumed"
-    assert _refused(_post(drill, "deliver", inject="robbers-leave"), 422) == (
+    assert _refused(drill.post("start"), 409) == "the drill has started already"
+    assert _refused(drill.post("resume"), 409) == "only a paused drill can be resumed"
+    assert _refused(drill.post("deliver", inject="robbers-leave"), 422) == (
         "unknown inject 'robbers-leave'; the scenario's: robbers-enter, customer-injured, robbers-flee")
     drill.act("deliver", inject="robbers-enter")
-    assert _refused(_post(drill, "skip", inject="robbers-enter"), 409) == \
+    assert _refused(drill.post("skip", inject="robbers-enter"), 409) == \
         "inject 'robbers-enter' was delivered or skipped already"
     # paused: injects and stamps still come, but no second pause
     clock.t = T0 + 60_000
     drill.act("pause")
     assert drill.state()["state"] == "paused"
-    assert _refused(_post(drill, "pause"), 409) == "only a running drill can be paused"
-    assert _refused(_post(drill, "start"), 409) == "the drill has started already"
+    assert _refused(drill.post("pause"), 409) == "only a running drill can be paused"
+    assert _refused(drill.post("start"), 409) == "the drill has started already"
     drill.act("skip", inject="customer-injured")
     assert drill.stamp("sent.alarm-110", 30, "stamp-0002").status_code == 200
     # ended
     clock.t = T0 + 120_000
     drill.act("end")
     for what in ("start", "pause", "resume", "end"):
-        assert _post(drill, what).status_code == 409, what
-    assert _refused(_post(drill, "deliver", inject="robbers-flee"), 409) == \
+        assert drill.post(what).status_code == 409, what
+    assert _refused(drill.post("deliver", inject="robbers-flee"), 409) == \
         "injects are delivered while the drill runs: start it first"
     assert _refused(drill.stamp("sent.alarm-110", 40, "stamp-0003"), 409) == \
         "the drill has ended: the stamp was not kept"
@@ -489,7 +482,7 @@ def test_a_drill_with_no_inject_delivered_cannot_be_ended_and_runs_on(drill, clo
     assert drill.stamp("action.lock_cash.cash_teller", 5, "stamp-0001").status_code == 200
     # before the first inject nothing has begun: every requirement pending, and nothing to warn of
     assert set(drill.status().values()) == {"pending"} and drill.state()["warnings"] == []
-    assert _refused(_post(drill, "end"), 422) == (
+    assert _refused(drill.post("end"), 422) == (
         "the live log cannot be scored yet: live drill: no row has event 'inject': record when the incident "
         "began, so deadlines have a start")
     assert drill.state()["state"] == "running"
