@@ -246,7 +246,9 @@ class Session:
         cache_key = (self.version, name, clock // 1000, stamp_count, done_count)
         if self._cache and self._cache[0] == cache_key:
             return {**self._cache[1], "clock_s": clock / 1000}
-        done = {d["inject"]: (d["status"], self.clock(d["at_ms"])) for d in self.store.injects(self.key)}
+        started, ended, pauses = self._times()
+        done = {d["inject"]: (d["status"], clock_ms(started, ended, pauses, d["at_ms"]))
+                for d in self.store.injects(self.key)}
         injects = inject_status(self.lines, done, clock, name == "running")
         warnings: list[str] = []
         if drill["result_json"]:
